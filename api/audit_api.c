@@ -1,0 +1,97 @@
+/* audit_api.c — reading and verifying the audit chain.
+ * Admins read everything; registrars read the trail of one object at a time. */
+#include "api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static cJSON *entry_json(const db_res *r, int i)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "seq", (double)db_int(r, i, 0));
+	api_add_time(o, "at", db_val(r, i, 1));
+	cJSON_AddStringToObject(o, "actor", db_val(r, i, 2));
+	cJSON_AddStringToObject(o, "role", db_val(r, i, 3));
+	cJSON_AddStringToObject(o, "action", db_val(r, i, 4));
+	cJSON_AddStringToObject(o, "object_type", db_val(r, i, 5));
+	cJSON_AddStringToObject(o, "object_id", db_val(r, i, 6));
+	cJSON *summary = cJSON_ParseWithLength(db_val(r, i, 7), db_len(r, i, 7));
+	cJSON_AddItemToObject(o, "summary", summary ? summary : cJSON_CreateObject());
+	cJSON_AddStringToObject(o, "prev_hash", db_val(r, i, 8));
+	cJSON_AddStringToObject(o, "hash", db_val(r, i, 9));
+	return o;
+}
+
+void audit_list(http_req *req)
+{
+	int limit;
+	char cursor[64], type[40] = "", id[80] = "", action[80] = "";
+	if (http_page(req, &limit, cursor, sizeof cursor) < 0)
+		return;
+	if (http_query(req, "object_type", type, sizeof type) < 0 || http_query(req, "object_id", id, sizeof id) < 0 ||
+	    http_query(req, "action", action, sizeof action) < 0) {
+		http_problem(req, 400, "invalid_filter", "a filter is too long");
+		return;
+	}
+	if (req->user.role_bit == ROLE_REGISTRAR && (!*type || !*id)) {
+		http_problem(req, 403, "object_filter_required",
+		                 "registrars read the audit trail of one object: give object_type and object_id");
+		return;
+	}
+	/* Registrars see the registry's objects, never accounts or sign-in events. */
+	if (req->user.role_bit == ROLE_REGISTRAR && (!strcmp(type, "user") || !strcmp(type, "ip"))) {
+		http_problem(req, 403, "forbidden_object", "registrars cannot read the trail of accounts");
+		return;
+	}
+	long long before = *cursor ? strtoll(cursor, NULL, 10) : (1LL << 62);
+	db_conn *c = db_get();
+	if (!c) {
+		http_problem_db(req, DB_DOWN);
+		return;
+	}
+	db_res *r;
+	int rc = db_query(c,
+	                  "SELECT seq, at, actor, role, action, object_type, object_id, summary, prev_hash, hash "
+	                  "FROM audit_log WHERE seq < ? AND (? = '' OR object_type = ?) AND (? = '' OR object_id = ?) "
+	                  "AND (? = '' OR action = ?) ORDER BY seq DESC LIMIT ?",
+	                  DBP(DBI(before), DBS(type), DBS(type), DBS(id), DBS(id), DBS(action), DBS(action), DBI(limit + 1)),
+	                  &r);
+	if (rc) {
+		http_problem_db(req, rc);
+		return;
+	}
+	cJSON *items = cJSON_CreateArray();
+	int n = r->nrows > limit ? limit : r->nrows;
+	for (int i = 0; i < n; i++)
+		cJSON_AddItemToArray(items, entry_json(r, i));
+	char next[64] = "";
+	if (r->nrows > limit)
+		http_cursor_encode(db_val(r, limit - 1, 0), next, sizeof next);
+	db_res_free(r);
+	http_reply_list(req, items, *next ? next : NULL);
+}
+
+void audit_verify_h(http_req *req)
+{
+	db_conn *c = db_get();
+	if (!c) {
+		http_problem_db(req, DB_DOWN);
+		return;
+	}
+	audit_report rep;
+	int rc = audit_verify(c, &rep);
+	if (rc < 0) {
+		http_problem_db(req, rc);
+		return;
+	}
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "valid", rc == 0);
+	cJSON_AddNumberToObject(o, "entries", (double)rep.entries);
+	if (rc)
+		cJSON_AddNumberToObject(o, "first_bad_seq", (double)rep.first_bad_seq);
+	else
+		cJSON_AddNullToObject(o, "first_bad_seq");
+	json_add_str_or_null(o, "reason", rc ? rep.reason : NULL);
+	http_reply_data(req, 200, o, 0);
+}

@@ -1,0 +1,37 @@
+/* routes.c — every route of the API, who may call it, and what body it takes.
+ * api/openapi.json describes the same set; tests/integration/openapi.test.mjs checks both agree. */
+#include "api.h"
+
+#define ANY ROLES_ANY
+#define PUB ROLES_PUBLIC
+#define ADMIN ROLE_ADMIN
+#define REG ROLE_REGISTRAR
+
+const route api_routes[] = {
+	/* operations */
+	{ "GET", "/healthz", health_healthz, PUB, R_NO_DB },
+	{ "GET", "/readyz", health_readyz, PUB, 0 },
+	{ "GET", "/metrics", health_metrics, PUB, R_NO_DB },
+	{ "GET", "/api/v1/openapi.json", health_openapi, PUB, R_NO_DB },
+
+	/* accounts */
+	{ "POST", "/api/v1/accounts", accounts_signup, PUB, R_JSON | R_IDEMPOTENT },
+	{ "POST", "/api/v1/auth/login", accounts_login, PUB, R_JSON },
+	{ "POST", "/api/v1/auth/logout", accounts_logout, ANY, R_JSON_OPT },
+	{ "GET", "/api/v1/me", accounts_me, ANY, 0 },
+	{ "GET", "/api/v1/users", users_list, ADMIN, 0 },
+	{ "POST", "/api/v1/users", users_create_h, ADMIN, R_JSON | R_IDEMPOTENT },
+	{ "GET", "/api/v1/users/{id}", users_get, ADMIN, 0 },
+	{ "PATCH", "/api/v1/users/{id}", users_patch, ADMIN, R_JSON },
+
+	/* audit */
+	{ "GET", "/api/v1/audit", audit_list, ADMIN | REG, 0 },
+	{ "GET", "/api/v1/audit/verify", audit_verify_h, ADMIN | REG, 0 },
+
+	/* administration */
+	{ "GET", "/api/v1/admin/clock", admin_clock_get, ADMIN, 0 },
+	{ "PUT", "/api/v1/admin/clock", admin_clock_put, ADMIN, R_JSON },
+	{ "POST", "/api/v1/admin/sweep", admin_sweep, ADMIN, R_JSON_OPT },
+
+	{ NULL, NULL, NULL, 0, 0 },
+};

@@ -1,0 +1,424 @@
+/* users.c — accounts administered by admins (every role), and the shared user pieces. */
+#include "api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const roles[] = { "applicant", "registrar", "purchaser", "evaluator", "admin", NULL };
+
+static int username_ok(const char *s)
+{
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+		      *p == '.' || *p == '-'))
+			return 0;
+	return 1;
+}
+
+static int email_ok(const char *s)
+{
+	const char *at = strchr(s, '@');
+	if (!at || at == s || strchr(at + 1, '@') || strchr(s, ' '))
+		return 0;
+	const char *dot = strrchr(at, '.');
+	return dot && dot > at + 1 && dot[1];
+}
+
+static int phone_ok(const char *s)
+{
+	/* Mainland mobile (11 digits from 1[3-9]) or a landline with area code, optionally +86. */
+	if (!strncmp(s, "+86", 3))
+		s += 3;
+	size_t n = strlen(s);
+	if (n == 11 && s[0] == '1' && s[1] >= '3' && s[1] <= '9' && strspn(s, "0123456789") == 11)
+		return 1;
+	size_t digits = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits++;
+		else if (*p != '-' && *p != ' ')
+			return 0;
+	}
+	return s[0] == '0' && digits >= 10 && digits <= 12;
+}
+
+void users_validate_new(const user_new *u, int public_signup, verr *v)
+{
+	if (u->username && !username_ok(u->username))
+		verr_add(v, "username", "invalid_characters", "username may use letters, digits, '_', '.' and '-' only");
+	if (u->password && json_utf8_len(u->password) < (size_t)rule(RULE_password_min_length))
+		verr_add(v, "password", "too_short", "the password must have at least %lld characters",
+		         rule(RULE_password_min_length));
+	if (u->password && u->username && !strcmp(u->password, u->username))
+		verr_add(v, "password", "same_as_username", "the password must not be the username");
+	if (u->email && *u->email && !email_ok(u->email))
+		verr_add(v, "email", "invalid_email", "this is not an email address");
+	if (u->phone && *u->phone && !phone_ok(u->phone))
+		verr_add(v, "phone", "invalid_phone", "this is not a mainland mobile or landline number");
+	if (public_signup && !(u->phone && *u->phone) && !(u->email && *u->email))
+		verr_add(v, "phone", "contact_required", "give a phone number or an email address");
+	if (u->role && !strcmp(u->role, "purchaser") && !(u->department && *u->department))
+		verr_add(v, "department", "required", "a purchaser belongs to a department");
+	if (u->affiliations) {
+		if (!u->role || strcmp(u->role, "evaluator"))
+			verr_add(v, "affiliations", "not_allowed", "only evaluators record affiliations");
+		int i = 0;
+		const cJSON *a;
+		cJSON_ArrayForEach(a, u->affiliations)
+		{
+			char f[64];
+			const char *s = NULL;
+			snprintf(f, sizeof f, "affiliations[%d].org_name", i);
+			json_get_str(a, "org_name", &s, v, f, JSON_REQUIRED, 1, 200);
+			snprintf(f, sizeof f, "affiliations[%d].from", i);
+			int64_t day;
+			if (json_get_str(a, "from", &s, v, f, JSON_REQUIRED, 10, 10) == 1 && clock_parse_date(s, &day) < 0)
+				verr_add(v, f, "invalid_date", "%s must be a date YYYY-MM-DD", f);
+			snprintf(f, sizeof f, "affiliations[%d].to", i);
+			if (json_get_str(a, "to", &s, v, f, JSON_OPTIONAL, 10, 10) == 1 && clock_parse_date(s, &day) < 0)
+				verr_add(v, f, "invalid_date", "%s must be a date YYYY-MM-DD", f);
+			snprintf(f, sizeof f, "affiliations[%d].org_uscc", i);
+			json_get_str(a, "org_uscc", &s, v, f, JSON_OPTIONAL, 18, 18);
+			i++;
+		}
+	}
+}
+
+int users_insert(db_conn *c, const auth_user *who, const user_new *u, const char *password_hash, long long *id)
+{
+	char now[32];
+	clock_fmt_db(clock_now(), now);
+	unsigned long long newid = 0;
+	int rc = db_exec(c,
+	                 "INSERT INTO users (username, password_hash, role, display_name, phone, email, department, "
+	                 "expert, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	                 DBP(DBS(u->username), DBS(password_hash), DBS(u->role), DBS(u->display_name),
+	                     DBS(u->phone && *u->phone ? u->phone : NULL), DBS(u->email && *u->email ? u->email : NULL),
+	                     DBS(u->department && *u->department ? u->department : NULL), DBI(u->expert ? 1 : 0),
+	                     DBS(now), DBS(now)),
+	                 NULL, &newid);
+	if (rc)
+		return rc;
+	*id = (long long)newid;
+	const cJSON *a;
+	cJSON_ArrayForEach(a, u->affiliations)
+	{
+		const cJSON *to = cJSON_GetObjectItemCaseSensitive(a, "to");
+		const cJSON *uscc = cJSON_GetObjectItemCaseSensitive(a, "org_uscc");
+		rc = db_exec(c, "INSERT INTO user_affiliations (user_id, org_uscc, org_name, from_date, to_date) "
+		                "VALUES (?, ?, ?, ?, ?)",
+		             DBP(DBI(newid), DBS(cJSON_IsString(uscc) ? uscc->valuestring : NULL),
+		                 DBS(cJSON_GetObjectItemCaseSensitive(a, "org_name")->valuestring),
+		                 DBS(cJSON_GetObjectItemCaseSensitive(a, "from")->valuestring),
+		                 DBS(cJSON_IsString(to) ? to->valuestring : NULL)),
+		             NULL, NULL);
+		if (rc)
+			return rc;
+	}
+	cJSON *s = cJSON_CreateObject();
+	cJSON_AddStringToObject(s, "username", u->username);
+	cJSON_AddStringToObject(s, "role", u->role);
+	if (u->department && *u->department)
+		cJSON_AddStringToObject(s, "department", u->department);
+	if (u->expert)
+		cJSON_AddBoolToObject(s, "expert", 1);
+	char ids[24];
+	snprintf(ids, sizeof ids, "%lld", *id);
+	rc = audit_append(c, who, "user.create", "user", ids, s);
+	cJSON_Delete(s);
+	return rc;
+}
+
+cJSON *users_json(const db_res *r, int row)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)db_int(r, row, 0));
+	cJSON_AddStringToObject(o, "username", db_val(r, row, 1));
+	cJSON_AddStringToObject(o, "role", db_val(r, row, 2));
+	cJSON_AddStringToObject(o, "display_name", db_val(r, row, 3));
+	json_add_str_or_null(o, "phone", db_val(r, row, 4));
+	json_add_str_or_null(o, "email", db_val(r, row, 5));
+	json_add_str_or_null(o, "department", db_val(r, row, 6));
+	cJSON_AddBoolToObject(o, "expert", db_int(r, row, 7) != 0);
+	cJSON_AddBoolToObject(o, "disabled", db_int(r, row, 8) != 0);
+	cJSON_AddNumberToObject(o, "version", (double)db_int(r, row, 9));
+	api_add_time(o, "created_at", db_val(r, row, 10));
+	return o;
+}
+
+static cJSON *affiliations_json(db_conn *c, long long user_id)
+{
+	db_res *r;
+	cJSON *arr = cJSON_CreateArray();
+	if (db_query(c, "SELECT org_uscc, org_name, from_date, to_date FROM user_affiliations WHERE user_id = ? ORDER BY id",
+	             DBP(DBI(user_id)), &r))
+		return arr;
+	for (int i = 0; i < r->nrows; i++) {
+		cJSON *a = cJSON_CreateObject();
+		json_add_str_or_null(a, "org_uscc", db_val(r, i, 0));
+		cJSON_AddStringToObject(a, "org_name", db_val(r, i, 1));
+		json_add_str_or_null(a, "from", db_val(r, i, 2));
+		json_add_str_or_null(a, "to", db_val(r, i, 3));
+		cJSON_AddItemToArray(arr, a);
+	}
+	db_res_free(r);
+	return arr;
+}
+
+void users_list(http_req *req)
+{
+	int limit;
+	char cursor[64], role[32] = "";
+	if (http_page(req, &limit, cursor, sizeof cursor) < 0)
+		return;
+	if (http_query(req, "role", role, sizeof role) < 0 || (*role && !http_role_bit(role))) {
+		http_problem(req, 400, "invalid_role", "role must be one of applicant, registrar, purchaser, evaluator, admin");
+		return;
+	}
+	long long after = *cursor ? strtoll(cursor, NULL, 10) : 0;
+	db_conn *c = db_get();
+	if (!c) {
+		http_problem_db(req, DB_DOWN);
+		return;
+	}
+	db_res *r;
+	int rc = db_query(c, "SELECT " USER_COLUMNS " FROM users WHERE id > ? AND (? = '' OR role = ?) ORDER BY id LIMIT ?",
+	                  DBP(DBI(after), DBS(role), DBS(role), DBI(limit + 1)), &r);
+	if (rc) {
+		http_problem_db(req, rc);
+		return;
+	}
+	cJSON *items = cJSON_CreateArray();
+	int n = r->nrows > limit ? limit : r->nrows;
+	for (int i = 0; i < n; i++)
+		cJSON_AddItemToArray(items, users_json(r, i));
+	char next[64] = "";
+	if (r->nrows > limit)
+		http_cursor_encode(db_val(r, limit - 1, 0), next, sizeof next);
+	db_res_free(r);
+	http_reply_list(req, items, *next ? next : NULL);
+}
+
+typedef struct create_tx {
+	const auth_user *who;
+	const user_new *u;
+	const char *hash;
+	long long id;
+} create_tx;
+
+static int create_tx_run(db_conn *c, void *arg)
+{
+	create_tx *t = arg;
+	return users_insert(c, t->who, t->u, t->hash, &t->id);
+}
+
+static void reply_user_full(http_req *req, long long id, int status)
+{
+	db_conn *c = db_get();
+	if (!c) {
+		http_problem_db(req, DB_DOWN);
+		return;
+	}
+	db_res *r;
+	int rc = db_query(c, "SELECT " USER_COLUMNS " FROM users WHERE id = ?", DBP(DBI(id)), &r);
+	if (rc) {
+		http_problem_db(req, rc);
+		return;
+	}
+	if (r->nrows != 1) {
+		db_res_free(r);
+		http_problem(req, 404, "not_found", "there is no such user");
+		return;
+	}
+	cJSON *o = users_json(r, 0);
+	long long version = db_int(r, 0, 9);
+	db_res_free(r);
+	if (!strcmp(cJSON_GetObjectItemCaseSensitive(o, "role")->valuestring, "evaluator"))
+		cJSON_AddItemToObject(o, "affiliations", affiliations_json(c, id));
+	http_reply_data(req, status, o, version);
+}
+
+void users_create_h(http_req *req)
+{
+	verr v = { 0 };
+	user_new u = { 0 };
+	json_get_str(req->json, "username", &u.username, &v, "username", JSON_REQUIRED, 3, 64);
+	json_get_str(req->json, "password", &u.password, &v, "password", JSON_REQUIRED, 0, 256);
+	json_get_enum(req->json, "role", &u.role, roles, &v, "role", JSON_REQUIRED);
+	json_get_str(req->json, "display_name", &u.display_name, &v, "display_name", JSON_REQUIRED, 1, 128);
+	json_get_str(req->json, "phone", &u.phone, &v, "phone", JSON_OPTIONAL, 0, 32);
+	json_get_str(req->json, "email", &u.email, &v, "email", JSON_OPTIONAL, 0, 254);
+	json_get_str(req->json, "department", &u.department, &v, "department", JSON_OPTIONAL, 0, 128);
+	json_get_bool(req->json, "expert", &u.expert, &v, "expert", JSON_OPTIONAL);
+	json_get_array(req->json, "affiliations", &u.affiliations, &v, "affiliations", JSON_OPTIONAL, 100);
+	if (u.expert && u.role && strcmp(u.role, "evaluator"))
+		verr_add(&v, "expert", "not_allowed", "only evaluators are experts");
+	users_validate_new(&u, 0, &v);
+	if (v.count) {
+		http_problem_fields(req, 422, "validation_failed", "the user is not valid", &v);
+		return;
+	}
+	char hash[CRYPTO_PWHASH_MAX];
+	if (crypto_password_hash(u.password, strlen(u.password), hash) < 0) {
+		http_problem(req, 500, "internal", "the password could not be stored");
+		return;
+	}
+	create_tx t = { &req->user, &u, hash, 0 };
+	int rc = db_tx(create_tx_run, &t);
+	crypto_wipe(hash, sizeof hash);
+	if (rc == DB_DUP) {
+		verr_add(&v, "username", "taken", "this username is taken");
+		http_problem_fields(req, 409, "username_taken", "choose another username", &v);
+		return;
+	}
+	if (rc) {
+		http_problem_db(req, rc);
+		return;
+	}
+	reply_user_full(req, t.id, 201);
+}
+
+void users_get(http_req *req)
+{
+	long long id;
+	if (api_id_param(req, "id", &id) < 0)
+		return;
+	reply_user_full(req, id, 200);
+}
+
+typedef struct patch_tx {
+	http_req *req;
+	long long id;
+	const char *display_name, *phone, *email, *department, *password_hash;
+	int disabled, expert, has_disabled, has_expert;
+	long long version_seen;
+} patch_tx;
+
+static int patch_tx_run(db_conn *c, void *arg)
+{
+	patch_tx *p = arg;
+	db_res *r;
+	int rc = db_query(c, "SELECT version, role, disabled FROM users WHERE id = ? FOR UPDATE", DBP(DBI(p->id)), &r);
+	if (rc)
+		return rc;
+	if (r->nrows != 1) {
+		db_res_free(r);
+		http_problem(p->req, 404, "not_found", "there is no such user");
+		return DB_APP;
+	}
+	long long version = db_int(r, 0, 0);
+	int is_evaluator = !strcmp(db_val(r, 0, 1), "evaluator");
+	int is_purchaser = !strcmp(db_val(r, 0, 1), "purchaser");
+	db_res_free(r);
+	if (http_if_match(p->req, version) < 0)
+		return DB_APP;
+	if (p->has_expert && !is_evaluator) {
+		verr v = { 0 };
+		verr_add(&v, "expert", "not_allowed", "only evaluators are experts");
+		http_problem_fields(p->req, 422, "validation_failed", "the change is not valid", &v);
+		return DB_APP;
+	}
+	if (p->department && !*p->department && is_purchaser) {
+		verr v = { 0 };
+		verr_add(&v, "department", "required", "a purchaser belongs to a department");
+		http_problem_fields(p->req, 422, "validation_failed", "the change is not valid", &v);
+		return DB_APP;
+	}
+	if (p->has_disabled && p->disabled && p->id == p->req->user.id) {
+		http_problem(p->req, 409, "cannot_disable_self", "an admin cannot disable their own account");
+		return DB_APP;
+	}
+	char now[32];
+	clock_fmt_db(clock_now(), now);
+	rc = db_exec(c,
+	             "UPDATE users SET display_name = COALESCE(?, display_name), phone = COALESCE(?, phone), "
+	             "email = COALESCE(?, email), department = COALESCE(?, department), "
+	             "password_hash = COALESCE(?, password_hash), disabled = IF(?, ?, disabled), "
+	             "expert = IF(?, ?, expert), version = version + 1, updated_at = ? WHERE id = ?",
+	             DBP(DBS(p->display_name), DBS(p->phone), DBS(p->email), DBS(p->department), DBS(p->password_hash),
+	                 DBI(p->has_disabled), DBI(p->disabled), DBI(p->has_expert), DBI(p->expert), DBS(now), DBI(p->id)),
+	             NULL, NULL);
+	if (rc)
+		return rc;
+	/* Disabling or a new password ends every session of the account. */
+	if ((p->has_disabled && p->disabled) || p->password_hash) {
+		rc = db_exec(c, "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+		             DBP(DBS(now), DBI(p->id)), NULL, NULL);
+		if (rc)
+			return rc;
+	}
+	cJSON *s = cJSON_CreateObject();
+	if (p->display_name)
+		cJSON_AddStringToObject(s, "display_name", p->display_name);
+	if (p->department)
+		cJSON_AddStringToObject(s, "department", p->department);
+	if (p->has_disabled)
+		cJSON_AddBoolToObject(s, "disabled", p->disabled);
+	if (p->has_expert)
+		cJSON_AddBoolToObject(s, "expert", p->expert);
+	if (p->password_hash)
+		cJSON_AddBoolToObject(s, "password_reset", 1);
+	cJSON_AddNumberToObject(s, "version", (double)(version + 1));
+	char ids[24];
+	snprintf(ids, sizeof ids, "%lld", p->id);
+	rc = audit_append(c, &p->req->user, "user.update", "user", ids, s);
+	cJSON_Delete(s);
+	return rc;
+}
+
+void users_patch(http_req *req)
+{
+	long long id;
+	if (api_id_param(req, "id", &id) < 0)
+		return;
+	verr v = { 0 };
+	patch_tx p = { 0 };
+	p.req = req;
+	p.id = id;
+	const char *password = NULL;
+	json_get_str(req->json, "display_name", &p.display_name, &v, "display_name", JSON_OPTIONAL, 1, 128);
+	json_get_str(req->json, "phone", &p.phone, &v, "phone", JSON_OPTIONAL, 0, 32);
+	json_get_str(req->json, "email", &p.email, &v, "email", JSON_OPTIONAL, 0, 254);
+	json_get_str(req->json, "department", &p.department, &v, "department", JSON_OPTIONAL, 0, 128);
+	json_get_str(req->json, "password", &password, &v, "password", JSON_OPTIONAL, 0, 256);
+	p.has_disabled = json_get_bool(req->json, "disabled", &p.disabled, &v, "disabled", JSON_OPTIONAL) == 1;
+	p.has_expert = json_get_bool(req->json, "expert", &p.expert, &v, "expert", JSON_OPTIONAL) == 1;
+	static const char *const allowed[] = { "display_name", "phone", "email", "department", "password", "disabled",
+	                                       "expert", "version", NULL };
+	const cJSON *it;
+	cJSON_ArrayForEach(it, req->json)
+	{
+		int known = 0;
+		for (int i = 0; allowed[i]; i++)
+			known |= !strcmp(allowed[i], it->string);
+		if (!known)
+			verr_add(&v, it->string, "not_editable", "%s cannot be changed here", it->string);
+	}
+	user_new check = { 0 };
+	check.password = password;
+	check.email = p.email;
+	check.phone = p.phone;
+	users_validate_new(&check, 0, &v);
+	if (v.count) {
+		http_problem_fields(req, 422, "validation_failed", "the change is not valid", &v);
+		return;
+	}
+	char hash[CRYPTO_PWHASH_MAX];
+	if (password) {
+		if (crypto_password_hash(password, strlen(password), hash) < 0) {
+			http_problem(req, 500, "internal", "the password could not be stored");
+			return;
+		}
+		p.password_hash = hash;
+	}
+	int rc = db_tx(patch_tx_run, &p);
+	crypto_wipe(hash, sizeof hash);
+	if (rc == DB_APP)
+		return;
+	if (rc) {
+		http_problem_db(req, rc);
+		return;
+	}
+	reply_user_full(req, id, 200);
+}

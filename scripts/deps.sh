@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs the Debian packages sanzhi needs to build, test and run.
+# As root: apt-get installs what is missing. Otherwise: prints the one command to run.
+set -euo pipefail
+
+PKGS=(build-essential pkg-config ca-certificates dpkg-dev
+      libmariadb-dev mariadb-server mariadb-client
+      libcjson-dev libssl-dev libcmocka-dev zlib1g-dev
+      openssl curl wrk nodejs npm chromium)
+
+# nodejs/npm may come from elsewhere (nodesource); accept any working node.
+missing=()
+for p in "${PKGS[@]}"; do
+  case "$p" in
+    nodejs) command -v node >/dev/null && continue ;;
+    npm) command -v npm >/dev/null && continue ;;
+  esac
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+need_src=0
+[ -f /etc/apt/sources.list.d/sanzhi-src.sources ] || need_src=1
+
+if [ ${#missing[@]} -eq 0 ] && [ $need_src -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "sanzhi needs these packages; run as root:" >&2
+  echo "  apt-get update && apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+
+# deb-src entry so that the build can fetch CivetWeb's Debian source package.
+if [ $need_src -eq 1 ]; then
+  {
+    echo "Types: deb-src"
+    echo "URIs: http://deb.debian.org/debian"
+    echo "Suites: bookworm bookworm-updates"
+    echo "Components: main"
+    echo "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
+  } > /etc/apt/sources.list.d/sanzhi-src.sources
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

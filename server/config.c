@@ -1,0 +1,387 @@
+/* config.c — ini + environment configuration, validated before anything starts. */
+#include "config.h"
+#include "crypto.h"
+#include "rules.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+config cfg;
+static unsigned char master_key[32];
+static int master_key_loaded;
+
+enum ktype { K_STR, K_INT, K_BOOL, K_SIZE };
+
+typedef struct key {
+	const char *name;
+	enum ktype type;
+	size_t off;
+	size_t size;      /* for strings: buffer size */
+	long long min, max;
+} key;
+
+#define S(n) { #n, K_STR, offsetof(config, n), sizeof(((config *)0)->n), 0, 0 }
+#define I(n, lo, hi) { #n, K_INT, offsetof(config, n), sizeof(int), lo, hi }
+#define B(n) { #n, K_BOOL, offsetof(config, n), sizeof(int), 0, 1 }
+#define Z(n, lo, hi) { #n, K_SIZE, offsetof(config, n), sizeof(long long), lo, hi }
+
+static const key keys[] = {
+	S(listen), S(db_host), I(db_port, 1, 65535), S(db_socket), S(db_name), S(db_user), S(db_password),
+	S(master_key_file), S(tls_cert), I(threads, 2, 1024), B(test_clock), S(admin_ui_dir), S(data_dir),
+	Z(body_limit, 1024, 1LL << 30), Z(document_limit, 1024, 1LL << 30), S(log_level), S(holidays),
+	S(workdays), I(tz_offset_minutes, -720, 840), I(password_cost, 10, 20), I(db_connect_timeout, 1, 60),
+	I(shutdown_timeout, 1, 600), I(request_timeout_ms, 1000, 600000),
+};
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+static void defaults(void)
+{
+	memset(&cfg, 0, sizeof cfg);
+	strcpy(cfg.listen, "127.0.0.1:8080");
+	strcpy(cfg.db_host, "127.0.0.1");
+	cfg.db_port = 3306;
+	strcpy(cfg.db_name, "sanzhi");
+	strcpy(cfg.db_user, "sanzhi");
+	strcpy(cfg.master_key_file, "var/master.key");
+	cfg.threads = 128;
+	strcpy(cfg.admin_ui_dir, "admin-ui");
+	strcpy(cfg.data_dir, "var");
+	cfg.body_limit = 1 << 20;
+	cfg.document_limit = 20 << 20;
+	strcpy(cfg.log_level, "info");
+	cfg.tz_offset_minutes = 480;
+	cfg.password_cost = 14;
+	cfg.db_connect_timeout = 2;
+	cfg.shutdown_timeout = 20;
+	cfg.request_timeout_ms = 30000;
+}
+
+static const key *find_key(const char *name)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static int set_key(const key *k, const char *value, const char *where, char *err, size_t errlen)
+{
+	char *p = (char *)&cfg + k->off;
+	if (k->type == K_STR) {
+		if (strlen(value) >= k->size) {
+			snprintf(err, errlen, "%s: %s is too long (at most %zu characters)", where, k->name, k->size - 1);
+			return -1;
+		}
+		strcpy(p, value);
+		return 0;
+	}
+	if (k->type == K_BOOL) {
+		int b;
+		if (!strcmp(value, "1") || !strcasecmp(value, "true") || !strcasecmp(value, "yes") || !strcasecmp(value, "on"))
+			b = 1;
+		else if (!strcmp(value, "0") || !strcasecmp(value, "false") || !strcasecmp(value, "no") || !strcasecmp(value, "off") || !*value)
+			b = 0;
+		else {
+			snprintf(err, errlen, "%s: %s must be true or false, not \"%s\"", where, k->name, value);
+			return -1;
+		}
+		*(int *)p = b;
+		return 0;
+	}
+	char *end;
+	errno = 0;
+	long long v = strtoll(value, &end, 10);
+	if (k->type == K_SIZE && end != value) {
+		if (*end == 'k' || *end == 'K') { v <<= 10; end++; }
+		else if (*end == 'm' || *end == 'M') { v <<= 20; end++; }
+		else if (*end == 'g' || *end == 'G') { v <<= 30; end++; }
+	}
+	if (errno || end == value || *end || v < k->min || v > k->max) {
+		snprintf(err, errlen, "%s: %s must be a whole number from %lld to %lld, not \"%s\"", where, k->name,
+		         k->min, k->max, value);
+		return -1;
+	}
+	if (k->type == K_SIZE)
+		*(long long *)p = v;
+	else
+		*(int *)p = (int)v;
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = 0;
+	return s;
+}
+
+static int load_file(const char *file, char *err, size_t errlen)
+{
+	FILE *f = fopen(file, "r");
+	if (!f) {
+		snprintf(err, errlen, "cannot open config file %s: %s", file, strerror(errno));
+		return -1;
+	}
+	char line[9000], where[600];
+	int lineno = 0, in_rules = 0, rc = 0;
+	while (fgets(line, sizeof line, f)) {
+		lineno++;
+		snprintf(where, sizeof where, "%s:%d", file, lineno);
+		if (!strchr(line, '\n') && !feof(f)) {
+			snprintf(err, errlen, "%s: line too long", where);
+			rc = -1;
+			break;
+		}
+		char *s = trim(line);
+		if (!*s || *s == '#' || *s == ';')
+			continue;
+		if (*s == '[') {
+			if (!strcmp(s, "[rules]"))
+				in_rules = 1;
+			else if (!strcmp(s, "[sanzhi]") || !strcmp(s, "[server]"))
+				in_rules = 0;
+			else {
+				snprintf(err, errlen, "%s: unknown section %s", where, s);
+				rc = -1;
+				break;
+			}
+			continue;
+		}
+		char *eq = strchr(s, '=');
+		if (!eq) {
+			snprintf(err, errlen, "%s: expected key = value", where);
+			rc = -1;
+			break;
+		}
+		*eq = 0;
+		char *k = trim(s), *v = trim(eq + 1);
+		size_t vl = strlen(v);
+		if (vl >= 2 && v[0] == '"' && v[vl - 1] == '"') {
+			v[vl - 1] = 0;
+			v++;
+		}
+		if (in_rules) {
+			int r = rules_set(k, v);
+			if (r == -1) {
+				snprintf(err, errlen, "%s: unknown rule \"%s\"", where, k);
+				rc = -1;
+				break;
+			}
+			if (r == -2) {
+				snprintf(err, errlen, "%s: rule %s must be a non-negative whole number, not \"%s\"", where, k, v);
+				rc = -1;
+				break;
+			}
+			continue;
+		}
+		const key *kk = find_key(k);
+		if (!kk) {
+			snprintf(err, errlen, "%s: unknown key \"%s\"", where, k);
+			rc = -1;
+			break;
+		}
+		if (set_key(kk, v, where, err, errlen) < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+extern char **environ;
+
+/* Variables under SANZHI_ that tooling (not the daemon) reads. */
+static int tooling_var(const char *name)
+{
+	return !strncmp(name, "SANZHI_DEVDB_", 13) || !strncmp(name, "SANZHI_BENCH_", 13) ||
+	       !strncmp(name, "SANZHI_TEST_DB", 14) || !strcmp(name, "SANZHI_CONFIG");
+}
+
+static int load_env(char *err, size_t errlen)
+{
+	for (char **e = environ; *e; e++) {
+		if (strncmp(*e, "SANZHI_", 7) != 0)
+			continue;
+		const char *eq = strchr(*e, '=');
+		if (!eq)
+			continue;
+		char name[128];
+		size_t n = (size_t)(eq - *e);
+		if (n >= sizeof name)
+			continue;
+		memcpy(name, *e, n);
+		name[n] = 0;
+		if (tooling_var(name))
+			continue;
+		const char *v = eq + 1;
+		char lower[128];
+		if (!strncmp(name, "SANZHI_RULE_", 12)) {
+			size_t i = 0;
+			for (const char *p = name + 12; *p && i < sizeof lower - 1; p++)
+				lower[i++] = (char)tolower((unsigned char)*p);
+			lower[i] = 0;
+			int r = rules_set(lower, v);
+			if (r == -1) {
+				snprintf(err, errlen, "environment: unknown rule in %s", name);
+				return -1;
+			}
+			if (r == -2) {
+				snprintf(err, errlen, "environment: %s must be a non-negative whole number", name);
+				return -1;
+			}
+			continue;
+		}
+		size_t i = 0;
+		for (const char *p = name + 7; *p && i < sizeof lower - 1; p++)
+			lower[i++] = (char)tolower((unsigned char)*p);
+		lower[i] = 0;
+		const key *k = find_key(lower);
+		if (!k) {
+			snprintf(err, errlen, "environment: unknown setting %s", name);
+			return -1;
+		}
+		char where[160];
+		snprintf(where, sizeof where, "environment %s", name);
+		if (set_key(k, v, where, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Dates lists: comma-separated YYYY-MM-DD. */
+static int check_dates(const char *list, const char *name, char *err, size_t errlen)
+{
+	const char *p = list;
+	while (*p) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		if (!*p)
+			break;
+		int y, m, d, used = 0;
+		if (sscanf(p, "%4d-%2d-%2d%n", &y, &m, &d, &used) != 3 || used != 10 || m < 1 || m > 12 || d < 1 || d > 31) {
+			snprintf(err, errlen, "%s must be comma-separated YYYY-MM-DD dates", name);
+			return -1;
+		}
+		p += used;
+		if (*p && *p != ',' && *p != ' ') {
+			snprintf(err, errlen, "%s must be comma-separated YYYY-MM-DD dates", name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int check_listen(char *err, size_t errlen)
+{
+	char buf[sizeof cfg.listen];
+	strcpy(buf, cfg.listen);
+	int https = 0, n = 0;
+	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		tok = trim(tok);
+		size_t l = strlen(tok);
+		if (l && tok[l - 1] == 's') {
+			https = 1;
+			tok[--l] = 0;
+		}
+		char *colon = strrchr(tok, ':');
+		char *end;
+		long port = colon ? strtol(colon + 1, &end, 10) : -1;
+		if (!colon || colon == tok || *end || port < 0 || port > 65535) {
+			snprintf(err, errlen, "listen: \"%s\" is not host:port (add a trailing s for HTTPS)", tok);
+			return -1;
+		}
+		n++;
+	}
+	if (!n) {
+		snprintf(err, errlen, "listen: at least one host:port is needed");
+		return -1;
+	}
+	if (https && !*cfg.tls_cert) {
+		snprintf(err, errlen, "listen has an HTTPS port but tls_cert (SANZHI_TLS_CERT) is not set");
+		return -1;
+	}
+	if (https && access(cfg.tls_cert, R_OK) != 0) {
+		snprintf(err, errlen, "tls_cert %s cannot be read: %s", cfg.tls_cert, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int config_load(const char *file, char *err, size_t errlen)
+{
+	defaults();
+	if (file && load_file(file, err, errlen) < 0)
+		return -1;
+	if (load_env(err, errlen) < 0)
+		return -1;
+	if (check_listen(err, errlen) < 0)
+		return -1;
+	if (check_dates(cfg.holidays, "holidays", err, errlen) < 0 || check_dates(cfg.workdays, "workdays", err, errlen) < 0)
+		return -1;
+	if (strcmp(cfg.log_level, "debug") && strcmp(cfg.log_level, "info") && strcmp(cfg.log_level, "warn") &&
+	    strcmp(cfg.log_level, "error")) {
+		snprintf(err, errlen, "log_level must be debug, info, warn or error");
+		return -1;
+	}
+	if (!*cfg.db_name || !*cfg.db_user) {
+		snprintf(err, errlen, "db_name and db_user must be set");
+		return -1;
+	}
+	return 0;
+}
+
+int config_load_master_key(char *err, size_t errlen)
+{
+	int fd = open(cfg.master_key_file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		snprintf(err, errlen, "master key file %s cannot be opened: %s (make run creates one; or: umask 077; openssl rand -hex 32 > %s)",
+		         cfg.master_key_file, strerror(errno), cfg.master_key_file);
+		return -1;
+	}
+	struct stat st;
+	char buf[80];
+	ssize_t n = -1;
+	int rc = -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "master key file %s is not a regular file", cfg.master_key_file);
+		goto out;
+	}
+	if (st.st_mode & 077) {
+		snprintf(err, errlen, "master key file %s is readable by others (mode %03o); chmod 600 it",
+		         cfg.master_key_file, (unsigned)(st.st_mode & 0777));
+		goto out;
+	}
+	n = read(fd, buf, sizeof buf - 1);
+	if (n < 0) {
+		snprintf(err, errlen, "master key file %s cannot be read: %s", cfg.master_key_file, strerror(errno));
+		goto out;
+	}
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	if (n != 64 || crypto_unhex(buf, 64, master_key, 32) < 0) {
+		snprintf(err, errlen, "master key file %s must hold exactly 64 hex characters (32 random bytes)",
+		         cfg.master_key_file);
+		goto out;
+	}
+	master_key_loaded = 1;
+	rc = 0;
+out:
+	crypto_wipe(buf, sizeof buf);
+	close(fd);
+	return rc;
+}
+
+const unsigned char *config_master_key(void)
+{
+	return master_key_loaded ? master_key : NULL;
+}

@@ -1,0 +1,46 @@
+/* config.h — the daemon's configuration: an ini file (--config FILE) with every key
+ * overridable from the environment as SANZHI_<KEY>; [rules] keys as SANZHI_RULE_<NAME>.
+ * Unknown keys and bad values stop start-up with a message naming them. */
+#ifndef SANZHI_CONFIG_H
+#define SANZHI_CONFIG_H
+
+#include <stddef.h>
+
+typedef struct config {
+	char listen[512];
+	char db_host[256];
+	int db_port;
+	char db_socket[512];
+	char db_name[65];
+	char db_user[81];
+	char db_password[256];       /* secret: never logged */
+	char master_key_file[512];
+	char tls_cert[512];
+	int threads;
+	int test_clock;
+	char admin_ui_dir[512];
+	char data_dir[512];          /* signing key and other daemon state */
+	long long body_limit;
+	long long document_limit;
+	char log_level[16];
+	char holidays[8192];         /* comma-separated YYYY-MM-DD, non-working days */
+	char workdays[2048];         /* comma-separated YYYY-MM-DD weekend days worked (调休) */
+	int tz_offset_minutes;       /* for calendar dates: 480 = China Standard Time */
+	int password_cost;           /* scrypt log2(N) for new hashes */
+	int db_connect_timeout;
+	int shutdown_timeout;
+	int request_timeout_ms;
+} config;
+
+extern config cfg;
+
+/* Loads defaults, then the file (may be NULL), then the environment; validates.
+ * On failure writes a human message into err and returns -1. */
+int config_load(const char *file, char *err, size_t errlen);
+
+/* The master key (32 bytes) read from master_key_file; config_load_master_key checks
+ * that the file exists, holds exactly 64 hex characters and is not readable by others. */
+int config_load_master_key(char *err, size_t errlen);
+const unsigned char *config_master_key(void);
+
+#endif

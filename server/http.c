@@ -1,0 +1,940 @@
+/* http.c — CivetWeb underneath, one dispatcher on top: every request gets a request id,
+ * a route (or a problem+json 404/405), authentication, body checks, and one answer. */
+#include "http.h"
+#include "auth.h"
+#include "config.h"
+#include "crypto.h"
+#include "db.h"
+#include "idem.h"
+#include "log.h"
+
+#include <civetweb.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static struct mg_context *ctx;
+static http_options opts;
+static int nroutes;
+
+/* --- metrics ------------------------------------------------------------------ */
+static const int tracked_status[] = { 200, 201, 204, 301, 302, 304, 400, 401, 403, 404, 405, 409, 411,
+                                      412, 413, 415, 422, 429, 500, 503 };
+#define NSTATUS (int)(sizeof tracked_status / sizeof tracked_status[0])
+#define MAX_ROUTES 256
+#define SLOT_OTHER NSTATUS
+/* route index nroutes = static/other paths, nroutes+1 = unmatched */
+static atomic_ullong m_requests[MAX_ROUTES + 2][NSTATUS + 1];
+static const double buckets[] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5 };
+#define NBUCKETS (int)(sizeof buckets / sizeof buckets[0])
+static atomic_ullong m_latency[NBUCKETS + 1];
+static atomic_ullong m_latency_sum_us, m_latency_count, m_errors_5xx, m_in_flight;
+
+static int status_slot(int status)
+{
+	for (int i = 0; i < NSTATUS; i++)
+		if (tracked_status[i] == status)
+			return i;
+	return SLOT_OTHER;
+}
+
+static void observe(int route_index, int status, double seconds)
+{
+	if (route_index < 0 || route_index > MAX_ROUTES + 1)
+		route_index = MAX_ROUTES + 1;
+	atomic_fetch_add(&m_requests[route_index][status_slot(status)], 1);
+	int b = 0;
+	while (b < NBUCKETS && seconds > buckets[b])
+		b++;
+	atomic_fetch_add(&m_latency[b], 1);
+	atomic_fetch_add(&m_latency_sum_us, (unsigned long long)(seconds * 1e6));
+	atomic_fetch_add(&m_latency_count, 1);
+	if (status >= 500)
+		atomic_fetch_add(&m_errors_5xx, 1);
+}
+
+typedef struct sbuf {
+	char *p;
+	size_t len, cap;
+} sbuf;
+
+static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(sbuf *b, const char *fmt, ...)
+{
+	for (;;) {
+		va_list ap;
+		va_start(ap, fmt);
+		int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		if (b->p && b->len + (size_t)n < b->cap) {
+			b->len += (size_t)n;
+			return;
+		}
+		size_t ncap = (b->cap ? b->cap * 2 : 4096) + (size_t)n;
+		char *np = realloc(b->p, ncap);
+		if (!np)
+			return;
+		b->p = np;
+		b->cap = ncap;
+	}
+}
+
+char *http_metrics_render(void)
+{
+	sbuf b = { 0 };
+	sb_printf(&b, "# HELP sanzhi_http_requests_total HTTP requests by route and status.\n"
+	              "# TYPE sanzhi_http_requests_total counter\n");
+	for (int r = 0; r < nroutes + 2; r++) {
+		char name[300];
+		if (r < nroutes)
+			snprintf(name, sizeof name, "%s %s", opts.routes[r].method, opts.routes[r].pattern);
+		else
+			snprintf(name, sizeof name, "%s", r == nroutes ? "static" : "unmatched");
+		int ri = r < nroutes ? r : (r == nroutes ? MAX_ROUTES : MAX_ROUTES + 1);
+		for (int s = 0; s <= NSTATUS; s++) {
+			unsigned long long v = atomic_load(&m_requests[ri][s]);
+			if (!v)
+				continue;
+			if (s < NSTATUS)
+				sb_printf(&b, "sanzhi_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n", name,
+				          tracked_status[s], v);
+			else
+				sb_printf(&b, "sanzhi_http_requests_total{route=\"%s\",status=\"other\"} %llu\n", name, v);
+		}
+	}
+	sb_printf(&b, "# HELP sanzhi_http_request_duration_seconds Request latency.\n"
+	              "# TYPE sanzhi_http_request_duration_seconds histogram\n");
+	unsigned long long cum = 0;
+	for (int i = 0; i < NBUCKETS; i++) {
+		cum += atomic_load(&m_latency[i]);
+		sb_printf(&b, "sanzhi_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n", buckets[i], cum);
+	}
+	cum += atomic_load(&m_latency[NBUCKETS]);
+	sb_printf(&b, "sanzhi_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n", cum);
+	sb_printf(&b, "sanzhi_http_request_duration_seconds_sum %.6f\n", (double)atomic_load(&m_latency_sum_us) / 1e6);
+	sb_printf(&b, "sanzhi_http_request_duration_seconds_count %llu\n", atomic_load(&m_latency_count));
+	sb_printf(&b, "# HELP sanzhi_http_errors_total Responses with a 5xx status.\n"
+	              "# TYPE sanzhi_http_errors_total counter\nsanzhi_http_errors_total %llu\n",
+	          atomic_load(&m_errors_5xx));
+	sb_printf(&b, "# HELP sanzhi_http_in_flight Requests being served.\n"
+	              "# TYPE sanzhi_http_in_flight gauge\nsanzhi_http_in_flight %llu\n",
+	          atomic_load(&m_in_flight));
+	sb_printf(&b, "# HELP sanzhi_db_connections Open database connections.\n"
+	              "# TYPE sanzhi_db_connections gauge\nsanzhi_db_connections %d\n",
+	          db_open_connections());
+	return b.p;
+}
+
+/* --- roles ------------------------------------------------------------------------ */
+static const struct {
+	unsigned bit;
+	const char *name;
+} role_names[] = {
+	{ ROLE_APPLICANT, "applicant" }, { ROLE_REGISTRAR, "registrar" }, { ROLE_PURCHASER, "purchaser" },
+	{ ROLE_EVALUATOR, "evaluator" }, { ROLE_ADMIN, "admin" },
+};
+
+const char *http_role_name(unsigned bit)
+{
+	for (size_t i = 0; i < sizeof role_names / sizeof role_names[0]; i++)
+		if (role_names[i].bit == bit)
+			return role_names[i].name;
+	return NULL;
+}
+
+unsigned http_role_bit(const char *name)
+{
+	for (size_t i = 0; i < sizeof role_names / sizeof role_names[0]; i++)
+		if (name && !strcmp(role_names[i].name, name))
+			return role_names[i].bit;
+	return 0;
+}
+
+/* --- answering -------------------------------------------------------------- */
+static const char *reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 302: return "Found";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 406: return "Not Acceptable";
+	case 408: return "Request Timeout";
+	case 409: return "Conflict";
+	case 410: return "Gone";
+	case 411: return "Length Required";
+	case 412: return "Precondition Failed";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 428: return "Precondition Required";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Unknown";
+	}
+}
+
+static int keep_alive(const http_req *req, int status)
+{
+	if (status == 413 || status == 411 || status == 400)
+		return 0;  /* the body may be unread: never reuse the connection */
+	const char *h = mg_get_header(req->conn, "Connection");
+	if (h)
+		return strcasestr(h, "keep-alive") != NULL;
+	return req->ri->http_version && !strcmp(req->ri->http_version, "1.1");
+}
+
+void http_reply_raw(http_req *req, int status, const char *content_type, const void *data, size_t len,
+                    const char *extra_headers)
+{
+	if (req->answered) {
+		log_kv(LOG_ERROR, "handler answered twice", "route", req->route ? req->route->pattern : "", NULL);
+		return;
+	}
+	req->answered = 1;
+	req->status = status;
+	if (req->idem_capture && status < 500) {
+		req->captured_body = malloc(len + 1);
+		if (req->captured_body) {
+			memcpy(req->captured_body, data, len);
+			req->captured_body[len] = 0;
+			req->captured_len = len;
+		}
+		snprintf(req->captured_type, sizeof req->captured_type, "%s", content_type ? content_type : "");
+		snprintf(req->captured_headers, sizeof req->captured_headers, "%s", extra_headers ? extra_headers : "");
+	}
+	char head[2048];
+	int ka = keep_alive(req, status);
+	int n = snprintf(head, sizeof head,
+	                 "HTTP/1.1 %d %s\r\n"
+	                 "Content-Length: %zu\r\n"
+	                 "%s%s%s"
+	                 "X-Request-Id: %s\r\n"
+	                 "X-Content-Type-Options: nosniff\r\n"
+	                 "Connection: %s\r\n"
+	                 "%s"
+	                 "\r\n",
+	                 status, reason(status), len, content_type ? "Content-Type: " : "",
+	                 content_type ? content_type : "", content_type ? "\r\n" : "", req->request_id,
+	                 ka ? "keep-alive" : "close", extra_headers ? extra_headers : "");
+	if (n < 0 || (size_t)n >= sizeof head) {
+		log_kv(LOG_ERROR, "response head too long", NULL);
+		return;
+	}
+	if (!strcmp(req->method, "HEAD"))
+		len = 0;  /* the head says how long the body would be; none follows */
+	/* One write for small answers: header and body in one segment. */
+	if (len <= 16384) {
+		char buf[sizeof head + 16384];
+		memcpy(buf, head, (size_t)n);
+		if (len)
+			memcpy(buf + n, data, len);
+		mg_write(req->conn, buf, (size_t)n + len);
+	} else {
+		mg_write(req->conn, head, (size_t)n);
+		mg_write(req->conn, data, len);
+	}
+}
+
+#define JSON_TYPE "application/json; charset=utf-8"
+#define API_HEADERS "Cache-Control: no-store\r\n"
+
+void http_reply_json(http_req *req, int status, cJSON *body)
+{
+	char *s = cJSON_PrintUnformatted(body);
+	cJSON_Delete(body);
+	if (!s) {
+		http_reply_raw(req, 500, JSON_TYPE, "{}", 2, API_HEADERS);
+		return;
+	}
+	http_reply_raw(req, status, JSON_TYPE, s, strlen(s), API_HEADERS);
+	free(s);
+}
+
+void http_reply_data(http_req *req, int status, cJSON *data, long long version)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddItemToObject(root, "data", data ? data : cJSON_CreateNull());
+	char *s = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	if (!s) {
+		http_problem(req, 500, "internal", "the answer could not be encoded");
+		return;
+	}
+	char hdr[128];
+	if (version > 0)
+		snprintf(hdr, sizeof hdr, API_HEADERS "ETag: \"%lld\"\r\n", version);
+	else
+		snprintf(hdr, sizeof hdr, API_HEADERS);
+	http_reply_raw(req, status, JSON_TYPE, s, strlen(s), hdr);
+	free(s);
+}
+
+void http_reply_list(http_req *req, cJSON *items, const char *next_cursor)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddItemToObject(root, "data", items);
+	json_add_str_or_null(root, "next_cursor", next_cursor);
+	http_reply_json(req, 200, root);
+}
+
+void http_reply_empty(http_req *req, int status)
+{
+	http_reply_raw(req, status, NULL, "", 0, API_HEADERS);
+}
+
+static void problem_v(http_req *req, int status, const char *code, const char *extra, cJSON *errors,
+                      const char *fmt, va_list ap)
+{
+	char detail[1024];
+	vsnprintf(detail, sizeof detail, fmt, ap);
+	cJSON *p = cJSON_CreateObject();
+	char type[200];
+	snprintf(type, sizeof type, "/problems/%s", code);
+	cJSON_AddStringToObject(p, "type", type);
+	cJSON_AddStringToObject(p, "title", reason(status));
+	cJSON_AddNumberToObject(p, "status", status);
+	cJSON_AddStringToObject(p, "code", code);
+	cJSON_AddStringToObject(p, "detail", detail);
+	if (errors)
+		cJSON_AddItemToObject(p, "errors", errors);
+	cJSON_AddStringToObject(p, "request_id", req->request_id);
+	char *s = cJSON_PrintUnformatted(p);
+	cJSON_Delete(p);
+	char hdr[512];
+	snprintf(hdr, sizeof hdr, API_HEADERS "%s", extra ? extra : "");
+	if (s) {
+		http_reply_raw(req, status, "application/problem+json; charset=utf-8", s, strlen(s), hdr);
+		free(s);
+	}
+}
+
+void http_problem(http_req *req, int status, const char *code, const char *detail, ...)
+{
+	va_list ap;
+	va_start(ap, detail);
+	problem_v(req, status, code, NULL, NULL, detail, ap);
+	va_end(ap);
+}
+
+void http_problem_hdr(http_req *req, int status, const char *code, const char *extra_headers,
+                      const char *detail, ...)
+{
+	va_list ap;
+	va_start(ap, detail);
+	problem_v(req, status, code, extra_headers, NULL, detail, ap);
+	va_end(ap);
+}
+
+static void problem_errors(http_req *req, int status, const char *code, cJSON *errors, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void problem_errors(http_req *req, int status, const char *code, cJSON *errors, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	problem_v(req, status, code, NULL, errors, fmt, ap);
+	va_end(ap);
+}
+
+void http_problem_fields(http_req *req, int status, const char *code, const char *detail, verr *v)
+{
+	problem_errors(req, status, code, verr_take(v), "%s", detail);
+}
+
+void http_problem_db(http_req *req, int rc)
+{
+	switch (rc) {
+	case DB_DOWN:
+		http_problem_hdr(req, 503, "database_unavailable", "Retry-After: 5\r\n",
+		                 "the database is unavailable; retry shortly");
+		break;
+	case DB_RETRY:
+		http_problem(req, 409, "conflict", "a concurrent change got there first; reload and retry");
+		break;
+	case DB_DUP:
+		http_problem(req, 409, "duplicate", "this already exists");
+		break;
+	case DB_APP:
+		if (!req->answered)
+			http_problem(req, 500, "internal", "the request could not be completed");
+		break;
+	default:
+		http_problem(req, 500, "internal", "the request could not be completed");
+	}
+}
+
+int http_if_match(http_req *req, long long version)
+{
+	const char *h = mg_get_header(req->conn, "If-Match");
+	if (!h || !strcmp(h, "*"))
+		return 0;
+	char want[40];
+	snprintf(want, sizeof want, "\"%lld\"", version);
+	/* Weak validators and bare numbers are accepted too: clients vary. */
+	const char *p = h;
+	if (!strncmp(p, "W/", 2))
+		p += 2;
+	char bare[32];
+	snprintf(bare, sizeof bare, "%lld", version);
+	if (!strcmp(p, want) || !strcmp(p, bare))
+		return 0;
+	http_problem(req, 412, "version_mismatch",
+	             "If-Match %s does not match the current version \"%lld\"; reload and retry", h, version);
+	return -1;
+}
+
+/* --- request parts ----------------------------------------------------------- */
+const char *http_param(const http_req *req, const char *name)
+{
+	for (int i = 0; i < req->nparams; i++)
+		if (!strcmp(req->param_names[i], name))
+			return req->param_values[i];
+	return NULL;
+}
+
+int http_query(const http_req *req, const char *name, char *buf, size_t len)
+{
+	const char *q = req->ri->query_string;
+	if (!q)
+		return 0;
+	int n = mg_get_var(q, strlen(q), name, buf, len);
+	if (n == -1)
+		return 0;
+	if (n < 0)
+		return -1;
+	return 1;
+}
+
+const char *http_header(const http_req *req, const char *name)
+{
+	return mg_get_header(req->conn, name);
+}
+
+void http_cursor_encode(const char *key, char *out, size_t outlen)
+{
+	char tmp[512];
+	crypto_base64url(key, strlen(key) < 300 ? strlen(key) : 300, tmp);
+	snprintf(out, outlen, "%s", tmp);
+}
+
+static int cursor_decode(const char *in, char *out, size_t outlen)
+{
+	/* base64url without padding back to text */
+	size_t n = strlen(in);
+	if (n > 500)
+		return -1;
+	char std[520];
+	size_t i;
+	for (i = 0; i < n; i++) {
+		char c = in[i];
+		if (c == '-')
+			c = '+';
+		else if (c == '_')
+			c = '/';
+		else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+			return -1;
+		std[i] = c;
+	}
+	while (i % 4)
+		std[i++] = '=';
+	std[i] = 0;
+	size_t dl;
+	unsigned char *d = crypto_unbase64(std, i, &dl);
+	if (!d)
+		return -1;
+	if (dl >= outlen || memchr(d, 0, dl) || !json_utf8_valid((const char *)d, dl)) {
+		free(d);
+		return -1;
+	}
+	memcpy(out, d, dl);
+	out[dl] = 0;
+	free(d);
+	return 0;
+}
+
+int http_page(http_req *req, int *limit, char *cursor, size_t cursor_len)
+{
+	char buf[600];
+	*limit = 50;
+	cursor[0] = 0;
+	int r = http_query(req, "limit", buf, sizeof buf);
+	if (r < 0 || (r == 1 && (!*buf || strspn(buf, "0123456789") != strlen(buf) || strlen(buf) > 4 ||
+	                         atoi(buf) < 1 || atoi(buf) > 200))) {
+		http_problem(req, 400, "invalid_limit", "limit must be a whole number from 1 to 200");
+		return -1;
+	}
+	if (r == 1)
+		*limit = atoi(buf);
+	r = http_query(req, "cursor", buf, sizeof buf);
+	if (r < 0 || (r == 1 && *buf && cursor_decode(buf, cursor, cursor_len) < 0)) {
+		http_problem(req, 400, "invalid_cursor", "cursor is not one this server handed out");
+		return -1;
+	}
+	return 0;
+}
+
+/* --- static files (the admin UI) -------------------------------------------- */
+static const char *media_type(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+	if (!dot)
+		return "application/octet-stream";
+	static const struct { const char *ext, *type; } types[] = {
+		{ ".html", "text/html; charset=utf-8" }, { ".js", "text/javascript; charset=utf-8" },
+		{ ".mjs", "text/javascript; charset=utf-8" }, { ".css", "text/css; charset=utf-8" },
+		{ ".json", "application/json; charset=utf-8" }, { ".png", "image/png" }, { ".svg", "image/svg+xml" },
+		{ ".ico", "image/x-icon" }, { ".woff2", "font/woff2" }, { ".txt", "text/plain; charset=utf-8" },
+	};
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+		if (!strcmp(dot, types[i].ext))
+			return types[i].type;
+	return "application/octet-stream";
+}
+
+#define UI_HEADERS                                                                                      \
+	"Cache-Control: no-cache\r\n"                                                                   \
+	"Content-Security-Policy: default-src 'self'; img-src 'self' data: blob:; object-src 'none'; "  \
+	"frame-ancestors 'none'; base-uri 'none'; form-action 'self'\r\n"                              \
+	"X-Frame-Options: DENY\r\nReferrer-Policy: no-referrer\r\n"
+
+static void serve_static(http_req *req)
+{
+	const char *rel = req->path + strlen("/admin");
+	if (!*rel) {
+		http_reply_raw(req, 301, NULL, "", 0, "Location: /admin/\r\n");
+		return;
+	}
+	if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD")) {
+		http_problem_hdr(req, 405, "method_not_allowed", "Allow: GET, HEAD\r\n", "the admin UI is read-only");
+		return;
+	}
+	char path[PATH_MAX];
+	if (!strcmp(rel, "/"))
+		rel = "/index.html";
+	if (strstr(rel, "..") || strchr(rel, '\\') || strlen(rel) > 200) {
+		http_problem(req, 404, "not_found", "no such file");
+		return;
+	}
+	snprintf(path, sizeof path, "%s%s", opts.admin_ui_dir, rel);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (8 << 20)) {
+		if (fd >= 0)
+			close(fd);
+		http_problem(req, 404, "not_found", "no such file");
+		return;
+	}
+	char *buf = malloc((size_t)st.st_size + 1);
+	ssize_t got = buf ? read(fd, buf, (size_t)st.st_size) : -1;
+	close(fd);
+	if (got != st.st_size) {
+		free(buf);
+		http_problem(req, 500, "internal", "the file could not be read");
+		return;
+	}
+	http_reply_raw(req, 200, media_type(path), buf, (size_t)got, UI_HEADERS);
+	free(buf);
+}
+
+/* --- routing ----------------------------------------------------------------- */
+/* Matches path against pattern; fills params (pointing into a copy). */
+static int match(const char *pattern, const char *path, http_req *req, char *scratch, size_t scratch_len)
+{
+	const char *p = pattern, *s = path;
+	size_t used = 0;
+	int np = 0;
+	while (*p && *s) {
+		if (*p == '{') {
+			const char *close = strchr(p, '}');
+			if (!close)
+				return 0;
+			size_t seglen = strcspn(s, "/");
+			if (seglen == 0 || seglen > 200 || np >= HTTP_MAX_PARAMS || used + seglen + 1 > scratch_len)
+				return 0;
+			if (req) {
+				char *v = scratch + used;
+				memcpy(v, s, seglen);
+				v[seglen] = 0;
+				used += seglen + 1;
+				/* pattern names are literals of the route table */
+				static _Thread_local char names[HTTP_MAX_PARAMS][32];
+				size_t nl = (size_t)(close - p - 1);
+				if (nl >= sizeof names[0])
+					return 0;
+				memcpy(names[np], p + 1, nl);
+				names[np][nl] = 0;
+				req->param_names[np] = names[np];
+				req->param_values[np] = v;
+			}
+			np++;
+			p = close + 1;
+			s += seglen;
+			continue;
+		}
+		if (*p != *s)
+			return 0;
+		p++;
+		s++;
+	}
+	if (*p || *s)
+		return 0;
+	if (req)
+		req->nparams = np;
+	return 1;
+}
+
+static int valid_request_id(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 8 || n > 64)
+		return 0;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		      *p == '_' || *p == '.'))
+			return 0;
+	return 1;
+}
+
+static int content_type_is(const char *ct, const char *want)
+{
+	if (!ct)
+		return 0;
+	size_t n = strlen(want);
+	if (strncasecmp(ct, want, n) != 0)
+		return 0;
+	const char *rest = ct + n;
+	while (*rest == ' ')
+		rest++;
+	if (!*rest)
+		return 1;
+	if (*rest != ';')
+		return 0;
+	/* Only UTF-8 is accepted as a charset parameter. */
+	const char *cs = strcasestr(rest, "charset=");
+	if (cs) {
+		cs += 8;
+		if (*cs == '"')
+			cs++;
+		return !strncasecmp(cs, "utf-8", 5) || !strncasecmp(cs, "utf8", 4);
+	}
+	return 1;
+}
+
+/* Reads the body per the route's flags; answers and returns -1 on a refusal. */
+static int read_body(http_req *req)
+{
+	const route *rt = req->route;
+	int wants = rt->flags & (R_JSON | R_JSON_OPT | R_RAW);
+	long long clen = req->ri->content_length;
+	const char *te = mg_get_header(req->conn, "Transfer-Encoding");
+	int has_method_body = !strcmp(req->method, "POST") || !strcmp(req->method, "PUT") || !strcmp(req->method, "PATCH");
+	if (!has_method_body)
+		return 0;
+	if (clen < 0) {
+		if (te || (rt->flags & (R_JSON | R_RAW))) {
+			http_problem(req, 411, "length_required", "send the body with a Content-Length header");
+			return -1;
+		}
+		return 0;
+	}
+	long long limit = (rt->flags & R_RAW) ? opts.document_limit : opts.body_limit;
+	if (clen > limit) {
+		http_problem(req, 413, "body_too_large", "the body is %lld bytes; the limit is %lld bytes", clen, limit);
+		return -1;
+	}
+	req->content_type = mg_get_header(req->conn, "Content-Type");
+	if (clen > 0 && (rt->flags & (R_JSON | R_JSON_OPT)) && !content_type_is(req->content_type, "application/json")) {
+		http_problem(req, 415, "unsupported_media_type", "send the body as Content-Type: application/json (UTF-8)");
+		return -1;
+	}
+	if (clen > 0 && !wants) {
+		http_problem(req, 415, "unsupported_media_type", "this request takes no body");
+		return -1;
+	}
+	req->body = malloc((size_t)clen + 1);
+	if (!req->body) {
+		http_problem(req, 503, "overloaded", "not enough memory for this body now; retry");
+		return -1;
+	}
+	size_t got = 0;
+	while (got < (size_t)clen) {
+		int n = mg_read(req->conn, req->body + got, (size_t)clen - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	req->body[got] = 0;
+	req->body_len = got;
+	if (got != (size_t)clen) {
+		http_problem(req, 400, "incomplete_body", "the body ended before Content-Length bytes arrived");
+		return -1;
+	}
+	if (rt->flags & (R_JSON | R_JSON_OPT)) {
+		if (got == 0) {
+			if (rt->flags & R_JSON) {
+				http_problem(req, 400, "body_required", "this request needs a JSON object body");
+				return -1;
+			}
+			return 0;
+		}
+		const char *why = NULL;
+		req->json = json_parse(req->body, got, &why);
+		if (!req->json) {
+			if (!strcmp(why, "invalid_utf8"))
+				http_problem(req, 400, "invalid_utf8", "the body is not valid UTF-8");
+			else if (!strcmp(why, "too_deep"))
+				http_problem(req, 400, "too_deep", "the JSON nests deeper than %d levels", JSON_MAX_DEPTH);
+			else
+				http_problem(req, 400, "malformed_json", "the body is not well-formed JSON");
+			return -1;
+		}
+		if (!cJSON_IsObject(req->json)) {
+			http_problem(req, 400, "body_not_object", "the body must be a JSON object");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void dispatch(http_req *req)
+{
+	/* Exact route first; then collect the methods the path allows for a 405. */
+	char scratch[1024];
+	char allow[128] = "";
+	const route *found = NULL;
+	int found_index = -1;
+	for (int i = 0; i < nroutes; i++) {
+		const route *rt = &opts.routes[i];
+		if (!match(rt->pattern, req->path, NULL, NULL, 0))
+			continue;
+		if (!strcmp(rt->method, req->method) || (!strcmp(req->method, "HEAD") && !strcmp(rt->method, "GET"))) {
+			found = rt;
+			found_index = i;
+			break;
+		}
+		if (!strstr(allow, rt->method)) {
+			if (*allow)
+				strncat(allow, ", ", sizeof allow - strlen(allow) - 1);
+			strncat(allow, rt->method, sizeof allow - strlen(allow) - 1);
+		}
+	}
+	if (!found) {
+		if (*allow) {
+			char hdr[200];
+			snprintf(hdr, sizeof hdr, "Allow: %s\r\n", allow);
+			http_problem_hdr(req, 405, "method_not_allowed", hdr, "%s is not allowed here; allowed: %s",
+			                 req->method, allow);
+		} else {
+			http_problem(req, 404, "not_found", "there is no such resource");
+		}
+		return;
+	}
+	req->route = found;
+	req->route_index = found_index;
+	match(found->pattern, req->path, req, scratch, sizeof scratch);
+
+	const char *authz = mg_get_header(req->conn, "Authorization");
+	if (authz) {
+		int r = auth_lookup(req, authz);
+		if (r < 0) {
+			http_problem_db(req, r);
+			return;
+		}
+		if (r == 0) {
+			http_problem_hdr(req, 401, "invalid_token", "WWW-Authenticate: Bearer\r\n",
+			                 "the token is invalid, expired or revoked; sign in again");
+			return;
+		}
+	}
+	if (found->roles != ROLES_PUBLIC) {
+		if (!req->authed) {
+			http_problem_hdr(req, 401, "unauthenticated", "WWW-Authenticate: Bearer\r\n",
+			                 "sign in first: send Authorization: Bearer <token>");
+			return;
+		}
+		if (!(found->roles & req->user.role_bit)) {
+			http_problem(req, 403, "forbidden_role", "the %s role may not do this", req->user.role);
+			return;
+		}
+	}
+	if (read_body(req) < 0)
+		return;
+	if (found->flags & R_IDEMPOTENT) {
+		const char *key = mg_get_header(req->conn, "Idempotency-Key");
+		if (key) {
+			size_t kl = strlen(key);
+			if (kl == 0 || kl >= sizeof req->idem_key || !json_utf8_valid(key, kl)) {
+				http_problem(req, 400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 128 characters");
+				return;
+			}
+			memcpy(req->idem_key, key, kl + 1);
+			if (idem_begin(req))
+				return;
+		}
+	}
+	found->fn(req);
+	if (!req->answered) {
+		log_kv(LOG_ERROR, "handler did not answer", "route", found->pattern, NULL);
+		http_problem(req, 500, "internal", "the request could not be completed");
+	}
+	if (req->idem_capture)
+		idem_finish(req);
+}
+
+static int begin_request(struct mg_connection *conn)
+{
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	http_req req;
+	memset(&req, 0, sizeof req);
+	req.conn = conn;
+	req.ri = ri;
+	req.method = ri->request_method;
+	req.path = ri->local_uri ? ri->local_uri : "/";
+	req.route_index = -1;
+	req.started = clock_now();
+	atomic_fetch_add(&m_in_flight, 1);
+	snprintf(req.client_ip, sizeof req.client_ip, "%s", ri->remote_addr);
+	const char *rid = mg_get_header(conn, "X-Request-Id");
+	if (rid && valid_request_id(rid)) {
+		snprintf(req.request_id, sizeof req.request_id, "%s", rid);
+	} else {
+		unsigned char r[16];
+		crypto_random(r, sizeof r);
+		crypto_hex(r, sizeof r, req.request_id);
+	}
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+
+	if (!strcmp(req.path, "/")) {
+		http_reply_raw(&req, 302, NULL, "", 0, "Location: /admin/\r\n");
+		req.route_index = MAX_ROUTES;
+	} else if (!strncmp(req.path, "/admin", 6) && (req.path[6] == 0 || req.path[6] == '/')) {
+		serve_static(&req);
+		req.route_index = MAX_ROUTES;
+	} else if (strlen(req.path) > 1024) {
+		http_problem(&req, 404, "not_found", "there is no such resource");
+	} else {
+		dispatch(&req);
+	}
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	observe(req.route_index < 0 ? MAX_ROUTES + 1 : req.route_index, req.status, secs);
+	log_request(req.request_id, req.method, req.path, req.route ? req.route->pattern : NULL, req.status,
+	            secs * 1000.0, req.authed ? req.user.username : NULL, req.client_ip);
+	atomic_fetch_sub(&m_in_flight, 1);
+	cJSON_Delete(req.json);
+	if (req.body) {
+		crypto_wipe(req.body, req.body_len);  /* bodies may hold passwords */
+		free(req.body);
+	}
+	free(req.captured_body);
+	return req.status ? req.status : 500;
+}
+
+static void exit_thread(const struct mg_context *c, int thread_type, void *user_ptr)
+{
+	(void)c;
+	(void)thread_type;
+	(void)user_ptr;
+	db_release();
+}
+
+static int log_message(const struct mg_connection *conn, const char *message)
+{
+	(void)conn;
+	log_kv(LOG_WARN, "http", "detail", message, NULL);
+	return 1;
+}
+
+int http_start(const http_options *o, char *err, size_t errlen)
+{
+	opts = *o;
+	nroutes = 0;
+	while (opts.routes[nroutes].method)
+		nroutes++;
+	if (nroutes > MAX_ROUTES) {
+		snprintf(err, errlen, "too many routes (%d > %d)", nroutes, MAX_ROUTES);
+		return -1;
+	}
+	/* CivetWeb wants "127.0.0.1:8080,127.0.0.1:8443s" — the same syntax as ours. */
+	char threads[16], timeout[16];
+	snprintf(threads, sizeof threads, "%d", opts.threads);
+	snprintf(timeout, sizeof timeout, "%d", opts.request_timeout_ms);
+	int https = strchr(opts.listen, 's') != NULL;
+	const char *options[40];
+	int k = 0;
+	options[k++] = "listening_ports";
+	options[k++] = opts.listen;
+	options[k++] = "num_threads";
+	options[k++] = threads;
+	options[k++] = "enable_keep_alive";
+	options[k++] = "yes";
+	options[k++] = "keep_alive_timeout_ms";
+	options[k++] = "15000";
+	options[k++] = "tcp_nodelay";
+	options[k++] = "1";  /* without it keep-alive costs ~40 ms per request (Nagle + delayed ACK) */
+	options[k++] = "request_timeout_ms";
+	options[k++] = timeout;
+	options[k++] = "max_request_size";
+	options[k++] = "32768";  /* headers only; bodies are limited in read_body */
+	options[k++] = "decode_url";
+	options[k++] = "yes";
+	if (https) {
+		options[k++] = "ssl_certificate";
+		options[k++] = opts.tls_cert;
+		options[k++] = "ssl_protocol_version";
+		options[k++] = "4";  /* TLS 1.2 and newer only */
+		options[k++] = "ssl_cipher_list";
+		options[k++] = "ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM";
+		options[k++] = "ssl_short_trust";
+		options[k++] = "no";
+	}
+	options[k] = NULL;
+
+	mg_init_library(https ? MG_FEATURES_TLS : 0);
+	struct mg_callbacks cb;
+	memset(&cb, 0, sizeof cb);
+	cb.begin_request = begin_request;
+	cb.exit_thread = exit_thread;
+	cb.log_message = log_message;
+	struct mg_init_data init = { &cb, NULL, options };
+	struct mg_error_data ed;
+	char ebuf[512] = "";
+	memset(&ed, 0, sizeof ed);
+	ed.text = ebuf;
+	ed.text_buffer_size = sizeof ebuf;
+	ctx = mg_start2(&init, &ed);
+	if (!ctx) {
+		snprintf(err, errlen, "cannot start HTTP listeners on %s: %s", opts.listen, *ebuf ? ebuf : "unknown error");
+		return -1;
+	}
+	return 0;
+}
+
+void http_stop(void)
+{
+	if (ctx) {
+		mg_stop(ctx);
+		ctx = NULL;
+	}
+	mg_exit_library();
+}

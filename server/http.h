@@ -1,0 +1,158 @@
+/* http.h — the HTTP machine: routing table, body limits, JSON in, JSON and
+ * problem+json out, request ids, ETag/If-Match, Idempotency-Key, metrics.
+ *
+ * A handler reads like the rule it implements:
+ *     parse (req->json, http_param, http_query) → authorize (done by the route's roles,
+ *     plus ownership in the handler) → validate (verr) → one transaction (db_tx) → respond.
+ * Every handler answers exactly once through one of the http_reply_* / http_problem calls. */
+#ifndef SANZHI_HTTP_H
+#define SANZHI_HTTP_H
+
+#include "clock.h"
+#include "json.h"
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+struct mg_connection;
+struct mg_request_info;
+
+enum role_bit {
+	ROLE_APPLICANT = 1 << 0,
+	ROLE_REGISTRAR = 1 << 1,
+	ROLE_PURCHASER = 1 << 2,
+	ROLE_EVALUATOR = 1 << 3,
+	ROLE_ADMIN = 1 << 4,
+};
+#define ROLES_ANY (ROLE_APPLICANT | ROLE_REGISTRAR | ROLE_PURCHASER | ROLE_EVALUATOR | ROLE_ADMIN)
+#define ROLES_PUBLIC 0
+
+/* Route flags. */
+enum {
+	R_JSON = 1 << 0,        /* body: a JSON object, required */
+	R_JSON_OPT = 1 << 1,    /* body: a JSON object, optional (actions) */
+	R_RAW = 1 << 2,         /* body: a raw upload up to document_limit */
+	R_IDEMPOTENT = 1 << 3,  /* honours Idempotency-Key */
+	R_NO_DB = 1 << 4,       /* needs no database (health, static) */
+};
+
+typedef struct auth_user {
+	long long id;
+	char username[65];
+	char role[16];
+	unsigned role_bit;
+	char display_name[129];
+	char department[129];
+	int expert;
+	char token_hash[65];
+} auth_user;
+
+#define HTTP_MAX_PARAMS 4
+
+typedef struct http_req http_req;
+typedef void (*http_handler)(http_req *req);
+
+typedef struct route {
+	const char *method;
+	const char *pattern;     /* "/api/v1/applications/{id}/documents/{doc_id}" */
+	http_handler fn;
+	unsigned roles;          /* ROLES_PUBLIC or a mask of role bits */
+	unsigned flags;
+} route;
+
+struct http_req {
+	struct mg_connection *conn;
+	const struct mg_request_info *ri;
+	const char *method;
+	const char *path;
+	const route *route;
+	int route_index;
+	char request_id[65];
+	char client_ip[64];
+	usec_t started;
+
+	const char *param_names[HTTP_MAX_PARAMS];
+	char *param_values[HTTP_MAX_PARAMS];
+	int nparams;
+
+	int authed;
+	auth_user user;
+
+	char *body;              /* NUL-terminated copy of the body, or NULL */
+	size_t body_len;
+	const char *content_type;
+	cJSON *json;             /* parsed body for R_JSON / R_JSON_OPT */
+
+	int status;              /* once answered */
+	int answered;
+
+	/* Idempotency-Key capture */
+	char idem_key[129];
+	int idem_capture;
+	char *captured_body;
+	size_t captured_len;
+	char captured_type[64];
+	char captured_headers[256];
+};
+
+typedef struct http_options {
+	const route *routes;     /* terminated by a NULL method */
+	const char *listen;      /* "127.0.0.1:8080,127.0.0.1:8443s" */
+	const char *tls_cert;
+	int threads;
+	const char *admin_ui_dir;
+	long long body_limit, document_limit;
+	int request_timeout_ms;
+} http_options;
+
+/* Starts the listeners. -1 with a message on failure (port busy, bad certificate). */
+int http_start(const http_options *o, char *err, size_t errlen);
+/* Stops accepting, lets in-flight requests finish, joins the workers. */
+void http_stop(void);
+
+/* Path parameter by name ("id"); NULL if the route has none such. */
+const char *http_param(const http_req *req, const char *name);
+/* Query parameter, URL-decoded into buf; 1 found, 0 absent, -1 too long. */
+int http_query(const http_req *req, const char *name, char *buf, size_t len);
+/* Request header or NULL. */
+const char *http_header(const http_req *req, const char *name);
+
+/* --- answers --------------------------------------------------------------- */
+/* {"data": data}; takes ownership of data. version > 0 adds ETag: "<version>". */
+void http_reply_data(http_req *req, int status, cJSON *data, long long version);
+/* {"data": [...], "next_cursor": …}; takes ownership. */
+void http_reply_list(http_req *req, cJSON *items, const char *next_cursor);
+/* Any JSON body; takes ownership. */
+void http_reply_json(http_req *req, int status, cJSON *body);
+void http_reply_empty(http_req *req, int status);
+/* Raw bytes (downloads, metrics, static files). extra_headers: "Name: value\r\n…" or NULL. */
+void http_reply_raw(http_req *req, int status, const char *content_type, const void *data, size_t len,
+                    const char *extra_headers);
+/* RFC 9457 problem: type …/problems/<code>; detail is printf-style. */
+void http_problem(http_req *req, int status, const char *code, const char *detail, ...)
+	__attribute__((format(printf, 4, 5)));
+/* 422 (or other status) with the field errors of v (v is emptied). */
+void http_problem_fields(http_req *req, int status, const char *code, const char *detail, verr *v);
+/* Answers for a DB_* code: 503 + Retry-After for DB_DOWN, 409 for DB_DUP and DB_RETRY, else 500. */
+void http_problem_db(http_req *req, int rc);
+/* Problem with an extra header (e.g. "Retry-After: 60\r\n"). */
+void http_problem_hdr(http_req *req, int status, const char *code, const char *extra_headers,
+                      const char *detail, ...) __attribute__((format(printf, 5, 6)));
+
+/* If-Match: 0 when absent or equal to version; otherwise answers 412 and returns -1. */
+int http_if_match(http_req *req, long long version);
+
+/* Keyset pagination: ?limit= (1–200, default 50) into *limit, ?cursor= opaque text into cursor
+ * (decoded). Answers 400 and returns -1 on bad values. */
+int http_page(http_req *req, int *limit, char *cursor, size_t cursor_len);
+/* Encode/decode an opaque cursor around a short text key. */
+void http_cursor_encode(const char *key, char *out, size_t outlen);
+
+/* Metrics text (Prometheus exposition format); malloc'd. */
+char *http_metrics_render(void);
+
+/* The name of a role bit ("registrar"), and back; 0 for an unknown name. */
+const char *http_role_name(unsigned bit);
+unsigned http_role_bit(const char *name);
+
+#endif

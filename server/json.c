@@ -1,0 +1,295 @@
+/* json.c — hostile-input-safe JSON parsing and field validation helpers. */
+#include "json.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int json_utf8_valid(const char *buf, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)buf;
+	size_t i = 0;
+	while (i < len) {
+		unsigned c = s[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		size_t n;
+		unsigned cp;
+		if (c >= 0xC2 && c <= 0xDF) {
+			n = 1;
+			cp = c & 0x1F;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			n = 2;
+			cp = c & 0x0F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return 0;
+		}
+		if (i + n >= len)
+			return 0;
+		for (size_t k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3F);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+size_t json_utf8_len(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+/* Depth of brackets outside strings; stops counting past the limit. */
+static int depth_ok(const char *buf, size_t len)
+{
+	int depth = 0, in_str = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = buf[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = 0;
+			continue;
+		}
+		if (c == '"')
+			in_str = 1;
+		else if (c == '[' || c == '{') {
+			if (++depth > JSON_MAX_DEPTH)
+				return 0;
+		} else if (c == ']' || c == '}')
+			depth--;
+	}
+	return 1;
+}
+
+cJSON *json_parse(const char *buf, size_t len, const char **why)
+{
+	if (!json_utf8_valid(buf, len)) {
+		*why = "invalid_utf8";
+		return NULL;
+	}
+	if (memchr(buf, '\0', len)) {
+		*why = "malformed_json";
+		return NULL;
+	}
+	if (!depth_ok(buf, len)) {
+		*why = "too_deep";
+		return NULL;
+	}
+	/* cJSON_GetErrorPtr is not thread-safe: we never call it. require_null_terminated
+	 * rejects trailing garbage; it wants the terminating NUL inside the length, and the
+	 * caller's buffer always has one at buf[len]. */
+	cJSON *j = cJSON_ParseWithLengthOpts(buf, len + 1, NULL, 1);
+	if (!j)
+		*why = "malformed_json";
+	return j;
+}
+
+void verr_add(verr *v, const char *field, const char *code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (!v->list)
+		v->list = cJSON_CreateArray();
+	cJSON *e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "field", field);
+	cJSON_AddStringToObject(e, "code", code);
+	cJSON_AddStringToObject(e, "message", msg);
+	cJSON_AddItemToArray(v->list, e);
+	v->count++;
+}
+
+cJSON *verr_take(verr *v)
+{
+	cJSON *l = v->list ? v->list : cJSON_CreateArray();
+	v->list = NULL;
+	v->count = 0;
+	return l;
+}
+
+void verr_free(verr *v)
+{
+	cJSON_Delete(v->list);
+	v->list = NULL;
+	v->count = 0;
+}
+
+static const cJSON *member(const cJSON *obj, const char *key)
+{
+	if (!obj || !cJSON_IsObject(obj))
+		return NULL;
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (m && cJSON_IsNull(m))
+		return NULL;
+	return m;
+}
+
+static int absent(verr *v, const char *field, int required)
+{
+	if (required) {
+		verr_add(v, field, "required", "%s is required", field);
+		return -1;
+	}
+	return 0;
+}
+
+int json_get_str(const cJSON *obj, const char *key, const char **out, verr *v, const char *field,
+                 int required, size_t min_chars, size_t max_chars)
+{
+	const cJSON *m = member(obj, key);
+	if (!m)
+		return absent(v, field, required);
+	if (!cJSON_IsString(m) || !m->valuestring) {
+		verr_add(v, field, "type", "%s must be a string", field);
+		return -1;
+	}
+	/* JSON strings may carry \u0000; a C string would silently truncate, so refuse it. */
+	const char *s = m->valuestring;
+	size_t n = json_utf8_len(s);
+	if (required && n == 0) {
+		verr_add(v, field, "required", "%s must not be empty", field);
+		return -1;
+	}
+	if (n < min_chars) {
+		verr_add(v, field, "too_short", "%s must have at least %zu characters", field, min_chars);
+		return -1;
+	}
+	if (n > max_chars) {
+		verr_add(v, field, "too_long", "%s must have at most %zu characters", field, max_chars);
+		return -1;
+	}
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 && *p != '\n' && *p != '\t' && *p != '\r') {
+			verr_add(v, field, "control_character", "%s contains a control character", field);
+			return -1;
+		}
+	}
+	*out = s;
+	return 1;
+}
+
+int json_get_int(const cJSON *obj, const char *key, long long *out, verr *v, const char *field,
+                 int required, long long min, long long max)
+{
+	const cJSON *m = member(obj, key);
+	if (!m)
+		return absent(v, field, required);
+	if (!cJSON_IsNumber(m)) {
+		verr_add(v, field, "type", "%s must be a number", field);
+		return -1;
+	}
+	double d = m->valuedouble;
+	if (!isfinite(d) || d != floor(d) || fabs(d) > 9007199254740991.0) {
+		verr_add(v, field, "not_integer", "%s must be a whole number", field);
+		return -1;
+	}
+	long long x = (long long)d;
+	if (x < min || x > max) {
+		verr_add(v, field, "out_of_range", "%s must be between %lld and %lld", field, min, max);
+		return -1;
+	}
+	*out = x;
+	return 1;
+}
+
+int json_get_bool(const cJSON *obj, const char *key, int *out, verr *v, const char *field, int required)
+{
+	const cJSON *m = member(obj, key);
+	if (!m)
+		return absent(v, field, required);
+	if (!cJSON_IsBool(m)) {
+		verr_add(v, field, "type", "%s must be true or false", field);
+		return -1;
+	}
+	*out = cJSON_IsTrue(m);
+	return 1;
+}
+
+int json_get_enum(const cJSON *obj, const char *key, const char **out, const char *const *choices,
+                  verr *v, const char *field, int required)
+{
+	const cJSON *m = member(obj, key);
+	if (!m)
+		return absent(v, field, required);
+	if (!cJSON_IsString(m)) {
+		verr_add(v, field, "type", "%s must be a string", field);
+		return -1;
+	}
+	for (const char *const *c = choices; *c; c++) {
+		if (strcmp(*c, m->valuestring) == 0) {
+			*out = *c;
+			return 1;
+		}
+	}
+	char list[400] = "";
+	for (const char *const *c = choices; *c; c++) {
+		if (strlen(list) + strlen(*c) + 3 >= sizeof list)
+			break;
+		if (*list)
+			strcat(list, ", ");
+		strcat(list, *c);
+	}
+	verr_add(v, field, "invalid_choice", "%s must be one of: %s", field, list);
+	return -1;
+}
+
+int json_get_object(const cJSON *obj, const char *key, const cJSON **out, verr *v, const char *field, int required)
+{
+	const cJSON *m = member(obj, key);
+	if (!m)
+		return absent(v, field, required);
+	if (!cJSON_IsObject(m)) {
+		verr_add(v, field, "type", "%s must be an object", field);
+		return -1;
+	}
+	*out = m;
+	return 1;
+}
+
+int json_get_array(const cJSON *obj, const char *key, const cJSON **out, verr *v, const char *field,
+                   int required, int max_items)
+{
+	const cJSON *m = member(obj, key);
+	if (!m)
+		return absent(v, field, required);
+	if (!cJSON_IsArray(m)) {
+		verr_add(v, field, "type", "%s must be an array", field);
+		return -1;
+	}
+	if (cJSON_GetArraySize(m) > max_items) {
+		verr_add(v, field, "too_many", "%s must have at most %d items", field, max_items);
+		return -1;
+	}
+	*out = m;
+	return 1;
+}
+
+char *json_print(const cJSON *j)
+{
+	return cJSON_PrintUnformatted(j);
+}
+
+cJSON *json_add_str_or_null(cJSON *obj, const char *key, const char *s)
+{
+	return s ? cJSON_AddStringToObject(obj, key, s) : cJSON_AddNullToObject(obj, key);
+}

@@ -1,0 +1,63 @@
+/* json.h — safe JSON in, field-level validation errors out.
+ *
+ * json_parse refuses invalid UTF-8, nesting deeper than JSON_MAX_DEPTH and trailing
+ * garbage before cJSON ever sees the text. The typed getters validate one field each and
+ * record a problem in a verr (field path, stable code, message) instead of failing fast, so a
+ * 422 lists every bad field at once.
+ */
+#ifndef SANZHI_JSON_H
+#define SANZHI_JSON_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#define JSON_MAX_DEPTH 32
+
+/* Parses a request body. On failure returns NULL and sets *why to a static code:
+ * "invalid_utf8", "too_deep", "malformed_json". */
+cJSON *json_parse(const char *buf, size_t len, const char **why);
+
+/* 1 if buf is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF), else 0. */
+int json_utf8_valid(const char *buf, size_t len);
+/* Number of code points in a valid UTF-8 string. */
+size_t json_utf8_len(const char *s);
+
+/* Validation errors: a list of {field, code, message}. */
+typedef struct verr {
+	cJSON *list;  /* array, created on first error */
+	int count;
+} verr;
+
+void verr_add(verr *v, const char *field, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Hands over the list (caller owns it) and resets v. */
+cJSON *verr_take(verr *v);
+void verr_free(verr *v);
+
+enum { JSON_OPTIONAL = 0, JSON_REQUIRED = 1 };
+
+/* Each getter: absent (or null) and optional -> returns 0 leaving *out untouched (getters return 0);
+ * absent and required -> "required"; wrong type -> "type"; out of bounds -> "too_long",
+ * "too_short", "out_of_range", "not_integer". Returns 1 when a value was stored, 0 when absent,
+ * -1 when an error was recorded. field is the path used in the error ("contact.phone"). */
+int json_get_str(const cJSON *obj, const char *key, const char **out, verr *v, const char *field,
+                 int required, size_t min_chars, size_t max_chars);
+/* Integers must be whole numbers within [min, max] (and within +/-2^53). */
+int json_get_int(const cJSON *obj, const char *key, long long *out, verr *v, const char *field,
+                 int required, long long min, long long max);
+int json_get_bool(const cJSON *obj, const char *key, int *out, verr *v, const char *field, int required);
+/* String restricted to one of a NULL-terminated list; error code "invalid_choice". */
+int json_get_enum(const cJSON *obj, const char *key, const char **out, const char *const *choices,
+                  verr *v, const char *field, int required);
+/* Object or array, by type. */
+int json_get_object(const cJSON *obj, const char *key, const cJSON **out, verr *v, const char *field, int required);
+int json_get_array(const cJSON *obj, const char *key, const cJSON **out, verr *v, const char *field,
+                   int required, int max_items);
+
+/* Serialises without formatting; malloc'd. */
+char *json_print(const cJSON *j);
+
+/* Adds s as a string, or null when s is NULL. */
+cJSON *json_add_str_or_null(cJSON *obj, const char *key, const char *s);
+
+#endif
