@@ -15,7 +15,9 @@
 
 #include <cjson/cJSON.h>
 
-extern const route api_routes[];
+/* The joined route table; api_routes_build() makes it at start. */
+extern const route *api_routes;
+int api_routes_build(void);
 
 /* health.c */
 void health_healthz(http_req *req);

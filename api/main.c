@@ -298,6 +298,8 @@ int main(int argc, char **argv)
 	clock_load_calendar(cfg.holidays, cfg.workdays, cfg.tz_offset_minutes);
 	crypto_password_set_cost(cfg.password_cost);
 
+	if (api_routes_build() < 0)
+		return 1;
 	const char *cmd = args[0];
 	if (!strcmp(cmd, "serve") && n == 1)
 		return cmd_serve();

@@ -1,13 +1,17 @@
 /* routes.c — every route of the API, who may call it, and what body it takes.
- * api/openapi.json describes the same set; tests/integration/openapi.test.mjs checks both agree. */
+ * Each resource module keeps its own table; api_routes_build joins them into the one table
+ * the dispatcher reads. api/openapi.json describes the same set; a test checks they agree. */
 #include "api.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 #define ANY ROLES_ANY
 #define PUB ROLES_PUBLIC
 #define ADMIN ROLE_ADMIN
 #define REG ROLE_REGISTRAR
 
-const route api_routes[] = {
+static const route core_routes[] = {
 	/* operations */
 	{ "GET", "/healthz", health_healthz, PUB, R_NO_DB },
 	{ "GET", "/readyz", health_readyz, PUB, 0 },
@@ -35,3 +39,28 @@ const route api_routes[] = {
 
 	{ NULL, NULL, NULL, 0, 0 },
 };
+
+/* Every module's table, in matching order (first match wins). Each module declares its
+ * table in its own header. */
+static const route *const tables[] = {
+	core_routes,
+};
+
+const route *api_routes;
+
+int api_routes_build(void)
+{
+	size_t n = 0;
+	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+		for (const route *r = tables[t]; r->method; r++)
+			n++;
+	route *all = calloc(n + 1, sizeof *all);
+	if (!all)
+		return -1;
+	size_t k = 0;
+	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+		for (const route *r = tables[t]; r->method; r++)
+			all[k++] = *r;
+	api_routes = all;
+	return 0;
+}

@@ -567,7 +567,7 @@ static int match(const char *pattern, const char *path, http_req *req, char *scr
 			if (!close)
 				return 0;
 			size_t seglen = strcspn(s, "/");
-			if (seglen == 0 || seglen > 200 || np >= HTTP_MAX_PARAMS || used + seglen + 1 > scratch_len)
+			if (seglen == 0 || seglen > 200 || np >= HTTP_MAX_PARAMS || (req && used + seglen + 1 > scratch_len))
 				return 0;
 			if (req) {
 				char *v = scratch + used;

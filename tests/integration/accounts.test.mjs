@@ -1,0 +1,166 @@
+// Accounts and security (SPEC §3): sign-up, login/logout/me, roles, lockout, users admin.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDaemon } from '../lib/daemon.mjs';
+
+let d;
+before(async () => { d = await startDaemon(); });
+after(async () => { await d.stop(); });
+
+const signup = (body, headers) => d.api('POST', '/api/v1/accounts', { body, headers });
+
+test('public sign-up creates an applicant who can sign in, see me, and sign out', async () => {
+  const r = await signup({ username: 'ngo_zhang', password: 'long-enough-pw', display_name: '张三', phone: '13800138000' });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.data.role, 'applicant');
+  assert.equal(r.json.data.username, 'ngo_zhang');
+  assert.equal(r.json.data.password_hash, undefined);
+  assert.equal(r.headers.get('etag'), '"1"');
+
+  const login = await d.api('POST', '/api/v1/auth/login', { body: { username: 'ngo_zhang', password: 'long-enough-pw' } });
+  assert.equal(login.status, 200);
+  const { token, expires_at, user } = login.json.data;
+  assert.match(token, /^[A-Za-z0-9_-]{43}$/);
+  assert.ok(Date.parse(expires_at) > Date.now() + 11 * 3600e3);
+  assert.equal(user.role, 'applicant');
+
+  const me = await d.api('GET', '/api/v1/me', { token });
+  assert.equal(me.status, 200);
+  assert.equal(me.json.data.display_name, '张三');
+
+  assert.equal((await d.api('POST', '/api/v1/auth/logout', { token })).status, 204);
+  const after_ = await d.api('GET', '/api/v1/me', { token });
+  assert.equal(after_.status, 401);
+  assert.equal(after_.json.code, 'invalid_token');
+});
+
+test('tokens are stored only as SHA-256 hashes', async () => {
+  await signup({ username: 'hashcheck', password: 'long-enough-pw', display_name: 'h', email: 'h@example.cn' });
+  const token = await d.login('hashcheck', 'long-enough-pw');
+  const rows = d.sql('SELECT token_hash FROM sessions');
+  assert.ok(!rows.includes(token));
+  const hash = (await import('node:crypto')).createHash('sha256').update(token).digest('hex');
+  assert.ok(rows.includes(hash));
+  const pw = d.sql("SELECT password_hash FROM users WHERE username = 'hashcheck'");
+  assert.match(pw, /^scrypt\$/);
+  assert.ok(!pw.includes('long-enough-pw'));
+});
+
+test('sign-up refuses bad input with field errors', async () => {
+  const r = await signup({ username: 'x', password: 'short', display_name: '', email: 'not-an-email', role: 'admin' });
+  assert.equal(r.status, 422);
+  assert.equal(r.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+  const fields = r.json.errors.map((e) => e.field).sort();
+  assert.deepEqual(fields, ['display_name', 'email', 'password', 'role', 'username']);
+  for (const e of r.json.errors) assert.match(e.code, /^[a-z_]+$/);
+});
+
+test('a taken username is a 409 and nothing changes', async () => {
+  await signup({ username: 'dupe', password: 'long-enough-pw', display_name: 'a', phone: '13900139000' });
+  const r = await signup({ username: 'dupe', password: 'other-long-pw', display_name: 'b', phone: '13900139001' });
+  assert.equal(r.status, 409);
+  assert.equal(r.json.code, 'username_taken');
+  await d.login('dupe', 'long-enough-pw');
+});
+
+test('Idempotency-Key: a retried sign-up returns the first answer and creates nothing', async () => {
+  const body = { username: 'idem_user', password: 'long-enough-pw', display_name: 'i', phone: '13700137000' };
+  const a = await signup(body, { 'Idempotency-Key': 'k-1' });
+  const b = await signup(body, { 'Idempotency-Key': 'k-1' });
+  assert.equal(a.status, 201);
+  assert.equal(b.status, 201);
+  assert.equal(b.json.data.id, a.json.data.id);
+  assert.equal(b.headers.get('idempotent-replayed'), 'true');
+  assert.equal(d.sql("SELECT COUNT(*) FROM users WHERE username = 'idem_user'").trim(), '1');
+  const c = await signup({ ...body, username: 'idem_other' }, { 'Idempotency-Key': 'k-1' });
+  assert.equal(c.status, 422);
+  assert.equal(c.json.code, 'idempotency_key_reused');
+});
+
+test('five failed logins lock the username for 15 minutes (429), even with the right password', async () => {
+  await signup({ username: 'locky', password: 'long-enough-pw', display_name: 'l', phone: '13600136000' });
+  for (let i = 0; i < 5; i++) {
+    const r = await d.api('POST', '/api/v1/auth/login', { body: { username: 'locky', password: 'wrong-password' } });
+    assert.equal(r.status, 401, `attempt ${i + 1}`);
+    assert.equal(r.json.code, 'invalid_credentials');
+  }
+  const locked = await d.api('POST', '/api/v1/auth/login', { body: { username: 'locky', password: 'long-enough-pw' } });
+  assert.equal(locked.status, 429);
+  assert.equal(locked.json.code, 'account_locked');
+  const retry = Number(locked.headers.get('retry-after'));
+  assert.ok(retry > 800 && retry <= 900, `Retry-After ${retry}`);
+  // Other accounts are unaffected.
+  await signup({ username: 'notlocked', password: 'long-enough-pw', display_name: 'n', phone: '13600136001' });
+  await d.login('notlocked', 'long-enough-pw');
+  // After 15 minutes (test clock) the lock is gone.
+  await d.setClock(new Date(Date.now() + 16 * 60e3).toISOString());
+  const ok = await d.api('POST', '/api/v1/auth/login', { body: { username: 'locky', password: 'long-enough-pw' } });
+  assert.equal(ok.status, 200);
+  await d.setClock(new Date().toISOString());
+});
+
+test('unknown usernames fail exactly like wrong passwords', async () => {
+  const r = await d.api('POST', '/api/v1/auth/login', { body: { username: 'nobody-here', password: 'whatever-pw' } });
+  assert.equal(r.status, 401);
+  assert.equal(r.json.code, 'invalid_credentials');
+});
+
+test('roles: every route checks them server-side', async () => {
+  const applicant = await d.as('applicant');
+  const registrar = await d.as('registrar');
+  const admin = await d.as('admin');
+  assert.equal((await d.api('GET', '/api/v1/users')).status, 401);
+  assert.equal((await d.api('GET', '/api/v1/users', { token: applicant })).status, 403);
+  assert.equal((await d.api('GET', '/api/v1/users', { token: registrar })).json.code, 'forbidden_role');
+  assert.equal((await d.api('GET', '/api/v1/users', { token: admin })).status, 200);
+  assert.equal((await d.api('PUT', '/api/v1/admin/clock', { token: registrar, body: { now: '2026-01-01T00:00:00Z' } })).status, 403);
+  assert.equal((await d.api('GET', '/api/v1/me', { token: 'x'.repeat(43) })).status, 401);
+  assert.equal((await d.api('GET', '/api/v1/me', { headers: { Authorization: 'Basic abc' } })).status, 401);
+});
+
+test('admins create users of every role; purchasers need a department; disabling revokes sessions', async () => {
+  const admin = await d.as('admin');
+  const bad = await d.api('POST', '/api/v1/users', { token: admin, body: { username: 'buyer1', password: 'long-enough-pw', role: 'purchaser', display_name: 'B' } });
+  assert.equal(bad.status, 422);
+  assert.equal(bad.json.errors[0].field, 'department');
+  const ev = await d.api('POST', '/api/v1/users', { token: admin, body: {
+    username: 'expert_li', password: 'long-enough-pw', role: 'evaluator', display_name: '李', expert: true,
+    affiliations: [{ org_name: '海盐县养老服务协会', org_uscc: '53640000MJX1736997', from: '2022-01-01', to: '2024-06-30' }] } });
+  assert.equal(ev.status, 201, ev.text);
+  assert.equal(ev.json.data.expert, true);
+  assert.equal(ev.json.data.affiliations[0].org_name, '海盐县养老服务协会');
+  const id = ev.json.data.id;
+  const t = await d.login('expert_li', 'long-enough-pw');
+  // Stale If-Match is refused.
+  const stale = await d.api('PATCH', `/api/v1/users/${id}`, { token: admin, headers: { 'If-Match': '"7"' }, body: { disabled: true } });
+  assert.equal(stale.status, 412);
+  const dis = await d.api('PATCH', `/api/v1/users/${id}`, { token: admin, headers: { 'If-Match': '"1"' }, body: { disabled: true } });
+  assert.equal(dis.status, 200, dis.text);
+  assert.equal(dis.json.data.version, 2);
+  assert.equal((await d.api('GET', '/api/v1/me', { token: t })).status, 401);
+  const login = await d.api('POST', '/api/v1/auth/login', { body: { username: 'expert_li', password: 'long-enough-pw' } });
+  assert.equal(login.status, 401);
+});
+
+test('user add on the command line: password from stdin, validated', async () => {
+  const ok = d.cli(['user', 'add', '--username', 'cli_reg', '--role', 'registrar', '--display-name', '审核员'], { stdin: 'cli-password-1\n' });
+  assert.equal(ok.code, 0, ok.stderr);
+  await d.login('cli_reg', 'cli-password-1');
+  const short = d.cli(['user', 'add', '--username', 'cli_short', '--role', 'registrar'], { stdin: 'short\n' });
+  assert.notEqual(short.code, 0);
+  assert.match(short.stderr, /password/);
+  const role = d.cli(['user', 'add', '--username', 'cli_role', '--role', 'king'], { stdin: 'long-enough-pw\n' });
+  assert.notEqual(role.code, 0);
+  const dup = d.cli(['user', 'add', '--username', 'cli_reg', '--role', 'registrar'], { stdin: 'cli-password-1\n' });
+  assert.equal(dup.code, 1);
+  assert.match(dup.stderr, /taken/);
+});
+
+test('secrets never reach the logs', async () => {
+  await signup({ username: 'logcheck', password: 'very-secret-pw-123', display_name: 'x', phone: '13500135000' });
+  const token = await d.login('logcheck', 'very-secret-pw-123');
+  await d.api('GET', '/api/v1/me', { token });
+  assert.ok(!d.logs.includes('very-secret-pw-123'));
+  assert.ok(!d.logs.includes(token));
+  assert.ok(!d.logs.includes(d.env.SANZHI_DB_PASSWORD));
+});
