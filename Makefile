@@ -29,7 +29,7 @@ SRCS     = $(wildcard server/*.c) $(wildcard api/*.c)
 GEN_SRCS = $(BUILD)/gen/regions_data.c $(BUILD)/gen/migrations_data.c $(BUILD)/gen/openapi_data.c
 OBJS     = $(patsubst %.c,$(BUILD)/obj/%.o,$(SRCS)) $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(GEN_SRCS)) \
            $(BUILD)/obj/civetweb.o
-LIB_OBJS = $(filter-out $(BUILD)/obj/server/main.o,$(OBJS))
+LIB_OBJS = $(filter-out $(BUILD)/obj/api/main.o,$(OBJS))
 UNIT_SRCS  = $(wildcard tests/unit/test_*.c)
 UNIT_BINS  = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
