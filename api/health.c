@@ -21,9 +21,13 @@ void health_readyz(http_req *req)
 		return;
 	}
 	int pending = migrate_pending(c);
+	if (pending == DB_DOWN) {
+		http_problem_hdr(req, 503, "database_unavailable", "Retry-After: 5\r\n", "the database does not answer");
+		return;
+	}
 	if (pending < 0) {
-		http_problem_hdr(req, 503, "database_unavailable", "Retry-After: 5\r\n",
-		                 "the database does not answer or has no schema yet");
+		http_problem_hdr(req, 503, "migrations_pending", "Retry-After: 30\r\n",
+		                 "the database has no schema yet: run sanzhid migrate");
 		return;
 	}
 	if (pending > 0) {

@@ -1,6 +1,7 @@
 /* main.c — sanzhid: the daemon and its operator commands (SPEC §1). */
 #include "api.h"
 #include "migrate.h"
+#include "orgs.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -22,6 +23,8 @@ static void usage(void)
 	        "  user add --username U --role R [--display-name N] [--expert] [--department D]\n"
 	        "                             create a user; the password is read from stdin\n"
 	        "  audit verify               verify the audit hash chain (exit 1 when broken)\n"
+	        "  import orgs FILE.csv [--strict] [--threads N]\n"
+	        "                             bulk import of registered organizations (exit 1 if a row was skipped)\n"
 	        "  seed                       create demo accounts and data (development)\n"
 	        "  routes                     list the API routes\n");
 }
@@ -99,7 +102,8 @@ static int cmd_serve(void)
 	pthread_t wd;
 	pthread_create(&wd, NULL, watchdog, NULL);
 	pthread_detach(wd);
-	http_stop();  /* stops accepting, lets in-flight requests finish, joins workers */
+	http_drain(cfg.shutdown_timeout * 1000 - 1000);
+	http_stop();
 	sweeper_stop = 1;
 	pthread_join(sw, NULL);
 	db_release();
@@ -312,6 +316,10 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "seed") && n == 1) {
 		setup_db(0);
 		return cli_seed();
+	}
+	if (!strcmp(cmd, "import") && n >= 2 && !strcmp(args[1], "orgs")) {
+		setup_db(0);
+		return cli_import_orgs(n - 2, args + 2);
 	}
 	if (!strcmp(cmd, "routes") && n == 1)
 		return cmd_routes();

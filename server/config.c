@@ -236,7 +236,7 @@ static int load_env(char *err, size_t errlen)
 				return -1;
 			}
 			if (r == -2) {
-				snprintf(err, errlen, "environment: %s must be a non-negative whole number", name);
+				snprintf(err, errlen, "environment: %s (rule %s) must be a non-negative whole number", name, lower);
 				return -1;
 			}
 			continue;

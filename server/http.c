@@ -192,9 +192,11 @@ static const char *reason(int status)
 	}
 }
 
+static atomic_int draining;
+
 static int keep_alive(const http_req *req, int status)
 {
-	if (status == 413 || status == 411 || status == 400)
+	if (status == 413 || status == 411 || status == 400 || atomic_load(&draining))
 		return 0;  /* the body may be unread: never reuse the connection */
 	const char *h = mg_get_header(req->conn, "Connection");
 	if (h)
@@ -823,7 +825,10 @@ static int begin_request(struct mg_connection *conn)
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 
-	if (!strcmp(req.path, "/")) {
+	if (atomic_load(&draining)) {
+		http_problem_hdr(&req, 503, "shutting_down", "Retry-After: 1\r\n",
+		                 "this instance is shutting down; retry (another instance will answer)");
+	} else if (!strcmp(req.path, "/")) {
 		http_reply_raw(&req, 302, NULL, "", 0, "Location: /admin/\r\n");
 		req.route_index = MAX_ROUTES;
 	} else if (!strncmp(req.path, "/admin", 6) && (req.path[6] == 0 || req.path[6] == '/')) {
@@ -928,6 +933,21 @@ int http_start(const http_options *o, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+/* CivetWeb stops writing as soon as mg_stop begins, so in-flight requests are drained first:
+ * new requests get 503 + Connection: close while the running ones finish. */
+void http_drain(int timeout_ms)
+{
+	atomic_store(&draining, 1);
+	for (int waited = 0; waited < timeout_ms; waited += 10) {
+		/* this thread is not a request; every in-flight request is someone else's */
+		if (atomic_load(&m_in_flight) == 0)
+			return;
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	log_kv(LOG_WARN, "requests still running after the drain timeout", NULL);
 }
 
 void http_stop(void)

@@ -107,7 +107,10 @@ typedef struct http_options {
 
 /* Starts the listeners. -1 with a message on failure (port busy, bad certificate). */
 int http_start(const http_options *o, char *err, size_t errlen);
-/* Stops accepting, lets in-flight requests finish, joins the workers. */
+/* Answers new requests 503 (Connection: close) and waits up to timeout_ms for the ones in
+ * flight to finish. */
+void http_drain(int timeout_ms);
+/* Closes the listeners and joins the workers. */
 void http_stop(void);
 
 /* Path parameter by name ("id"); NULL if the route has none such. */

@@ -90,11 +90,13 @@ export async function startDaemon(opts = {}) {
   };
   if (!opts.database) sql('', `CREATE DATABASE ${database} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci`);
   const d = new Daemon({ dir, database, port, tlsPort, env, keepDatabase: !!opts.database });
+  d.readyTimeoutMs = opts.readyTimeoutMs;
+  d.cliEnv = opts.migrateEnv || {};
   if (!opts.skipMigrate) {
     const m = d.cli(['migrate']);
     if (m.code !== 0) throw new Error(`migrate failed: ${m.stderr}`);
   }
-  await d.start();
+  await d.start({ waitReady: !opts.skipMigrate });
   return d;
 }
 
@@ -112,7 +114,7 @@ export class Daemon {
     this.proc.stdout.on('data', (b) => { this.logs += b; });
     this.proc.stderr.on('data', (b) => { this.logs += b; });
     this.exited = once(this.proc, 'exit');
-    const deadline = Date.now() + 20000;
+    const deadline = Date.now() + (this.readyTimeoutMs || 20000);
     const path_ = waitReady ? '/readyz' : '/healthz';
     for (;;) {
       if (this.proc.exitCode !== null) throw new Error(`sanzhid exited: ${this.logs}`);
@@ -120,7 +122,11 @@ export class Daemon {
         const r = await fetch(this.url + path_);
         if (r.status === 200) return;
       } catch { /* not listening yet */ }
-      if (Date.now() > deadline) throw new Error(`sanzhid not ready: ${this.logs}`);
+      if (Date.now() > deadline) {
+        this.proc.kill('SIGKILL');
+        await this.exited;
+        throw new Error(`sanzhid not ready: ${this.logs}`);
+      }
       await new Promise((res) => setTimeout(res, 50));
     }
   }
@@ -143,7 +149,7 @@ export class Daemon {
 
   cli(args, { stdin = '', env = {} } = {}) {
     try {
-      const stdout = execFileSync(BIN, args, { env: { ...this.env, ...env }, input: stdin, encoding: 'utf8',
+      const stdout = execFileSync(BIN, args, { env: { ...this.env, ...this.cliEnv, ...env }, input: stdin, encoding: 'utf8',
         stdio: ['pipe', 'pipe', 'pipe'] });
       return { code: 0, stdout, stderr: '' };
     } catch (err) {
