@@ -1,0 +1,101 @@
+// api.js — the only way the UI talks to the daemon: the public API under /api/v1, with the
+// bearer token. Success bodies are {"data": …} (lists add "next_cursor"); failures are RFC 9457
+// problem+json and become ApiError with the problem attached.
+
+import { getToken } from './session.js';
+import { t, getLang } from './i18n.js';
+
+export const BASE = '/api/v1';
+
+export class ApiError extends Error {
+	constructor(status, problem, retryAfter) {
+		super(problem.detail || problem.title || `HTTP ${status}`);
+		this.name = 'ApiError';
+		this.status = status;
+		this.problem = problem;
+		this.retryAfter = retryAfter || null;
+	}
+}
+
+let unauthorizedHandler = null;
+// Called when a request made with a token answers 401 (expired or revoked session).
+export function onUnauthorized(fn) {
+	unauthorizedHandler = fn;
+}
+
+// Query string from an object, skipping empty values.
+export function qs(params) {
+	const p = new URLSearchParams();
+	for (const [k, v] of Object.entries(params || {})) {
+		if (v != null && v !== '') p.set(k, String(v));
+	}
+	const s = p.toString();
+	return s ? `?${s}` : '';
+}
+
+async function send(method, path, { body, contentType, ifMatch, headers = {}, auth = true } = {}) {
+	const hdrs = { Accept: 'application/json, application/problem+json', 'Accept-Language': getLang() === 'en' ? 'en' : 'zh-CN', ...headers };
+	const token = auth ? getToken() : null;
+	if (token) hdrs.Authorization = `Bearer ${token}`;
+	if (ifMatch != null) hdrs['If-Match'] = `"${ifMatch}"`;
+	let payload;
+	if (body instanceof Blob) {
+		payload = body;
+		hdrs['Content-Type'] = contentType || body.type || 'application/octet-stream';
+	} else if (body !== undefined) {
+		payload = JSON.stringify(body);
+		hdrs['Content-Type'] = 'application/json';
+	}
+	let res;
+	try {
+		res = await fetch(BASE + path, { method, headers: hdrs, body: payload, cache: 'no-store', credentials: 'omit' });
+	} catch {
+		throw new ApiError(0, { title: t('error.network'), detail: t('error.network_detail') });
+	}
+	if (!res.ok) {
+		let problem = null;
+		const ct = res.headers.get('Content-Type') || '';
+		if (ct.includes('json')) {
+			try {
+				problem = await res.json();
+			} catch {
+				problem = null;
+			}
+		}
+		if (!problem || typeof problem !== 'object') {
+			problem = { title: t('error.generic', { status: res.status }), status: res.status };
+		}
+		if (res.status === 401 && token && unauthorizedHandler) unauthorizedHandler();
+		throw new ApiError(res.status, problem, res.headers.get('Retry-After'));
+	}
+	return res;
+}
+
+// JSON request. Resolves to {status, data, next_cursor, etag}.
+export async function api(method, path, opts = {}) {
+	const res = await send(method, path, opts);
+	let json = null;
+	if (res.status !== 204 && (res.headers.get('Content-Type') || '').includes('json')) {
+		try {
+			json = await res.json();
+		} catch {
+			json = null;
+		}
+	}
+	return {
+		status: res.status,
+		data: json && typeof json === 'object' && 'data' in json ? json.data : json,
+		next_cursor: (json && json.next_cursor) || null,
+		etag: res.headers.get('ETag'),
+	};
+}
+
+// Binary download with the Authorization header; resolves to a Blob.
+export async function apiBlob(path) {
+	const res = await send('GET', path);
+	return res.blob();
+}
+
+export const get = (path, opts) => api('GET', path, opts);
+export const post = (path, body, opts = {}) => api('POST', path, { ...opts, body: body === undefined ? {} : body });
+export const patch = (path, body, opts = {}) => api('PATCH', path, { ...opts, body });

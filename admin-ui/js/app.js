@@ -1,0 +1,232 @@
+// app.js — the shell: top bar, role-based navigation, hash routing and route guards.
+// New modules add a line to NAV and ROUTES; nothing else here needs to change.
+
+import { h, append } from './dom.js';
+import { t, getLang, setLang, label } from './i18n.js';
+import { get, post, onUnauthorized } from './api.js';
+import { getToken, getUser, setUser, clearSession, setNext } from './session.js';
+import { flash, takeFlash } from './ui.js';
+import { loginPage, signupPage } from './pages/login.js';
+import { registerPage } from './pages/register.js';
+import { orgPage } from './pages/org.js';
+import { usccPage } from './pages/uscc.js';
+import { myApplicationsPage } from './pages/my-applications.js';
+import { applicationFormPage } from './pages/application-form.js';
+import { applicationPage } from './pages/application.js';
+import { queuePage } from './pages/queue.js';
+import { usersPage } from './pages/users.js';
+import { auditPage } from './pages/audit.js';
+
+// Navigation. roles: null = everyone (also signed out); otherwise the roles that see the entry.
+const NAV = [
+// active: path prefixes (besides href) under which the entry is the current one.
+	{ href: '#/my/applications', key: 'nav.my_applications', roles: ['applicant'], active: ['/applications'] },
+	{ href: '#/queue', key: 'nav.queue', roles: ['registrar'], active: ['/applications'] },
+	{ href: '#/admin/users', key: 'nav.users', roles: ['admin'] },
+	{ href: '#/admin/audit', key: 'nav.audit', roles: ['admin'] },
+	{ href: '#/register', key: 'nav.register', roles: null, active: ['/org'] },
+	{ href: '#/uscc', key: 'nav.uscc', roles: null },
+];
+
+// Routes: path pattern (":name" captures a segment), roles (null = public), page(view, ctx).
+const ROUTES = [
+	{ path: '/login', roles: null, page: loginPage, title: 'login.title' },
+	{ path: '/signup', roles: null, page: signupPage, title: 'signup.title' },
+	{ path: '/register', roles: null, page: registerPage, title: 'nav.register' },
+	{ path: '/org/:uscc', roles: null, page: orgPage, title: 'org.title' },
+	{ path: '/uscc', roles: null, page: usccPage, title: 'uscc.title' },
+	{ path: '/uscc/:code', roles: null, page: usccPage, title: 'uscc.title' },
+	{ path: '/my/applications', roles: ['applicant'], page: myApplicationsPage, title: 'apps.title' },
+	{ path: '/applications/new', roles: ['applicant'], page: applicationFormPage, title: 'app.form.new_title' },
+	{ path: '/applications/:id/edit', roles: ['applicant'], page: applicationFormPage, title: 'app.form.edit_title' },
+	{ path: '/applications/:id', roles: ['applicant', 'registrar', 'admin'], page: applicationPage, title: 'app.heading' },
+	{ path: '/queue', roles: ['registrar'], page: queuePage, title: 'queue.title' },
+	{ path: '/admin/users', roles: ['admin'], page: usersPage, title: 'users.title' },
+	{ path: '/admin/audit', roles: ['admin'], page: auditPage, title: 'audit.title' },
+];
+
+const HOME = { applicant: '#/my/applications', registrar: '#/queue', admin: '#/admin/users' };
+
+export function homeFor(user) {
+	return (user && HOME[user.role]) || '#/register';
+}
+
+export function navigate(hash) {
+	if (location.hash === hash) render();
+	else location.hash = hash;
+}
+
+function match(path) {
+	for (const r of ROUTES) {
+		const names = [];
+		const re = new RegExp(`^${r.path.replace(/:(\w+)/g, (_, n) => {
+			names.push(n);
+			return '([^/]+)';
+		})}$`);
+		const m = re.exec(path);
+		if (m) {
+			const params = {};
+			names.forEach((n, i) => {
+				params[n] = decodeURIComponent(m[i + 1]);
+			});
+			return { route: r, params };
+		}
+	}
+	return null;
+}
+
+function parseHash() {
+	const raw = location.hash.replace(/^#/, '') || '/';
+	const q = raw.indexOf('?');
+	return { path: q < 0 ? raw : raw.slice(0, q), query: new URLSearchParams(q < 0 ? '' : raw.slice(q + 1)) };
+}
+
+// ---------------------------------------------------------------- shell
+
+const root = document.getElementById('app');
+let navOpen = false;
+
+async function signOut() {
+	try {
+		await post('/auth/logout');
+	} catch {
+		/* the token may already be gone; sign out locally all the same */
+	}
+	clearSession();
+	flash(t('app.signed_out'));
+	navigate('#/login');
+}
+
+function topBar(user, current) {
+	const menuBtn = h('button', {
+		type: 'button', class: 'btn btn-ghost menu-toggle', 'aria-expanded': String(navOpen), 'aria-controls': 'main-nav',
+		onclick: () => {
+			navOpen = !navOpen;
+			menuBtn.setAttribute('aria-expanded', String(navOpen));
+			document.getElementById('main-nav').classList.toggle('open', navOpen);
+		},
+	}, t('app.menu'));
+	const langBtn = h('button', {
+		type: 'button', class: 'btn btn-ghost', lang: getLang() === 'zh' ? 'en' : 'zh-CN',
+		'aria-label': t('app.lang_toggle_label'), 'data-testid': 'lang-toggle',
+		onclick: () => {
+			setLang(getLang() === 'zh' ? 'en' : 'zh');
+			render();
+		},
+	}, t('app.lang_toggle'));
+	const right = h('div', { class: 'topbar-right' });
+	if (user) {
+		right.append(
+			h('span', { class: 'user-chip', 'data-testid': 'current-user' },
+				h('span', { class: 'sr-only' }, `${t('app.signed_in_as')}: `),
+				h('span', { class: 'user-name' }, user.display_name || user.username),
+				h('span', { class: 'user-role' }, label('role', user.role))),
+			langBtn,
+			h('button', { type: 'button', class: 'btn btn-ghost', onclick: signOut }, t('app.sign_out')));
+	} else {
+		append(right, [langBtn,
+			current !== '/login' ? h('a', { class: 'btn btn-ghost', href: '#/login' }, t('app.sign_in')) : null,
+			current !== '/signup' ? h('a', { class: 'btn btn-ghost', href: '#/signup' }, t('app.sign_up')) : null]);
+	}
+	return h('header', { class: 'topbar' },
+		h('a', { class: 'brand', href: homeFor(user) },
+			h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, '社'),
+			h('span', { class: 'brand-text' },
+				h('span', { class: 'brand-title' }, t('app.title')),
+				h('span', { class: 'brand-sub' }, t('app.subtitle')))),
+		menuBtn, right);
+}
+
+function navBar(user, path) {
+	const items = NAV.filter((n) => !n.roles || (user && n.roles.includes(user.role)));
+	return h('nav', { id: 'main-nav', class: ['mainnav', navOpen && 'open'], 'aria-label': t('app.nav') },
+		h('ul', {}, items.map((n) => {
+			const active = [n.href.slice(1), ...(n.active || [])].some((p) => path === p || path.startsWith(`${p}/`));
+			return h('li', {}, h('a', { href: n.href, 'aria-current': active ? 'page' : null }, t(n.key)));
+		})));
+}
+
+function skipLink() {
+	return h('a', {
+		class: 'skip', href: '#main',
+		onclick: (ev) => {
+			// A plain #main would change the route; move focus instead.
+			ev.preventDefault();
+			document.getElementById('main').focus();
+		},
+	}, t('app.skip'));
+}
+
+function messagePage(view, titleKey, detailKey, user) {
+	view.append(h('h1', { tabindex: '-1', class: 'page-title' }, t(titleKey)),
+		h('p', {}, t(detailKey)),
+		h('p', {}, h('a', { href: homeFor(user) }, t('app.home'))));
+}
+
+let renderSeq = 0;
+
+export function render() {
+	renderSeq += 1;
+	const { path, query } = parseHash();
+	const user = getUser();
+	if (path === '/' || path === '') {
+		location.replace(homeFor(user));
+		return;
+	}
+	const m = match(path);
+	if (m && m.route.roles && !user) {
+		setNext(location.hash);
+		location.replace('#/login');
+		return;
+	}
+	const view = h('div', { class: 'view' });
+	const main = h('main', { id: 'main', tabindex: '-1' }, takeFlash(), view);
+	root.replaceChildren(skipLink(), topBar(user, path), navBar(user, path), main,
+		h('footer', { class: 'footer' }, t('app.footer')));
+	navOpen = false;
+	let titleKey = 'app.not_found';
+	if (!m) {
+		messagePage(view, 'app.not_found', 'app.not_found_detail', user);
+	} else if (m.route.roles && !m.route.roles.includes(user.role)) {
+		titleKey = 'app.forbidden';
+		messagePage(view, 'app.forbidden', 'app.forbidden_detail', user);
+	} else {
+		titleKey = m.route.title;
+		const ctx = { params: m.params, query, user, navigate, homeFor, refresh: render };
+		Promise.resolve()
+			.then(() => m.route.page(view, ctx))
+			.catch((e) => {
+				console.error(e);
+			});
+	}
+	document.title = `${t(titleKey)} · ${t('app.title')}`;
+	// Focus the page: the first autofocus control, else the heading (read out by screen readers).
+	const seqAtRender = renderSeq;
+	requestAnimationFrame(() => {
+		if (seqAtRender !== renderSeq) return;
+		const target = view.querySelector('[autofocus]') || view.querySelector('h1');
+		if (target) target.focus({ preventScroll: false });
+	});
+}
+
+onUnauthorized(() => {
+	clearSession();
+	flash(t('app.session_expired'), 'warn');
+	setNext(location.hash);
+	navigate('#/login');
+});
+
+async function start() {
+	if (getToken()) {
+		try {
+			const r = await get('/me');
+			if (r.data) setUser(r.data);
+		} catch {
+			/* 401 is handled by onUnauthorized; a network error keeps the cached user */
+		}
+	}
+	window.addEventListener('hashchange', render);
+	render();
+}
+
+start();

@@ -1,0 +1,171 @@
+// Organization profile (public): registration data, history, signed certificate, credit.
+
+import { h } from '../dom.js';
+import { t, has, label, fieldLabel } from '../i18n.js';
+import { get, post, ApiError } from '../api.js';
+import { dl, loading, mono, statusBadge, showProblem, fmtDate, fmtDateTime, busy, notice, dataTable, badge } from '../ui.js';
+
+const ENUM_FIELDS = { legal_form: 'legal_form', category: 'category', status: 'org_status' };
+
+function section(titleKey, ...body) {
+	const id = `sec-${titleKey.replace(/\W/g, '-')}`;
+	return h('section', { class: 'card', 'aria-labelledby': id }, h('h2', { id }, t(titleKey)), body);
+}
+
+function listEntries(lists) {
+	if (!Array.isArray(lists) || lists.length === 0) return t('org.no_lists');
+	return h('ul', { class: 'plain' }, lists.map((l) => h('li', {},
+		badge(label('list', l.list || l.type || l.kind), 'danger'), ' ',
+		[l.reason, l.listed_at || l.at ? fmtDate(l.listed_at || l.at) : null].filter(Boolean).join(' · '))));
+}
+
+function valueText(key, v) {
+	if (v == null) return '';
+	if (ENUM_FIELDS[key]) return label(ENUM_FIELDS[key], v);
+	if (typeof v === 'object') return JSON.stringify(v);
+	return String(v);
+}
+
+function profile(o) {
+	return dl([
+		['field.name', h('strong', {}, o.name)],
+		['field.uscc', h('span', {}, mono(o.uscc, null), ' ', h('a', { href: `#/uscc/${encodeURIComponent(o.uscc)}`, class: 'small' }, t('org.check_code')))],
+		['field.org_id', o.org_id ? mono(o.org_id) : ''],
+		['field.former_names', Array.isArray(o.former_names) ? o.former_names.map((n) => (typeof n === 'string' ? n : n.name)).join('；') : ''],
+		['field.legal_form', label('legal_form', o.legal_form)],
+		['field.category', label('category', o.category)],
+		['field.region_code', o.region_name ? `${o.region_name}（${o.region_code}）` : o.region_code],
+		['field.domicile', o.domicile],
+		['field.business_scope', o.business_scope],
+		['field.legal_representative_name', o.legal_representative_name],
+		['field.registered_at', fmtDate(o.registered_at)],
+		['field.status', statusBadge(o.status, 'org_status')],
+		['field.grade', o.grade ? `${o.grade}${o.grade_valid_until ? `（${t('field.grade_valid_until')} ${fmtDate(o.grade_valid_until)}）` : ''}` : ''],
+		['field.lists', listEntries(o.lists)],
+	]);
+}
+
+function historyList(events) {
+	if (!events.length) return h('p', { class: 'empty' }, t('org.no_history'));
+	return h('ol', { class: 'timeline' }, events.map((e) => h('li', {},
+		h('div', { class: 'timeline-head' }, h('strong', {}, label('event', e.type)), ' ', h('time', { datetime: e.at }, fmtDateTime(e.at))),
+		e.reason ? h('p', {}, e.reason) : null,
+		Array.isArray(e.changes) && e.changes.length ? (() => {
+			const tbl = dataTable([
+				{ key: 'org.changes', cell: (c) => fieldLabel(c.field) },
+				{ key: 'org.old', cell: (c) => valueText(c.field, c.old) },
+				{ key: 'org.new', cell: (c) => valueText(c.field, c.new) },
+			]);
+			tbl.add(e.changes);
+			return tbl.el;
+		})() : null)));
+}
+
+// Certificate fields in reading order; others follow as they come.
+const CERT_ORDER = ['title', 'name', 'uscc', 'org_id', 'legal_form', 'category', 'legal_representative_name', 'domicile',
+	'business_scope', 'region_code', 'registered_at', 'issue_date', 'certificate_no', 'authority', 'registrar'];
+
+function certificateRows(c) {
+	const keys = [...CERT_ORDER.filter((k) => k in c), ...Object.keys(c).filter((k) => !CERT_ORDER.includes(k))]
+		.filter((k) => !(k === 'legal_form_name' && 'legal_form' in c));
+	return keys.map((k) => [has(`field.${k}`) ? `field.${k}` : k, k === 'issued_at' ? fmtDateTime(c[k]) : valueText(k, c[k])]);
+}
+
+function certificateView(uscc, cert) {
+	const c = cert.certificate || {};
+	const result = h('div', { 'aria-live': 'polite' });
+	const verifyBtn = h('button', { type: 'button', class: 'btn btn-primary' }, t('org.verify'));
+	verifyBtn.addEventListener('click', () => busy(verifyBtn, async () => {
+		result.replaceChildren();
+		try {
+			const r = await post('/certificates/verify', cert);
+			result.append(r.data && r.data.valid === true
+				? notice(t('org.verify_valid'), 'ok')
+				: notice(t('org.verify_invalid'), 'danger'));
+		} catch (e) {
+			showProblem(result, e);
+		}
+	}));
+	const saveBtn = h('button', {
+		type: 'button', class: 'btn',
+		onclick: () => {
+			const blob = new Blob([JSON.stringify(cert, null, 2)], { type: 'application/json' });
+			const url = URL.createObjectURL(blob);
+			const a = h('a', { href: url, download: `certificate-${uscc}.json` });
+			document.body.append(a);
+			a.click();
+			a.remove();
+			setTimeout(() => URL.revokeObjectURL(url), 10000);
+		},
+	}, t('org.download_certificate'));
+	return h('div', { class: 'certificate' },
+		h('div', { class: 'cert-paper' }, dl(certificateRows(c))),
+		dl([
+			['field.key_id', cert.key_id ? mono(cert.key_id) : ''],
+			['field.signature', cert.signature ? h('code', { class: 'mono wrap' }, cert.signature) : ''],
+		]),
+		h('div', { class: 'actions' }, verifyBtn, saveBtn),
+		result);
+}
+
+function creditView(c) {
+	const rows = [
+		['field.grade', c.grade ? `${c.grade}${c.grade_valid_until ? `（${t('field.grade_valid_until')} ${fmtDate(c.grade_valid_until)}）` : ''}` : ''],
+		['field.lists', listEntries(c.lists)],
+	];
+	if ('can_bid' in c) {
+		rows.push(['field.can_bid', [c.can_bid ? t('common.yes') : t('common.no'),
+			Array.isArray(c.reasons) && c.reasons.length ? `（${c.reasons.map((r) => (typeof r === 'string' ? r : r.message || r.code)).join('；')}）` : ''].join('')]);
+	}
+	const out = [dl(rows)];
+	if (Array.isArray(c.events) && c.events.length) {
+		out.push(h('h3', {}, t('org.events')), h('ul', { class: 'plain' }, c.events.map((e) => h('li', {},
+			[fmtDate(e.at || e.date), e.type, e.summary || e.reason].filter(Boolean).join(' · ')))));
+	}
+	return out;
+}
+
+// Loads into a section body; a 404 shows `missingKey` instead of an error.
+async function fill(body, load, renderFn, missingKey) {
+	body.replaceChildren(loading());
+	try {
+		const r = await load();
+		body.replaceChildren(...[renderFn(r.data)].flat());
+	} catch (e) {
+		body.replaceChildren();
+		if (e instanceof ApiError && (e.status === 404 || e.status === 501) && missingKey) body.append(h('p', { class: 'empty' }, t(missingKey)));
+		else showProblem(body, e);
+	}
+}
+
+export async function orgPage(view, ctx) {
+	const uscc = ctx.params.uscc;
+	const enc = encodeURIComponent(uscc);
+	const heading = h('h1', { tabindex: '-1', class: 'page-title' }, t('org.title'));
+	const main = h('div', {}, loading());
+	view.append(h('p', { class: 'crumbs' }, h('a', { href: '#/register' }, `← ${t('nav.register')}`)), heading, main);
+	let org;
+	try {
+		org = (await get(`/orgs/${enc}`)).data;
+	} catch (e) {
+		main.replaceChildren();
+		if (e instanceof ApiError && e.status === 404) main.append(h('p', { class: 'empty' }, t('org.not_found')));
+		else showProblem(main, e);
+		return;
+	}
+	heading.textContent = org.name;
+	document.title = `${org.name} · ${t('app.title')}`;
+	const hist = h('div');
+	const cert = h('div');
+	const credit = h('div');
+	main.replaceChildren(
+		h('div', { class: 'org-status' }, statusBadge(org.status, 'org_status'), ' ', org.grade ? badge(org.grade, 'info') : null, ' ', mono(org.uscc)),
+		section('org.section.basic', profile(org)),
+		h('div', { class: 'grid-2' },
+			section('org.section.certificate', cert),
+			section('org.section.credit', credit)),
+		section('org.section.history', hist));
+	fill(hist, () => get(`/orgs/${enc}/history`), (events) => historyList(Array.isArray(events) ? events : []), 'org.no_history');
+	fill(cert, () => get(`/orgs/${enc}/certificate`), (c) => certificateView(uscc, c), 'org.certificate_unavailable');
+	fill(credit, () => get(`/orgs/${enc}/credit`), creditView, 'org.credit_unavailable');
+}

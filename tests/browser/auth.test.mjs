@@ -1,0 +1,153 @@
+// Sign-in, role navigation, sign-out, errors and language, clicked through in chromium against
+// the real daemon.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDaemon } from '../lib/daemon.mjs';
+import { openBrowser, withPage, waitForText, waitForRoute, signIn, signOut, PHONE } from './browser.mjs';
+
+const ADMIN = { username: 'ui_admin', password: 'Admin-pass-2025', role: 'admin', display_name: '平台管理员' };
+const REGISTRAR = { username: 'ui_registrar', password: 'Registrar-pass-2025', role: 'registrar', display_name: '李审查' };
+const LOCKED = { username: 'ui_locked', password: 'Locked-pass-2025', role: 'registrar', display_name: '锁定测试' };
+
+let d;
+let b;
+
+before(async () => {
+	d = await startDaemon();
+	await d.addUser(ADMIN);
+	await d.addUser(REGISTRAR);
+	await d.addUser(LOCKED);
+	b = await openBrowser();
+});
+
+after(async () => {
+	await b?.close();
+	await d?.stop();
+});
+
+const nav = (page) => page.locator('nav#main-nav');
+
+test('an admin signs in, sees the admin navigation, and signs out', async () => {
+	await withPage(b, 'admin-sign-in', async (page) => {
+		await page.goto(`${d.url}/admin/`);
+		// Signed out: the public register is the home page and the nav has only public entries.
+		await waitForRoute(page, '#/register');
+		assert.equal(await nav(page).getByRole('link', { name: '用户管理' }).count(), 0);
+		await page.getByRole('link', { name: '登录', exact: true }).click();
+		await waitForRoute(page, '#/login');
+
+		await signIn(page, d.url, ADMIN.username, ADMIN.password);
+		await waitForRoute(page, '#/admin/users');
+		await nav(page).getByRole('link', { name: '用户管理' }).waitFor();
+		await nav(page).getByRole('link', { name: '审计日志' }).waitFor();
+		assert.equal(await nav(page).getByRole('link', { name: '审查队列' }).count(), 0, 'no registrar entries for an admin');
+		assert.equal(await nav(page).getByRole('link', { name: '我的申请' }).count(), 0, 'no applicant entries for an admin');
+		await waitForText(page.getByTestId('current-user'), ADMIN.display_name);
+		await waitForText(page.getByTestId('current-user'), '系统管理员');
+		// The users page lists the admin itself, from GET /api/v1/users.
+		await page.getByRole('cell', { name: ADMIN.username, exact: true }).waitFor();
+
+		const token = await page.evaluate(() => sessionStorage.getItem('sanzhi.token'));
+		assert.ok(token, 'the token is kept in sessionStorage');
+
+		await signOut(page);
+		await page.getByRole('heading', { name: '登录', exact: true }).waitFor();
+		await waitForText(page.locator('.flash'), '您已退出登录');
+		assert.equal(await page.evaluate(() => sessionStorage.getItem('sanzhi.token')), null);
+		// Signing out revoked the token on the server.
+		const status = await page.evaluate(async (t) => (await fetch('/api/v1/me', { headers: { Authorization: `Bearer ${t}` } })).status, token);
+		assert.equal(status, 401);
+		// A page that needs a role now sends the visitor to sign in.
+		await page.goto(`${d.url}/admin/#/admin/users`);
+		await waitForRoute(page, '#/login');
+	});
+});
+
+test('a wrong password shows the problem detail from the API', async () => {
+	await withPage(b, 'wrong-password', async (page) => {
+		await page.goto(`${d.url}/admin/#/login`);
+		await page.getByLabel('用户名').fill(ADMIN.username);
+		await page.getByLabel('密码', { exact: true }).fill('not-the-password');
+		const [resp] = await Promise.all([
+			page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login')),
+			page.getByRole('button', { name: '登录', exact: true }).click(),
+		]);
+		assert.equal(resp.status(), 401);
+		const problem = await resp.json();
+		assert.ok(problem.title, 'the daemon sends a problem title');
+		const alert = page.getByRole('alert');
+		await waitForText(alert, problem.title);
+		if (problem.detail) await waitForText(alert, problem.detail);
+		assert.equal(new URL(page.url()).hash, '#/login', 'still on the sign-in page');
+		assert.equal(await page.getByLabel('密码', { exact: true }).inputValue(), '', 'the password field is cleared');
+		assert.equal(await page.evaluate(() => sessionStorage.getItem('sanzhi.token')), null);
+	});
+});
+
+test('empty fields are flagged next to the field without calling the API', async () => {
+	await withPage(b, 'empty-fields', async (page) => {
+		let calls = 0;
+		page.on('request', (r) => { if (r.url().includes('/auth/login')) calls += 1; });
+		await page.goto(`${d.url}/admin/#/login`);
+		await page.getByRole('button', { name: '登录', exact: true }).click();
+		await page.locator('[data-field="username"] .field-error').waitFor();
+		await page.locator('[data-field="password"] .field-error').waitFor();
+		assert.equal(await page.getByLabel('用户名').getAttribute('aria-invalid'), 'true');
+		assert.equal(calls, 0);
+	});
+});
+
+test('repeated failures lock the username and the UI says when to retry', async () => {
+	await withPage(b, 'lockout', async (page) => {
+		await page.goto(`${d.url}/admin/#/login`);
+		let retry = '';
+		for (let i = 0; i < 8 && !retry; i++) {
+			await page.getByLabel('用户名').fill(LOCKED.username);
+			await page.getByLabel('密码', { exact: true }).fill(`wrong-password-${i}`);
+			const [resp] = await Promise.all([
+				page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login')),
+				page.getByRole('button', { name: '登录', exact: true }).click(),
+			]);
+			await page.getByRole('alert').waitFor();
+			if (resp.status() === 429) {
+				assert.match(resp.headers()['retry-after'] || '', /^\d+$/);
+				retry = await waitForText(page.locator('.problem-retry'), /请在 \d+ 秒后重试/);
+			}
+		}
+		assert.ok(retry, 'the fifth failure locks the username (429 with Retry-After)');
+	});
+});
+
+test('the language toggle switches to English and is remembered', async () => {
+	await withPage(b, 'language', async (page) => {
+		await signIn(page, d.url, REGISTRAR.username, REGISTRAR.password);
+		await waitForRoute(page, '#/queue');
+		await page.getByTestId('lang-toggle').click();
+		await waitForText(page.locator('html'), 'Sign out');
+		assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+		await nav(page).getByRole('link', { name: 'Register search' }).waitFor();
+		await page.reload();
+		await page.getByRole('button', { name: 'Sign out' }).waitFor();
+		assert.equal(await page.evaluate(() => localStorage.getItem('sanzhi.lang')), 'en');
+		await page.getByTestId('lang-toggle').click();
+		await page.getByRole('button', { name: '退出登录' }).waitFor();
+	});
+});
+
+test('on a phone the navigation folds behind a menu button', async () => {
+	await withPage(b, 'phone-nav', async (page) => {
+		await page.goto(`${d.url}/admin/#/register`);
+		const menu = page.getByRole('button', { name: '菜单' });
+		await menu.waitFor();
+		const link = nav(page).getByRole('link', { name: '信用代码校验' });
+		assert.equal(await link.isVisible(), false);
+		assert.equal(await menu.getAttribute('aria-expanded'), 'false');
+		await menu.click();
+		assert.equal(await menu.getAttribute('aria-expanded'), 'true');
+		await link.click();
+		await waitForRoute(page, '#/uscc');
+		// Nothing is wider than the screen.
+		const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+		assert.ok(overflow <= 0, `page overflows the phone screen by ${overflow}px`);
+	}, { viewport: PHONE });
+});
