@@ -213,15 +213,21 @@ void http_reply_raw(http_req *req, int status, const char *content_type, const v
 	}
 	req->answered = 1;
 	req->status = status;
-	if (req->idem_capture && status < 500) {
-		req->captured_body = malloc(len + 1);
-		if (req->captured_body) {
-			memcpy(req->captured_body, data, len);
-			req->captured_body[len] = 0;
-			req->captured_len = len;
+	if (req->idem_capture) {
+		/* The answer is recorded before it is sent: a client retrying the moment it reads it
+		 * must find it. */
+		if (status < 500) {
+			req->captured_body = malloc(len + 1);
+			if (req->captured_body) {
+				memcpy(req->captured_body, data, len);
+				req->captured_body[len] = 0;
+				req->captured_len = len;
+			}
+			snprintf(req->captured_type, sizeof req->captured_type, "%s", content_type ? content_type : "");
+			snprintf(req->captured_headers, sizeof req->captured_headers, "%s", extra_headers ? extra_headers : "");
 		}
-		snprintf(req->captured_type, sizeof req->captured_type, "%s", content_type ? content_type : "");
-		snprintf(req->captured_headers, sizeof req->captured_headers, "%s", extra_headers ? extra_headers : "");
+		idem_finish(req);
+		req->idem_capture = 0;
 	}
 	char head[2048];
 	int ka = keep_alive(req, status);
@@ -797,8 +803,6 @@ static void dispatch(http_req *req)
 		log_kv(LOG_ERROR, "handler did not answer", "route", found->pattern, NULL);
 		http_problem(req, 500, "internal", "the request could not be completed");
 	}
-	if (req->idem_capture)
-		idem_finish(req);
 }
 
 static int begin_request(struct mg_connection *conn)

@@ -164,3 +164,39 @@ test('secrets never reach the logs', async () => {
   assert.ok(!d.logs.includes(token));
   assert.ok(!d.logs.includes(d.env.SANZHI_DB_PASSWORD));
 });
+
+test('two concurrent conflicting changes: exactly one wins, the other gets 412', async () => {
+  const admin = await d.as('admin');
+  const u = await d.api('POST', '/api/v1/users', { token: admin, body: { username: 'race_user', password: 'long-enough-pw', role: 'registrar', display_name: 'r' } });
+  const id = u.json.data.id;
+  const rs = await Promise.all(['甲', '乙', '丙', '丁'].map((name) =>
+    d.api('PATCH', `/api/v1/users/${id}`, { token: admin, headers: { 'If-Match': '"1"' }, body: { display_name: name } })));
+  const codes = rs.map((r) => r.status).sort();
+  assert.deepEqual(codes, [200, 412, 412, 412]);
+  const now = await d.api('GET', `/api/v1/users/${id}`, { token: admin });
+  assert.equal(now.json.data.version, 2);
+  assert.equal(now.headers.get('etag'), '"2"');
+});
+
+test('failed sign-ins are limited per IP address too', async () => {
+  const d2 = await startDaemon({ env: { SANZHI_RULE_IP_LOGIN_FAILURES_PER_WINDOW: '3' } });
+  try {
+    for (let i = 0; i < 3; i++) {
+      const r = await d2.api('POST', '/api/v1/auth/login', { body: { username: `someone${i}`, password: 'wrong-password' } });
+      assert.equal(r.status, 401);
+    }
+    const r = await d2.api('POST', '/api/v1/auth/login', { body: { username: 'someone_else', password: 'wrong-password' } });
+    assert.equal(r.status, 429);
+    assert.equal(r.json.code, 'too_many_failures_from_address');
+    assert.ok(Number(r.headers.get('retry-after')) > 0);
+  } finally { await d2.stop(); }
+});
+
+test('expired tokens are refused', async () => {
+  const token = await d.as('applicant');
+  await d.setClock(new Date(Date.now() + 13 * 3600e3).toISOString());
+  try {
+    const r = await d.api('GET', '/api/v1/me', { token });
+    assert.equal(r.status, 401);
+  } finally { await d.setClock(new Date().toISOString()); }
+});
