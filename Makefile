@@ -37,9 +37,6 @@ UNIT_BINS  = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/sanzhid
-ifeq ($(SAN),1)
-	@mkdir -p build && cp $(BUILD)/sanzhid build/sanzhid-san
-endif
 
 $(BUILD)/sanzhid: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -2,6 +2,8 @@
  * Each resource module keeps its own table; api_routes_build joins them into the one table
  * the dispatcher reads. api/openapi.json describes the same set; a test checks they agree. */
 #include "api.h"
+#include "orgs.h"
+#include "applications.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +46,8 @@ static const route core_routes[] = {
  * table in its own header. */
 static const route *const tables[] = {
 	core_routes,
+	orgs_routes,
+	applications_routes,
 };
 
 const route *api_routes;

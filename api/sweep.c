@@ -1,6 +1,7 @@
 /* sweep.c — time-driven rules, run by the daemon's sweeper every minute and by
  * POST /api/v1/admin/sweep. Each rule is idempotent: running it twice changes nothing more. */
 #include "api.h"
+#include "applications.h"
 
 #include <stdio.h>
 
@@ -30,6 +31,7 @@ static const struct {
 	sweep_fn fn;
 } sweeps[] = {
 	{ "housekeeping", sweep_housekeeping },
+	{ "deemed_acceptance", applications_sweep_deemed },
 };
 
 int sweep_run(cJSON *report)
