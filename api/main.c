@@ -131,17 +131,6 @@ static int cmd_migrate(void)
 }
 
 /* --- user add -------------------------------------------------------------------- */
-typedef struct cli_user_tx {
-	user_new *u;
-	const char *hash;
-	long long id;
-} cli_user_tx;
-
-static int cli_user_tx_run(db_conn *c, void *arg)
-{
-	cli_user_tx *t = arg;
-	return users_insert(c, NULL, t->u, t->hash, &t->id);
-}
 
 static int cmd_user_add(int argc, char **argv)
 {
@@ -219,8 +208,8 @@ static int cmd_user_add(int argc, char **argv)
 	if (rc < 0)
 		return 1;
 	setup_db(0);
-	cli_user_tx t = { &u, hash, 0 };
-	rc = db_tx(cli_user_tx_run, &t);
+	long long id = 0;
+	rc = users_create(NULL, &u, hash, &id);
 	if (rc == DB_DUP) {
 		fprintf(stderr, "sanzhid user add: username %s is taken\n", u.username);
 		return 1;
@@ -229,7 +218,7 @@ static int cmd_user_add(int argc, char **argv)
 		fprintf(stderr, "sanzhid user add: the database refused (%s)\n", rc == DB_DOWN ? "unreachable" : "error");
 		return 1;
 	}
-	printf("%lld\n", t.id);
+	printf("%lld\n", id);
 	db_release();
 	return 0;
 }

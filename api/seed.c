@@ -24,18 +24,6 @@ static const demo_user demo[] = {
 
 #define DEMO_PASSWORD_SUFFIX "-demo-2026"
 
-typedef struct seed_tx {
-	user_new *u;
-	const char *hash;
-	long long id;
-} seed_tx;
-
-static int seed_tx_run(db_conn *c, void *arg)
-{
-	seed_tx *t = arg;
-	return users_insert(c, NULL, t->u, t->hash, &t->id);
-}
-
 int cli_seed(void)
 {
 	printf("demo accounts (development only):\n");
@@ -47,8 +35,8 @@ int cli_seed(void)
 		char hash[CRYPTO_PWHASH_MAX];
 		if (crypto_password_hash(pw, strlen(pw), hash) < 0)
 			return 1;
-		seed_tx t = { &u, hash, 0 };
-		int rc = db_tx(seed_tx_run, &t);
+		long long id;
+		int rc = users_create(NULL, &u, hash, &id);
 		if (rc && rc != DB_DUP) {
 			fprintf(stderr, "sanzhid seed: the database refused (%s)\n", rc == DB_DOWN ? "unreachable" : "error");
 			return 1;

@@ -213,6 +213,15 @@ static int create_tx_run(db_conn *c, void *arg)
 	return users_insert(c, t->who, t->u, t->hash, &t->id);
 }
 
+int users_create(const auth_user *who, const user_new *u, const char *password_hash, long long *id)
+{
+	create_tx t = { who, u, password_hash, 0 };
+	int rc = db_tx(create_tx_run, &t);
+	if (rc == DB_OK)
+		*id = t.id;
+	return rc;
+}
+
 static void reply_user_full(http_req *req, long long id, int status)
 {
 	db_conn *c = db_get();
@@ -264,8 +273,8 @@ void users_create_h(http_req *req)
 		http_problem(req, 500, "internal", "the password could not be stored");
 		return;
 	}
-	create_tx t = { &req->user, &u, hash, 0 };
-	int rc = db_tx(create_tx_run, &t);
+	long long id = 0;
+	int rc = users_create(&req->user, &u, hash, &id);
 	crypto_wipe(hash, sizeof hash);
 	if (rc == DB_DUP) {
 		verr_add(&v, "username", "taken", "this username is taken");
@@ -276,7 +285,7 @@ void users_create_h(http_req *req)
 		http_problem_db(req, rc);
 		return;
 	}
-	reply_user_full(req, t.id, 201);
+	reply_user_full(req, id, 201);
 }
 
 void users_get(http_req *req)
