@@ -33,7 +33,7 @@ LIB_OBJS = $(filter-out $(BUILD)/obj/api/main.o,$(OBJS))
 UNIT_SRCS  = $(wildcard tests/unit/test_*.c)
 UNIT_BINS  = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all run test unit integration browser bench clean deps devdb-start devdb-stop seed
+.PHONY: all run test unit integration browser bench clean deps test-galera
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/sanzhid
@@ -89,6 +89,10 @@ integration: deps all
 
 browser: deps all
 	@scripts/test.sh --only browser
+
+# Two daemons over a local 3-node Galera cluster (slow to start; not part of make test).
+test-galera: deps all
+	node --test tests/galera/
 
 run: deps all
 	@scripts/run.sh
