@@ -9,7 +9,7 @@ BUILD   ?= build
 SAN     ?= 0
 
 CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
-              -g -pthread -Iserver -Iapi -I$(BUILD)/gen -I$(BUILD)/civetweb/include \
+              -g -pthread -Iserver -Iapi -I$(BUILD)/gen -I$(CIVETWEB_SRC)/include \
               $(shell pkg-config --cflags libmariadb 2>/dev/null || echo -I/usr/include/mariadb)
 ifeq ($(SAN),1)
   OPT     = -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined

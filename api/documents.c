@@ -1,0 +1,373 @@
+/* documents.c — the documents of an application (SPEC §4, Appendix A): PDF, JPEG or PNG, checked
+ * by content and not by name, stored with their SHA-256, size and media type; uploaded and
+ * removed by the applicant while the application can be edited; read by the applicant and the
+ * registrars. */
+#include "applications.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The five an establishment needs (APP_REQUIRED_DOCUMENTS), then the optional. */
+const char *const app_document_kinds[] = { "application_letter", "charter", "domicile_proof", "fund_verification",
+	                                       "legal_rep_id", "other", NULL };
+
+enum {
+	DOC_NAME_MAX_BYTES = 255,  /* application_documents.name; also what file systems take */
+	DOCS_PER_APPLICATION = 50,
+};
+
+/* What each accepted media type must begin with. */
+static const struct doc_type {
+	const char *media_type;
+	const char *what;
+	const unsigned char *magic;
+	size_t magic_len;
+} doc_types[] = {
+	{ "application/pdf", "a PDF", (const unsigned char *)"%PDF-", 5 },
+	{ "image/jpeg", "a JPEG image", (const unsigned char *)"\xFF\xD8\xFF", 3 },
+	{ "image/png", "a PNG image", (const unsigned char *)"\x89PNG\r\n\x1a\n", 8 },
+};
+
+/* The media type of a Content-Type header without parameters, matched case-insensitively. */
+static const struct doc_type *doc_type_for(const char *content_type)
+{
+	if (!content_type)
+		return NULL;
+	size_t n = strcspn(content_type, ";");
+	while (n && content_type[n - 1] == ' ')
+		n--;
+	for (size_t i = 0; i < sizeof doc_types / sizeof doc_types[0]; i++)
+		if (strlen(doc_types[i].media_type) == n && !strncasecmp(content_type, doc_types[i].media_type, n))
+			return &doc_types[i];
+	return NULL;
+}
+
+static int kind_known(const char *kind)
+{
+	for (int i = 0; app_document_kinds[i]; i++)
+		if (!strcmp(app_document_kinds[i], kind))
+			return 1;
+	return 0;
+}
+
+/* A file name as given, reduced to its last path component (browsers send C:\fakepath\x.pdf);
+ * refused when empty, a dot name, not UTF-8, or holding control characters. */
+static const char *doc_name_clean(const char *raw, verr *v)
+{
+	const char *base = raw;
+	for (const char *p = raw; *p; p++)
+		if (*p == '/' || *p == '\\')
+			base = p + 1;
+	size_t n = strlen(base);
+	if (!n || !strcmp(base, ".") || !strcmp(base, "..")) {
+		verr_add(v, "name", "required", "name must be the file's name, such as charter.pdf");
+		return NULL;
+	}
+	if (n > DOC_NAME_MAX_BYTES) {
+		verr_add(v, "name", "too_long", "name must have at most %d bytes", DOC_NAME_MAX_BYTES);
+		return NULL;
+	}
+	if (!json_utf8_valid(base, n)) {
+		verr_add(v, "name", "invalid_utf8", "name must be UTF-8");
+		return NULL;
+	}
+	for (const unsigned char *p = (const unsigned char *)base; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '"') {
+			verr_add(v, "name", "invalid_characters", "name may not hold control characters or quotes");
+			return NULL;
+		}
+	return base;
+}
+
+static cJSON *doc_json(const db_res *r, int row)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)db_int(r, row, 0));
+	cJSON_AddStringToObject(o, "kind", db_val(r, row, 1));
+	cJSON_AddStringToObject(o, "name", db_val(r, row, 2));
+	cJSON_AddStringToObject(o, "media_type", db_val(r, row, 3));
+	cJSON_AddNumberToObject(o, "size", (double)db_int(r, row, 4));
+	cJSON_AddStringToObject(o, "sha256", db_val(r, row, 5));
+	api_add_time(o, "uploaded_at", db_val(r, row, 6));
+	return o;
+}
+
+#define DOC_COLUMNS "id, kind, name, media_type, size, sha256, uploaded_at"
+
+cJSON *documents_json(db_conn *c, long long application_id)
+{
+	cJSON *arr = cJSON_CreateArray();
+	db_res *r;
+	if (db_query(c, "SELECT " DOC_COLUMNS " FROM application_documents WHERE application_id = ? ORDER BY id",
+	             DBP(DBI(application_id)), &r))
+		return arr;
+	for (int i = 0; i < r->nrows; i++)
+		cJSON_AddItemToArray(arr, doc_json(r, i));
+	db_res_free(r);
+	return arr;
+}
+
+/* Reads (no lock) an application the caller may see; answers 404 otherwise. */
+static int doc_app_visible(db_conn *c, http_req *req, long long id)
+{
+	db_res *r;
+	int rc = db_query(c, "SELECT " APP_COLUMNS " FROM applications WHERE id = ?", DBP(DBI(id)), &r);
+	if (rc) {
+		http_problem_db(req, rc);
+		return -1;
+	}
+	int ok = r->nrows == 1 && app_visible(&req->user, r, 0);
+	db_res_free(r);
+	if (!ok) {
+		http_problem(req, 404, "not_found", "there is no such application");
+		return -1;
+	}
+	return 0;
+}
+
+/* --- upload -------------------------------------------------------------------------- */
+
+typedef struct upload_tx {
+	http_req *req;
+	long long app_id;
+	const char *kind, *name, *media_type;
+	char sha256[CRYPTO_SHA256_HEX_LEN + 1];
+	long long doc_id;
+} upload_tx;
+
+static int upload_run(db_conn *c, void *arg)
+{
+	upload_tx *u = arg;
+	db_res *r, *n;
+	const app_transition *t;
+	int rc = app_begin(c, u->req, u->app_id, "edit", &r, &t);
+	if (rc)
+		return rc;
+	rc = db_query(c, "SELECT COUNT(*) FROM application_documents WHERE application_id = ?", DBP(DBI(u->app_id)), &n);
+	if (rc)
+		goto out;
+	long long have = db_int(n, 0, 0);
+	db_res_free(n);
+	if (have >= DOCS_PER_APPLICATION) {
+		http_problem(u->req, 409, "too_many_documents", "an application holds at most %d documents; delete one first",
+		             DOCS_PER_APPLICATION);
+		rc = DB_APP;
+		goto out;
+	}
+	char now[32];
+	clock_fmt_db(clock_now(), now);
+	unsigned long long id = 0;
+	rc = db_exec(c,
+	             "INSERT INTO application_documents (application_id, kind, name, media_type, size, sha256, content, "
+	             "uploaded_at, uploaded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	             DBP(DBI(u->app_id), DBS(u->kind), DBS(u->name), DBS(u->media_type), DBI(u->req->body_len),
+	                 DBS(u->sha256), DBB(u->req->body, u->req->body_len), DBS(now), DBI(u->req->user.id)),
+	             NULL, &id);
+	if (rc)
+		goto out;
+	u->doc_id = (long long)id;
+	cJSON *s = cJSON_CreateObject();
+	cJSON_AddNumberToObject(s, "document_id", (double)u->doc_id);
+	cJSON_AddStringToObject(s, "kind", u->kind);
+	cJSON_AddStringToObject(s, "name", u->name);
+	cJSON_AddStringToObject(s, "media_type", u->media_type);
+	cJSON_AddNumberToObject(s, "size", (double)u->req->body_len);
+	cJSON_AddStringToObject(s, "sha256", u->sha256);
+	rc = app_finish(c, u->req, r, t, "application.document_add", s);
+	cJSON_Delete(s);
+out:
+	db_res_free(r);
+	return rc;
+}
+
+void documents_upload(http_req *req)
+{
+	upload_tx u = { 0 };
+	u.req = req;
+	if (api_id_param(req, "id", &u.app_id) < 0)
+		return;
+	const struct doc_type *dt = doc_type_for(req->content_type);
+	if (!dt) {
+		http_problem(req, 415, "unsupported_media_type",
+		             "send the file as Content-Type application/pdf, image/jpeg or image/png");
+		return;
+	}
+	verr v = { 0 };
+	char kind[48], raw_name[1024];
+	int k = http_query(req, "kind", kind, sizeof kind);
+	if (k == 0 || (k == 1 && !*kind))
+		verr_add(&v, "kind", "required", "kind is required: one of application_letter, charter, domicile_proof, "
+		                                 "fund_verification, legal_rep_id, other");
+	else if (k < 0 || !kind_known(kind))
+		verr_add(&v, "kind", "invalid_choice", "kind must be one of application_letter, charter, domicile_proof, "
+		                                       "fund_verification, legal_rep_id, other");
+	int nq = http_query(req, "name", raw_name, sizeof raw_name);
+	if (nq == 0)
+		verr_add(&v, "name", "required", "name is required: the file's name, such as charter.pdf");
+	else if (nq < 0)
+		verr_add(&v, "name", "too_long", "name must have at most %d bytes", DOC_NAME_MAX_BYTES);
+	else
+		u.name = doc_name_clean(raw_name, &v);
+	if (v.count) {
+		http_problem_fields(req, 422, "validation_failed", "the document's metadata is not valid", &v);
+		return;
+	}
+	if (req->body_len == 0) {
+		http_problem(req, 422, "empty_document", "the body must be the file's content");
+		return;
+	}
+	if ((long long)req->body_len > rule(RULE_document_max_bytes)) {
+		http_problem(req, 413, "document_too_large", "the document is %zu bytes; the limit is %lld bytes", req->body_len,
+		             rule(RULE_document_max_bytes));
+		return;
+	}
+	/* By content, not by name or header: the first bytes must be those of the type sent. */
+	if (req->body_len < dt->magic_len || memcmp(req->body, dt->magic, dt->magic_len)) {
+		const char *is = NULL;
+		for (size_t i = 0; i < sizeof doc_types / sizeof doc_types[0]; i++)
+			if (req->body_len >= doc_types[i].magic_len && !memcmp(req->body, doc_types[i].magic, doc_types[i].magic_len))
+				is = doc_types[i].what;
+		http_problem(req, 422, "content_mismatch", "the content is not %s%s%s, as Content-Type %s says", dt->what,
+		             is ? "; it looks like " : "", is ? is : "", dt->media_type);
+		return;
+	}
+	u.kind = kind;
+	u.media_type = dt->media_type;
+	crypto_sha256_hex(req->body, req->body_len, u.sha256);
+	int rc = db_tx(upload_run, &u);
+	if (rc) {
+		http_problem_db(req, rc);
+		return;
+	}
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)u.doc_id);
+	cJSON_AddNumberToObject(o, "application_id", (double)u.app_id);
+	cJSON_AddStringToObject(o, "kind", u.kind);
+	cJSON_AddStringToObject(o, "name", u.name);
+	cJSON_AddStringToObject(o, "sha256", u.sha256);
+	cJSON_AddNumberToObject(o, "size", (double)req->body_len);
+	cJSON_AddStringToObject(o, "media_type", u.media_type);
+	http_reply_data(req, 201, o, 0);
+}
+
+/* --- read ---------------------------------------------------------------------------- */
+
+void documents_list(http_req *req)
+{
+	long long id;
+	if (api_id_param(req, "id", &id) < 0)
+		return;
+	db_conn *c = db_get();
+	if (!c) {
+		http_problem_db(req, DB_DOWN);
+		return;
+	}
+	if (doc_app_visible(c, req, id) < 0)
+		return;
+	http_reply_list(req, documents_json(c, id), NULL);
+}
+
+/* A filename for Content-Disposition: an ASCII fallback and the UTF-8 original (RFC 6266, 8187). */
+static void disposition(const char *name, char *out, size_t outlen)
+{
+	char ascii[DOC_NAME_MAX_BYTES + 1], ext[3 * DOC_NAME_MAX_BYTES + 1];
+	size_t a = 0, e = 0;
+	for (const unsigned char *p = (const unsigned char *)name; *p && a < DOC_NAME_MAX_BYTES; p++) {
+		int safe = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ||
+		           *p == '-' || *p == '_';
+		ascii[a++] = safe ? (char)*p : '_';
+		if (safe) {
+			ext[e++] = (char)*p;
+		} else {
+			snprintf(ext + e, 4, "%%%02X", *p);
+			e += 3;
+		}
+	}
+	ascii[a] = 0;
+	ext[e] = 0;
+	snprintf(out, outlen, "Content-Disposition: attachment; filename=\"%s\"; filename*=UTF-8''%s\r\n", ascii, ext);
+}
+
+void documents_get(http_req *req)
+{
+	long long id, doc_id;
+	if (api_id_param(req, "id", &id) < 0 || api_id_param(req, "doc_id", &doc_id) < 0)
+		return;
+	db_conn *c = db_get();
+	if (!c) {
+		http_problem_db(req, DB_DOWN);
+		return;
+	}
+	if (doc_app_visible(c, req, id) < 0)
+		return;
+	db_res *r;
+	int rc = db_query(c, "SELECT media_type, name, content FROM application_documents WHERE id = ? AND application_id = ?",
+	                  DBP(DBI(doc_id), DBI(id)), &r);
+	if (rc) {
+		http_problem_db(req, rc);
+		return;
+	}
+	if (r->nrows != 1) {
+		db_res_free(r);
+		http_problem(req, 404, "not_found", "there is no such document");
+		return;
+	}
+	char headers[1200];
+	disposition(db_val(r, 0, 1), headers, sizeof headers);
+	strncat(headers, "Cache-Control: private, no-store\r\n", sizeof headers - strlen(headers) - 1);
+	http_reply_raw(req, 200, db_val(r, 0, 0), db_val(r, 0, 2), db_len(r, 0, 2), headers);
+	db_res_free(r);
+}
+
+/* --- delete -------------------------------------------------------------------------- */
+
+typedef struct delete_tx {
+	http_req *req;
+	long long app_id, doc_id;
+} delete_tx;
+
+static int delete_run(db_conn *c, void *arg)
+{
+	delete_tx *d = arg;
+	db_res *r, *doc;
+	const app_transition *t;
+	int rc = app_begin(c, d->req, d->app_id, "edit", &r, &t);
+	if (rc)
+		return rc;
+	rc = db_query(c, "SELECT " DOC_COLUMNS " FROM application_documents WHERE id = ? AND application_id = ? FOR UPDATE",
+	              DBP(DBI(d->doc_id), DBI(d->app_id)), &doc);
+	if (rc)
+		goto out;
+	if (doc->nrows != 1) {
+		db_res_free(doc);
+		http_problem(d->req, 404, "not_found", "there is no such document");
+		rc = DB_APP;
+		goto out;
+	}
+	cJSON *s = cJSON_CreateObject();
+	cJSON_AddNumberToObject(s, "document_deleted", (double)d->doc_id);
+	cJSON_AddStringToObject(s, "kind", db_val(doc, 0, 1));
+	cJSON_AddStringToObject(s, "sha256", db_val(doc, 0, 5));
+	db_res_free(doc);
+	rc = db_exec(c, "DELETE FROM application_documents WHERE id = ?", DBP(DBI(d->doc_id)), NULL, NULL);
+	if (!rc)
+		rc = app_finish(c, d->req, r, t, "application.document_delete", s);
+	cJSON_Delete(s);
+out:
+	db_res_free(r);
+	return rc;
+}
+
+void documents_delete(http_req *req)
+{
+	delete_tx d = { req, 0, 0 };
+	if (api_id_param(req, "id", &d.app_id) < 0 || api_id_param(req, "doc_id", &d.doc_id) < 0)
+		return;
+	int rc = db_tx(delete_run, &d);
+	if (rc) {
+		http_problem_db(req, rc);
+		return;
+	}
+	http_reply_empty(req, 204);
+}

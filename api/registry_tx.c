@@ -1,0 +1,420 @@
+/* registry_tx.c — what approving an application does to the register (SPEC §4): one transaction
+ * creates or versions the organization, issues its USCC, records its names and history, and
+ * (re)issues its certificate. Nothing here commits; the caller's transaction does, or rolls
+ * everything back, so no approved application exists without its organization. */
+#include "registry_tx.h"
+#include "applications.h"
+#include "certificates.h"
+#include "orgs.h"
+#include "uscc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Tries before giving up on finding an unused code (only imported codes can collide). */
+#define USCC_ISSUE_ATTEMPTS 32
+
+/* What the public history says (org_events.reason). */
+#define REASON_ESTABLISH "准予成立登记"
+#define REASON_CHANGE "准予变更登记"
+
+static const char *str_member(const cJSON *o, const char *key)
+{
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsString(m) ? m->valuestring : NULL;
+}
+
+/* --- organizations and names ------------------------------------------------------------ */
+
+int registry_org(db_conn *c, const char *uscc, int lock, db_res **org)
+{
+	*org = NULL;
+	db_res *r;
+	int rc = lock ? db_query(c, "SELECT " ORG_COLUMNS " FROM orgs WHERE uscc = ? FOR UPDATE", DBP(DBS(uscc)), &r)
+	              : db_query(c, "SELECT " ORG_COLUMNS " FROM orgs WHERE uscc = ?", DBP(DBS(uscc)), &r);
+	if (rc)
+		return rc;
+	if (r->nrows != 1) {
+		db_res_free(r);
+		return 0;
+	}
+	*org = r;
+	return 0;
+}
+
+int registry_name_taken(db_conn *c, const char *name, long long application_id, const char *own_uscc)
+{
+	db_res *r;
+	int rc = db_query(c, "SELECT uscc, application_id FROM name_claims WHERE name = ? FOR UPDATE", DBP(DBS(name)), &r);
+	if (rc)
+		return rc;
+	int taken = 0;
+	if (r->nrows == 1) {
+		const char *uscc = db_val(r, 0, 0);
+		if (uscc)
+			taken = !own_uscc || strcmp(uscc, own_uscc);
+		else
+			taken = db_int(r, 0, 1) != application_id;
+	}
+	db_res_free(r);
+	if (taken)
+		return 1;
+	/* Organizations imported or registered before claims existed hold their current names too. */
+	rc = db_query(c,
+	              "SELECT o.uscc FROM orgs o WHERE o.name = ? AND o.status = 'registered' AND (? IS NULL OR o.uscc <> ?) "
+	              "UNION ALL SELECT o.uscc FROM org_names n JOIN orgs o ON o.uscc = n.uscc WHERE n.name = ? "
+	              "AND n.to_date IS NULL AND o.status = 'registered' AND (? IS NULL OR o.uscc <> ?) LIMIT 1",
+	              DBP(DBS(name), DBS(own_uscc), DBS(own_uscc), DBS(name), DBS(own_uscc), DBS(own_uscc)), &r);
+	if (rc)
+		return rc;
+	taken = r->nrows > 0;
+	db_res_free(r);
+	return taken;
+}
+
+int registry_claim_name(db_conn *c, const char *name, long long application_id, const char *own_uscc)
+{
+	int taken = registry_name_taken(c, name, application_id, own_uscc);
+	if (taken)
+		return taken;
+	int rc = db_exec(c, "INSERT INTO name_claims (name, uscc, application_id) VALUES (?, NULL, ?)",
+	                 DBP(DBS(name), DBI(application_id)), NULL, NULL);
+	if (rc != DB_DUP)
+		return rc;
+	/* Already ours, or another application's that committed since we looked. */
+	return registry_name_taken(c, name, application_id, own_uscc);
+}
+
+int registry_release_claims(db_conn *c, long long application_id, const char *keep)
+{
+	return db_exec(c, "DELETE FROM name_claims WHERE application_id = ? AND uscc IS NULL AND (? IS NULL OR name <> ?)",
+	               DBP(DBI(application_id), DBS(keep), DBS(keep)), NULL, NULL);
+}
+
+/* The application's claim on name becomes the organization's. 1 if someone else holds it. */
+static int claim_for_org(db_conn *c, const char *name, long long application_id, const char *uscc)
+{
+	db_res *r;
+	int rc = db_query(c, "SELECT uscc, application_id FROM name_claims WHERE name = ? FOR UPDATE", DBP(DBS(name)), &r);
+	if (rc)
+		return rc;
+	int exists = r->nrows == 1;
+	int ours = exists && db_isnull(r, 0, 0) && db_int(r, 0, 1) == application_id;
+	int same_org = exists && db_val(r, 0, 0) && !strcmp(db_val(r, 0, 0), uscc);
+	db_res_free(r);
+	if (exists && !ours && !same_org)
+		return 1;
+	if (exists)
+		return db_exec(c, "UPDATE name_claims SET uscc = ?, application_id = ? WHERE name = ?",
+		               DBP(DBS(uscc), DBI(application_id), DBS(name)), NULL, NULL);
+	rc = db_exec(c, "INSERT INTO name_claims (name, uscc, application_id) VALUES (?, ?, ?)",
+	             DBP(DBS(name), DBS(uscc), DBI(application_id)), NULL, NULL);
+	return rc == DB_DUP ? 1 : rc;
+}
+
+/* --- the unified social credit code ----------------------------------------------------- */
+
+/* GB 32100: the serial comes from uscc_issued's AUTO_INCREMENT, so no two approvals share one
+ * and none is ever reused (rows are never deleted; a rolled-back serial is skipped). The row is
+ * inserted under a placeholder ('~' is outside the USCC alphabet, so it is never a code) and
+ * given its code in the same transaction. A code an imported organization already holds spends
+ * its serial on that organization, and the next serial is tried. */
+static int issue_uscc(db_conn *c, long long application_id, const char *legal_form, const char *region,
+                      const char *now, char out[USCC_LEN + 1])
+{
+	char category = uscc_category_for_form(legal_form);
+	if (!category || !region || strlen(region) != 6)
+		return DB_ERROR;
+	for (int attempt = 0; attempt < USCC_ISSUE_ATTEMPTS; attempt++) {
+		char placeholder[48];
+		snprintf(placeholder, sizeof placeholder, "~%015llu%02d", (unsigned long long)application_id % 1000000000000000ULL,
+		         attempt % 100);
+		unsigned long long serial = 0;
+		int rc = db_exec(c, "INSERT INTO uscc_issued (uscc, issued_at) VALUES (?, ?)", DBP(DBS(placeholder), DBS(now)),
+		                 NULL, &serial);
+		if (rc)
+			return rc;
+		char code[USCC_LEN + 1];
+		if (uscc_build('5', category, region, serial, code) < 0 || uscc_check(code, NULL, NULL) < 0) {
+			log_kv(LOG_ERROR, "no valid USCC for this serial (serials exhausted?)", NULL);
+			return DB_ERROR;
+		}
+		db_res *r;
+		if ((rc = db_query(c, "SELECT 1 FROM orgs WHERE uscc = ?", DBP(DBS(code)), &r)))
+			return rc;
+		int held = r->nrows > 0;
+		db_res_free(r);
+		rc = db_exec(c, "UPDATE uscc_issued SET uscc = ? WHERE serial = ?", DBP(DBS(code), DBI(serial)), NULL, NULL);
+		if (rc == DB_DUP || (!rc && held))
+			continue;
+		if (rc)
+			return rc;
+		memcpy(out, code, sizeof code);
+		return 0;
+	}
+	log_kv(LOG_ERROR, "no unused USCC after repeated attempts", NULL);
+	return DB_ERROR;
+}
+
+/* --- history ---------------------------------------------------------------------------- */
+
+static int add_event(db_conn *c, const char *uscc, const char *type, const char *now, const char *today,
+                     const char *reason, const cJSON *changes, long long application_id, const auth_user *who)
+{
+	char *ch = changes ? json_print(changes) : NULL;
+	if (changes && !ch)
+		return DB_ERROR;
+	int rc = db_exec(c,
+	                 "INSERT INTO org_events (uscc, type, at, effective_date, reason, changes, application_id, actor_id) "
+	                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	                 DBP(DBS(uscc), DBS(type), DBS(now), DBS(today), DBS(reason), DBS(ch), DBI(application_id),
+	                     DBI(who->id)),
+	                 NULL, NULL);
+	free(ch);
+	return rc;
+}
+
+static void add_change(cJSON *diff, const char *field, cJSON *old, cJSON *nv)
+{
+	cJSON *e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "field", field);
+	cJSON_AddItemToObject(e, "old", old);
+	cJSON_AddItemToObject(e, "new", nv);
+	cJSON_AddItemToArray(diff, e);
+}
+
+static cJSON *str_or_null(const char *s)
+{
+	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+cJSON *registry_change_diff(const db_res *org, const cJSON *changes)
+{
+	static const struct { const char *field; int col; } texts[] = {
+		{ "name", OC_NAME }, { "domicile", OC_DOMICILE }, { "business_scope", OC_SCOPE }, { "activity_area", OC_AREA },
+	};
+	cJSON *diff = cJSON_CreateArray();
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		const char *nv = str_member(changes, texts[i].field), *old = db_val(org, 0, texts[i].col);
+		if (nv && (!old || strcmp(nv, old)))
+			add_change(diff, texts[i].field, str_or_null(old), cJSON_CreateString(nv));
+	}
+	const cJSON *funds = cJSON_GetObjectItemCaseSensitive(changes, "funds_fen");
+	if (cJSON_IsNumber(funds) && (db_isnull(org, 0, OC_FUNDS) || (double)db_int(org, 0, OC_FUNDS) != funds->valuedouble))
+		add_change(diff, "funds_fen",
+		           db_isnull(org, 0, OC_FUNDS) ? cJSON_CreateNull() : cJSON_CreateNumber((double)db_int(org, 0, OC_FUNDS)),
+		           cJSON_CreateNumber(funds->valuedouble));
+	/* The representative by name only: ID numbers are never public. */
+	const cJSON *rep = cJSON_GetObjectItemCaseSensitive(changes, "legal_representative");
+	const char *name = str_member(rep, "name"), *id = str_member(rep, "id_number");
+	const char *old_name = db_val(org, 0, OC_REP_NAME), *old_id = db_val(org, 0, OC_REP_ID);
+	if (name && ((!old_name || strcmp(name, old_name)) || (id && (!old_id || strcmp(id, old_id)))))
+		add_change(diff, "legal_representative", str_or_null(old_name), cJSON_CreateString(name));
+	return diff;
+}
+
+/* --- approval --------------------------------------------------------------------------- */
+
+typedef struct approval {
+	db_conn *c;
+	http_req *req;
+	const db_res *app;
+	long long app_id;
+	cJSON *body;
+	cJSON *summary;
+	char now[32], today[16];
+} approval;
+
+static int name_taken_problem(approval *a, const char *name)
+{
+	http_problem(a->req, 409, "name_taken", "%s is already held by another organization or application", name);
+	return DB_APP;
+}
+
+static int org_gone_problem(approval *a, const char *uscc, const db_res *org)
+{
+	http_problem(a->req, 409, "org_not_registered", "%s is %s; the application can only be rejected", uscc,
+	             org ? db_val(org, 0, OC_STATUS) : "not in the register");
+	return DB_APP;
+}
+
+static int approve_establish(approval *a, char uscc[USCC_LEN + 1])
+{
+	db_conn *c = a->c;
+	const cJSON *b = a->body;
+	const cJSON *rep = cJSON_GetObjectItemCaseSensitive(b, "legal_representative");
+	const cJSON *funds = cJSON_GetObjectItemCaseSensitive(b, "funds_fen");
+	const char *name = str_member(b, "name"), *form = str_member(b, "legal_form"), *region = str_member(b, "region_code");
+	if (!name || !form || !region)
+		return DB_ERROR;  /* submission checked these; a row without them was tampered with */
+	const auth_user *who = &a->req->user;
+	int rc = issue_uscc(c, a->app_id, form, region, a->now, uscc);
+	if (rc)
+		return rc;
+	rc = db_exec(c,
+	             "INSERT INTO orgs (uscc, name, legal_form, category, region_code, domicile, business_scope, activity_area, "
+	             "funds_fen, legal_rep_name, legal_rep_id_number, registered_at, status, owner_user_id, source, version, "
+	             "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'registered', ?, 'application', 1, ?, ?)",
+	             DBP(DBS(uscc), DBS(name), DBS(form), DBS(str_member(b, "category")), DBS(region),
+	                 DBS(str_member(b, "domicile") ? str_member(b, "domicile") : ""),
+	                 DBS(str_member(b, "business_scope") ? str_member(b, "business_scope") : ""),
+	                 DBS(str_member(b, "activity_area")), cJSON_IsNumber(funds) ? DBI((long long)funds->valuedouble) : DBNULL,
+	                 DBS(str_member(rep, "name") ? str_member(rep, "name") : ""), DBS(str_member(rep, "id_number")),
+	                 DBS(a->today), DBI(db_int(a->app, 0, AC_APPLICANT)), DBS(a->now), DBS(a->now)),
+	             NULL, NULL);
+	if (rc)
+		return rc;
+	if ((rc = claim_for_org(c, name, a->app_id, uscc)))
+		return rc == 1 ? name_taken_problem(a, name) : rc;
+	rc = db_exec(c, "INSERT INTO org_names (uscc, name, from_date, to_date) VALUES (?, ?, ?, NULL)",
+	             DBP(DBS(uscc), DBS(name), DBS(a->today)), NULL, NULL);
+	if (rc || (rc = orgs_index_name(c, uscc, name)))
+		return rc;
+	if ((rc = add_event(c, uscc, "establish", a->now, a->today, REASON_ESTABLISH, NULL, a->app_id, who)))
+		return rc;
+	if ((rc = certificates_issue(c, uscc, who)))
+		return rc;
+	cJSON *s = cJSON_CreateObject();
+	cJSON_AddStringToObject(s, "name", name);
+	cJSON_AddStringToObject(s, "legal_form", form);
+	cJSON_AddStringToObject(s, "region_code", region);
+	cJSON_AddStringToObject(s, "registered_at", a->today);
+	cJSON_AddNumberToObject(s, "application_id", (double)a->app_id);
+	rc = audit_append(c, who, "org.establish", "org", uscc, s);
+	cJSON_Delete(s);
+	return rc;
+}
+
+static int approve_change(approval *a, const char *uscc)
+{
+	db_conn *c = a->c;
+	const auth_user *who = &a->req->user;
+	db_res *org = NULL;
+	cJSON *diff = NULL;
+	int rc = registry_org(c, uscc, 1, &org);
+	if (rc)
+		return rc;
+	if (!org || strcmp(db_val(org, 0, OC_STATUS), "registered")) {
+		rc = org_gone_problem(a, uscc, org);
+		goto out;
+	}
+	const cJSON *ch = cJSON_GetObjectItemCaseSensitive(a->body, "changes");
+	diff = registry_change_diff(org, ch);
+	const cJSON *funds = cJSON_GetObjectItemCaseSensitive(ch, "funds_fen");
+	const cJSON *rep = cJSON_GetObjectItemCaseSensitive(ch, "legal_representative");
+	const char *name = str_member(ch, "name"), *old_name = db_val(org, 0, OC_NAME);
+	int renamed = name && strcmp(name, old_name);
+	rc = db_exec(c,
+	             "UPDATE orgs SET name = COALESCE(?, name), domicile = COALESCE(?, domicile), "
+	             "business_scope = COALESCE(?, business_scope), activity_area = COALESCE(?, activity_area), "
+	             "funds_fen = IF(?, ?, funds_fen), legal_rep_name = COALESCE(?, legal_rep_name), "
+	             "legal_rep_id_number = COALESCE(?, legal_rep_id_number), version = version + 1, updated_at = ? "
+	             "WHERE uscc = ?",
+	             DBP(DBS(name), DBS(str_member(ch, "domicile")), DBS(str_member(ch, "business_scope")),
+	                 DBS(str_member(ch, "activity_area")), DBI(cJSON_IsNumber(funds)),
+	                 DBI(cJSON_IsNumber(funds) ? (long long)funds->valuedouble : 0), DBS(str_member(rep, "name")),
+	                 DBS(str_member(rep, "id_number")), DBS(a->now), DBS(uscc)),
+	             NULL, NULL);
+	if (rc)
+		goto out;
+	if (renamed) {
+		/* The old name becomes a former name; the new one is claimed, current and searchable. */
+		if ((rc = claim_for_org(c, name, a->app_id, uscc))) {
+			if (rc == 1)
+				rc = name_taken_problem(a, name);
+			goto out;
+		}
+		rc = db_exec(c, "DELETE FROM name_claims WHERE name = ? AND uscc = ?", DBP(DBS(old_name), DBS(uscc)), NULL, NULL);
+		if (!rc)
+			rc = db_exec(c, "UPDATE org_names SET to_date = ? WHERE uscc = ? AND to_date IS NULL",
+			             DBP(DBS(a->today), DBS(uscc)), NULL, NULL);
+		if (!rc)
+			rc = db_exec(c, "INSERT INTO org_names (uscc, name, from_date, to_date) VALUES (?, ?, ?, NULL)",
+			             DBP(DBS(uscc), DBS(name), DBS(a->today)), NULL, NULL);
+		if (!rc)
+			rc = orgs_index_name(c, uscc, name);
+		if (rc)
+			goto out;
+	}
+	if ((rc = add_event(c, uscc, "change", a->now, a->today, REASON_CHANGE, diff, a->app_id, who)))
+		goto out;
+	if ((rc = certificates_issue(c, uscc, who)))
+		goto out;
+	cJSON *s = cJSON_CreateObject();
+	cJSON_AddNumberToObject(s, "application_id", (double)a->app_id);
+	cJSON_AddItemToObject(s, "changes", cJSON_Duplicate(diff, 1));
+	cJSON_AddNumberToObject(s, "version", (double)(db_int(org, 0, OC_VERSION) + 1));
+	rc = audit_append(c, who, "org.change", "org", uscc, s);
+	cJSON_Delete(s);
+	cJSON_AddItemToObject(a->summary, "changes", cJSON_Duplicate(diff, 1));
+out:
+	cJSON_Delete(diff);
+	db_res_free(org);
+	return rc;
+}
+
+static int approve_deregister(approval *a, const char *uscc)
+{
+	db_conn *c = a->c;
+	const auth_user *who = &a->req->user;
+	db_res *org = NULL;
+	int rc = registry_org(c, uscc, 1, &org);
+	if (rc)
+		return rc;
+	if (!org || strcmp(db_val(org, 0, OC_STATUS), "registered")) {
+		rc = org_gone_problem(a, uscc, org);
+		db_res_free(org);
+		return rc;
+	}
+	long long version = db_int(org, 0, OC_VERSION);
+	db_res_free(org);
+	const char *reason = str_member(a->body, "reason");
+	rc = db_exec(c,
+	             "UPDATE orgs SET status = 'deregistered', deregistered_at = ?, version = version + 1, updated_at = ? "
+	             "WHERE uscc = ?",
+	             DBP(DBS(a->today), DBS(a->now), DBS(uscc)), NULL, NULL);
+	/* A deregistered organization stays in the register; its certificate is no longer current and
+	 * its name is free again (names are unique among registered organizations). */
+	if (!rc)
+		rc = db_exec(c, "UPDATE certificates SET superseded_at = ? WHERE uscc = ? AND superseded_at IS NULL",
+		             DBP(DBS(a->now), DBS(uscc)), NULL, NULL);
+	if (!rc)
+		rc = db_exec(c, "DELETE FROM name_claims WHERE uscc = ?", DBP(DBS(uscc)), NULL, NULL);
+	if (!rc)
+		rc = add_event(c, uscc, "deregister", a->now, a->today, reason, NULL, a->app_id, who);
+	if (rc)
+		return rc;
+	cJSON *s = cJSON_CreateObject();
+	cJSON_AddNumberToObject(s, "application_id", (double)a->app_id);
+	cJSON_AddStringToObject(s, "deregistered_at", a->today);
+	cJSON_AddNumberToObject(s, "version", (double)(version + 1));
+	rc = audit_append(c, who, "org.deregister", "org", uscc, s);
+	cJSON_Delete(s);
+	return rc;
+}
+
+int registry_approve(db_conn *c, http_req *req, const db_res *app, cJSON *summary, char uscc[19])
+{
+	approval a = { c, req, app, db_int(app, 0, AC_ID), cJSON_Parse(db_val(app, 0, AC_BODY)), summary, "", "" };
+	if (!a.body)
+		return DB_ERROR;
+	usec_t now = clock_now();
+	clock_fmt_db(now, a.now);
+	clock_fmt_date(clock_local_day(now), a.today);
+	const char *kind = db_val(app, 0, AC_KIND);
+	int rc;
+	if (!strcmp(kind, "establish")) {
+		rc = approve_establish(&a, uscc);
+	} else {
+		const char *target = db_val(app, 0, AC_ORG_USCC);
+		if (!target || strlen(target) != USCC_LEN) {
+			cJSON_Delete(a.body);
+			return DB_ERROR;
+		}
+		memcpy(uscc, target, USCC_LEN + 1);
+		rc = !strcmp(kind, "change") ? approve_change(&a, uscc) : approve_deregister(&a, uscc);
+	}
+	cJSON_Delete(a.body);
+	return rc;
+}

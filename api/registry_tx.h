@@ -1,0 +1,47 @@
+/* registry_tx.h — what a decision on an application does to the register, inside the deciding
+ * transaction: names claimed and released, organizations created, changed and deregistered, USCCs
+ * issued, history recorded, certificates issued (SPEC §4). All or nothing: the caller's
+ * transaction commits every piece or none. */
+#ifndef SANZHI_REGISTRY_TX_H
+#define SANZHI_REGISTRY_TX_H
+
+#include "api.h"
+
+/* The organization columns a change or deregistration reads. */
+#define ORG_COLUMNS                                                                                       \
+	"uscc, name, legal_form, category, region_code, domicile, business_scope, activity_area, funds_fen, " \
+	"legal_rep_name, legal_rep_id_number, status, owner_user_id, version"
+
+enum org_col {
+	OC_USCC, OC_NAME, OC_LEGAL_FORM, OC_CATEGORY, OC_REGION, OC_DOMICILE, OC_SCOPE, OC_AREA, OC_FUNDS,
+	OC_REP_NAME, OC_REP_ID, OC_STATUS, OC_OWNER, OC_VERSION,
+};
+
+/* Reads (lock: FOR UPDATE) the organization a change or deregistration is for. *org is NULL
+ * when there is none; the caller decides what that means. */
+int registry_org(db_conn *c, const char *uscc, int lock, db_res **org);
+
+/* Name uniqueness among registered organizations and pending applications (SPEC §4), held by
+ * the primary key of name_claims. Claims name for application_id (own_uscc: the organization
+ * a change application is for, whose own name does not count against it). Returns 0 when the
+ * claim is held (new or already ours), 1 when the name is taken, or a DB_ code. */
+int registry_claim_name(db_conn *c, const char *name, long long application_id, const char *own_uscc);
+/* 1 if name is taken for application_id (as above) without claiming it; 0 free; DB_ code. */
+int registry_name_taken(db_conn *c, const char *name, long long application_id, const char *own_uscc);
+/* Releases the pending claims of an application (withdrawn, rejected, renamed). keep: a name
+ * to keep, or NULL. */
+int registry_release_claims(db_conn *c, long long application_id, const char *keep);
+
+/* The public difference a change application makes to org (a row of ORG_COLUMNS):
+ * [{field, old, new}] for every field whose value changes. ID numbers never appear. */
+cJSON *registry_change_diff(const db_res *org, const cJSON *changes);
+
+/* Approves the application in app (a row of APP_COLUMNS) inside the caller's transaction:
+ * establish creates the organization with a new USCC, its name, history event and certificate;
+ * change versions the organization and reissues the certificate; deregister ends it. uscc
+ * receives the organization's code; summary receives what the audit entry should say. Answers
+ * and returns DB_APP when the register refuses (the organization is no longer registered, the
+ * name was taken). */
+int registry_approve(db_conn *c, http_req *req, const db_res *app, cJSON *summary, char uscc[19]);
+
+#endif
