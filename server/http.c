@@ -185,9 +185,11 @@ static const char *reason(int status)
 	case 415: return "Unsupported Media Type";
 	case 422: return "Unprocessable Content";
 	case 428: return "Precondition Required";
+	case 431: return "Request Header Fields Too Large";
 	case 429: return "Too Many Requests";
 	case 500: return "Internal Server Error";
 	case 503: return "Service Unavailable";
+	case 505: return "HTTP Version Not Supported";
 	default: return "Unknown";
 	}
 }
@@ -859,6 +861,35 @@ static int begin_request(struct mg_connection *conn)
 	return req.status ? req.status : 500;
 }
 
+/* Errors CivetWeb raises itself (malformed request line, headers over max_request_size, …)
+ * are answered as problem+json too, and the connection is closed. */
+static int http_error(struct mg_connection *conn, int status, const char *msg)
+{
+	(void)msg;  /* CivetWeb's text may quote the request; never echo it */
+	if (status < 400 || status > 599)
+		status = 400;
+	const char *code = status == 413 || status == 431 ? "request_too_large"
+	                   : status == 408             ? "request_timeout"
+	                   : status == 505             ? "http_version_not_supported"
+	                   : status >= 500             ? "internal"
+	                                               : "bad_request";
+	unsigned char r[16];
+	char rid[33];
+	crypto_random(r, sizeof r);
+	crypto_hex(r, sizeof r, rid);
+	char body[512];
+	int n = snprintf(body, sizeof body,
+	                 "{\"type\":\"/problems/%s\",\"title\":\"%s\",\"status\":%d,\"code\":\"%s\","
+	                 "\"detail\":\"the request could not be read as HTTP/1.1 within the limits\",\"request_id\":\"%s\"}",
+	                 code, reason(status), status, code, rid);
+	mg_printf(conn,
+	          "HTTP/1.1 %d %s\r\nContent-Type: application/problem+json; charset=utf-8\r\n"
+	          "Content-Length: %d\r\nX-Request-Id: %s\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n%s",
+	          status, reason(status), n, rid, body);
+	observe(MAX_ROUTES + 1, status, 0);
+	return 0;
+}
+
 static void exit_thread(const struct mg_context *c, int thread_type, void *user_ptr)
 {
 	(void)c;
@@ -925,6 +956,7 @@ int http_start(const http_options *o, char *err, size_t errlen)
 	cb.begin_request = begin_request;
 	cb.exit_thread = exit_thread;
 	cb.log_message = log_message;
+	cb.http_error = http_error;
 	struct mg_init_data init = { &cb, NULL, options };
 	struct mg_error_data ed;
 	char ebuf[512] = "";

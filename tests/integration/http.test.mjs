@@ -97,6 +97,19 @@ test('SQL metacharacters are data, never code', async () => {
   assertProblem(list, 400, 'invalid_role');
 });
 
+test('requests CivetWeb itself refuses are problem+json too', async () => {
+  for (const [bytes, status] of [
+    [`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(40000)}\r\n\r\n`, 400],
+    ['GARBAGE\r\n\r\n', 400],
+    ['GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n', 505],
+  ]) {
+    const raw = await rawRequest(d.port, bytes);
+    assert.equal(statusOf(raw), status, raw);
+    assert.match(raw, /Content-Type: application\/problem\+json/);
+    assert.equal(bodyOf(raw).status, status);
+  }
+});
+
 test('every answer carries X-Request-Id; a sane incoming id is echoed; errors leak no internals', async () => {
   const a = await d.api('GET', '/healthz');
   assert.match(a.headers.get('x-request-id'), /^[0-9a-f]{32}$/);
