@@ -1,0 +1,886 @@
+/* orgs.c — the public register: search, profile, history, and the bigram index (see orgs.h). */
+#include "orgs.h"
+#include "certificates.h"
+#include "region.h"
+#include "registry_rules.h"
+#include "uscc.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* --- bigrams ---------------------------------------------------------------------- */
+
+/* Byte length of the UTF-8 sequence that starts with c (input already validated). */
+static int u8_seq_len(unsigned char c)
+{
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xF0)
+		return 4;
+	if (c >= 0xE0)
+		return 3;
+	return 2;
+}
+
+int orgs_grams(const char *name, char (*grams)[ORGS_GRAM_SIZE], int max)
+{
+	size_t len = strlen(name);
+	if (!json_utf8_valid(name, len))
+		return -1;
+	int n = 0;
+	const char *p = name;
+	while (*p) {
+		int a = u8_seq_len((unsigned char)*p);
+		int b = p[a] ? u8_seq_len((unsigned char)p[a]) : 0;
+		/* A one-character name is its own gram; otherwise only whole bigrams. */
+		if (!b && p != name)
+			break;
+		char g[ORGS_GRAM_SIZE];
+		memcpy(g, p, (size_t)(a + b));
+		g[a + b] = 0;
+		int seen = 0;
+		for (int i = 0; i < n && !seen; i++)
+			seen = !strcmp(grams[i], g);
+		if (!seen) {
+			if (n == max)
+				return -1;
+			memcpy(grams[n++], g, (size_t)(a + b + 1));
+		}
+		p += a;
+	}
+	return n;
+}
+
+int orgs_index_name(db_conn *c, const char *uscc, const char *name)
+{
+	char g[ORGS_MAX_GRAMS][ORGS_GRAM_SIZE];
+	int n = orgs_grams(name, g, ORGS_MAX_GRAMS);
+	if (n < 0)
+		return DB_ERROR;
+	if (n == 0)
+		return 0;
+	cJSON *arr = cJSON_CreateArray();
+	if (!arr)
+		return DB_ERROR;
+	for (int i = 0; i < n; i++)
+		cJSON_AddItemToArray(arr, cJSON_CreateString(g[i]));
+	char *json = cJSON_PrintUnformatted(arr);
+	cJSON_Delete(arr);
+	if (!json)
+		return DB_ERROR;
+	int rc = db_exec(c,
+	                 "INSERT IGNORE INTO org_name_grams (gram, uscc) SELECT j.g, ? FROM JSON_TABLE(?, '$[*]' "
+	                 "COLUMNS (g VARCHAR(2) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$')) j",
+	                 DBP(DBS(uscc), DBS(json)), NULL, NULL);
+	free(json);
+	return rc;
+}
+
+/* --- shapes ----------------------------------------------------------------------- */
+
+/* Columns of a register entry, in the order org_item() reads them. */
+#define ITEM_COLS                                                                                    \
+	"o.uscc, o.name, o.legal_form, o.category, o.region_code, o.domicile, o.legal_rep_name, "    \
+	"o.registered_at, o.status, o.grade, o.grade_valid_until, o.version"
+enum { C_USCC, C_NAME, C_FORM, C_CATEGORY, C_REGION, C_DOMICILE, C_REP, C_REGISTERED, C_STATUS, C_GRADE,
+       C_GRADE_UNTIL, C_VERSION, ITEM_NCOLS };
+
+/* The public shape of an organization (Appendix A), without the parts only the profile carries.
+ * The legal representative's ID number is never selected, so it can never be shown. */
+static cJSON *org_item(const db_res *r, int i)
+{
+	cJSON *o = cJSON_CreateObject();
+	const char *uscc = db_val(r, i, C_USCC);
+	char org_id[40];
+	snprintf(org_id, sizeof org_id, "CN-USCI-%s", uscc);
+	cJSON_AddStringToObject(o, "uscc", uscc);
+	cJSON_AddStringToObject(o, "org_id", org_id);
+	cJSON_AddStringToObject(o, "name", db_val(r, i, C_NAME));
+	cJSON_AddStringToObject(o, "legal_form", db_val(r, i, C_FORM));
+	json_add_str_or_null(o, "category", db_val(r, i, C_CATEGORY));
+	const char *rc = db_val(r, i, C_REGION);
+	cJSON_AddStringToObject(o, "region_code", rc);
+	const region *reg = region_find(rc);
+	json_add_str_or_null(o, "region_name", reg ? region_name(reg) : NULL);
+	cJSON_AddStringToObject(o, "domicile", db_val(r, i, C_DOMICILE));
+	cJSON_AddStringToObject(o, "legal_representative_name", db_val(r, i, C_REP));
+	cJSON_AddStringToObject(o, "registered_at", db_val(r, i, C_REGISTERED));
+	cJSON_AddStringToObject(o, "status", db_val(r, i, C_STATUS));
+	json_add_str_or_null(o, "grade", db_val(r, i, C_GRADE));
+	json_add_str_or_null(o, "grade_valid_until", db_val(r, i, C_GRADE_UNTIL));
+	cJSON_AddNumberToObject(o, "version", (double)db_int(r, i, C_VERSION));
+	return o;
+}
+
+/* Upper-cases an 18-character code into out; 0 when it may be a USCC (digits and capitals), else -1. */
+static int uscc_param(const char *s, char out[USCC_LEN + 1])
+{
+	if (!s || strlen(s) != USCC_LEN)
+		return -1;
+	for (int i = 0; i < USCC_LEN; i++) {
+		char ch = s[i];
+		if (ch >= 'a' && ch <= 'z')
+			ch = (char)(ch - 'a' + 'A');
+		if (!((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z')))
+			return -1;
+		out[i] = ch;
+	}
+	out[USCC_LEN] = 0;
+	return 0;
+}
+
+/* Reads {uscc} from the path; answers 404 for anything that cannot be a code. */
+static int path_uscc(http_req *req, char out[USCC_LEN + 1])
+{
+	if (uscc_param(http_param(req, "uscc"), out) < 0) {
+		http_problem(req, 404, "not_found", "there is no organization with this code");
+		return -1;
+	}
+	return 0;
+}
+
+/* --- the public gate ----------------------------------------------------------------- */
+
+/* Anonymous reads of the register hold at most this many database connections at once: a
+ * burst of public traffic cannot take every connection from the registrars and applicants, and
+ * the database runs a few queries at a time instead of dozens of threads fighting for its CPUs
+ * (on two cores, 64 at once cost a third of the throughput and ten times the p99). */
+#define PUBLIC_DB_SLOTS 8
+/* How long a request waits for a slot before it is told to come back (503 + Retry-After). */
+#define PUBLIC_DB_WAIT_MS 2000
+
+static sem_t public_gate;
+static pthread_once_t public_gate_once = PTHREAD_ONCE_INIT;
+
+static void public_gate_init(void)
+{
+	sem_init(&public_gate, 0, getenv("SLOTS") ? (unsigned)atoi(getenv("SLOTS")) : PUBLIC_DB_SLOTS);
+}
+
+static int gate_enter(http_req *req)
+{
+	pthread_once(&public_gate_once, public_gate_init);
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += (long)(PUBLIC_DB_WAIT_MS % 1000) * 1000000L;
+	until.tv_sec += PUBLIC_DB_WAIT_MS / 1000 + until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
+	while (sem_timedwait(&public_gate, &until) < 0) {
+		if (errno == EINTR)
+			continue;
+		http_problem_hdr(req, 503, "busy", "Retry-After: 1\r\n", "the register is busy; retry in a second");
+		return -1;
+	}
+	return 0;
+}
+
+static void gate_leave(void)
+{
+	sem_post(&public_gate);
+}
+
+/* --- profile ---------------------------------------------------------------------- */
+
+
+/* Former names (oldest first) into arr. 0 or a DB_ code. */
+static int former_names(db_conn *c, const char *uscc, cJSON *arr)
+{
+	db_res *r;
+	int rc = db_query(c,
+	                  "SELECT name, from_date, to_date FROM org_names WHERE uscc = ? AND to_date IS NOT NULL "
+	                  "ORDER BY from_date, id LIMIT 100",
+	                  DBP(DBS(uscc)), &r);
+	if (rc)
+		return rc;
+	for (int i = 0; i < r->nrows; i++) {
+		cJSON *f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "name", db_val(r, i, 0));
+		cJSON_AddStringToObject(f, "from", db_val(r, i, 1));
+		cJSON_AddStringToObject(f, "to", db_val(r, i, 2));
+		cJSON_AddItemToArray(arr, f);
+	}
+	db_res_free(r);
+	return 0;
+}
+
+void orgs_get(http_req *req)
+{
+	char uscc[USCC_LEN + 1];
+	if (path_uscc(req, uscc) < 0)
+		return;
+	db_conn *c = db_get();
+	if (!c) {
+		http_problem_db(req, DB_DOWN);
+		return;
+	}
+	if (gate_enter(req) < 0)
+		return;
+	db_res *r;
+	int rc = db_query(c, "SELECT " ITEM_COLS ", o.business_scope, o.deregistered_at FROM orgs o WHERE o.uscc = ?",
+	                  DBP(DBS(uscc)), &r);
+	if (rc) {
+		gate_leave();
+		http_problem_db(req, rc);
+		return;
+	}
+	if (r->nrows != 1) {
+		gate_leave();
+		db_res_free(r);
+		http_problem(req, 404, "not_found", "there is no organization with this code");
+		return;
+	}
+	long long version = db_int(r, 0, C_VERSION);
+	char etag[40];
+	snprintf(etag, sizeof etag, "\"%lld\"", version);
+	const char *inm = http_header(req, "If-None-Match");
+	if (inm && (!strcmp(inm, etag) || (!strncmp(inm, "W/", 2) && !strcmp(inm + 2, etag)))) {
+		gate_leave();
+		db_res_free(r);
+		char hdr[80];
+		snprintf(hdr, sizeof hdr, "ETag: %s\r\n", etag);
+		http_reply_raw(req, 304, NULL, "", 0, hdr);
+		return;
+	}
+	cJSON *o = org_item(r, 0);
+	cJSON_AddStringToObject(o, "business_scope", db_val(r, 0, ITEM_NCOLS));
+	json_add_str_or_null(o, "deregistered_at", db_val(r, 0, ITEM_NCOLS + 1));
+	db_res_free(r);
+	cJSON *former = cJSON_AddArrayToObject(o, "former_names");
+	/* A former name comes only from an approved change, and every change versions the
+	 * organization: at version 1 there is none to look for. */
+	rc = version > 1 ? former_names(c, uscc, former) : 0;
+	gate_leave();
+	if (rc) {
+		cJSON_Delete(o);
+		http_problem_db(req, rc);
+		return;
+	}
+	/* Current credit-list entries; the credit module fills them. */
+	cJSON_AddItemToObject(o, "lists", cJSON_CreateArray());
+	http_reply_data(req, 200, o, version);
+}
+
+/* --- history ---------------------------------------------------------------------- */
+
+/* Removes every "id_number" member, at any depth: a change of legal representative may carry
+ * one in the stored change record, and the register never shows it. */
+static void scrub_id_numbers(cJSON *v)
+{
+	if (!v)
+		return;
+	if (cJSON_IsObject(v))
+		cJSON_DeleteItemFromObjectCaseSensitive(v, "id_number");
+	cJSON *it;
+	cJSON_ArrayForEach(it, v)
+		scrub_id_numbers(it);
+}
+
+static cJSON *public_changes(const char *text)
+{
+	cJSON *ch = text ? cJSON_Parse(text) : NULL;
+	if (!cJSON_IsArray(ch)) {
+		cJSON_Delete(ch);
+		return cJSON_CreateArray();
+	}
+	/* Drop whole entries about an ID number ("legal_representative.id_number"). */
+	for (int i = cJSON_GetArraySize(ch) - 1; i >= 0; i--) {
+		const cJSON *f = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(ch, i), "field");
+		if (cJSON_IsString(f) && strstr(f->valuestring, "id_number"))
+			cJSON_DeleteItemFromArray(ch, i);
+	}
+	scrub_id_numbers(ch);
+	return ch;
+}
+
+void orgs_history(http_req *req)
+{
+	char uscc[USCC_LEN + 1];
+	if (path_uscc(req, uscc) < 0)
+		return;
+	int limit;
+	char cursor[64];
+	if (http_page(req, &limit, cursor, sizeof cursor) < 0)
+		return;
+	long long after = 0;
+	if (*cursor) {
+		char *end;
+		after = strtoll(cursor, &end, 10);
+		if (*end || after < 0) {
+			http_problem(req, 400, "invalid_cursor", "cursor is not one this server handed out");
+			return;
+		}
+	}
+	db_conn *c = db_get();
+	if (!c) {
+		http_problem_db(req, DB_DOWN);
+		return;
+	}
+	db_res *r;
+	int rc = db_query(c, "SELECT 1 FROM orgs WHERE uscc = ?", DBP(DBS(uscc)), &r);
+	if (rc) {
+		http_problem_db(req, rc);
+		return;
+	}
+	int found = r->nrows == 1;
+	db_res_free(r);
+	if (!found) {
+		http_problem(req, 404, "not_found", "there is no organization with this code");
+		return;
+	}
+	rc = db_query(c,
+	              "SELECT id, type, at, effective_date, reason, changes FROM org_events WHERE uscc = ? AND id > ? "
+	              "ORDER BY id LIMIT ?",
+	              DBP(DBS(uscc), DBI(after), DBI(limit + 1)), &r);
+	if (rc) {
+		http_problem_db(req, rc);
+		return;
+	}
+	cJSON *items = cJSON_CreateArray();
+	int n = r->nrows > limit ? limit : r->nrows;
+	for (int i = 0; i < n; i++) {
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "type", db_val(r, i, 1));
+		api_add_time(e, "at", db_val(r, i, 2));
+		cJSON_AddStringToObject(e, "effective_date", db_val(r, i, 3));
+		json_add_str_or_null(e, "reason", db_val(r, i, 4));
+		cJSON_AddItemToObject(e, "changes", public_changes(db_val(r, i, 5)));
+		cJSON_AddItemToArray(items, e);
+	}
+	char next[64] = "";
+	if (r->nrows > limit)
+		http_cursor_encode(db_val(r, limit - 1, 0), next, sizeof next);
+	db_res_free(r);
+	http_reply_list(req, items, *next ? next : NULL);
+}
+
+/* --- search ----------------------------------------------------------------------- */
+
+#define Q_MAX_CHARS 100
+#define GRAM_PROBES 6
+
+typedef struct search_filters {
+	const char *legal_form, *category, *status, *grade;
+	char region_lo[7], region_hi[7];
+} search_filters;
+
+/* The filter conditions; their parameters come from filter_params(). */
+#define FILTERS                                                                                        \
+	" AND (? = '' OR o.legal_form = ?) AND (? = '' OR o.category = ?) AND (? = '' OR o.region_code "  \
+	"BETWEEN ? AND ?) AND (? = '' OR o.status = ?) AND (? = '' OR o.grade = ?)"
+#define NFILTER_PARAMS 11
+
+static void filter_params(const search_filters *f, db_param *p)
+{
+	p[0] = p[1] = DBS(f->legal_form);
+	p[2] = p[3] = DBS(f->category);
+	p[4] = p[5] = DBS(f->region_lo);
+	p[6] = DBS(f->region_hi);
+	p[7] = p[8] = DBS(f->status);
+	p[9] = p[10] = DBS(f->grade);
+}
+
+/* Exact matches (name, former name or USCC equal to q) are shown first; the other streams leave
+ * them out. */
+#define NOT_EXACT " AND o.name <> ? AND o.uscc <> ? AND NOT EXISTS (SELECT 1 FROM org_names x WHERE x.uscc = o.uscc AND x.name = ?)"
+
+#define NAME_MATCH                                                                                       \
+	" AND (o.name LIKE ? ESCAPE '!' OR EXISTS (SELECT 1 FROM org_names n WHERE n.uscc = o.uscc AND "   \
+	"n.name LIKE ? ESCAPE '!'))"
+
+#define GRAM_JOIN(k) " STRAIGHT_JOIN org_name_grams g" #k " ON g" #k ".gram = ? AND g" #k ".uscc = g.uscc"
+
+#define NAME_HEAD "SELECT STRAIGHT_JOIN " ITEM_COLS " FROM org_name_grams g"
+#define NAME_TAIL " STRAIGHT_JOIN orgs o ON o.uscc = g.uscc WHERE g.gram = ? AND g.uscc > ?" FILTERS NAME_MATCH
+#define NAME_END " ORDER BY g.uscc LIMIT ?"
+
+/* Name streams by number of intersected grams (0..2) and whether exact matches are left out:
+ * a fixed set of statements, prepared once per connection. */
+static const char *const name_sql[3][2] = {
+	{ NAME_HEAD NAME_TAIL NAME_END, NAME_HEAD NAME_TAIL NOT_EXACT NAME_END },
+	{ NAME_HEAD GRAM_JOIN(1) NAME_TAIL NAME_END, NAME_HEAD GRAM_JOIN(1) NAME_TAIL NOT_EXACT NAME_END },
+	{ NAME_HEAD GRAM_JOIN(1) GRAM_JOIN(2) NAME_TAIL NAME_END,
+	  NAME_HEAD GRAM_JOIN(1) GRAM_JOIN(2) NAME_TAIL NOT_EXACT NAME_END },
+};
+
+static const char *const prefix_sql[2] = {
+	"SELECT " ITEM_COLS " FROM orgs o WHERE o.uscc LIKE ? AND o.uscc > ?" FILTERS " ORDER BY o.uscc LIMIT ?",
+	"SELECT " ITEM_COLS " FROM orgs o WHERE o.uscc LIKE ? AND o.uscc > ?" FILTERS NOT_EXACT
+	" ORDER BY o.uscc LIMIT ?",
+};
+
+#define EXACT_SQL                                                                                      \
+	"SELECT " ITEM_COLS " FROM orgs o JOIN (SELECT uscc FROM orgs WHERE name = ? UNION SELECT uscc "   \
+	"FROM orgs WHERE uscc = ? UNION SELECT uscc FROM org_names WHERE name = ?) e ON e.uscc = o.uscc "  \
+	"WHERE o.uscc > ?" FILTERS " ORDER BY o.uscc LIMIT ?"
+
+#define BROWSE_SQL "SELECT " ITEM_COLS " FROM orgs o WHERE o.uscc > ?" FILTERS " ORDER BY o.uscc LIMIT ?"
+
+/* The optimizer's estimate of each gram's rows (index dives on the primary key): a cheap way to
+ * find the rarest gram of q, accurate for rare grams, within a small factor for common ones. */
+#define EST_ONE "SELECT 1 FROM org_name_grams WHERE gram = ?"
+#define EST_SQL "EXPLAIN " EST_ONE " UNION ALL " EST_ONE " UNION ALL " EST_ONE " UNION ALL " EST_ONE \
+	" UNION ALL " EST_ONE " UNION ALL " EST_ONE
+
+typedef struct search {
+	http_req *req;
+	db_conn *c;
+	search_filters f;
+	char q[4 * Q_MAX_CHARS + 1];     /* trimmed query, as typed */
+	char q_upper[4 * Q_MAX_CHARS + 1]; /* the same upper-cased when alphanumeric: USCC comparisons */
+	char like[8 * Q_MAX_CHARS + 3];  /* %q% with ! % _ escaped by ! */
+	char prefix[USCC_LEN + 2];       /* Q% for the USCC-prefix stream, or "" */
+	int has_names;                   /* q has two or more characters: the name stream runs */
+	char drive[3][ORGS_GRAM_SIZE];   /* rarest gram first */
+	int ndrive;                      /* 0: no name can match */
+} search;
+
+/* Runs one stream statement: the common parameters are (stream params…, after, filters…, [not
+ * exact…], limit). Returns the rows or NULL after answering. */
+static db_res *run_stream(search *s, const char *sql, const db_param *head, int nhead, const char *after,
+                          const db_param *tail, int ntail, int limit)
+{
+	db_param p[32];
+	int k = 0;
+	for (int i = 0; i < nhead; i++)
+		p[k++] = head[i];
+	p[k++] = DBS(after);
+	filter_params(&s->f, p + k);
+	k += NFILTER_PARAMS;
+	for (int i = 0; i < ntail; i++)
+		p[k++] = tail[i];
+	p[k++] = DBI(limit);
+	db_res *r;
+	int rc = db_query(s->c, sql, p, k, &r);
+	if (rc) {
+		http_problem_db(s->req, rc);
+		return NULL;
+	}
+	return r;
+}
+
+/* Chooses the driving gram: estimates the rows of up to GRAM_PROBES grams of q spread over it,
+ * drives from the rarest and intersects the next two (each a primary-key lookup, far cheaper than
+ * fetching an organization only to find that its name does not match). */
+static int choose_grams(search *s)
+{
+	char grams[Q_MAX_CHARS][ORGS_GRAM_SIZE];
+	int n = orgs_grams(s->q, grams, Q_MAX_CHARS);
+	s->ndrive = 0;
+	if (n <= 0)
+		return 0;
+	int pick[GRAM_PROBES], np = 0;
+	if (n <= GRAM_PROBES) {
+		for (int i = 0; i < n; i++)
+			pick[np++] = i;
+	} else {
+		for (int i = 0; i < GRAM_PROBES; i++)
+			pick[np++] = (int)((long)i * (n - 1) / (GRAM_PROBES - 1));
+	}
+	long long est[GRAM_PROBES] = { 0 };
+	if (np > 1) {
+		db_param p[GRAM_PROBES];
+		for (int i = 0; i < GRAM_PROBES; i++)
+			p[i] = DBS(grams[pick[i < np ? i : 0]]);
+		db_res *r;
+		int rc = db_query(s->c, EST_SQL, p, GRAM_PROBES, &r);
+		if (rc) {
+			http_problem_db(s->req, rc);
+			return -1;
+		}
+		/* EXPLAIN: id (1..), …, rows (column 8). */
+		for (int i = 0; i < r->nrows; i++) {
+			long long id = db_isnull(r, i, 0) ? 0 : db_int(r, i, 0);
+			if (id >= 1 && id <= np && r->ncols > 8 && !db_isnull(r, i, 8))
+				est[id - 1] = db_int(r, i, 8);
+		}
+		db_res_free(r);
+	}
+	for (int i = 0; i < np; i++)
+		for (int j = i + 1; j < np; j++)
+			if (est[j] < est[i]) {
+				long long te = est[i];
+				est[i] = est[j];
+				est[j] = te;
+				int tp = pick[i];
+				pick[i] = pick[j];
+				pick[j] = tp;
+			}
+	for (int i = 0; i < np && s->ndrive < 3; i++)
+		memcpy(s->drive[s->ndrive++], grams[pick[i]], ORGS_GRAM_SIZE);
+	return 0;
+}
+
+/* The rest phase: the name stream and the USCC-prefix stream, each already in USCC order, merged.
+ * Returns up to want rows into items (with exact=false); *more set when rows remain after them;
+ * last receives the USCC of the last row given. -1 after answering. */
+static int rest_page(search *s, const char *after, int not_exact, int want, cJSON *items, int *more, char *last)
+{
+	db_res *a = NULL, *b = NULL;
+	db_param nx[3] = { DBS(s->q), DBS(s->q_upper), DBS(s->q) };
+	if (s->has_names && s->ndrive > 0) {
+		db_param head[3];
+		for (int i = 0; i < s->ndrive; i++)
+			head[i] = DBS(s->drive[i]);
+		/* The gram-join parameters come before the driver's in the text: g1, g2 then g. */
+		db_param ordered[5];
+		int k = 0;
+		for (int i = 1; i < s->ndrive; i++)
+			ordered[k++] = head[i];
+		ordered[k++] = head[0];
+		db_param tail[5];
+		int nt = 0;
+		tail[nt++] = DBS(s->like);
+		tail[nt++] = DBS(s->like);
+		if (not_exact)
+			for (int i = 0; i < 3; i++)
+				tail[nt++] = nx[i];
+		/* FILTERS come before NAME_MATCH in the text, so the LIKE parameters follow the filters. */
+		a = run_stream(s, name_sql[s->ndrive - 1][not_exact], ordered, k, after, tail, nt, want + 1);
+		if (!a)
+			return -1;
+	}
+	if (*s->prefix) {
+		db_param head[1] = { DBS(s->prefix) };
+		b = run_stream(s, prefix_sql[not_exact], head, 1, after, nx, not_exact ? 3 : 0, want + 1);
+		if (!b) {
+			db_res_free(a);
+			return -1;
+		}
+	}
+	int ia = 0, ib = 0, na = a ? a->nrows : 0, nb = b ? b->nrows : 0, got = 0;
+	*more = 0;
+	while (ia < na || ib < nb) {
+		const db_res *from;
+		int row;
+		int cmp = ia >= na ? 1 : ib >= nb ? -1 : strcmp(db_val(a, ia, C_USCC), db_val(b, ib, C_USCC));
+		if (cmp <= 0) {
+			from = a;
+			row = ia++;
+			if (cmp == 0)
+				ib++;
+		} else {
+			from = b;
+			row = ib++;
+		}
+		if (got == want) {
+			*more = 1;
+			break;
+		}
+		cJSON *o = org_item(from, row);
+		cJSON_AddBoolToObject(o, "exact", 0);
+		cJSON_AddItemToArray(items, o);
+		snprintf(last, USCC_LEN + 1, "%s", db_val(from, row, C_USCC));
+		got++;
+	}
+	db_res_free(a);
+	db_res_free(b);
+	return got;
+}
+
+/* Parses and validates the filters; answers 400 and returns -1 on a bad one. */
+static int parse_filters(http_req *req, search_filters *f, char *lf, char *cat, char *st, char *gr)
+{
+	static const char *const statuses[] = { "registered", "deregistered", NULL };
+	static const char *const grades[] = { "1A", "2A", "3A", "4A", "5A", NULL };
+	struct {
+		const char *name;
+		char *buf;
+		const char *const *choices;
+		const char *code;
+	} enums[] = {
+		{ "legal_form", lf, registry_legal_forms, "invalid_legal_form" },
+		{ "category", cat, registry_categories, "invalid_category" },
+		{ "status", st, statuses, "invalid_status" },
+		{ "grade", gr, grades, "invalid_grade" },
+	};
+	for (size_t e = 0; e < sizeof enums / sizeof enums[0]; e++) {
+		int r = http_query(req, enums[e].name, enums[e].buf, 40);
+		if (r == 0 || (r == 1 && !*enums[e].buf)) {
+			enums[e].buf[0] = 0;
+			continue;
+		}
+		int ok = 0;
+		for (int i = 0; r == 1 && enums[e].choices[i]; i++)
+			ok |= !strcmp(enums[e].choices[i], enums[e].buf);
+		if (!ok) {
+			char list[200] = "";
+			for (int i = 0; enums[e].choices[i]; i++)
+				snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
+				         enums[e].choices[i]);
+			http_problem(req, 400, enums[e].code, "%s must be one of %s", enums[e].name, list);
+			return -1;
+		}
+	}
+	f->legal_form = lf;
+	f->category = cat;
+	f->status = st;
+	f->grade = gr;
+	char rcode[16];
+	int r = http_query(req, "region", rcode, sizeof rcode);
+	f->region_lo[0] = f->region_hi[0] = 0;
+	if (r < 0 || (r == 1 && *rcode && (strlen(rcode) != 6 || strspn(rcode, "0123456789") != 6))) {
+		http_problem(req, 400, "invalid_region", "region must be a 6-digit GB/T 2260 code");
+		return -1;
+	}
+	if (r == 1 && *rcode) {
+		const region *reg = region_find(rcode);
+		if (!reg) {
+			http_problem(req, 400, "unknown_region", "region %s is not a current GB/T 2260 region", rcode);
+			return -1;
+		}
+		/* A region covers the regions under it: 330000 all of Zhejiang, 330400 all of Jiaxing. */
+		memcpy(f->region_lo, rcode, 7);
+		memcpy(f->region_hi, rcode, 7);
+		if (region_level(reg) == REGION_PROVINCE)
+			memcpy(f->region_hi + 2, "9999", 4);
+		else if (region_level(reg) == REGION_PREFECTURE)
+			memcpy(f->region_hi + 4, "99", 2);
+	}
+	return 0;
+}
+
+static int is_alnum_ascii(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')))
+			return 0;
+	return 1;
+}
+
+/* Cursor: "x<uscc>" inside the exact matches, "r<flag><uscc>" in the rest (flag 1: exact matches
+ * exist and are left out), "r<flag>" at the start of the rest. */
+void orgs_search(http_req *req)
+{
+	int limit;
+	char cursor[64];
+	if (http_page(req, &limit, cursor, sizeof cursor) < 0)
+		return;
+	search s;
+	memset(&s, 0, sizeof s);
+	s.req = req;
+	char lf[40], cat[40], st[40], gr[40];
+	if (parse_filters(req, &s.f, lf, cat, st, gr) < 0)
+		return;
+
+	char raw[4 * Q_MAX_CHARS + 64];
+	int qr = http_query(req, "q", raw, sizeof raw);
+	if (qr < 0) {
+		http_problem(req, 422, "q_too_long", "q must have at most %d characters", Q_MAX_CHARS);
+		return;
+	}
+	if (qr == 0)
+		raw[0] = 0;
+	if (!json_utf8_valid(raw, strlen(raw))) {
+		http_problem(req, 400, "invalid_q", "q is not valid UTF-8");
+		return;
+	}
+	/* Trim ASCII blanks and the ideographic space U+3000. */
+	char *q = raw;
+	for (;;) {
+		if (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n')
+			q++;
+		else if (!strncmp(q, "\xE3\x80\x80", 3))
+			q += 3;
+		else
+			break;
+	}
+	size_t ql = strlen(q);
+	for (;;) {
+		if (ql && (q[ql - 1] == ' ' || q[ql - 1] == '\t' || q[ql - 1] == '\r' || q[ql - 1] == '\n'))
+			ql--;
+		else if (ql >= 3 && !strncmp(q + ql - 3, "\xE3\x80\x80", 3))
+			ql -= 3;
+		else
+			break;
+	}
+	q[ql] = 0;
+	size_t qchars = json_utf8_len(q);
+	if (qchars > Q_MAX_CHARS) {
+		http_problem(req, 422, "q_too_long", "q must have at most %d characters", Q_MAX_CHARS);
+		return;
+	}
+	for (const unsigned char *p = (const unsigned char *)q; *p; p++)
+		if (*p < 0x20 || *p == 0x7F) {
+			http_problem(req, 400, "invalid_q", "q contains a control character");
+			return;
+		}
+	int alnum = *q && is_alnum_ascii(q);
+	if (qchars == 1 && !alnum) {
+		http_problem(req, 422, "q_too_short",
+		             "give at least 2 characters to search names (one letter or digit searches USCC prefixes)");
+		return;
+	}
+	memcpy(s.q, q, ql + 1);
+
+	/* Cursor phase. */
+	char phase = 'x';
+	int not_exact = 0;
+	const char *after = "";
+	if (*cursor) {
+		const char *k = cursor;
+		if (k[0] == 'x' && strlen(k + 1) == USCC_LEN) {
+			phase = 'x';
+			after = k + 1;
+		} else if (k[0] == 'r' && (k[1] == '0' || k[1] == '1') && (!k[2] || strlen(k + 2) == USCC_LEN)) {
+			phase = 'r';
+			not_exact = k[1] == '1';
+			after = k + 2;
+		} else {
+			http_problem(req, 400, "invalid_cursor", "cursor is not one this server handed out");
+			return;
+		}
+		char check[USCC_LEN + 1];
+		if (*after && (uscc_param(after, check) < 0 || strcmp(check, after))) {
+			http_problem(req, 400, "invalid_cursor", "cursor is not one this server handed out");
+			return;
+		}
+	}
+
+	s.c = db_get();
+	if (!s.c) {
+		http_problem_db(req, DB_DOWN);
+		return;
+	}
+	cJSON *items = cJSON_CreateArray();
+	char next[96] = "";
+	char last[USCC_LEN + 1] = "";
+
+	if (!*s.q) {
+		/* No q: browse the register by the filters, in USCC order. */
+		if (*cursor && phase != 'r') {
+			cJSON_Delete(items);
+			http_problem(req, 400, "invalid_cursor", "cursor is not one this server handed out");
+			return;
+		}
+		db_res *r = run_stream(&s, BROWSE_SQL, NULL, 0, after, NULL, 0, limit + 1);
+		if (!r) {
+			cJSON_Delete(items);
+			return;
+		}
+		int n = r->nrows > limit ? limit : r->nrows;
+		for (int i = 0; i < n; i++)
+			cJSON_AddItemToArray(items, org_item(r, i));
+		if (r->nrows > limit) {
+			char key[USCC_LEN + 4];
+			snprintf(key, sizeof key, "r0%s", db_val(r, limit - 1, C_USCC));
+			http_cursor_encode(key, next, sizeof next);
+		}
+		db_res_free(r);
+		http_reply_list(req, items, *next ? next : NULL);
+		return;
+	}
+
+	/* Names keep their case; USCCs are compared upper-cased. */
+	memcpy(s.q_upper, s.q, sizeof s.q_upper);
+	/* Only letters and digits can be (part of) a USCC, and the ascii column takes nothing else. */
+	if (!alnum)
+		s.q_upper[0] = 0;
+	if (alnum) {
+		for (char *p = s.q_upper; *p; p++)
+			if (*p >= 'a' && *p <= 'z')
+				*p = (char)(*p - 'a' + 'A');
+		if (qchars <= USCC_LEN)
+			snprintf(s.prefix, sizeof s.prefix, "%s%%", s.q_upper);
+	}
+	s.has_names = qchars >= 2;
+	{
+		char *o = s.like;
+		*o++ = '%';
+		for (const char *p = q; *p; p++) {
+			if (*p == '!' || *p == '%' || *p == '_')
+				*o++ = '!';
+			*o++ = *p;
+		}
+		*o++ = '%';
+		*o = 0;
+	}
+	if (s.has_names && choose_grams(&s) < 0) {
+		cJSON_Delete(items);
+		return;
+	}
+	int got = 0;
+	if (phase == 'x') {
+		db_param head[3] = { DBS(s.q), DBS(s.q_upper), DBS(s.q) };
+		db_res *r = run_stream(&s, EXACT_SQL, head, 3, after, NULL, 0, limit + 1);
+		if (!r) {
+			cJSON_Delete(items);
+			return;
+		}
+		int n = r->nrows > limit ? limit : r->nrows;
+		for (int i = 0; i < n; i++) {
+			cJSON *o = org_item(r, i);
+			cJSON_AddBoolToObject(o, "exact", 1);
+			cJSON_AddItemToArray(items, o);
+		}
+		got = n;
+		if (r->nrows > limit) {
+			char key[USCC_LEN + 4];
+			snprintf(key, sizeof key, "x%s", db_val(r, limit - 1, C_USCC));
+			http_cursor_encode(key, next, sizeof next);
+			db_res_free(r);
+			http_reply_list(req, items, next);
+			return;
+		}
+		/* Exact matches on an earlier page also count: any exact match means leaving them out. */
+		not_exact = n > 0 || *after;
+		db_res_free(r);
+		after = "";
+	}
+	int more = 0;
+	int want = limit - got;
+	if (want == 0) {
+		/* The page is full of exact matches: is there anything after them? */
+		cJSON *probe = cJSON_CreateArray();
+		int n = rest_page(&s, "", not_exact, 1, probe, &more, last);
+		cJSON_Delete(probe);
+		if (n < 0) {
+			cJSON_Delete(items);
+			return;
+		}
+		if (n > 0) {
+			char key[8];
+			snprintf(key, sizeof key, "r%d", not_exact);
+			http_cursor_encode(key, next, sizeof next);
+		}
+		http_reply_list(req, items, *next ? next : NULL);
+		return;
+	}
+	int n = rest_page(&s, after, not_exact, want, items, &more, last);
+	if (n < 0) {
+		cJSON_Delete(items);
+		return;
+	}
+	if (more) {
+		char key[USCC_LEN + 4];
+		snprintf(key, sizeof key, "r%d%s", not_exact, last);
+		http_cursor_encode(key, next, sizeof next);
+	}
+	http_reply_list(req, items, *next ? next : NULL);
+}
+
+/* --- routes ----------------------------------------------------------------------- */
+
+#define PUB ROLES_PUBLIC
+#define REG ROLE_REGISTRAR
+#define APPL ROLE_APPLICANT
+
+const route orgs_routes[] = {
+	{ "GET", "/api/v1/orgs", orgs_search, PUB, 0 },
+	{ "GET", "/api/v1/orgs/{uscc}", orgs_get, PUB, 0 },
+	{ "GET", "/api/v1/orgs/{uscc}/history", orgs_history, PUB, 0 },
+	{ "GET", "/api/v1/orgs/{uscc}/certificate", certificates_get, PUB, 0 },
+	{ "POST", "/api/v1/orgs/{uscc}/certificate", certificates_reissue, REG, R_JSON_OPT },
+	{ "GET", "/api/v1/orgs/{uscc}/annual-reports", annual_reports_list, PUB, 0 },
+	{ "POST", "/api/v1/orgs/{uscc}/annual-reports", annual_reports_file, APPL, R_JSON | R_IDEMPOTENT },
+	{ "GET", "/api/v1/orgs/{uscc}/annual-reports/{year}", annual_reports_get, PUB, 0 },
+	{ "POST", "/api/v1/orgs/{uscc}/annual-reports/{year}/conclusion", annual_reports_conclude, REG, R_JSON },
+	{ "POST", "/api/v1/certificates/verify", certificates_verify, PUB, R_JSON },
+	{ "GET", "/api/v1/certificates/public-key", certificates_public_key, PUB, 0 },
+	{ "GET", "/api/v1/uscc/{code}", uscc_get, PUB, R_NO_DB },
+	{ NULL, NULL, NULL, 0, 0 },
+};
