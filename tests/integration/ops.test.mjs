@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { startDaemon, dbEnv, freePort, BIN } from '../lib/daemon.mjs';
+import { startDaemon, dbEnv, freePort, BIN, ROOT } from '../lib/daemon.mjs';
 
 test('healthz, readyz and metrics', async () => {
   const d = await startDaemon();
@@ -35,7 +35,7 @@ test('readyz fails until migrations are applied', async () => {
     assert.equal(d.cli(['migrate']).code, 0, 'migrate is idempotent');
     assert.equal((await d.api('GET', '/readyz')).status, 200);
     const applied = d.sql('SELECT COUNT(*) FROM schema_migrations').trim();
-    assert.equal(Number(applied), fs.readdirSync(path.join(path.dirname(BIN), '../sql')).filter((f) => f.endsWith('.sql')).length);
+    assert.equal(Number(applied), fs.readdirSync(path.join(ROOT, 'sql')).filter((f) => f.endsWith('.sql')).length);
   } finally { await d.stop(); }
 });
 
