@@ -1038,7 +1038,8 @@ static int by_uscc(const void *a, const void *b)
 
 static void print_bad(bad_list *bl, size_t limit)
 {
-	qsort(bl->rows, bl->n, sizeof *bl->rows, bad_cmp);
+	if (bl->n)
+		qsort(bl->rows, bl->n, sizeof *bl->rows, bad_cmp);
 	for (size_t i = 0; i < bl->n && i < limit; i++)
 		fprintf(stderr, "line %ld: %s\n", bl->rows[i].line, bl->rows[i].why);
 }
@@ -1073,7 +1074,8 @@ static int plan_load(const row_key *keys, long nrec, const unsigned char *bad, u
 		if (!bad[i] && keys[i].name)
 			order[k++] = (uint32_t)i;
 	sort_keys = keys;
-	qsort(order, (size_t)n, sizeof *order, by_uscc);
+	if (n)
+		qsort(order, (size_t)n, sizeof *order, by_uscc);
 	/* Rows in USCC order make every posting list come out sorted. */
 	for (long i = 0; i < n; i++) {
 		char grams[ORGS_MAX_GRAMS][ORGS_GRAM_SIZE];
@@ -1084,7 +1086,8 @@ static int plan_load(const row_key *keys, long nrec, const unsigned char *bad, u
 				return -1;
 			}
 	}
-	qsort(ps->p, ps->n, sizeof *ps->p, posting_cmp);
+	if (ps->n)
+		qsort(ps->p, ps->n, sizeof *ps->p, posting_cmp);
 	*out = order;
 	*ngood = n;
 	return 0;

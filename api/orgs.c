@@ -5,13 +5,10 @@
 #include "registry_rules.h"
 #include "uscc.h"
 
-#include <errno.h>
 #include <pthread.h>
-#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* --- bigrams ---------------------------------------------------------------------- */
 
@@ -146,42 +143,44 @@ static int path_uscc(http_req *req, char out[USCC_LEN + 1])
 
 /* --- the public gate ----------------------------------------------------------------- */
 
-/* Anonymous reads of the register hold at most this many database connections at once: a
- * burst of public traffic cannot take every connection from the registrars and applicants, and
- * the database runs a few queries at a time instead of dozens of threads fighting for its CPUs
- * (on two cores, 64 at once cost a third of the throughput and ten times the p99). */
-#define PUBLIC_DB_SLOTS 8
-/* How long a request waits for a slot before it is told to come back (503 + Retry-After). */
-#define PUBLIC_DB_WAIT_MS 2000
+/* Reads of the public register hold at most PUBLIC_DB_SLOTS database connections at once, and
+ * wait their turn first come, first served. A burst of anonymous traffic cannot take every
+ * connection from registrars and applicants, and the database runs a few queries at a time
+ * instead of dozens of threads fighting over its CPUs: on two cores, 64 lookups at once lose
+ * throughput and have a p99 ten times as long. A FIFO rather than a semaphore, so no request
+ * waits behind luckier late-comers (the p99 is what the waiting costs). */
+#define PUBLIC_DB_SLOTS 4
+#define GATE_WAITERS 256        /* condition variables, one per ticket modulo this */
 
-static sem_t public_gate;
-static pthread_once_t public_gate_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t gate_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cv[GATE_WAITERS];
+static pthread_once_t gate_once = PTHREAD_ONCE_INIT;
+static unsigned long gate_tail, gate_done;   /* tickets handed out, and returned */
 
-static void public_gate_init(void)
+static void gate_init(void)
 {
-	sem_init(&public_gate, 0, getenv("SLOTS") ? (unsigned)atoi(getenv("SLOTS")) : PUBLIC_DB_SLOTS);
+	for (int i = 0; i < GATE_WAITERS; i++)
+		pthread_cond_init(&gate_cv[i], NULL);
 }
 
-static int gate_enter(http_req *req)
+static void gate_enter(void)
 {
-	pthread_once(&public_gate_once, public_gate_init);
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_nsec += (long)(PUBLIC_DB_WAIT_MS % 1000) * 1000000L;
-	until.tv_sec += PUBLIC_DB_WAIT_MS / 1000 + until.tv_nsec / 1000000000L;
-	until.tv_nsec %= 1000000000L;
-	while (sem_timedwait(&public_gate, &until) < 0) {
-		if (errno == EINTR)
-			continue;
-		http_problem_hdr(req, 503, "busy", "Retry-After: 1\r\n", "the register is busy; retry in a second");
-		return -1;
-	}
-	return 0;
+	pthread_once(&gate_once, gate_init);
+	pthread_mutex_lock(&gate_mu);
+	unsigned long t = gate_tail++;
+	while (t >= gate_done + PUBLIC_DB_SLOTS)
+		pthread_cond_wait(&gate_cv[t % GATE_WAITERS], &gate_mu);
+	pthread_mutex_unlock(&gate_mu);
 }
 
 static void gate_leave(void)
 {
-	sem_post(&public_gate);
+	pthread_mutex_lock(&gate_mu);
+	gate_done++;
+	/* The ticket that may enter now (a broadcast: with more waiters than variables, a later
+	 * ticket may share the variable, and it simply waits again). */
+	pthread_cond_broadcast(&gate_cv[(gate_done + PUBLIC_DB_SLOTS - 1) % GATE_WAITERS]);
+	pthread_mutex_unlock(&gate_mu);
 }
 
 /* --- profile ---------------------------------------------------------------------- */
@@ -218,8 +217,7 @@ void orgs_get(http_req *req)
 		http_problem_db(req, DB_DOWN);
 		return;
 	}
-	if (gate_enter(req) < 0)
-		return;
+	gate_enter();
 	db_res *r;
 	int rc = db_query(c, "SELECT " ITEM_COLS ", o.business_scope, o.deregistered_at FROM orgs o WHERE o.uscc = ?",
 	                  DBP(DBS(uscc)), &r);
@@ -297,7 +295,7 @@ static cJSON *public_changes(const char *text)
 	return ch;
 }
 
-void orgs_history(http_req *req)
+static void history_run(http_req *req)
 {
 	char uscc[USCC_LEN + 1];
 	if (path_uscc(req, uscc) < 0)
@@ -384,9 +382,10 @@ static void filter_params(const search_filters *f, db_param *p)
 	p[9] = p[10] = DBS(f->grade);
 }
 
-/* Exact matches (name, former name or USCC equal to q) are shown first; the other streams leave
- * them out. */
-#define NOT_EXACT " AND o.name <> ? AND o.uscc <> ? AND NOT EXISTS (SELECT 1 FROM org_names x WHERE x.uscc = o.uscc AND x.name = ?)"
+/* Exact matches (a name, current or former, or the USCC equal to q) are shown first; the other
+ * streams leave them out. org_names holds every name an organization has had, the current one
+ * included (to_date NULL). */
+#define NOT_EXACT " AND o.uscc <> ? AND NOT EXISTS (SELECT 1 FROM org_names x WHERE x.uscc = o.uscc AND x.name = ?)"
 
 #define NAME_MATCH                                                                                       \
 	" AND (o.name LIKE ? ESCAPE '!' OR EXISTS (SELECT 1 FROM org_names n WHERE n.uscc = o.uscc AND "   \
@@ -413,10 +412,12 @@ static const char *const prefix_sql[2] = {
 	" ORDER BY o.uscc LIMIT ?",
 };
 
-#define EXACT_SQL                                                                                      \
-	"SELECT " ITEM_COLS " FROM orgs o JOIN (SELECT uscc FROM orgs WHERE name = ? UNION SELECT uscc "   \
-	"FROM orgs WHERE uscc = ? UNION SELECT uscc FROM org_names WHERE name = ?) e ON e.uscc = o.uscc "  \
-	"WHERE o.uscc > ?" FILTERS " ORDER BY o.uscc LIMIT ?"
+/* Exact matches by name: a semi-join, so an organization that took a name twice comes once. */
+#define EXACT_NAME_SQL                                                                                 \
+	"SELECT " ITEM_COLS " FROM orgs o WHERE o.uscc IN (SELECT n.uscc FROM org_names n WHERE n.name = ?) " \
+	"AND o.uscc > ?" FILTERS " ORDER BY o.uscc LIMIT ?"
+/* And by code, when q can be one. */
+#define EXACT_USCC_SQL "SELECT " ITEM_COLS " FROM orgs o WHERE o.uscc = ? AND o.uscc > ?" FILTERS " LIMIT ?"
 
 #define BROWSE_SQL "SELECT " ITEM_COLS " FROM orgs o WHERE o.uscc > ?" FILTERS " ORDER BY o.uscc LIMIT ?"
 
@@ -463,9 +464,53 @@ static db_res *run_stream(search *s, const char *sql, const db_param *head, int 
 	return r;
 }
 
-/* Chooses the driving gram: estimates the rows of up to GRAM_PROBES grams of q spread over it,
- * drives from the rarest and intersects the next two (each a primary-key lookup, far cheaper than
- * fetching an organization only to find that its name does not match). */
+/* Row estimates of grams, kept a while: a hint for choosing the driving gram, never an answer,
+ * so a stale or lost entry costs at most a slower plan. A small direct-mapped table. */
+#define EST_SLOTS 4096
+#define EST_TTL (10 * 60 * USEC_PER_SEC)
+
+typedef struct gram_est {
+	char gram[ORGS_GRAM_SIZE];
+	long long rows;
+	usec_t at;
+} gram_est;
+
+static gram_est est_cache[EST_SLOTS];
+static pthread_mutex_t est_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static unsigned est_slot(const char *g)
+{
+	unsigned h = 2166136261u;
+	for (; *g; g++)
+		h = (h ^ (unsigned char)*g) * 16777619u;
+	return h % EST_SLOTS;
+}
+
+static int est_get(const char *g, long long *rows, usec_t now)
+{
+	pthread_mutex_lock(&est_mu);
+	const gram_est *e = &est_cache[est_slot(g)];
+	int hit = e->at && now - e->at < EST_TTL && !strcmp(e->gram, g);
+	if (hit)
+		*rows = e->rows;
+	pthread_mutex_unlock(&est_mu);
+	return hit;
+}
+
+static void est_put(const char *g, long long rows, usec_t now)
+{
+	pthread_mutex_lock(&est_mu);
+	gram_est *e = &est_cache[est_slot(g)];
+	memcpy(e->gram, g, ORGS_GRAM_SIZE);
+	e->rows = rows;
+	e->at = now;
+	pthread_mutex_unlock(&est_mu);
+}
+
+/* Chooses the driving gram: the rows of up to GRAM_PROBES grams of q spread over it (estimated by
+ * the optimizer, remembered a while), drives from the rarest and intersects the next two (each a
+ * primary-key lookup, far cheaper than fetching an organization only to find that its name does
+ * not match). */
 static int choose_grams(search *s)
 {
 	char grams[Q_MAX_CHARS][ORGS_GRAM_SIZE];
@@ -483,22 +528,31 @@ static int choose_grams(search *s)
 	}
 	long long est[GRAM_PROBES] = { 0 };
 	if (np > 1) {
-		db_param p[GRAM_PROBES];
-		for (int i = 0; i < GRAM_PROBES; i++)
-			p[i] = DBS(grams[pick[i < np ? i : 0]]);
-		db_res *r;
-		int rc = db_query(s->c, EST_SQL, p, GRAM_PROBES, &r);
-		if (rc) {
-			http_problem_db(s->req, rc);
-			return -1;
+		usec_t now = clock_now();
+		int miss[GRAM_PROBES], nmiss = 0;
+		for (int i = 0; i < np; i++)
+			if (!est_get(grams[pick[i]], &est[i], now))
+				miss[nmiss++] = i;
+		if (nmiss) {
+			db_param p[GRAM_PROBES];
+			for (int i = 0; i < GRAM_PROBES; i++)
+				p[i] = DBS(grams[pick[miss[i < nmiss ? i : 0]]]);
+			db_res *r;
+			int rc = db_query(s->c, EST_SQL, p, GRAM_PROBES, &r);
+			if (rc) {
+				http_problem_db(s->req, rc);
+				return -1;
+			}
+			/* EXPLAIN: id (1..), …, rows (column 8). */
+			for (int i = 0; i < r->nrows; i++) {
+				long long id = db_isnull(r, i, 0) ? 0 : db_int(r, i, 0);
+				if (id >= 1 && id <= nmiss && r->ncols > 8 && !db_isnull(r, i, 8)) {
+					est[miss[id - 1]] = db_int(r, i, 8);
+					est_put(grams[pick[miss[id - 1]]], est[miss[id - 1]], now);
+				}
+			}
+			db_res_free(r);
 		}
-		/* EXPLAIN: id (1..), …, rows (column 8). */
-		for (int i = 0; i < r->nrows; i++) {
-			long long id = db_isnull(r, i, 0) ? 0 : db_int(r, i, 0);
-			if (id >= 1 && id <= np && r->ncols > 8 && !db_isnull(r, i, 8))
-				est[id - 1] = db_int(r, i, 8);
-		}
-		db_res_free(r);
 	}
 	for (int i = 0; i < np; i++)
 		for (int j = i + 1; j < np; j++)
@@ -515,43 +569,11 @@ static int choose_grams(search *s)
 	return 0;
 }
 
-/* The rest phase: the name stream and the USCC-prefix stream, each already in USCC order, merged.
- * Returns up to want rows into items (with exact=false); *more set when rows remain after them;
- * last receives the USCC of the last row given. -1 after answering. */
-static int rest_page(search *s, const char *after, int not_exact, int want, cJSON *items, int *more, char *last)
+/* Merges two result sets sorted by USCC (either may be NULL) into items, each organization once:
+ * at most want of them, *more set when rows remain, last the USCC of the last one given. Frees
+ * both. Returns how many were given. */
+static int merge_rows(db_res *a, db_res *b, int want, int exact, cJSON *items, int *more, char *last)
 {
-	db_res *a = NULL, *b = NULL;
-	db_param nx[3] = { DBS(s->q), DBS(s->q_upper), DBS(s->q) };
-	if (s->has_names && s->ndrive > 0) {
-		db_param head[3];
-		for (int i = 0; i < s->ndrive; i++)
-			head[i] = DBS(s->drive[i]);
-		/* The gram-join parameters come before the driver's in the text: g1, g2 then g. */
-		db_param ordered[5];
-		int k = 0;
-		for (int i = 1; i < s->ndrive; i++)
-			ordered[k++] = head[i];
-		ordered[k++] = head[0];
-		db_param tail[5];
-		int nt = 0;
-		tail[nt++] = DBS(s->like);
-		tail[nt++] = DBS(s->like);
-		if (not_exact)
-			for (int i = 0; i < 3; i++)
-				tail[nt++] = nx[i];
-		/* FILTERS come before NAME_MATCH in the text, so the LIKE parameters follow the filters. */
-		a = run_stream(s, name_sql[s->ndrive - 1][not_exact], ordered, k, after, tail, nt, want + 1);
-		if (!a)
-			return -1;
-	}
-	if (*s->prefix) {
-		db_param head[1] = { DBS(s->prefix) };
-		b = run_stream(s, prefix_sql[not_exact], head, 1, after, nx, not_exact ? 3 : 0, want + 1);
-		if (!b) {
-			db_res_free(a);
-			return -1;
-		}
-	}
 	int ia = 0, ib = 0, na = a ? a->nrows : 0, nb = b ? b->nrows : 0, got = 0;
 	*more = 0;
 	while (ia < na || ib < nb) {
@@ -572,7 +594,7 @@ static int rest_page(search *s, const char *after, int not_exact, int want, cJSO
 			break;
 		}
 		cJSON *o = org_item(from, row);
-		cJSON_AddBoolToObject(o, "exact", 0);
+		cJSON_AddBoolToObject(o, "exact", exact);
 		cJSON_AddItemToArray(items, o);
 		snprintf(last, USCC_LEN + 1, "%s", db_val(from, row, C_USCC));
 		got++;
@@ -580,6 +602,62 @@ static int rest_page(search *s, const char *after, int not_exact, int want, cJSO
 	db_res_free(a);
 	db_res_free(b);
 	return got;
+}
+
+/* The exact matches after after: up to want into items. -1 after answering. */
+static int exact_page(search *s, const char *after, int want, cJSON *items, int *more, char *last)
+{
+	db_param head[1] = { DBS(s->q) };
+	db_res *a = run_stream(s, EXACT_NAME_SQL, head, 1, after, NULL, 0, want + 1), *b = NULL;
+	if (!a)
+		return -1;
+	if (strlen(s->q_upper) == USCC_LEN) {
+		db_param code[1] = { DBS(s->q_upper) };
+		b = run_stream(s, EXACT_USCC_SQL, code, 1, after, NULL, 0, 1);
+		if (!b) {
+			db_res_free(a);
+			return -1;
+		}
+	}
+	return merge_rows(a, b, want, 1, items, more, last);
+}
+
+/* The rest phase: the name stream and the USCC-prefix stream, each already in USCC order, merged.
+ * Returns up to want rows into items (with exact=false); *more set when rows remain after them;
+ * last receives the USCC of the last row given. -1 after answering. */
+static int rest_page(search *s, const char *after, int not_exact, int want, cJSON *items, int *more, char *last)
+{
+	db_res *a = NULL, *b = NULL;
+	db_param nx[2] = { DBS(s->q_upper), DBS(s->q) };
+	if (s->has_names && s->ndrive > 0) {
+		/* The gram-join parameters come before the driver's in the text: g1, g2 then g. */
+		db_param ordered[3];
+		int k = 0;
+		for (int i = 1; i < s->ndrive; i++)
+			ordered[k++] = DBS(s->drive[i]);
+		ordered[k++] = DBS(s->drive[0]);
+		/* FILTERS come before NAME_MATCH in the text, so the LIKE parameters follow the filters. */
+		db_param tail[4];
+		int nt = 0;
+		tail[nt++] = DBS(s->like);
+		tail[nt++] = DBS(s->like);
+		if (not_exact) {
+			tail[nt++] = nx[0];
+			tail[nt++] = nx[1];
+		}
+		a = run_stream(s, name_sql[s->ndrive - 1][not_exact], ordered, k, after, tail, nt, want + 1);
+		if (!a)
+			return -1;
+	}
+	if (*s->prefix) {
+		db_param head[1] = { DBS(s->prefix) };
+		b = run_stream(s, prefix_sql[not_exact], head, 1, after, nx, not_exact ? 2 : 0, want + 1);
+		if (!b) {
+			db_res_free(a);
+			return -1;
+		}
+	}
+	return merge_rows(a, b, want, 0, items, more, last);
 }
 
 /* Parses and validates the filters; answers 400 and returns -1 on a bad one. */
@@ -654,7 +732,7 @@ static int is_alnum_ascii(const char *s)
 
 /* Cursor: "x<uscc>" inside the exact matches, "r<flag><uscc>" in the rest (flag 1: exact matches
  * exist and are left out), "r<flag>" at the start of the rest. */
-void orgs_search(http_req *req)
+static void search_run(http_req *req)
 {
 	int limit;
 	char cursor[64];
@@ -784,8 +862,11 @@ void orgs_search(http_req *req)
 		for (char *p = s.q_upper; *p; p++)
 			if (*p >= 'a' && *p <= 'z')
 				*p = (char)(*p - 'a' + 'A');
-		if (qchars <= USCC_LEN)
-			snprintf(s.prefix, sizeof s.prefix, "%s%%", s.q_upper);
+		if (qchars <= USCC_LEN) {
+			memcpy(s.prefix, s.q_upper, qchars);
+			s.prefix[qchars] = '%';
+			s.prefix[qchars + 1] = 0;
+		}
 	}
 	s.has_names = qchars >= 2;
 	{
@@ -805,30 +886,21 @@ void orgs_search(http_req *req)
 	}
 	int got = 0;
 	if (phase == 'x') {
-		db_param head[3] = { DBS(s.q), DBS(s.q_upper), DBS(s.q) };
-		db_res *r = run_stream(&s, EXACT_SQL, head, 3, after, NULL, 0, limit + 1);
-		if (!r) {
+		int more_exact = 0;
+		got = exact_page(&s, after, limit, items, &more_exact, last);
+		if (got < 0) {
 			cJSON_Delete(items);
 			return;
 		}
-		int n = r->nrows > limit ? limit : r->nrows;
-		for (int i = 0; i < n; i++) {
-			cJSON *o = org_item(r, i);
-			cJSON_AddBoolToObject(o, "exact", 1);
-			cJSON_AddItemToArray(items, o);
-		}
-		got = n;
-		if (r->nrows > limit) {
+		if (more_exact) {
 			char key[USCC_LEN + 4];
-			snprintf(key, sizeof key, "x%s", db_val(r, limit - 1, C_USCC));
+			snprintf(key, sizeof key, "x%s", last);
 			http_cursor_encode(key, next, sizeof next);
-			db_res_free(r);
 			http_reply_list(req, items, next);
 			return;
 		}
 		/* Exact matches on an earlier page also count: any exact match means leaving them out. */
-		not_exact = n > 0 || *after;
-		db_res_free(r);
+		not_exact = got > 0 || *after;
 		after = "";
 	}
 	int more = 0;
@@ -861,6 +933,20 @@ void orgs_search(http_req *req)
 		http_cursor_encode(key, next, sizeof next);
 	}
 	http_reply_list(req, items, *next ? next : NULL);
+}
+
+void orgs_history(http_req *req)
+{
+	gate_enter();
+	history_run(req);
+	gate_leave();
+}
+
+void orgs_search(http_req *req)
+{
+	gate_enter();
+	search_run(req);
+	gate_leave();
 }
 
 /* --- routes ----------------------------------------------------------------------- */
