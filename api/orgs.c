@@ -412,6 +412,19 @@ static const char *const prefix_sql[2] = {
 	" ORDER BY o.uscc LIMIT ?",
 };
 
+/* The name stream driven by the region filter instead, when the region has fewer organizations
+ * than the rarest gram of q has rows (养老 in 海盐县); the rarest gram and the name confirm. */
+#define REGION_HEAD                                                                                   \
+	"SELECT " ITEM_COLS " FROM orgs o FORCE INDEX (orgs_region) WHERE o.region_code BETWEEN ? AND ? " \
+	"AND o.uscc > ?" FILTERS " AND EXISTS (SELECT 1 FROM org_name_grams g WHERE g.gram = ? AND g.uscc = o.uscc)" \
+	NAME_MATCH
+static const char *const region_sql[2] = {
+	REGION_HEAD " ORDER BY o.uscc LIMIT ?",
+	REGION_HEAD NOT_EXACT " ORDER BY o.uscc LIMIT ?",
+};
+#define REGION_SORT_MAX 20000
+#define REGION_EST_SQL "EXPLAIN SELECT 1 FROM orgs FORCE INDEX (orgs_region) WHERE region_code BETWEEN ? AND ?"
+
 /* Exact matches by name: a semi-join, so an organization that took a name twice comes once. */
 #define EXACT_NAME_SQL                                                                                 \
 	"SELECT " ITEM_COLS " FROM orgs o WHERE o.uscc IN (SELECT n.uscc FROM org_names n WHERE n.name = ?) " \
@@ -438,6 +451,8 @@ typedef struct search {
 	int has_names;                   /* q has two or more characters: the name stream runs */
 	char drive[3][ORGS_GRAM_SIZE];   /* rarest gram first */
 	int ndrive;                      /* 0: no name can match */
+	long long drive_rows;            /* the rarest gram's estimated rows */
+	int by_region;                   /* the region filter is rarer than any gram: it drives */
 } search;
 
 /* Runs one stream statement: the common parameters are (stream params…, after, filters…, [not
@@ -566,6 +581,49 @@ static int choose_grams(search *s)
 			}
 	for (int i = 0; i < np && s->ndrive < 3; i++)
 		memcpy(s->drive[s->ndrive++], grams[pick[i]], ORGS_GRAM_SIZE);
+	s->drive_rows = np > 1 ? est[0] : -1;
+	return 0;
+}
+
+/* Whether the region filter should drive the name stream: its estimated organizations against
+ * the rarest gram's rows (both remembered a while). */
+static int choose_region(search *s)
+{
+	s->by_region = 0;
+	if (!*s->f.region_lo || !s->ndrive)
+		return 0;
+	int county = !strcmp(s->f.region_lo, s->f.region_hi);
+	usec_t now = clock_now();
+	long long gram_rows = s->drive_rows, region_rows = -1;
+	char key[ORGS_GRAM_SIZE] = "R";
+	memcpy(key + 1, s->f.region_lo, 7);
+	int need_gram = gram_rows < 0 && !est_get(s->drive[0], &gram_rows, now);
+	int need_region = !est_get(key, &region_rows, now);
+	if (need_gram || need_region) {
+		/* One round trip for what is not known yet: the region (id 1), the gram (id 2). */
+		db_param p[3] = { DBS(s->f.region_lo), DBS(s->f.region_hi), DBS(s->drive[0]) };
+		db_res *r;
+		int rc = db_query(s->c, REGION_EST_SQL " UNION ALL " EST_ONE, p, 3, &r);
+		if (rc) {
+			http_problem_db(s->req, rc);
+			return -1;
+		}
+		for (int i = 0; i < r->nrows; i++) {
+			long long id = db_isnull(r, i, 0) ? 0 : db_int(r, i, 0);
+			long long rows = r->ncols > 8 && !db_isnull(r, i, 8) ? db_int(r, i, 8) : -1;
+			if (rows < 0)
+				continue;
+			if (id == 1 && need_region)
+				est_put(key, region_rows = rows, now);
+			else if (id == 2 && need_gram)
+				est_put(s->drive[0], gram_rows = rows, now);
+		}
+		db_res_free(r);
+	}
+	/* A county's index entries are in USCC order, so its scan stops at the page's end; a
+	 * prefecture or province is a range sorted whole, worth it only while it is small. */
+	s->by_region = gram_rows >= 0 && region_rows >= 0 && region_rows < gram_rows &&
+	               (county || region_rows <= REGION_SORT_MAX);
 	return 0;
 }
 
@@ -645,7 +703,17 @@ static int rest_page(search *s, const char *after, int not_exact, int want, cJSO
 			tail[nt++] = nx[0];
 			tail[nt++] = nx[1];
 		}
-		a = run_stream(s, name_sql[s->ndrive - 1][not_exact], ordered, k, after, tail, nt, want + 1);
+		if (s->by_region) {
+			db_param head[2] = { DBS(s->f.region_lo), DBS(s->f.region_hi) };
+			db_param rt[5];
+			int nr = 0;
+			rt[nr++] = DBS(s->drive[0]);
+			for (int i = 0; i < nt; i++)
+				rt[nr++] = tail[i];
+			a = run_stream(s, region_sql[not_exact], head, 2, after, rt, nr, want + 1);
+		} else {
+			a = run_stream(s, name_sql[s->ndrive - 1][not_exact], ordered, k, after, tail, nt, want + 1);
+		}
 		if (!a)
 			return -1;
 	}
@@ -880,7 +948,7 @@ static void search_run(http_req *req)
 		*o++ = '%';
 		*o = 0;
 	}
-	if (s.has_names && choose_grams(&s) < 0) {
+	if (s.has_names && (choose_grams(&s) < 0 || choose_region(&s) < 0)) {
 		cJSON_Delete(items);
 		return;
 	}

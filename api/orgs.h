@@ -4,13 +4,35 @@
  *
  * Search. InnoDB FULLTEXT does not split Chinese and MariaDB has no ngram parser, so every current
  * and former name is cut into its character bigrams (org_name_grams, PRIMARY KEY (gram, uscc)).
- * A query q of two or more characters is answered from the bigrams of q: the rarest one drives
- * (its primary-key range is already in USCC order, which is the keyset order), the next rarest
- * are intersected by primary-key lookups, and `name LIKE '%q%'` over the current and former
- * names confirms the true substring. A one-character Chinese q is refused (422 q_too_short):
- * bigrams cannot answer it without scanning, and a single character is no useful search.
- * An alphanumeric q also matches USCC prefixes through the primary key. Exact matches (name,
- * former name or USCC equal to q) come first; then the rest in USCC order.
+ * A query q of two or more characters is answered from the bigrams of q: the rarest one (by the
+ * optimizer's index-dive estimate, remembered a while) drives — its primary-key range is already
+ * in USCC order, the keyset order — the next two rarest are intersected by primary-key lookups,
+ * and `name LIKE '%q%'` (%, _ escaped) over the current and former names confirms the substring.
+ * When a region filter names fewer organizations than the rarest gram has rows, the region's
+ * index drives instead. A one-character Chinese q is refused (422 q_too_short): bigrams cannot
+ * answer it without scanning, and one character is no useful search. A q of letters and digits
+ * also matches USCC prefixes through the primary key (one letter or digit is a prefix search).
+ * Exact matches (a name, current or former, or the USCC, equal to q) come first; then the rest
+ * in USCC order; the cursor knows which of the two a page is in. Reads of the register pass a
+ * first-come-first-served gate of a few database connections (see orgs.c).
+ *
+ * Problem codes (besides the dispatcher's and the json.h getters'):
+ *   not_found (404)          no such organization, report, or a path that cannot be a USCC
+ *   q_too_short (422)        one non-alphanumeric character
+ *   q_too_long (422)         more than 100 characters
+ *   invalid_q (400)          not UTF-8, or a control character
+ *   invalid_legal_form, invalid_category, invalid_status, invalid_grade (400)
+ *   invalid_region (400)     not 6 digits;  unknown_region (400) not a current GB/T 2260 code
+ *   invalid_cursor, invalid_limit (400)
+ *   no_certificate (404)     no electronic certificate was ever issued (imported organizations)
+ *   org_deregistered (409)   a deregistered organization gets no certificate, files no report
+ *   validation_failed (422)  field errors (certificate verification, reports, conclusions)
+ *   not_owner (403)          an annual report filed for someone else's organization
+ *   wrong_year (422)         a report for any year but the previous one
+ *   not_registered_that_year (422)  registered after that year ended
+ *   report_exists (409)      the year's report was filed already
+ *   already_concluded (409)  a report is concluded once
+ *   version_mismatch (412)   If-Match against a report's version
  */
 #ifndef SANZHI_ORGS_H
 #define SANZHI_ORGS_H

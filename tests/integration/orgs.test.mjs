@@ -158,6 +158,15 @@ test('filters combine, and bad ones are refused with a code', async () => {
   assert.ok(!names(r).includes('杭州市西湖区养老志愿者协会'));
   r = await q('养老', '&grade=5A');
   assert.deepEqual(names(r), []);
+  // A region smaller than the gram's list drives the search; the answers are the same.
+  r = await q('协会', '&region=330106');
+  assert.deepEqual(names(r), ['杭州市西湖区养老志愿者协会']);
+  r = await q('杭州市西湖区养老志愿者协会', '&region=330106');
+  assert.deepEqual(names(r), ['杭州市西湖区养老志愿者协会']);
+  assert.equal(r.json.data[0].exact, true);
+  r = await q('协会', '&region=330424&limit=200');
+  assert.ok(names(r).includes('海盐县书法家协会'));
+  for (const o of r.json.data) assert.ok(o.name.includes('协会') && o.region_code === '330424');
 
   for (const [query, code] of [
     ['legal_form=company', 'invalid_legal_form'], ['category=sports', 'invalid_category'],

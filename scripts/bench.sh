@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# bench.sh — `make bench` (SPEC §9), never part of `make test`. On this machine, in one run:
+#   1. generates 1,000,000 organizations (tests/bench/gen-orgs.mjs) and times `sanzhid import orgs`
+#      into its own database sanzhi_bench on the private MariaDB (scripts/devdb.sh);
+#   2. runs wrk against a bare CivetWeb handler returning fixed JSON (tests/bench/bare.c, built from
+#      the same civetweb.o with the same options) and against the daemon: GET /api/v1/orgs/{uscc}
+#      at 64 connections rotating over 10,000 codes, GET /api/v1/orgs?q=… at 16 connections
+#      rotating over 200 searches of 2–4 Chinese characters;
+#   3. samples the daemon's VmRSS under load, prints a table, and writes build/bench/results.txt.
+#
+# Environment:
+#   BENCH_ORGS=1000000        organizations to generate and import
+#   BENCH_SECONDS=20          duration of each measured wrk run (after a 5 s warm-up)
+#   BENCH_BUFFER_POOL=2G      innodb_buffer_pool_size for the run (restored afterwards); unset,
+#                             the private server's own 512 MB is used (the 1M-organization
+#                             register is ~1.5 GB of tables and indexes; the figures barely move)
+#   BENCH_KEEP=1              keep the database (and reuse it next time: no import)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+OUT=$ROOT/build/bench
+mkdir -p "$OUT"
+
+ORGS=${BENCH_ORGS:-1000000}
+SECS=${BENCH_SECONDS:-20}
+POOL=${BENCH_BUFFER_POOL:-}
+DB=sanzhi_bench
+BIN=$ROOT/build/sanzhid
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+command -v wrk >/dev/null || die "wrk is not installed (scripts/deps.sh installs it)"
+command -v node >/dev/null || die "node is not installed"
+[ -x "$BIN" ] || die "build/sanzhid is missing: run make"
+[ -f build/obj/civetweb.o ] || die "build/obj/civetweb.o is missing: run make"
+
+scripts/devdb.sh start >/dev/null
+eval "$(scripts/devdb.sh env)"
+export SANZHI_DB_NAME=$DB
+sqlc() { mariadb --socket "$SANZHI_DB_SOCKET" -u "$SANZHI_DB_USER" -p"$SANZHI_DB_PASSWORD" --batch --skip-column-names "$@"; }
+rootsql() { scripts/devdb.sh root-sql --batch --skip-column-names; }
+
+# --- everything this script starts, stopped on the way out -----------------------------------
+PIDS=()
+OLD_POOL=$(echo "SELECT @@innodb_buffer_pool_size" | rootsql)
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do while kill -0 "$p" 2>/dev/null; do sleep 0.1; done; done
+  [ -z "$POOL" ] || echo "SET GLOBAL innodb_buffer_pool_size = $OLD_POOL" | rootsql >/dev/null 2>&1 || true
+  if [ "${BENCH_KEEP:-0}" != 1 ]; then sqlc -e "DROP DATABASE IF EXISTS $DB" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+wait_http() {
+  for _ in $(seq 1 200); do curl -fs -o /dev/null "$1" && return 0; sleep 0.05; done
+  die "nothing answers at $1"
+}
+
+if [ -n "$POOL" ]; then
+  say "innodb_buffer_pool_size $POOL for the run (was $OLD_POOL)"
+  echo "SET GLOBAL innodb_buffer_pool_size = $(numfmt --from=iec "$POOL")" | rootsql >/dev/null
+fi
+
+# --- 1. data and import ------------------------------------------------------------------------
+CSV=$OUT/orgs-$ORGS.csv
+if [ ! -s "$CSV" ] || [ ! -s "$OUT/uscc.txt" ] || [ ! -s "$OUT/queries.txt" ]; then
+  say "generating $ORGS organizations"
+  node tests/bench/gen-orgs.mjs "$ORGS" "$CSV" --sample "$OUT/uscc.txt" 10000 --queries "$OUT/queries.txt"
+fi
+
+IMPORT_S="(kept)"
+if [ "${BENCH_KEEP:-0}" = 1 ] && [ "$(sqlc -e "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '$DB' AND table_name = 'orgs'" 2>/dev/null)" = 1 ] \
+   && [ "$(sqlc -e 'SELECT COUNT(*) FROM orgs' "$DB")" = "$ORGS" ]; then
+  say "reusing database $DB"
+else
+  sqlc -e "DROP DATABASE IF EXISTS $DB; CREATE DATABASE $DB CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci"
+  "$BIN" migrate 2>/dev/null
+  say "importing"
+  t0=$(date +%s.%N)
+  "$BIN" import orgs "$CSV" 2> "$OUT/import.log" > "$OUT/import.out" || { cat "$OUT/import.log" >&2; die "import failed"; }
+  t1=$(date +%s.%N)
+  IMPORT_S=$(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }")
+  cat "$OUT/import.out" >&2
+fi
+sqlc -e "ANALYZE TABLE orgs, org_name_grams, org_names" "$DB" >/dev/null
+
+# --- 2. the servers ----------------------------------------------------------------------------
+cc -std=gnu11 -O2 -pthread -Ibuild/civetweb/include -o "$OUT/bare" tests/bench/bare.c build/obj/civetweb.o -lssl -lcrypto -ldl
+BARE_PORT=$(free_port)
+"$OUT/bare" "127.0.0.1:$BARE_PORT" 128 &
+PIDS+=($!)
+wait_http "http://127.0.0.1:$BARE_PORT/"
+
+KEY=$OUT/master.key
+[ -s "$KEY" ] || (umask 077; openssl rand -hex 32 > "$KEY")
+chmod 600 "$KEY"
+PORT=$(free_port)
+SANZHI_MASTER_KEY_FILE=$KEY SANZHI_LISTEN=127.0.0.1:$PORT SANZHI_DATA_DIR=$OUT "$BIN" serve 2> "$OUT/daemon.log" &
+DPID=$!
+PIDS+=($DPID)
+wait_http "http://127.0.0.1:$PORT/readyz"
+curl -fs -o /dev/null "http://127.0.0.1:$PORT/api/v1/orgs/$(head -1 "$OUT/uscc.txt")" || die "the daemon does not answer a lookup"
+
+# --- 3. measurements ---------------------------------------------------------------------------
+RSS_MAX=0
+rss_sampler() {  # prints the highest VmRSS (kB) of the daemon until killed
+  local max=0 v
+  trap 'echo $max; exit 0' TERM
+  while :; do
+    v=$(awk '/^VmRSS:/ {print $2}' "/proc/$DPID/status" 2>/dev/null || echo 0)
+    [ "${v:-0}" -gt "$max" ] && max=$v
+    sleep 0.2
+  done
+}
+
+# wrk output → "rps p50_ms p99_ms non2xx"
+parse_wrk() {
+  awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec:/ { rps = $2 }
+    /^ +50%/ { p50 = ms($2) }
+    /^ +99%/ { p99 = ms($2) }
+    /Non-2xx or 3xx responses:/ { bad = $5 }
+    END { printf "%.0f %.2f %.2f %d\n", rps, p50, p99, bad + 0 }' "$1"
+}
+
+run() {  # name connections url [script args…]
+  local name=$1 conns=$2 url=$3; shift 3
+  local extra=()
+  [ $# -gt 0 ] && extra=(-s "$1" "$url" -- "${@:2}") || extra=("$url")
+  wrk -t2 -c"$conns" -d5s "${extra[@]}" > /dev/null
+  rss_sampler > "$OUT/rss-$name" &
+  local sp=$!
+  wrk -t2 -c"$conns" -d"${SECS}s" --latency "${extra[@]}" > "$OUT/wrk-$name.txt"
+  kill -TERM $sp; wait $sp 2>/dev/null || true
+  parse_wrk "$OUT/wrk-$name.txt"
+}
+
+say "wrk: bare handler, 64 connections"
+read -r BARE_RPS BARE_P50 BARE_P99 BARE_BAD < <(run bare 64 "http://127.0.0.1:$BARE_PORT/")
+say "wrk: GET /api/v1/orgs/{uscc}, 64 connections"
+read -r LK_RPS LK_P50 LK_P99 LK_BAD < <(run lookup 64 "http://127.0.0.1:$PORT" tests/bench/lookup.lua "$OUT/uscc.txt")
+say "wrk: GET /api/v1/orgs?q=…, 16 connections"
+read -r SR_RPS SR_P50 SR_P99 SR_BAD < <(run search 16 "http://127.0.0.1:$PORT" tests/bench/search.lua "$OUT/queries.txt")
+RSS_LK=$(cat "$OUT/rss-lookup" 2>/dev/null || echo 0)
+RSS_SR=$(cat "$OUT/rss-search" 2>/dev/null || echo 0)
+RSS_MAX=$(( RSS_LK > RSS_SR ? RSS_LK : RSS_SR ))
+RATIO=$(awk "BEGIN { printf \"%.1f\", 100 * $LK_RPS / $BARE_RPS }")
+
+verdict() { if [ "$1" = 1 ]; then echo ok; else echo MISSED; fi; }
+lt() { awk "BEGIN { print ($1 < $2) ? 1 : 0 }"; }
+ok_ratio=$(lt 49.99999 "$RATIO"); ok_lkp99=$(lt "$LK_P99" 10)
+ok_srp50=$(lt "$SR_P50" 10); ok_srp99=$(lt "$SR_P99" 50)
+ok_imp=1; [ "$IMPORT_S" = "(kept)" ] || ok_imp=$(lt "$IMPORT_S" 60)
+ok_rss=$(lt "$RSS_MAX" 102400)
+
+{
+  echo "sanzhi benchmarks — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $ORGS organizations, wrk -t2 ${SECS}s, buffer pool $(( $(echo "SELECT @@innodb_buffer_pool_size" | rootsql) / 1048576 )) MB"
+  printf '%-44s %10s %9s %9s  %-26s %s\n' "what" "req/s" "p50 ms" "p99 ms" "target" ""
+  printf '%-44s %10s %9s %9s  %-26s %s\n' "bare CivetWeb handler, fixed JSON, 64 conn" "$BARE_RPS" "$BARE_P50" "$BARE_P99" "" ""
+  printf '%-44s %10s %9s %9s  %-26s %s\n' "GET /api/v1/orgs/{uscc}, 64 conn" "$LK_RPS" "$LK_P50" "$LK_P99" ">= 50% of bare, p99 < 10" "$(verdict $(( ok_ratio & ok_lkp99 )))"
+  printf '%-44s %9s%% %9s %9s\n' "  lookup / bare" "$RATIO" "" ""
+  printf '%-44s %10s %9s %9s  %-26s %s\n' "GET /api/v1/orgs?q=<2-4 chars>, 16 conn" "$SR_RPS" "$SR_P50" "$SR_P99" "p50 < 10, p99 < 50" "$(verdict $(( ok_srp50 & ok_srp99 )))"
+  printf '%-44s %10s %9s %9s  %-26s %s\n' "sanzhid import orgs, $ORGS rows" "$IMPORT_S s" "" "" "< 60 s" "$(verdict "$ok_imp")"
+  printf '%-44s %10s %9s %9s  %-26s %s\n' "daemon VmRSS under load (max)" "$((RSS_MAX / 1024)) MB" "" "" "< 100 MB" "$(verdict "$ok_rss")"
+  [ "$BARE_BAD$LK_BAD$SR_BAD" = 000 ] || echo "WARNING: non-2xx answers: bare $BARE_BAD, lookup $LK_BAD, search $SR_BAD"
+} | tee "$OUT/results.txt"
