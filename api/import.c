@@ -5,17 +5,27 @@
  * CRLF or LF, an optional BOM) with exactly the header
  *     uscc,name,legal_form,category,region_code,domicile,business_scope,legal_representative_name,registered_at,status
  *
- * Two passes over the mapped file. The first validates every row — code check digits, authority
- * and category digits against the legal form, enums, region, date, status, lengths, duplicates
- * within the file (USCC; the name among registered rows) and against the database (USCC in orgs,
- * name in name_claims) — and reports each bad row on stderr with its line number. With --strict it
- * stops at the first bad row and nothing is imported. The second pass loads the good rows in
- * batches: one transaction per batch, each table filled by one prepared INSERT … SELECT over
- * JSON_TABLE(?) with the batch bound as a single JSON parameter (so the statements are fixed, and
- * no SQL is ever built from data), and one audit entry per batch naming its count and lines.
- * Loader threads, each with its own connection, commit batches in parallel while the main thread
- * parses. A batch that meets a duplicate written meanwhile by someone else is retried row by row,
- * and the rows that collide are reported and skipped.
+ * The first pass over the mapped file validates every row — code check digits, the authority and
+ * category digits against the legal form, enums, region, date, status, lengths, duplicates within
+ * the file (the USCC; the name among registered rows) and against the database (USCC in orgs,
+ * name in name_claims, a thousand rows to a query) — and reports each bad row on stderr with its
+ * line number and a stable reason code. With --strict it stops at the first bad row and nothing
+ * is imported.
+ *
+ * Then the good rows are loaded, in two phases, each on --threads connections that take
+ * contiguous shares, and each writing in primary-key order, so that inserts land next to each
+ * other instead of all over multi-million-row B-trees (in file order, a million rows took eight
+ * minutes on a 512 MB buffer pool; this way, about 35 seconds):
+ *   1. the character bigrams of every name, sorted by (gram, USCC), INSERT IGNORE. They go first:
+ *      a gram whose organization is not there (yet) is harmless, as every search confirms the
+ *      name itself, while an organization without its grams could not be found.
+ *   2. the organizations in USCC order, re-read from the file: one transaction per batch filling
+ *      orgs, name_claims (registered rows), org_names and org_events ('establish', reason
+ *      'imported'; 'deregister' too for deregistered rows), with one audit entry per batch naming
+ *      its count, its lines and its USCC range. A batch that meets a code or a name registered
+ *      meanwhile by someone else is retried row by row, and the rows that collide are reported.
+ * Each table is filled by one prepared INSERT … SELECT over JSON_TABLE(?) with the batch bound as
+ * a single JSON parameter: the statements are fixed, and no SQL is ever built from data.
  *
  * Exit: 0 all rows imported; 1 a row was skipped or --strict stopped; 2 usage, I/O or database.
  */
