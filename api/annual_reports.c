@@ -284,18 +284,9 @@ void annual_reports_list(http_req *req)
 	if (path_uscc(req, uscc) < 0)
 		return;
 	int limit;
-	char cursor[32];
-	if (http_page(req, &limit, cursor, sizeof cursor) < 0)
+	long long before;
+	if (http_page_num(req, &limit, &before, 100000) < 0)
 		return;
-	long long before = 100000;
-	if (*cursor) {
-		char *end;
-		before = strtoll(cursor, &end, 10);
-		if (*end || before < 0) {
-			http_problem(req, 400, "invalid_cursor", "cursor is not one this server handed out");
-			return;
-		}
-	}
 	db_conn *c = db_get();
 	if (!c) {
 		http_problem_db(req, DB_DOWN);

@@ -26,8 +26,9 @@ static cJSON *entry_json(const db_res *r, int i)
 void audit_list(http_req *req)
 {
 	int limit;
-	char cursor[64], type[40] = "", id[80] = "", action[80] = "";
-	if (http_page(req, &limit, cursor, sizeof cursor) < 0)
+	long long before;
+	char type[40] = "", id[80] = "", action[80] = "";
+	if (http_page_num(req, &limit, &before, 1LL << 62) < 0)
 		return;
 	if (http_query(req, "object_type", type, sizeof type) < 0 || http_query(req, "object_id", id, sizeof id) < 0 ||
 	    http_query(req, "action", action, sizeof action) < 0) {
@@ -44,7 +45,6 @@ void audit_list(http_req *req)
 		http_problem(req, 403, "forbidden_object", "registrars cannot read the trail of accounts");
 		return;
 	}
-	long long before = *cursor ? strtoll(cursor, NULL, 10) : (1LL << 62);
 	db_conn *c = db_get();
 	if (!c) {
 		http_problem_db(req, DB_DOWN);
@@ -61,15 +61,8 @@ void audit_list(http_req *req)
 		http_problem_db(req, rc);
 		return;
 	}
-	cJSON *items = cJSON_CreateArray();
-	int n = r->nrows > limit ? limit : r->nrows;
-	for (int i = 0; i < n; i++)
-		cJSON_AddItemToArray(items, entry_json(r, i));
-	char next[64] = "";
-	if (r->nrows > limit)
-		http_cursor_encode(db_val(r, limit - 1, 0), next, sizeof next);
+	http_reply_rows(req, r, limit, entry_json, 0);
 	db_res_free(r);
-	http_reply_list(req, items, *next ? next : NULL);
 }
 
 void audit_verify_h(http_req *req)

@@ -207,6 +207,7 @@ static int former_names(db_conn *c, const char *uscc, cJSON *arr)
 	return 0;
 }
 
+
 void orgs_get(http_req *req)
 {
 	char uscc[USCC_LEN + 1];
@@ -295,24 +296,28 @@ static cJSON *public_changes(const char *text)
 	return ch;
 }
 
+/* One history event: its type, when, the effective date, the reason, and for changes the
+ * public [{field, old, new}] (never the legal representative's ID number). */
+static cJSON *event_json(const db_res *r, int i)
+{
+	cJSON *e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "type", db_val(r, i, 1));
+	api_add_time(e, "at", db_val(r, i, 2));
+	cJSON_AddStringToObject(e, "effective_date", db_val(r, i, 3));
+	json_add_str_or_null(e, "reason", db_val(r, i, 4));
+	cJSON_AddItemToObject(e, "changes", public_changes(db_val(r, i, 5)));
+	return e;
+}
+
 static void history_run(http_req *req)
 {
 	char uscc[USCC_LEN + 1];
 	if (path_uscc(req, uscc) < 0)
 		return;
 	int limit;
-	char cursor[64];
-	if (http_page(req, &limit, cursor, sizeof cursor) < 0)
+	long long after;
+	if (http_page_num(req, &limit, &after, 0) < 0)
 		return;
-	long long after = 0;
-	if (*cursor) {
-		char *end;
-		after = strtoll(cursor, &end, 10);
-		if (*end || after < 0) {
-			http_problem(req, 400, "invalid_cursor", "cursor is not one this server handed out");
-			return;
-		}
-	}
 	db_conn *c = db_get();
 	if (!c) {
 		http_problem_db(req, DB_DOWN);
@@ -338,22 +343,8 @@ static void history_run(http_req *req)
 		http_problem_db(req, rc);
 		return;
 	}
-	cJSON *items = cJSON_CreateArray();
-	int n = r->nrows > limit ? limit : r->nrows;
-	for (int i = 0; i < n; i++) {
-		cJSON *e = cJSON_CreateObject();
-		cJSON_AddStringToObject(e, "type", db_val(r, i, 1));
-		api_add_time(e, "at", db_val(r, i, 2));
-		cJSON_AddStringToObject(e, "effective_date", db_val(r, i, 3));
-		json_add_str_or_null(e, "reason", db_val(r, i, 4));
-		cJSON_AddItemToObject(e, "changes", public_changes(db_val(r, i, 5)));
-		cJSON_AddItemToArray(items, e);
-	}
-	char next[64] = "";
-	if (r->nrows > limit)
-		http_cursor_encode(db_val(r, limit - 1, 0), next, sizeof next);
+	http_reply_rows(req, r, limit, event_json, 0);
 	db_res_free(r);
-	http_reply_list(req, items, *next ? next : NULL);
 }
 
 /* --- search ----------------------------------------------------------------------- */

@@ -169,14 +169,14 @@ static cJSON *affiliations_json(db_conn *c, long long user_id)
 void users_list(http_req *req)
 {
 	int limit;
-	char cursor[64], role[32] = "";
-	if (http_page(req, &limit, cursor, sizeof cursor) < 0)
+	long long after;
+	char role[32] = "";
+	if (http_page_num(req, &limit, &after, 0) < 0)
 		return;
 	if (http_query(req, "role", role, sizeof role) < 0 || (*role && !http_role_bit(role))) {
 		http_problem(req, 400, "invalid_role", "role must be one of applicant, registrar, purchaser, evaluator, admin");
 		return;
 	}
-	long long after = *cursor ? strtoll(cursor, NULL, 10) : 0;
 	db_conn *c = db_get();
 	if (!c) {
 		http_problem_db(req, DB_DOWN);
@@ -189,15 +189,8 @@ void users_list(http_req *req)
 		http_problem_db(req, rc);
 		return;
 	}
-	cJSON *items = cJSON_CreateArray();
-	int n = r->nrows > limit ? limit : r->nrows;
-	for (int i = 0; i < n; i++)
-		cJSON_AddItemToArray(items, users_json(r, i));
-	char next[64] = "";
-	if (r->nrows > limit)
-		http_cursor_encode(db_val(r, limit - 1, 0), next, sizeof next);
+	http_reply_rows(req, r, limit, users_json, 0);
 	db_res_free(r);
-	http_reply_list(req, items, *next ? next : NULL);
 }
 
 typedef struct create_tx {

@@ -501,6 +501,37 @@ int http_page(http_req *req, int *limit, char *cursor, size_t cursor_len)
 	return 0;
 }
 
+int http_page_num(http_req *req, int *limit, long long *key, long long dflt)
+{
+	char cursor[32];
+	if (http_page(req, limit, cursor, sizeof cursor) < 0)
+		return -1;
+	*key = dflt;
+	if (!*cursor)
+		return 0;
+	char *end;
+	errno = 0;
+	long long v = strtoll(cursor, &end, 10);
+	if (errno || *end || end == cursor || v < 0) {
+		http_problem(req, 400, "invalid_cursor", "cursor is not one this server handed out");
+		return -1;
+	}
+	*key = v;
+	return 0;
+}
+
+void http_reply_rows(http_req *req, const db_res *r, int limit, cJSON *(*item)(const db_res *r, int row), int key_col)
+{
+	cJSON *items = cJSON_CreateArray();
+	int n = r->nrows > limit ? limit : r->nrows;
+	for (int i = 0; i < n; i++)
+		cJSON_AddItemToArray(items, item(r, i));
+	char next[600] = "";
+	if (r->nrows > limit)
+		http_cursor_encode(db_val(r, limit - 1, key_col), next, sizeof next);
+	http_reply_list(req, items, *next ? next : NULL);
+}
+
 /* --- static files (the admin UI) -------------------------------------------- */
 static const char *media_type(const char *path)
 {

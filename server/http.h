@@ -150,6 +150,14 @@ int http_if_match(http_req *req, long long version);
 int http_page(http_req *req, int *limit, char *cursor, size_t cursor_len);
 /* Encode/decode an opaque cursor around a short text key. */
 void http_cursor_encode(const char *key, char *out, size_t outlen);
+/* The same over a numeric key (ids, sequence numbers): *key is dflt without a cursor. */
+int http_page_num(http_req *req, int *limit, long long *key, long long dflt);
+
+struct db_res;
+/* Answers a page from a query that fetched limit + 1 rows: rows [0, limit) become items through
+ * item(r, row); when there is one more row, next_cursor is column key_col of the last item. */
+void http_reply_rows(http_req *req, const struct db_res *r, int limit, cJSON *(*item)(const struct db_res *r, int row),
+                     int key_col);
 
 /* Metrics text (Prometheus exposition format); malloc'd. */
 char *http_metrics_render(void);
