@@ -23,6 +23,11 @@ export SANZHI_DATA_DIR=${SANZHI_DATA_DIR:-var}
 
 build/sanzhid migrate
 build/sanzhid seed
+# A few registered organizations of 海盐县 for the public register, once per database.
+marker="var/.demo-orgs-${SANZHI_DB_NAME:-sanzhi}"
+if [ ! -f "$marker" ]; then
+  build/sanzhid import orgs scripts/demo-orgs.csv && touch "$marker"
+fi
 echo
 echo "sanzhi: API http://${SANZHI_LISTEN%%,*}/api/v1   UI http://${SANZHI_LISTEN%%,*}/admin/   (Ctrl-C stops)"
 exec build/sanzhid serve
