@@ -1,5 +1,6 @@
 /* main.c — sanzhid: the daemon and its operator commands (SPEC §1). */
 #include "api.h"
+#include "cache.h"
 #include "migrate.h"
 #include "orgs.h"
 
@@ -57,6 +58,25 @@ static void *sweeper(void *arg)
 	return NULL;
 }
 
+/* Keeps the profile cache coherent with changes other instances make (server/cache.h). */
+static void *cache_poller(void *arg)
+{
+	(void)arg;
+	while (!sweeper_stop) {
+		struct timespec ts = { 0, CACHE_POLL_MS * 1000000L };
+		nanosleep(&ts, NULL);
+		db_conn *c = db_get();
+		db_res *r;
+		if (c && db_query(c, "SELECT gen FROM register_generation WHERE id = 1", DBNONE, &r) == 0) {
+			if (r->nrows == 1)
+				cache_observe((uint64_t)db_int(r, 0, 0));
+			db_res_free(r);
+		}
+	}
+	db_release();
+	return NULL;
+}
+
 static void *watchdog(void *arg)
 {
 	(void)arg;
@@ -87,8 +107,9 @@ static int cmd_serve(void)
 		fprintf(stderr, "sanzhid: %s\n", err);
 		return 2;
 	}
-	pthread_t sw;
+	pthread_t sw, cp;
 	pthread_create(&sw, NULL, sweeper, NULL);
+	pthread_create(&cp, NULL, cache_poller, NULL);
 	char threads[16];
 	snprintf(threads, sizeof threads, "%d", cfg.threads);
 	log_kv(LOG_INFO, "sanzhid serving", "listen", cfg.listen, "threads", threads, "test_clock",
@@ -106,6 +127,8 @@ static int cmd_serve(void)
 	http_stop();
 	sweeper_stop = 1;
 	pthread_join(sw, NULL);
+	pthread_join(cp, NULL);
+	cache_clear();
 	db_release();
 	log_kv(LOG_INFO, "stopped", NULL);
 	return 0;

@@ -1,5 +1,6 @@
 /* orgs.c — the public register: search, profile, history, and the bigram index (see orgs.h). */
 #include "orgs.h"
+#include "cache.h"
 #include "certificates.h"
 #include "region.h"
 #include "registry_rules.h"
@@ -185,6 +186,35 @@ static void gate_leave(void)
 
 /* --- profile ---------------------------------------------------------------------- */
 
+int orgs_touch(db_conn *c)
+{
+	int rc = db_exec(c, "UPDATE register_generation SET gen = gen + 1 WHERE id = 1", DBNONE, NULL, NULL);
+	if (!rc)
+		db_after_commit(cache_invalidate);
+	return rc;
+}
+
+/* 304 when If-None-Match names the current version. */
+static int not_modified(http_req *req, long long version)
+{
+	char etag[40];
+	snprintf(etag, sizeof etag, "\"%lld\"", version);
+	const char *inm = http_header(req, "If-None-Match");
+	if (!inm || !(!strcmp(inm, etag) || (!strncmp(inm, "W/", 2) && !strcmp(inm + 2, etag))))
+		return 0;
+	char hdr[80];
+	snprintf(hdr, sizeof hdr, "ETag: %s\r\n", etag);
+	http_reply_raw(req, 304, NULL, "", 0, hdr);
+	return 1;
+}
+
+static void reply_profile(http_req *req, const char *body, size_t len, long long version)
+{
+	char hdr[96];
+	snprintf(hdr, sizeof hdr, "Cache-Control: no-cache\r\nETag: \"%lld\"\r\n", version);
+	http_reply_raw(req, 200, "application/json; charset=utf-8", body, len, hdr);
+}
+
 
 /* Former names (oldest first) into arr. 0 or a DB_ code. */
 static int former_names(db_conn *c, const char *uscc, cJSON *arr)
@@ -213,6 +243,18 @@ void orgs_get(http_req *req)
 	char uscc[USCC_LEN + 1];
 	if (path_uscc(req, uscc) < 0)
 		return;
+	/* Public profiles are read far more than they change: answered from the cache when it
+	 * holds the current rendering (see server/cache.h for why it cannot be stale). */
+	char *cached;
+	size_t cached_len;
+	long long cached_version;
+	if (cache_get(uscc, &cached, &cached_len, &cached_version)) {
+		if (!not_modified(req, cached_version))
+			reply_profile(req, cached, cached_len, cached_version);
+		free(cached);
+		return;
+	}
+	uint64_t gen = cache_generation();
 	db_conn *c = db_get();
 	if (!c) {
 		http_problem_db(req, DB_DOWN);
@@ -234,17 +276,6 @@ void orgs_get(http_req *req)
 		return;
 	}
 	long long version = db_int(r, 0, C_VERSION);
-	char etag[40];
-	snprintf(etag, sizeof etag, "\"%lld\"", version);
-	const char *inm = http_header(req, "If-None-Match");
-	if (inm && (!strcmp(inm, etag) || (!strncmp(inm, "W/", 2) && !strcmp(inm + 2, etag)))) {
-		gate_leave();
-		db_res_free(r);
-		char hdr[80];
-		snprintf(hdr, sizeof hdr, "ETag: %s\r\n", etag);
-		http_reply_raw(req, 304, NULL, "", 0, hdr);
-		return;
-	}
 	cJSON *o = org_item(r, 0);
 	cJSON_AddStringToObject(o, "business_scope", db_val(r, 0, ITEM_NCOLS));
 	json_add_str_or_null(o, "deregistered_at", db_val(r, 0, ITEM_NCOLS + 1));
@@ -261,7 +292,19 @@ void orgs_get(http_req *req)
 	}
 	/* Current credit-list entries; the credit module fills them. */
 	cJSON_AddItemToObject(o, "lists", cJSON_CreateArray());
-	http_reply_data(req, 200, o, version);
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddItemToObject(root, "data", o);
+	char *body = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	if (!body) {
+		http_problem(req, 500, "internal", "the answer could not be encoded");
+		return;
+	}
+	size_t len = strlen(body);
+	cache_put(uscc, gen, body, len, version);
+	if (!not_modified(req, version))
+		reply_profile(req, body, len, version);
+	free(body);
 }
 
 /* --- history ---------------------------------------------------------------------- */

@@ -57,6 +57,10 @@ int orgs_grams(const char *name, char (*grams)[ORGS_GRAM_SIZE], int max);
  * caller's transaction. Call it for every name an organization takes, so that its current and
  * former names stay searchable. 0 or a DB_ code (DB_ERROR for a name that is not valid UTF-8). */
 int orgs_index_name(db_conn *c, const char *uscc, const char *name);
+/* Inside the transaction that changes an existing organization's public profile (its row, its
+ * names, its grade or list entries): bumps the register generation so every instance's profile
+ * cache drops what it holds (server/cache.h). 0 or a DB_ code. */
+int orgs_touch(db_conn *c);
 
 /* Handlers (orgs.c). */
 void orgs_search(http_req *req);

@@ -318,6 +318,8 @@ static int approve_change(approval *a, const char *uscc)
 	             NULL, NULL);
 	if (rc)
 		goto out;
+	if ((rc = orgs_touch(c)))
+		goto out;
 	if (renamed) {
 		/* The old name becomes a former name; the new one is claimed, current and searchable. */
 		if ((rc = claim_for_org(c, name, a->app_id, uscc))) {
@@ -374,6 +376,8 @@ static int approve_deregister(approval *a, const char *uscc)
 	             "UPDATE orgs SET status = 'deregistered', deregistered_at = ?, version = version + 1, updated_at = ? "
 	             "WHERE uscc = ?",
 	             DBP(DBS(a->today), DBS(a->now), DBS(uscc)), NULL, NULL);
+	if (!rc)
+		rc = orgs_touch(c);
 	/* A deregistered organization stays in the register; its certificate is no longer current and
 	 * its name is free again (names are unique among registered organizations). */
 	if (!rc)

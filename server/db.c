@@ -39,6 +39,17 @@ struct db_conn {
 static db_settings settings;
 static _Thread_local db_conn *tls_conn;
 static _Thread_local long long tls_last_fail_ms;
+static _Thread_local void (*tls_after_commit[DB_AFTER_COMMIT_MAX])(void);
+static _Thread_local int tls_after_commit_n;
+
+void db_after_commit(void (*fn)(void))
+{
+	for (int i = 0; i < tls_after_commit_n; i++)
+		if (tls_after_commit[i] == fn)
+			return;
+	if (tls_after_commit_n < DB_AFTER_COMMIT_MAX)
+		tls_after_commit[tls_after_commit_n++] = fn;
+}
 static atomic_int open_conns;
 
 void db_configure(const db_settings *s)
@@ -447,11 +458,17 @@ int db_tx(int (*fn)(db_conn *c, void *arg), void *arg)
 			continue;  /* a connection that died while idle: reconnect once */
 		if (rc)
 			return rc;
+		tls_after_commit_n = 0;
 		rc = fn(c, arg);
 		if (rc == DB_OK) {
 			rc = db_raw(c, "COMMIT");
-			if (rc == DB_OK)
+			if (rc == DB_OK) {
+				int n = tls_after_commit_n;
+				tls_after_commit_n = 0;
+				for (int i = 0; i < n; i++)
+					tls_after_commit[i]();
 				return DB_OK;
+			}
 		} else {
 			int r2 = db_raw(c, "ROLLBACK");
 			(void)r2;
@@ -460,6 +477,7 @@ int db_tx(int (*fn)(db_conn *c, void *arg), void *arg)
 			return rc;
 		backoff(attempt);
 	}
+	tls_after_commit_n = 0;
 	log_kv(LOG_WARN, "transaction gave up after retries", NULL);
 	return rc;
 }

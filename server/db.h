@@ -79,6 +79,11 @@ int db_raw(db_conn *c, const char *sql);
  * jittered backoff. Returns fn's code or a DB_ code. */
 int db_tx(int (*fn)(db_conn *c, void *arg), void *arg);
 
+/* Inside a db_tx transaction: run fn once the transaction has committed (not if it rolls back).
+ * At most DB_AFTER_COMMIT_MAX per transaction. */
+#define DB_AFTER_COMMIT_MAX 4
+void db_after_commit(void (*fn)(void));
+
 const char *db_val(const db_res *r, int row, int col);
 unsigned long db_len(const db_res *r, int row, int col);
 long long db_int(const db_res *r, int row, int col);
