@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#define SLOTS 8192          /* profiles are ~1 KB: at most ~10 MB */
+#define SLOTS 32768         /* profiles are ~1 KB: at most ~32 MB */
 #define STRIPES 64
 #define KEY_MAX 32
 #define BODY_MAX 16384      /* larger answers are not cached */
