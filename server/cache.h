@@ -26,6 +26,8 @@ void cache_put(const char *key, uint64_t gen, const char *body, size_t len, long
 void cache_invalidate(void);
 /* The poller: the database's generation now; invalidates when it moved; keeps the cache fresh. */
 void cache_observe(uint64_t db_gen);
+/* Lookups answered and not answered so far, and the bytes of bodies held (for /metrics). */
+void cache_stats(uint64_t *hits, uint64_t *misses, size_t *bytes);
 /* Drops every entry (tests, shutdown). */
 void cache_clear(void);
 
