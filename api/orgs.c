@@ -88,31 +88,30 @@ int orgs_index_name(db_conn *c, const char *uscc, const char *name)
 enum { C_USCC, C_NAME, C_FORM, C_CATEGORY, C_REGION, C_DOMICILE, C_REP, C_REGISTERED, C_STATUS, C_GRADE,
        C_GRADE_UNTIL, C_VERSION, ITEM_NCOLS };
 
-/* The public shape of an organization (Appendix A), without the parts only the profile carries.
- * The legal representative's ID number is never selected, so it can never be shown. */
-static cJSON *org_item(const db_res *r, int i)
+/* The public shape of an organization (Appendix A), without the parts only the profile carries:
+ * its members, written into the object w has open. The legal representative's ID number is never
+ * selected, so it can never be shown. */
+static void org_fields(jw *w, const db_res *r, int i)
 {
-	cJSON *o = cJSON_CreateObject();
 	const char *uscc = db_val(r, i, C_USCC);
 	char org_id[40];
 	snprintf(org_id, sizeof org_id, "CN-USCI-%s", uscc);
-	cJSON_AddStringToObject(o, "uscc", uscc);
-	cJSON_AddStringToObject(o, "org_id", org_id);
-	cJSON_AddStringToObject(o, "name", db_val(r, i, C_NAME));
-	cJSON_AddStringToObject(o, "legal_form", db_val(r, i, C_FORM));
-	json_add_str_or_null(o, "category", db_val(r, i, C_CATEGORY));
+	jw_kstr(w, "uscc", uscc);
+	jw_kstr(w, "org_id", org_id);
+	jw_kstr(w, "name", db_val(r, i, C_NAME));
+	jw_kstr(w, "legal_form", db_val(r, i, C_FORM));
+	jw_kstr(w, "category", db_val(r, i, C_CATEGORY));
 	const char *rc = db_val(r, i, C_REGION);
-	cJSON_AddStringToObject(o, "region_code", rc);
+	jw_kstr(w, "region_code", rc);
 	const region *reg = region_find(rc);
-	json_add_str_or_null(o, "region_name", reg ? region_name(reg) : NULL);
-	cJSON_AddStringToObject(o, "domicile", db_val(r, i, C_DOMICILE));
-	cJSON_AddStringToObject(o, "legal_representative_name", db_val(r, i, C_REP));
-	cJSON_AddStringToObject(o, "registered_at", db_val(r, i, C_REGISTERED));
-	cJSON_AddStringToObject(o, "status", db_val(r, i, C_STATUS));
-	json_add_str_or_null(o, "grade", db_val(r, i, C_GRADE));
-	json_add_str_or_null(o, "grade_valid_until", db_val(r, i, C_GRADE_UNTIL));
-	cJSON_AddNumberToObject(o, "version", (double)db_int(r, i, C_VERSION));
-	return o;
+	jw_kstr(w, "region_name", reg ? region_name(reg) : NULL);
+	jw_kstr(w, "domicile", db_val(r, i, C_DOMICILE));
+	jw_kstr(w, "legal_representative_name", db_val(r, i, C_REP));
+	jw_kstr(w, "registered_at", db_val(r, i, C_REGISTERED));
+	jw_kstr(w, "status", db_val(r, i, C_STATUS));
+	jw_kstr(w, "grade", db_val(r, i, C_GRADE));
+	jw_kstr(w, "grade_valid_until", db_val(r, i, C_GRADE_UNTIL));
+	jw_kint(w, "version", db_int(r, i, C_VERSION));
 }
 
 /* Upper-cases an 18-character code into out; 0 when it may be a USCC (digits and capitals), else -1. */
@@ -186,6 +185,8 @@ static void gate_leave(void)
 
 /* --- profile ---------------------------------------------------------------------- */
 
+#define PROFILE_MAX (1u << 20)
+
 int orgs_touch(db_conn *c)
 {
 	int rc = db_exec(c, "UPDATE register_generation SET gen = gen + 1 WHERE id = 1", DBNONE, NULL, NULL);
@@ -216,8 +217,8 @@ static void reply_profile(http_req *req, const char *body, size_t len, long long
 }
 
 
-/* Former names (oldest first) into arr. 0 or a DB_ code. */
-static int former_names(db_conn *c, const char *uscc, cJSON *arr)
+/* Former names (oldest first), as the array value w is due. 0 or a DB_ code. */
+static int former_names(db_conn *c, const char *uscc, jw *w)
 {
 	db_res *r;
 	int rc = db_query(c,
@@ -226,17 +227,18 @@ static int former_names(db_conn *c, const char *uscc, cJSON *arr)
 	                  DBP(DBS(uscc)), &r);
 	if (rc)
 		return rc;
+	jw_arr(w);
 	for (int i = 0; i < r->nrows; i++) {
-		cJSON *f = cJSON_CreateObject();
-		cJSON_AddStringToObject(f, "name", db_val(r, i, 0));
-		cJSON_AddStringToObject(f, "from", db_val(r, i, 1));
-		cJSON_AddStringToObject(f, "to", db_val(r, i, 2));
-		cJSON_AddItemToArray(arr, f);
+		jw_obj(w);
+		jw_kstr(w, "name", db_val(r, i, 0));
+		jw_kstr(w, "from", db_val(r, i, 1));
+		jw_kstr(w, "to", db_val(r, i, 2));
+		jw_obj_end(w);
 	}
+	jw_arr_end(w);
 	db_res_free(r);
 	return 0;
 }
-
 
 void orgs_get(http_req *req)
 {
@@ -276,31 +278,42 @@ void orgs_get(http_req *req)
 		return;
 	}
 	long long version = db_int(r, 0, C_VERSION);
-	cJSON *o = org_item(r, 0);
-	cJSON_AddStringToObject(o, "business_scope", db_val(r, 0, ITEM_NCOLS));
-	json_add_str_or_null(o, "deregistered_at", db_val(r, 0, ITEM_NCOLS + 1));
+	jw w;
+	jw_init(&w, PROFILE_MAX);
+	jw_obj(&w);
+	jw_key(&w, "data");
+	jw_obj(&w);
+	org_fields(&w, r, 0);
+	jw_kstr(&w, "business_scope", db_val(r, 0, ITEM_NCOLS));
+	jw_kstr(&w, "deregistered_at", db_val(r, 0, ITEM_NCOLS + 1));
 	db_res_free(r);
-	cJSON *former = cJSON_AddArrayToObject(o, "former_names");
+	jw_key(&w, "former_names");
 	/* A former name comes only from an approved change, and every change versions the
 	 * organization: at version 1 there is none to look for. */
-	rc = version > 1 ? former_names(c, uscc, former) : 0;
+	if (version > 1) {
+		rc = former_names(c, uscc, &w);
+	} else {
+		jw_arr(&w);
+		jw_arr_end(&w);
+	}
 	gate_leave();
 	if (rc) {
-		cJSON_Delete(o);
+		jw_free(&w);
 		http_problem_db(req, rc);
 		return;
 	}
 	/* Current credit-list entries; the credit module fills them. */
-	cJSON_AddItemToObject(o, "lists", cJSON_CreateArray());
-	cJSON *root = cJSON_CreateObject();
-	cJSON_AddItemToObject(root, "data", o);
-	char *body = cJSON_PrintUnformatted(root);
-	cJSON_Delete(root);
+	jw_key(&w, "lists");
+	jw_arr(&w);
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+	jw_obj_end(&w);
+	size_t len;
+	char *body = jw_take(&w, &len);
 	if (!body) {
 		http_problem(req, 500, "internal", "the answer could not be encoded");
 		return;
 	}
-	size_t len = strlen(body);
 	cache_put(uscc, gen, body, len, version);
 	if (!not_modified(req, version))
 		reply_profile(req, body, len, version);
@@ -463,6 +476,7 @@ static const char *const region_sql[2] = {
 #define EXACT_NAME_SQL                                                                                 \
 	"SELECT " ITEM_COLS " FROM orgs o WHERE o.uscc IN (SELECT n.uscc FROM org_names n WHERE n.name = ?) " \
 	"AND o.uscc > ?" FILTERS " ORDER BY o.uscc LIMIT ?"
+#define EXACT_PROBE_SQL "SELECT 1 FROM org_names WHERE name = ? LIMIT 1"
 /* And by code, when q can be one. */
 #define EXACT_USCC_SQL "SELECT " ITEM_COLS " FROM orgs o WHERE o.uscc = ? AND o.uscc > ?" FILTERS " LIMIT ?"
 
@@ -664,7 +678,7 @@ static int choose_region(search *s)
 /* Merges two result sets sorted by USCC (either may be NULL) into items, each organization once:
  * at most want of them, *more set when rows remain, last the USCC of the last one given. Frees
  * both. Returns how many were given. */
-static int merge_rows(db_res *a, db_res *b, int want, int exact, cJSON *items, int *more, char *last)
+static int merge_rows(db_res *a, db_res *b, int want, int exact, jw *items, int *more, char *last)
 {
 	int ia = 0, ib = 0, na = a ? a->nrows : 0, nb = b ? b->nrows : 0, got = 0;
 	*more = 0;
@@ -685,9 +699,11 @@ static int merge_rows(db_res *a, db_res *b, int want, int exact, cJSON *items, i
 			*more = 1;
 			break;
 		}
-		cJSON *o = org_item(from, row);
-		cJSON_AddBoolToObject(o, "exact", exact);
-		cJSON_AddItemToArray(items, o);
+		jw_obj(items);
+		org_fields(items, from, row);
+		jw_key(items, "exact");
+		jw_bool(items, exact);
+		jw_obj_end(items);
 		snprintf(last, USCC_LEN + 1, "%s", db_val(from, row, C_USCC));
 		got++;
 	}
@@ -697,11 +713,21 @@ static int merge_rows(db_res *a, db_res *b, int want, int exact, cJSON *items, i
 }
 
 /* The exact matches after after: up to want into items. -1 after answering. */
-static int exact_page(search *s, const char *after, int want, cJSON *items, int *more, char *last)
+static int exact_page(search *s, const char *after, int want, jw *items, int *more, char *last)
 {
 	db_param head[1] = { DBS(s->q) };
-	db_res *a = run_stream(s, EXACT_NAME_SQL, head, 1, after, NULL, 0, want + 1), *b = NULL;
-	if (!a)
+	db_res *a = NULL, *b = NULL;
+	/* Most searches are parts of names and equal none: one index lookup tells, and the
+	 * semi-join runs only when there is something for it to find. */
+	int rc = db_query(s->c, EXACT_PROBE_SQL, head, 1, &a);
+	if (rc) {
+		http_problem_db(s->req, rc);
+		return -1;
+	}
+	int named = a->nrows > 0;
+	db_res_free(a);
+	a = NULL;
+	if (named && !(a = run_stream(s, EXACT_NAME_SQL, head, 1, after, NULL, 0, want + 1)))
 		return -1;
 	if (strlen(s->q_upper) == USCC_LEN) {
 		db_param code[1] = { DBS(s->q_upper) };
@@ -717,7 +743,7 @@ static int exact_page(search *s, const char *after, int want, cJSON *items, int 
 /* The rest phase: the name stream and the USCC-prefix stream, each already in USCC order, merged.
  * Returns up to want rows into items (with exact=false); *more set when rows remain after them;
  * last receives the USCC of the last row given. -1 after answering. */
-static int rest_page(search *s, const char *after, int not_exact, int want, cJSON *items, int *more, char *last)
+static int rest_page(search *s, const char *after, int not_exact, int want, jw *items, int *more, char *last)
 {
 	db_res *a = NULL, *b = NULL;
 	db_param nx[2] = { DBS(s->q_upper), DBS(s->q) };
@@ -926,32 +952,36 @@ static void search_run(http_req *req)
 		http_problem_db(req, DB_DOWN);
 		return;
 	}
-	cJSON *items = cJSON_CreateArray();
+	jw items;
+	http_list_begin(&items);
 	char next[96] = "";
 	char last[USCC_LEN + 1] = "";
 
 	if (!*s.q) {
 		/* No q: browse the register by the filters, in USCC order. */
 		if (*cursor && phase != 'r') {
-			cJSON_Delete(items);
+			jw_free(&items);
 			http_problem(req, 400, "invalid_cursor", "cursor is not one this server handed out");
 			return;
 		}
 		db_res *r = run_stream(&s, BROWSE_SQL, NULL, 0, after, NULL, 0, limit + 1);
 		if (!r) {
-			cJSON_Delete(items);
+			jw_free(&items);
 			return;
 		}
 		int n = r->nrows > limit ? limit : r->nrows;
-		for (int i = 0; i < n; i++)
-			cJSON_AddItemToArray(items, org_item(r, i));
+		for (int i = 0; i < n; i++) {
+			jw_obj(&items);
+			org_fields(&items, r, i);
+			jw_obj_end(&items);
+		}
 		if (r->nrows > limit) {
 			char key[USCC_LEN + 4];
 			snprintf(key, sizeof key, "r0%s", db_val(r, limit - 1, C_USCC));
 			http_cursor_encode(key, next, sizeof next);
 		}
 		db_res_free(r);
-		http_reply_list(req, items, *next ? next : NULL);
+		http_reply_list_jw(req, &items, *next ? next : NULL);
 		return;
 	}
 
@@ -983,22 +1013,22 @@ static void search_run(http_req *req)
 		*o = 0;
 	}
 	if (s.has_names && (choose_grams(&s) < 0 || choose_region(&s) < 0)) {
-		cJSON_Delete(items);
+		jw_free(&items);
 		return;
 	}
 	int got = 0;
 	if (phase == 'x') {
 		int more_exact = 0;
-		got = exact_page(&s, after, limit, items, &more_exact, last);
+		got = exact_page(&s, after, limit, &items, &more_exact, last);
 		if (got < 0) {
-			cJSON_Delete(items);
+			jw_free(&items);
 			return;
 		}
 		if (more_exact) {
 			char key[USCC_LEN + 4];
 			snprintf(key, sizeof key, "x%s", last);
 			http_cursor_encode(key, next, sizeof next);
-			http_reply_list(req, items, next);
+			http_reply_list_jw(req, &items, next);
 			return;
 		}
 		/* Exact matches on an earlier page also count: any exact match means leaving them out. */
@@ -1009,11 +1039,12 @@ static void search_run(http_req *req)
 	int want = limit - got;
 	if (want == 0) {
 		/* The page is full of exact matches: is there anything after them? */
-		cJSON *probe = cJSON_CreateArray();
-		int n = rest_page(&s, "", not_exact, 1, probe, &more, last);
-		cJSON_Delete(probe);
+		jw probe;
+		jw_init(&probe, 1u << 20);
+		int n = rest_page(&s, "", not_exact, 1, &probe, &more, last);
+		jw_free(&probe);
 		if (n < 0) {
-			cJSON_Delete(items);
+			jw_free(&items);
 			return;
 		}
 		if (n > 0) {
@@ -1021,12 +1052,12 @@ static void search_run(http_req *req)
 			snprintf(key, sizeof key, "r%d", not_exact);
 			http_cursor_encode(key, next, sizeof next);
 		}
-		http_reply_list(req, items, *next ? next : NULL);
+		http_reply_list_jw(req, &items, *next ? next : NULL);
 		return;
 	}
-	int n = rest_page(&s, after, not_exact, want, items, &more, last);
+	int n = rest_page(&s, after, not_exact, want, &items, &more, last);
 	if (n < 0) {
-		cJSON_Delete(items);
+		jw_free(&items);
 		return;
 	}
 	if (more) {
@@ -1034,7 +1065,7 @@ static void search_run(http_req *req)
 		snprintf(key, sizeof key, "r%d%s", not_exact, last);
 		http_cursor_encode(key, next, sizeof next);
 	}
-	http_reply_list(req, items, *next ? next : NULL);
+	http_reply_list_jw(req, &items, *next ? next : NULL);
 }
 
 void orgs_history(http_req *req)

@@ -308,6 +308,41 @@ int db_exec(db_conn *c, const char *sql, const db_param *p, int np, unsigned lon
 	return DB_OK;
 }
 
+/* The text of a result's cells lives in blocks of BLOCK_SIZE, each cell copied after the last;
+ * a cell too large for a block gets one of its own. */
+#define BLOCK_SIZE 16384
+
+struct db_block {
+	db_block *next;
+	size_t used, cap;
+	char data[];
+};
+
+static char *res_alloc(db_res *r, size_t n)
+{
+	db_block *b = r->blocks;
+	if (!b || b->cap - b->used < n) {
+		size_t cap = n > BLOCK_SIZE / 4 ? n : BLOCK_SIZE;
+		db_block *nb = malloc(sizeof *nb + cap);
+		if (!nb)
+			return NULL;
+		nb->used = 0;
+		nb->cap = cap;
+		if (b && cap != BLOCK_SIZE) {
+			/* A large cell's own block goes second: the current block keeps filling. */
+			nb->next = b->next;
+			b->next = nb;
+		} else {
+			nb->next = b;
+			r->blocks = nb;
+		}
+		b = nb;
+	}
+	char *p = b->data + b->used;
+	b->used += n;
+	return p;
+}
+
 int db_query(db_conn *c, const char *sql, const db_param *p, int np, db_res **out)
 {
 	*out = NULL;
@@ -380,7 +415,7 @@ int db_query(db_conn *c, const char *sql, const db_param *p, int np, db_res **ou
 				rc = DB_ERROR;
 				goto out;
 			}
-			char *v = malloc(lens[i] + 1);
+			char *v = res_alloc(r, lens[i] + 1);
 			if (!v) {
 				rc = DB_ERROR;
 				goto out;
@@ -511,9 +546,10 @@ void db_res_free(db_res *r)
 {
 	if (!r)
 		return;
-	if (r->cells)
-		for (size_t i = 0; i < (size_t)r->nrows * (size_t)r->ncols; i++)
-			free(r->cells[i]);
+	for (db_block *b = r->blocks, *next; b; b = next) {
+		next = b->next;
+		free(b);
+	}
 	free(r->cells);
 	free(r->lens);
 	free(r);

@@ -46,10 +46,13 @@ static inline db_param db_str_param(const char *s)
 	(int)(sizeof((const db_param[]){ __VA_ARGS__ }) / sizeof(db_param))
 #define DBNONE NULL, 0
 
+typedef struct db_block db_block;
+
 typedef struct db_res {
 	int nrows, ncols;
 	char **cells;            /* nrows * ncols; NULL for SQL NULL */
 	unsigned long *lens;
+	db_block *blocks;        /* the cells' text, a few large blocks instead of a malloc a cell */
 } db_res;
 
 typedef struct db_conn db_conn;

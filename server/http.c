@@ -2,6 +2,7 @@
  * a route (or a problem+json 404/405), authentication, body checks, and one answer. */
 #include "http.h"
 #include "auth.h"
+#include "cache.h"
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
@@ -132,6 +133,15 @@ char *http_metrics_render(void)
 	sb_printf(&b, "# HELP sanzhi_db_connections Open database connections.\n"
 	              "# TYPE sanzhi_db_connections gauge\nsanzhi_db_connections %d\n",
 	          db_open_connections());
+	uint64_t hits, misses;
+	size_t bytes;
+	cache_stats(&hits, &misses, &bytes);
+	sb_printf(&b, "# HELP sanzhi_cache_lookups_total Profile cache lookups by result.\n"
+	              "# TYPE sanzhi_cache_lookups_total counter\n"
+	              "sanzhi_cache_lookups_total{result=\"hit\"} %llu\nsanzhi_cache_lookups_total{result=\"miss\"} %llu\n"
+	              "# HELP sanzhi_cache_bytes Bytes of rendered answers held by the profile cache.\n"
+	              "# TYPE sanzhi_cache_bytes gauge\nsanzhi_cache_bytes %zu\n",
+	          (unsigned long long)hits, (unsigned long long)misses, bytes);
 	return b.p;
 }
 
@@ -304,6 +314,31 @@ void http_reply_list(http_req *req, cJSON *items, const char *next_cursor)
 	cJSON_AddItemToObject(root, "data", items);
 	json_add_str_or_null(root, "next_cursor", next_cursor);
 	http_reply_json(req, 200, root);
+}
+
+#define JW_MAX (16u << 20)
+
+void http_list_begin(jw *w)
+{
+	jw_init(w, JW_MAX);
+	jw_obj(w);
+	jw_key(w, "data");
+	jw_arr(w);
+}
+
+void http_reply_list_jw(http_req *req, jw *w, const char *next_cursor)
+{
+	jw_arr_end(w);
+	jw_kstr(w, "next_cursor", next_cursor);
+	jw_obj_end(w);
+	size_t len;
+	char *s = jw_take(w, &len);
+	if (!s) {
+		http_problem(req, 500, "internal", "the answer could not be encoded");
+		return;
+	}
+	http_reply_raw(req, 200, JSON_TYPE, s, len, API_HEADERS);
+	free(s);
 }
 
 void http_reply_empty(http_req *req, int status)

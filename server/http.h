@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "json.h"
+#include "jw.h"
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
@@ -125,6 +126,11 @@ const char *http_header(const http_req *req, const char *name);
 void http_reply_data(http_req *req, int status, cJSON *data, long long version);
 /* {"data": [...], "next_cursor": …}; takes ownership. */
 void http_reply_list(http_req *req, cJSON *items, const char *next_cursor);
+/* The same list written with a jw instead of a tree, for long lists on hot paths: begin, write
+ * the items (one value each), then reply, which closes the text with next_cursor (500 when the
+ * writer failed) and frees the writer. */
+void http_list_begin(jw *w);
+void http_reply_list_jw(http_req *req, jw *w, const char *next_cursor);
 /* Any JSON body; takes ownership. */
 void http_reply_json(http_req *req, int status, cJSON *body);
 void http_reply_empty(http_req *req, int status);
