@@ -247,6 +247,41 @@ static int csv_next(csv *s, record *rec)
 	return 1;
 }
 
+/* Blanks around a field (ASCII and the ideographic space U+3000) are not part of it, and codes
+ * are written in capitals: "51330424mj…" is the same code. Done to every record as it is read,
+ * in both passes, so that what was validated is what is loaded. */
+static void record_tidy(record *r)
+{
+	if (r->error)
+		return;
+	for (int i = 0; i < r->nfields; i++) {
+		char *f = r->field[i];
+		for (;;) {
+			if (*f == ' ' || *f == '\t')
+				f++;
+			else if (!strncmp(f, "\xE3\x80\x80", 3))
+				f += 3;
+			else
+				break;
+		}
+		size_t n = strlen(f);
+		for (;;) {
+			if (n && (f[n - 1] == ' ' || f[n - 1] == '\t'))
+				n--;
+			else if (n >= 3 && !strncmp(f + n - 3, "\xE3\x80\x80", 3))
+				n -= 3;
+			else
+				break;
+		}
+		f[n] = 0;
+		r->field[i] = f;
+	}
+	if (r->nfields == NFIELDS)
+		for (char *c = r->field[F_USCC]; *c; c++)
+			if (*c >= 'a' && *c <= 'z')
+				*c = (char)(*c - 'a' + 'A');
+}
+
 static int record_blank(const record *r)
 {
 	return !r->error && r->nfields == 1 && r->field[0][0] == 0;
@@ -273,6 +308,20 @@ static int text_ok(const char *s, size_t max, int multiline)
 	return 0;
 }
 
+/* Whether a code's region (positions 3-8) fits the organization's region: the same, or one above
+ * or below it (a prefecture's bureau registers for its counties too). A region abolished since the
+ * code was issued is no longer in the table; the code then only has to be of the same province. */
+static int uscc_region_fits(const char *code, const region *reg)
+{
+	char cr[REGION_CODE_LEN + 1];
+	memcpy(cr, code + 2, REGION_CODE_LEN);
+	cr[REGION_CODE_LEN] = 0;
+	const region *issued = region_find(cr);
+	if (!issued)
+		return !strncmp(cr, reg->code, 2);
+	return region_contains(issued, reg) || region_contains(reg, issued);
+}
+
 /* Checks one data record; NULL when good, else "code: message" in why. */
 static const char *row_check(const record *r, int64_t today, char *why, size_t len)
 {
@@ -293,20 +342,35 @@ static const char *row_check(const record *r, int64_t today, char *why, size_t l
 	if (!in_list(form, registry_legal_forms))
 		return snprintf(why, len, "invalid_legal_form: %.40s is not social_group, social_service_institution or foundation",
 		                form), why;
-	if (uscc_category_for_form(form) != u[1] && u[1] != '9')
+	if (uscc_category_for_form(form) != u[1])
 		return snprintf(why, len, "uscc_category: the code's category %c does not fit the legal form %s", u[1], form),
 		       why;
 	const char *name = r->field[F_NAME];
 	if (!*name)
 		return snprintf(why, len, "name_required: the name is empty"), why;
+	if (json_utf8_len(name) < 2)
+		return snprintf(why, len, "invalid_name: a name has at least two characters"), why;
 	if (text_ok(name, 200, 0) < 0)
 		return snprintf(why, len, "invalid_name: the name has more than 200 characters or a control character"), why;
 	const char *cat = r->field[F_CATEGORY];
 	if (*cat && !in_list(cat, registry_categories))
 		return snprintf(why, len, "invalid_category: %.40s is not a direct-registration category", cat), why;
-	if (!region_find(r->field[F_REGION]))
+	const region *reg = region_find(r->field[F_REGION]);
+	if (!reg)
 		return snprintf(why, len, "unknown_region: %.20s is not a current GB/T 2260 region", r->field[F_REGION]),
 		       why;
+	if (!uscc_region_fits(u, reg))
+		return snprintf(why, len, "uscc_region: the code's region %.6s is not %s's region or one above or below it",
+		                u + 2, r->field[F_REGION]), why;
+	static const struct {
+		int field;
+		const char *code;
+	} required[] = { { F_DOMICILE, "domicile_required" }, { F_SCOPE, "business_scope_required" },
+		             { F_REP, "legal_representative_name_required" } };
+	for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+		if (!*r->field[required[i].field])
+			return snprintf(why, len, "%s: %s is empty (it is on the certificate)", required[i].code,
+			                header[required[i].field]), why;
 	if (text_ok(r->field[F_DOMICILE], 500, 0) < 0)
 		return snprintf(why, len, "invalid_domicile: more than 500 characters or a control character"), why;
 	if (text_ok(r->field[F_SCOPE], 5000, 1) < 0)
@@ -320,8 +384,8 @@ static const char *row_check(const record *r, int64_t today, char *why, size_t l
 		return snprintf(why, len, "invalid_date: registered_at %.20s is not a date YYYY-MM-DD", d), why;
 	if (day > today)
 		return snprintf(why, len, "date_in_future: registered_at %s is after today", d), why;
-	if (day < clock_days_from_civil(1900, 1, 1))
-		return snprintf(why, len, "invalid_date: registered_at %s is before 1900", d), why;
+	if (day < clock_days_from_civil(1949, 10, 1))
+		return snprintf(why, len, "invalid_date: registered_at %s is before 1949-10-01", d), why;
 	const char *st = r->field[F_STATUS];
 	if (strcmp(st, "registered") && strcmp(st, "deregistered"))
 		return snprintf(why, len, "invalid_status: %.20s is not registered or deregistered", st), why;
@@ -655,7 +719,7 @@ static const char sql_establish[] =
 	"INSERT INTO org_events (uscc, type, at, effective_date, reason) SELECT j.uscc, 'establish', ?, "
 	"j.registered_at, 'imported' FROM " NAMES_TABLE;
 static const char sql_deregister[] =
-	"INSERT INTO org_events (uscc, type, at, effective_date, reason) SELECT j.uscc, 'deregister', ?, ?, "
+	"INSERT INTO org_events (uscc, type, at, effective_date, reason) SELECT j.uscc, 'deregister', ?, NULL, "
 	"'imported as deregistered; the date of deregistration was not recorded' FROM " NAMES_TABLE
 	" WHERE j.status = 'deregistered'";
 /* IGNORE: grams left by an import that stopped half-way are simply there already. */
@@ -729,7 +793,7 @@ static int org_tx(db_conn *c, void *arg)
 	if (!rc)
 		rc = db_exec(c, sql_establish, DBP(DBS(L->now_db), DBS(b->names.p)), NULL, NULL);
 	if (!rc && b->has_deregistered)
-		rc = db_exec(c, sql_deregister, DBP(DBS(L->now_db), DBS(L->today), DBS(b->names.p)), NULL, NULL);
+		rc = db_exec(c, sql_deregister, DBP(DBS(L->now_db), DBS(b->names.p)), NULL, NULL);
 	if (rc)
 		return rc;
 	cJSON *s = cJSON_CreateObject();
@@ -795,7 +859,10 @@ static int reread(const loader *L, uint32_t id, record *rec)
 {
 	const row_key *k = &L->keys[id];
 	csv s = { L->map + k->off, L->end, k->line };
-	return csv_next(&s, rec) == 1 && !rec->error && rec->nfields == NFIELDS ? 0 : -1;
+	if (csv_next(&s, rec) != 1)
+		return -1;
+	record_tidy(rec);
+	return !rec->error && rec->nfields == NFIELDS ? 0 : -1;
 }
 
 /* Commits one batch; on a duplicate that appeared since the check, row by row. */
@@ -1203,6 +1270,7 @@ int cli_import_orgs(int argc, char **argv)
 		size_t off = (size_t)(s.p - map);
 		if (stop || !csv_next(&s, &rec))
 			break;
+		record_tidy(&rec);
 		if (record_blank(&rec))
 			continue;
 		if ((size_t)nrec >= rec_cap) {

@@ -359,7 +359,7 @@ static cJSON *event_json(const db_res *r, int i)
 	cJSON *e = cJSON_CreateObject();
 	cJSON_AddStringToObject(e, "type", db_val(r, i, 1));
 	api_add_time(e, "at", db_val(r, i, 2));
-	cJSON_AddStringToObject(e, "effective_date", db_val(r, i, 3));
+	json_add_str_or_null(e, "effective_date", db_val(r, i, 3));
 	json_add_str_or_null(e, "reason", db_val(r, i, 4));
 	cJSON_AddItemToObject(e, "changes", public_changes(db_val(r, i, 5)));
 	return e;

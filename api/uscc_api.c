@@ -6,29 +6,6 @@
 
 #include <string.h>
 
-static const char *authority_name(char a)
-{
-	switch (a) {
-	case '1': return "机构编制";
-	case '5': return "民政";
-	case '9': return "工商";
-	case 'Y': return "其他";
-	default: return NULL;
-	}
-}
-
-/* Categories under the civil-affairs authority (GB 32100 Table 1). */
-static const char *civil_category_name(char c)
-{
-	switch (c) {
-	case '1': return "社会团体";
-	case '2': return "民办非企业单位";
-	case '3': return "基金会";
-	case '9': return "其他";
-	default: return NULL;
-	}
-}
-
 void uscc_get(http_req *req)
 {
 	const char *raw = http_param(req, "code");
@@ -67,12 +44,13 @@ void uscc_get(http_req *req)
 		org[9] = 0;
 		cJSON_AddStringToObject(o, "code", code);
 		cJSON_AddStringToObject(o, "authority", a);
-		json_add_str_or_null(o, "authority_name", authority_name(code[0]));
+		json_add_str_or_null(o, "authority_name", uscc_authority_name(code[0]));
 		cJSON_AddStringToObject(o, "category", c);
-		json_add_str_or_null(o, "category_name", code[0] == '5' ? civil_category_name(code[1]) : NULL);
+		json_add_str_or_null(o, "category_name", uscc_category_name(code[0], code[1]));
 		cJSON_AddStringToObject(o, "region_code", rcode);
 		const region *r = region_find(rcode);
-		json_add_str_or_null(o, "region_name", r ? region_name(r) : NULL);
+		/* 100000: registered nationally, by a ministry (民政部 for social organizations). */
+		json_add_str_or_null(o, "region_name", r ? region_name(r) : !strcmp(rcode, "100000") ? "全国" : NULL);
 		cJSON_AddStringToObject(o, "org_code", org);
 		cJSON_AddStringToObject(o, "check_character", (char[2]){ code[17], 0 });
 	} else {

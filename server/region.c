@@ -36,6 +36,14 @@ const region *region_parent(const region *r)
 	return r->parent[0] ? region_find(r->parent) : NULL;
 }
 
+int region_contains(const region *outer, const region *inner)
+{
+	for (const region *p = inner; p && outer; p = region_parent(p))
+		if (p == outer)
+			return 1;
+	return 0;
+}
+
 /* 社会组织名称管理办法 (民政部令第69号, 2024) Art. 8: a locally registered organization's name
  * starts with the 行政区划名称, then its field, then its organizational form. That is the region's
  * official GB/T 2260 name (海盐县, 浙江省, 北京市): the short forms without 省/市/自治区 (浙江…,

@@ -37,6 +37,8 @@ const region *region_find(const char *code);
 
 const char *region_name(const region *r);
 int region_level(const region *r);
+/* 1 when inner is outer or lies within it (海盐县 within 嘉兴市 within 浙江省). */
+int region_contains(const region *outer, const region *inner);
 /* The region r belongs to, or NULL for a province. */
 const region *region_parent(const region *r);
 

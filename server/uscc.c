@@ -42,6 +42,66 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* GB 32100-2015 Table 1: the registration authorities and the categories each may issue. */
+static const struct {
+	char authority;
+	const char *name;
+	const char *categories;      /* the category characters, in order */
+	const char *category_names[6];
+} authorities[] = {
+	{ '1', "机构编制", "1239", { "机关", "事业单位", "中央编办直接管理机构编制的群众团体", "其他" } },
+	{ '2', "外交", "19", { "外国常驻新闻机构", "其他" } },
+	{ '3', "司法行政", "123459", { "律师执业机构", "公证处", "基层法律服务所", "司法鉴定机构", "仲裁委员会", "其他" } },
+	{ '4', "文化", "19", { "外国在华文化中心", "其他" } },
+	{ '5', "民政", "1239", { "社会团体", "民办非企业单位", "基金会", "其他" } },
+	{ '6', "旅游", "129", { "外国旅游部门常驻代表机构", "港澳台地区旅游部门常驻内地（大陆）代表机构", "其他" } },
+	{ '7', "宗教", "129", { "宗教活动场所", "宗教院校", "其他" } },
+	{ '8', "工会", "19", { "基层工会", "其他" } },
+	{ '9', "工商", "123", { "企业", "个体工商户", "农民专业合作社" } },
+	{ 'A', "中央军委改革和编制办公室", "19", { "军队事业单位", "其他" } },
+	{ 'N', "农业", "1239", { "组级集体经济组织", "村级集体经济组织", "乡镇级集体经济组织", "其他" } },
+	{ 'Y', "其他", "1", { "其他" } },
+};
+
+const char *uscc_authority_name(char authority)
+{
+	for (size_t i = 0; i < sizeof authorities / sizeof authorities[0]; i++)
+		if (authorities[i].authority == authority)
+			return authorities[i].name;
+	return NULL;
+}
+
+const char *uscc_category_name(char authority, char category)
+{
+	for (size_t i = 0; i < sizeof authorities / sizeof authorities[0]; i++) {
+		if (authorities[i].authority != authority)
+			continue;
+		const char *c = category ? strchr(authorities[i].categories, category) : NULL;
+		return c ? authorities[i].category_names[c - authorities[i].categories] : NULL;
+	}
+	return NULL;
+}
+
+/* GB/T 2260 province-level codes (the first two digits of every region code), and 10 for the
+ * national registrations of the ministries (100000). The county part is not checked against
+ * today's table: a code keeps the region it was issued in after that region is abolished. */
+static int region_part_ok(const char *r)
+{
+	static const char *const provinces[] = { "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33",
+		                                     "34", "35", "36", "37", "41", "42", "43", "44", "45", "46", "50",
+		                                     "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81",
+		                                     "82" };
+	for (int i = 0; i < 6; i++)
+		if (!is_digit(r[i]))
+			return 0;
+	if (!strncmp(r, "100000", 6))
+		return 1;
+	for (size_t i = 0; i < sizeof provinces / sizeof provinces[0]; i++)
+		if (!strncmp(r, provinces[i], 2))
+			return 1;
+	return 0;
+}
+
 char uscc_org_code_check(const char body[8])
 {
 	if (!body)
@@ -97,6 +157,19 @@ int uscc_check(const char *code, uscc_parts *parts, const char **reason)
 	}
 	if (uscc_check_char(code) != code[17]) {
 		why = "check_character";
+		goto out;
+	}
+	/* The check characters prove the code was copied right, not that it can exist. */
+	if (!uscc_authority_name(code[0])) {
+		why = "authority";
+		goto out;
+	}
+	if (!uscc_category_name(code[0], code[1])) {
+		why = "category";
+		goto out;
+	}
+	if (!region_part_ok(code + 2)) {
+		why = "region";
 		goto out;
 	}
 	if (parts) {

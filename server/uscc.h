@@ -19,8 +19,15 @@ typedef struct uscc_parts {
 
 /* Validates a code. Returns 0 when valid and fills parts (may be NULL).
  * Otherwise returns a negative value and points *reason (may be NULL) at a static
- * snake_case reason: "length", "charset", "org_code_check", "check_character". */
+ * snake_case reason: "length", "charset", "org_code_check", "check_character" (the check
+ * characters), then "authority" and "category" (not in GB 32100 Table 1), "region" (positions 3-8
+ * not a GB/T 2260 province's code, nor 100000 for national registrations). */
 int uscc_check(const char *code, uscc_parts *parts, const char **reason);
+
+/* GB 32100 Table 1 names: of an authority character ("民政" for '5'), and of a category under it
+ * ("基金会" for '5','3'); NULL when the table has none. */
+const char *uscc_authority_name(char authority);
+const char *uscc_category_name(char authority, char category);
 
 /* GB 11714 check character for an 8-character body (0-9, A-Z). Returns the check
  * character ('0'..'9' or 'X'), or 0 if the body is invalid. */

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { startDaemon, BIN } from '../lib/daemon.mjs';
-import { row, writeCsv, importRows, usccCheck, csvLine, FIELDS, HEADER } from '../bench/registry.mjs';
+import { row, writeCsv, importRows, usccCheck, buildUscc, nextSerial, csvLine, FIELDS, HEADER } from '../bench/registry.mjs';
 
 let d;
 before(async () => { d = await startDaemon(); });
@@ -34,7 +34,11 @@ test('a good file: every row imported, with its history, names and audit', async
   const h = await d.api('GET', `/api/v1/orgs/${rows[2].uscc}/history`);
   assert.deepEqual(h.json.data.map((e) => [e.type, e.reason === 'imported' || e.type === 'deregister']), [['establish', true], ['deregister', true]]);
   assert.equal(h.json.data[0].effective_date, rows[2].registered_at);
-  assert.equal((await d.api('GET', `/api/v1/orgs/${rows[2].uscc}`)).json.data.status, 'deregistered');
+  // The file does not say when it was deregistered: the history does not invent a date.
+  assert.equal(h.json.data[1].effective_date, null);
+  const dereg = (await d.api('GET', `/api/v1/orgs/${rows[2].uscc}`)).json.data;
+  assert.equal(dereg.status, 'deregistered');
+  assert.equal(dereg.deregistered_at, null);
   // A registered organization holds its name; a deregistered one does not.
   assert.equal(d.sql(`SELECT uscc FROM name_claims WHERE name = '海盐县导入甲协会'`).trim(), rows[0].uscc);
   assert.equal(d.sql(`SELECT COUNT(*) FROM name_claims WHERE name = '海盐县导入丙服务中心'`).trim(), '0');
@@ -73,7 +77,7 @@ function badFile() {
   const lines = [
     line(good1),                                                            // 2
     line(wrongCheck),                                                       // 3
-    line(bad({ region_code: '999999', name: '海盐县区划错协会' })),          // 4
+    line(bad({ region_code: '330499', name: '海盐县区划错协会' })),          // 4
     line(bad({ legal_form: 'company', name: '海盐县形式错协会' })),          // 5
     line(bad({ registered_at: '2023-02-30', name: '海盐县日期错协会' })),    // 6
     line(bad({ registered_at: '2999-01-01', name: '海盐县未来协会' })),      // 7
@@ -94,6 +98,36 @@ function badFile() {
 const EXPECTED_BAD = ['3:invalid_uscc', '4:unknown_region', '5:invalid_legal_form', '6:invalid_date', '7:date_in_future',
   '8:invalid_status', '9:name_required', '10:fields', '11:uscc_category', '13:duplicate_uscc', '14:duplicate_name',
   '15:uscc_authority', '16:invalid_category', '17:invalid_date', '18:invalid_name'];
+
+test('codes must fit the row; certificate fields and real dates are required; blanks and case are tidied', async () => {
+  const withChecks = (first17) => first17 + usccCheck(first17);
+  const base = row({ name: '海盐县整理甲协会' });
+  const other9 = row({ name: '海盐县其他类别协会' });
+  other9.uscc = withChecks(`59330424${other9.uscc.slice(8, 17)}`);
+  const letterRegion = row({ name: '海盐县区划字母协会' });
+  letterRegion.uscc = withChecks(`5133042A${letterRegion.uscc.slice(8, 17)}`);
+  const lines = [
+    line({ ...base, uscc: base.uscc.toLowerCase(), name: `  ${base.name}　` }),  // 2 tidied, imported
+    line(other9),                                                                    // 3
+    line(letterRegion),                                                              // 4
+    line(row({ name: '海盐县区划不符协会', region_code: '330481', uscc: row().uscc })), // 5 code of 330424
+    line(row({ name: '海盐县无住所协会', domicile: ' ' })),                           // 6
+    line(row({ name: '海盐县无法人协会', legal_representative_name: '' })),            // 7
+    line(row({ name: '海盐县无业务协会', business_scope: '' })),                       // 8
+    line(row({ name: '会' })),                                                        // 9
+    line(row({ name: '海盐县太早协会', registered_at: '1900-01-01' })),                // 10
+    line(row({ name: '海盐县市级登记协会', uscc: buildUscc('1', '330400', nextSerial()) })), // 11 prefecture's code: fits
+  ];
+  const r = importRows(d, lines, { expect: 1 });
+  assert.deepEqual(reported(r.stderr), ['3:uscc_category', '4:invalid_uscc', '5:uscc_region', '6:domicile_required',
+    '7:legal_representative_name_required', '8:business_scope_required', '9:invalid_name', '10:invalid_date']);
+  assert.deepEqual(summary(r.stdout), [2, 8]);
+  const p = (await d.api('GET', `/api/v1/orgs/${base.uscc}`)).json.data;
+  assert.equal(p.name, base.name);
+  const s = await d.api('GET', `/api/v1/orgs?q=${encodeURIComponent(base.name)}`);
+  assert.equal(s.json.data[0].uscc, base.uscc);
+  assert.equal(s.json.data[0].exact, true);
+});
 
 test('--strict: the first bad row stops the import and nothing is imported', async () => {
   const before_ = count();
@@ -137,7 +171,7 @@ test('rows already in the register are duplicates: the same code, or a name a re
 test('RFC 4180: BOM, CRLF, quoted commas, doubled quotes and line breaks inside quotes', async () => {
   const tricky = row({ name: '海盐县"引号",逗号协会', business_scope: '第一行\n第二行，含"引号"与,逗号', domicile: '海盐县,武原街道' });
   const after_ = row({ name: '海盐县换行之后协会' });
-  const bad = row({ name: '海盐县换行后坏行协会', region_code: '000000' });
+  const bad = row({ name: '海盐县换行后坏行协会', region_code: '330499' });
   const r = importRows(d, [tricky, after_, bad], { bom: true, crlf: true, expect: 1 });
   // The quoted field spans lines 2-3, so the rows after it are on lines 4 and 5.
   assert.deepEqual(reported(r.stderr), ['5:unknown_region']);

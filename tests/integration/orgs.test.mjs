@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon } from '../lib/daemon.mjs';
 import { row, importRows, actor, approvedOrg, approvedChange, buildUscc, fieldWord, idNumber } from '../bench/registry.mjs';
+import { orgCheck, usccCheck } from '../bench/gen-orgs.mjs';
 
 let d, registrar, applicant;
 const rows = {};
@@ -329,6 +330,17 @@ test('GET /api/v1/uscc/{code}: the worked example, and every way a code can be w
   assert.equal(await reason('%E4%B8%AD%E5%9B%BD'), 'charset');
   assert.equal(await reason('%20'.repeat(18)), 'charset');
   assert.equal(await reason('X'.repeat(150)), 'length');
+  // Right check characters, impossible parts (GB 32100 Table 1; a region of no province).
+  const withChecks = (first16) => { const f17 = first16 + orgCheck(first16.slice(8, 16)); return f17 + usccCheck(f17); };
+  assert.equal(await reason(withChecks('01330424MJ000001')), 'authority');
+  assert.equal(await reason(withChecks('54330424MJ000001')), 'category');
+  assert.equal(await reason(withChecks('5133042AMJ000001')), 'region');
+  assert.equal(await reason(withChecks('51999999MJ000001')), 'region');
+  // Codes of other authorities are codes too, decoded by name.
+  r = await d.api('GET', '/api/v1/uscc/91310115591693856A');
+  assert.deepEqual([r.json.data.valid, r.json.data.authority_name, r.json.data.category_name], [true, '工商', '企业']);
+  r = await d.api('GET', '/api/v1/uscc/51100000500002862F');
+  assert.deepEqual([r.json.data.valid, r.json.data.region_name], [true, '全国']);
   r = await d.api('GET', '/api/v1/uscc/53640000MJX1736998');
   assert.equal(r.json.data.region_code, '640000', 'the parts are shown even for an invalid code');
   // Lower case is the same code.

@@ -160,18 +160,52 @@ static void test_reason_is_static_and_ordered(void **state)
 	assert_string_equal(reason_of("53640000MJX1736988"), "org_code_check");
 }
 
-static void test_categories_not_restricted(void **state)
+/* first16 (authority, category, region, 8-character body) completed with both check characters. */
+static const char *with_checks(const char *first16)
+{
+	static char code[USCC_LEN + 1];
+	memcpy(code, first16, 16);
+	code[16] = uscc_org_code_check(code + 8);
+	code[17] = uscc_check_char(code);
+	code[18] = 0;
+	return code;
+}
+
+static void test_authorities_and_categories(void **state)
 {
 	(void)state;
-	/* uscc_check judges check characters only; an enterprise code (authority 9) passes. */
+	/* Codes of other authorities are valid codes: an enterprise (9 1), a public institution (1 2). */
 	uscc_parts p;
 	assert_int_equal(uscc_check("91310115591693856A", &p, NULL), 0);
 	assert_string_equal(p.authority, "9");
 	assert_string_equal(p.category, "1");
+	assert_int_equal(uscc_check(with_checks("12100000400000AB"), NULL, NULL), 0);
+	assert_int_equal(uscc_check(with_checks("N2330424MA2B3C4D"), NULL, NULL), 0);
 	char code[USCC_LEN + 1];
 	assert_int_equal(uscc_build('5', '9', "330424", 7, code), 0);
 	assert_int_equal(uscc_check(code, &p, NULL), 0);
 	assert_string_equal(p.category, "9");
+	/* Right check characters, impossible parts (GB 32100 Table 1). */
+	assert_string_equal(reason_of(with_checks("01330424MJ000001")), "authority");
+	assert_string_equal(reason_of(with_checks("H1330424MJ000001")), "authority");
+	assert_string_equal(reason_of(with_checks("54330424MJ000001")), "category");
+	assert_string_equal(reason_of(with_checks("50330424MJ000001")), "category");
+	assert_string_equal(reason_of(with_checks("5A330424MJ000001")), "category");
+	assert_string_equal(reason_of(with_checks("94330424MJ000001")), "category");
+	assert_string_equal(reason_of(with_checks("000000000000000A")), "authority");
+	/* Positions 3-8: digits, of a province (or 100000, national). An abolished county keeps its code. */
+	assert_string_equal(reason_of(with_checks("5133042AMJ000001")), "region");
+	assert_string_equal(reason_of(with_checks("51999999MJ000001")), "region");
+	assert_string_equal(reason_of(with_checks("51000000MJ000001")), "region");
+	assert_string_equal(reason_of(with_checks("51100001MJ000001")), "region");
+	assert_int_equal(uscc_check(with_checks("51330103MJ000001"), NULL, NULL), 0);
+	assert_int_equal(uscc_check(with_checks("51100000MJ000001"), NULL, NULL), 0);
+	/* The names of the parts. */
+	assert_string_equal(uscc_authority_name('5'), "民政");
+	assert_string_equal(uscc_category_name('5', '3'), "基金会");
+	assert_string_equal(uscc_category_name('9', '2'), "个体工商户");
+	assert_null(uscc_category_name('9', '9'));
+	assert_null(uscc_authority_name('B'));
 }
 
 static void test_org_code_check(void **state)
@@ -342,7 +376,7 @@ int main(void)
 		cmocka_unit_test(test_reason_org_code_check),
 		cmocka_unit_test(test_reason_check_character),
 		cmocka_unit_test(test_reason_is_static_and_ordered),
-		cmocka_unit_test(test_categories_not_restricted),
+		cmocka_unit_test(test_authorities_and_categories),
 		cmocka_unit_test(test_org_code_check),
 		cmocka_unit_test(test_check_char),
 		cmocka_unit_test(test_build_known),
