@@ -248,20 +248,18 @@ void annual_reports_file(http_req *req)
 	                                     "public_welfare_expense_fen" };
 	json_get_int(req->json, "year", &t.year, &v, "year", JSON_REQUIRED, 1949, 9999);
 	for (int i = 0; i < 5; i++)
-		json_get_int(req->json, money[i], &t.money[i], &v, money[i], JSON_REQUIRED, 0, 9007199254740991LL);
+		json_get_int(req->json, money[i], &t.money[i], &v, money[i], JSON_REQUIRED, 0, JSON_FEN_MAX);
 	json_get_str(req->json, "activities", &t.activities, &v, "activities", JSON_REQUIRED, 1, 20000);
 	json_get_int(req->json, "staff", &t.staff, &v, "staff", JSON_REQUIRED, 0, 10000000);
 	static const char *const allowed[] = { "year", "assets_fen", "liabilities_fen", "income_fen", "expense_fen",
 	                                       "public_welfare_expense_fen", "activities", "staff", NULL };
-	const cJSON *it;
-	cJSON_ArrayForEach(it, req->json)
-	{
-		int known = 0;
-		for (int i = 0; allowed[i]; i++)
-			known |= !strcmp(allowed[i], it->string);
-		if (!known)
-			verr_add(&v, it->string, "unknown_field", "%s is not part of an annual report", it->string);
-	}
+	json_only_fields(req->json, allowed, &v, NULL);
+	/* Public-welfare spending is part of all spending (民政部 年度工作报告: 公益事业支出 ≤ 总支出). */
+	if (t.money[4] > t.money[3] && !v.count)
+		verr_add(&v, "public_welfare_expense_fen", "exceeds_expense",
+		         "public_welfare_expense_fen (%lld) cannot be more than expense_fen (%lld)", t.money[4], t.money[3]);
+	if (t.activities && json_blank(t.activities))
+		verr_add(&v, "activities", "required", "activities must say what the organization did");
 	if (v.count) {
 		http_problem_fields(req, 422, "validation_failed", "the report is not valid", &v);
 		return;
@@ -393,6 +391,8 @@ void annual_reports_conclude(http_req *req)
 	verr v = { 0 };
 	json_get_enum(req->json, "conclusion", &t.conclusion, conclusions, &v, "conclusion", JSON_REQUIRED);
 	json_get_str(req->json, "note", &t.note, &v, "note", JSON_OPTIONAL, 0, 2000);
+	static const char *const allowed[] = { "conclusion", "note", NULL };
+	json_only_fields(req->json, allowed, &v, NULL);
 	/* A failing report says why. */
 	if (t.conclusion && !strcmp(t.conclusion, "fail") && !(t.note && *t.note))
 		verr_add(&v, "note", "required", "a failing conclusion needs a note saying why");

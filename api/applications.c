@@ -428,14 +428,6 @@ static int in_list(const char *const *list, const char *s)
 	return 0;
 }
 
-static int blank(const char *s)
-{
-	for (; *s; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-			return 0;
-	return 1;
-}
-
 /* Only the fields of the kind, each of the right shape; nothing about the database. */
 static void app_check_shape(const cJSON *body, const char *kind, verr *v)
 {
@@ -1022,7 +1014,7 @@ static int act_submit(db_conn *c, app_act *a, const db_res *r, cJSON *summary)
 		} else {
 			const char *reason = NULL;
 			if (json_get_str(body, "reason", &reason, &v, "reason", JSON_REQUIRED, 1, REASON_MAX_CHARS) == 1 &&
-			    blank(reason))
+			    json_blank(reason))
 				verr_add(&v, "reason", "required", "give the reason for deregistration");
 		}
 	}
@@ -1173,7 +1165,7 @@ static void applications_request_supplement(http_req *req)
 				verr_add(&v, f, "type", "each item is an object {field, message}");
 			} else {
 				json_get_str(it, "field", &s, &v, f, JSON_REQUIRED, 1, ITEM_FIELD_MAX_CHARS);
-				if (json_get_str(it, "message", &s, &v, m, JSON_REQUIRED, 1, ITEM_MESSAGE_MAX_CHARS) == 1 && blank(s))
+				if (json_get_str(it, "message", &s, &v, m, JSON_REQUIRED, 1, ITEM_MESSAGE_MAX_CHARS) == 1 && json_blank(s))
 					verr_add(&v, m, "required", "say what is missing");
 				const cJSON *k;
 				cJSON_ArrayForEach(k, it)
@@ -1199,7 +1191,7 @@ static void applications_reject(http_req *req)
 	verr v = { 0 };
 	const char *reason = NULL;
 	if (json_get_str(req->json, "reason", &reason, &v, "reason", JSON_REQUIRED, 1, REASON_MAX_CHARS) == 1 &&
-	    blank(reason))
+	    json_blank(reason))
 		verr_add(&v, "reason", "required", "give the reason for the rejection in writing");
 	if (v.count) {
 		http_problem_fields(req, 422, "validation_failed", "a rejection needs a written reason", &v);

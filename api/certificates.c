@@ -439,7 +439,8 @@ int certificates_issue(db_conn *c, const char *uscc, const auth_user *who)
 	cJSON_AddStringToObject(cert, "issue_date", today);
 	cJSON_AddStringToObject(cert, "issued_at", now_rfc);
 	cJSON_AddStringToObject(cert, "authority", authority);
-	cJSON_AddStringToObject(cert, "registrar", who ? (*who->display_name ? who->display_name : who->username) : "system");
+	/* The registration authority: the reviewer's name or login is not the public's business. */
+	cJSON_AddStringToObject(cert, "registrar", authority);
 	cJSON_AddStringToObject(cert, "key_id", skey.key_id);
 
 	canonical = certificates_canonical(cert);
@@ -595,8 +596,11 @@ void certificates_reissue(http_req *req)
 		return;
 	verr v = { 0 };
 	reissue_tx t = { req, uscc, NULL };
-	if (req->json)
+	if (req->json) {
+		static const char *const allowed[] = { "reason", NULL };
 		json_get_str(req->json, "reason", &t.reason, &v, "reason", JSON_OPTIONAL, 0, 500);
+		json_only_fields(req->json, allowed, &v, NULL);
+	}
 	if (v.count) {
 		http_problem_fields(req, 422, "validation_failed", "the request is not valid", &v);
 		return;
@@ -657,15 +661,18 @@ void certificates_verify(http_req *req)
 	else if (crypto_ed25519_verify(skey.pub_pem, canonical, strlen(canonical), sig, siglen) != 1)
 		reason = "signature_mismatch";
 	free(sig);
-	cJSON_AddBoolToObject(out, "valid", reason == NULL);
-	json_add_str_or_null(out, "reason", reason);
+	/* valid: signed by this registry and still the organization's certificate. An authentic
+	 * certificate that was replaced (superseded) or whose organization was deregistered (revoked)
+	 * is no longer valid; signature_valid and status say which part failed. */
+	cJSON_AddBoolToObject(out, "valid", 0);
+	cJSON_AddBoolToObject(out, "signature_valid", reason == NULL);
 	cJSON_AddStringToObject(out, "key_id", skey.key_id);
 	if (reason) {
+		json_add_str_or_null(out, "reason", reason);
 		free(canonical);
 		http_reply_data(req, 200, out, 0);
 		return;
 	}
-	/* Authentic: is it still the organization's certificate? */
 	const cJSON *u = cJSON_GetObjectItemCaseSensitive(cert, "uscc");
 	const char *status = "unknown";
 	db_conn *c = db_get();
@@ -689,6 +696,9 @@ void certificates_verify(http_req *req)
 	if (r->nrows == 1)
 		status = strcmp(db_val(r, 0, 1), "registered") ? "revoked" : db_int(r, 0, 0) ? "current" : "superseded";
 	db_res_free(r);
+	int current = !strcmp(status, "current");
+	cJSON_ReplaceItemInObjectCaseSensitive(out, "valid", cJSON_CreateBool(current));
+	json_add_str_or_null(out, "reason", current ? NULL : status);
 	cJSON_AddStringToObject(out, "status", status);
 	http_reply_data(req, 200, out, 0);
 }

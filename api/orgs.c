@@ -1093,7 +1093,7 @@ const route orgs_routes[] = {
 	{ "GET", "/api/v1/orgs/{uscc}", orgs_get, PUB, 0 },
 	{ "GET", "/api/v1/orgs/{uscc}/history", orgs_history, PUB, 0 },
 	{ "GET", "/api/v1/orgs/{uscc}/certificate", certificates_get, PUB, 0 },
-	{ "POST", "/api/v1/orgs/{uscc}/certificate", certificates_reissue, REG, R_JSON_OPT },
+	{ "POST", "/api/v1/orgs/{uscc}/certificate", certificates_reissue, REG, R_JSON_OPT | R_IDEMPOTENT },
 	{ "GET", "/api/v1/orgs/{uscc}/annual-reports", annual_reports_list, PUB, 0 },
 	{ "POST", "/api/v1/orgs/{uscc}/annual-reports", annual_reports_file, APPL, R_JSON | R_IDEMPOTENT },
 	{ "GET", "/api/v1/orgs/{uscc}/annual-reports/{year}", annual_reports_get, PUB, 0 },

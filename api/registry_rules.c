@@ -31,7 +31,7 @@ enum {
 	MEMBERS_MAX = 100000000,
 	FIELD_MAX = 80,              /* longest field path we build */
 };
-#define FUNDS_MAX_FEN 9007199254740991LL  /* 2^53 - 1: exact in JSON numbers */
+#define FUNDS_MAX_FEN JSON_FEN_MAX
 
 /* --- Name rules: the words, in one place ------------------------------------------------ */
 
@@ -88,14 +88,6 @@ static int in_list(const char *const *list, const char *s)
 	return 0;
 }
 
-static int blank(const char *s)
-{
-	for (; *s; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-			return 0;
-	return 1;
-}
-
 static int is_digit(char ch)
 {
 	return ch >= '0' && ch <= '9';
@@ -143,7 +135,7 @@ static int get_text(const cJSON *obj, const char *key, const char **out, check *
 	int rc = json_get_str(obj, key, &s, c->v, field, required ? REQ(c) : JSON_OPTIONAL, 0, max_chars);
 	if (rc != 1)
 		return rc;
-	if (blank(s)) {
+	if (json_blank(s)) {
 		if (required && c->submit) {
 			verr_add(c->v, field, "required", "%s must not be blank", field);
 			return -1;

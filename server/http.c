@@ -778,6 +778,8 @@ static int read_body(http_req *req)
 				http_problem(req, 400, "invalid_utf8", "the body is not valid UTF-8");
 			else if (!strcmp(why, "too_deep"))
 				http_problem(req, 400, "too_deep", "the JSON nests deeper than %d levels", JSON_MAX_DEPTH);
+			else if (!strcmp(why, "duplicate_member"))
+				http_problem(req, 400, "duplicate_member", "an object in the body has two members of the same name");
 			else
 				http_problem(req, 400, "malformed_json", "the body is not well-formed JSON");
 			return -1;

@@ -79,6 +79,40 @@ static int depth_ok(const char *buf, size_t len)
 	return 1;
 }
 
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* 1 when some object, at any depth, has two members of one name. RFC 8259 leaves such text's
+ * meaning to the reader (cJSON keeps both; a browser the last), so it is refused rather than
+ * read one way here and another way by the client that shows it. Sorting keeps it O(n log n). */
+static int has_duplicate_names(const cJSON *j)
+{
+	for (const cJSON *c = j ? j->child : NULL; c; c = c->next)
+		if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && has_duplicate_names(c))
+			return 1;
+	if (!cJSON_IsObject(j))
+		return 0;
+	size_t n = 0;
+	for (const cJSON *c = j->child; c; c = c->next)
+		n++;
+	if (n < 2)
+		return 0;
+	const char **names = malloc(n * sizeof *names);
+	if (!names)
+		return 1;  /* cannot tell: refuse */
+	size_t k = 0;
+	for (const cJSON *c = j->child; c; c = c->next)
+		names[k++] = c->string ? c->string : "";
+	qsort(names, n, sizeof *names, name_cmp);
+	int dup = 0;
+	for (size_t i = 1; i < n && !dup; i++)
+		dup = !strcmp(names[i - 1], names[i]);
+	free(names);
+	return dup;
+}
+
 cJSON *json_parse(const char *buf, size_t len, const char **why)
 {
 	if (!json_utf8_valid(buf, len)) {
@@ -97,8 +131,15 @@ cJSON *json_parse(const char *buf, size_t len, const char **why)
 	 * rejects trailing garbage; it wants the terminating NUL inside the length, and the
 	 * caller's buffer always has one at buf[len]. */
 	cJSON *j = cJSON_ParseWithLengthOpts(buf, len + 1, NULL, 1);
-	if (!j)
+	if (!j) {
 		*why = "malformed_json";
+		return NULL;
+	}
+	if (has_duplicate_names(j)) {
+		cJSON_Delete(j);
+		*why = "duplicate_member";
+		return NULL;
+	}
 	return j;
 }
 
@@ -117,6 +158,43 @@ void verr_add(verr *v, const char *field, const char *code, const char *fmt, ...
 	cJSON_AddStringToObject(e, "message", msg);
 	cJSON_AddItemToArray(v->list, e);
 	v->count++;
+}
+
+int json_blank(const char *s)
+{
+	while (*s) {
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			s++;
+		else if (!strncmp(s, "\xE3\x80\x80", 3))
+			s += 3;
+		else
+			return 0;
+	}
+	return 1;
+}
+
+void json_only_fields(const cJSON *obj, const char *const *allowed, verr *v, const char *prefix)
+{
+	if (!cJSON_IsObject(obj))
+		return;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, obj)
+	{
+		int known = 0;
+		for (int i = 0; allowed[i] && !known; i++)
+			known = it->string && !strcmp(allowed[i], it->string);
+		if (known)
+			continue;
+		const char *k = it->string ? it->string : "";
+		size_t n = strlen(k);
+		int plain = n > 0 && n <= 40 && strspn(k, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
+		char field[128];
+		if (plain)
+			snprintf(field, sizeof field, "%s%s%s", prefix ? prefix : "", prefix ? "." : "", k);
+		else
+			snprintf(field, sizeof field, "%s", prefix ? prefix : "body");
+		verr_add(v, field, "unknown_field", "%s is not a field here", plain ? k : "this key");
+	}
 }
 
 cJSON *verr_take(verr *v)
@@ -199,8 +277,12 @@ int json_get_int(const cJSON *obj, const char *key, long long *out, verr *v, con
 		return -1;
 	}
 	double d = m->valuedouble;
-	if (!isfinite(d) || d != floor(d) || fabs(d) > 9007199254740991.0) {
+	if (!isfinite(d) || d != floor(d)) {
 		verr_add(v, field, "not_integer", "%s must be a whole number", field);
+		return -1;
+	}
+	if (fabs(d) > 9007199254740991.0) {
+		verr_add(v, field, "out_of_range", "%s must be between %lld and %lld", field, min, max);
 		return -1;
 	}
 	long long x = (long long)d;

@@ -12,9 +12,12 @@
 #include <stddef.h>
 
 #define JSON_MAX_DEPTH 32
+/* The largest amount of money taken, in fen (just under ¥10 trillion): every integer below 10^15
+ * is printed back digit for digit, where larger ones would come back as 1e+15. */
+#define JSON_FEN_MAX 999999999999999LL
 
 /* Parses a request body. On failure returns NULL and sets *why to a static code:
- * "invalid_utf8", "too_deep", "malformed_json". */
+ * "invalid_utf8", "too_deep", "malformed_json", "duplicate_member" (an object names a member twice). */
 cJSON *json_parse(const char *buf, size_t len, const char **why);
 
 /* 1 if buf is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF), else 0. */
@@ -53,6 +56,14 @@ int json_get_enum(const cJSON *obj, const char *key, const char **out, const cha
 int json_get_object(const cJSON *obj, const char *key, const cJSON **out, verr *v, const char *field, int required);
 int json_get_array(const cJSON *obj, const char *key, const cJSON **out, verr *v, const char *field,
                    int required, int max_items);
+
+/* 1 when s holds nothing but blanks (ASCII white space and the ideographic space U+3000). */
+int json_blank(const char *s);
+
+/* Records "unknown_field" for every member of obj not in allowed (NULL-terminated). The error's
+ * field is prefix.key ("members.foo"; just key without a prefix), or prefix (or "body") alone when
+ * the key is not a plain snake_case name, so a hostile key is never echoed. */
+void json_only_fields(const cJSON *obj, const char *const *allowed, verr *v, const char *prefix);
 
 /* Serialises without formatting; malloc'd. */
 char *json_print(const cJSON *j);

@@ -87,6 +87,13 @@ test('amounts are whole fen, not negative; every field is required; nothing else
     'liabilities_fen:required', 'public_welfare_expense_fen:required', 'staff:required']);
   r = await file(owner, orgB.uscc, report({ activities: '' }));
   assert.deepEqual(fields(r), ['activities:required']);
+  r = await file(owner, orgB.uscc, report({ activities: ' \u3000 ' }));
+  assert.deepEqual(fields(r), ['activities:required']);
+  // Too large to be money, and public-welfare spending beyond all spending.
+  r = await file(owner, orgB.uscc, report({ assets_fen: 1e20, income_fen: 1000000000000000 }));
+  assert.deepEqual(fields(r), ['assets_fen:out_of_range', 'income_fen:out_of_range']);
+  r = await file(owner, orgB.uscc, report({ public_welfare_expense_fen: 5000000, expense_fen: 4000000 }));
+  assert.deepEqual(fields(r), ['public_welfare_expense_fen:exceeds_expense']);
   r = await d.api('POST', `/api/v1/orgs/${orgB.uscc}/annual-reports`, { token: owner.token, body: '[1]' });
   assert.equal(r.status, 400);
 });
@@ -149,6 +156,8 @@ test('a registrar concludes a report once, against its version', async () => {
   assert.equal(r.status, 403);
   r = await conclude(registrar, orgA.uscc, 2024, { conclusion: 'excellent' }, '"1"');
   assert.equal(r.status, 422);
+  r = await conclude(registrar, orgA.uscc, 2024, { conclusion: 'pass', extra: 1 }, '"1"');
+  assert.deepEqual([r.status, r.json.errors.map((e) => `${e.field}:${e.code}`)], [422, ['extra:unknown_field']]);
   r = await conclude(registrar, orgA.uscc, 2024, { conclusion: 'fail' }, '"1"');
   assert.equal(r.status, 422);
   assert.deepEqual(r.json.errors.map((e) => `${e.field}:${e.code}`), ['note:required']);

@@ -42,7 +42,8 @@ test('approval issues a signed certificate that anyone can verify offline with t
   assert.equal(cert.business_scope, org.body.business_scope);
   assert.match(cert.issue_date, /^\d{4}-\d\d-\d\d$/);
   assert.equal(cert.authority, '海盐县民政局');
-  assert.equal(cert.registrar, registrar.username);
+  assert.equal(cert.registrar, '海盐县民政局', 'the authority, never a reviewer\'s login');
+  assert.ok(!r.text.includes(registrar.username));
   assert.equal(cert.key_id, keyId);
   assert.equal(cert.certificate_no, `${org.uscc}-1`);
   assert.ok(!r.text.includes(org.idNumber));
@@ -76,7 +77,7 @@ test('POST /certificates/verify: genuine, tampered, wrong key, malformed', async
 
   let r = await verify(signed);
   assert.equal(r.status, 200, r.text);
-  assert.deepEqual(r.json.data, { valid: true, reason: null, key_id: got.key_id, status: 'current' });
+  assert.deepEqual(r.json.data, { valid: true, signature_valid: true, reason: null, key_id: got.key_id, status: 'current' });
   r = await verify({ ...signed, certificate: shuffled(signed.certificate) });
   assert.equal(r.json.data.valid, true, 'the order of the keys does not matter');
 
@@ -120,7 +121,7 @@ test('POST /certificates/verify: genuine, tampered, wrong key, malformed', async
   assert.equal(r.status, 415);
 });
 
-test('a change issues a new certificate; the old one stays genuine but superseded', async () => {
+test('a change issues a new certificate; the old one stays genuine but is no longer valid', async () => {
   const org = await approvedOrg(d, applicant, registrar);
   const first = (await d.api('GET', `/api/v1/orgs/${org.uscc}/certificate`)).json.data;
   await approvedChange(d, applicant, registrar, org.uscc, { domicile: '海盐县秦山街道9号' });
@@ -128,7 +129,8 @@ test('a change issues a new certificate; the old one stays genuine but supersede
   assert.equal(second.certificate.domicile, '海盐县秦山街道9号');
   assert.equal(second.certificate.certificate_no, `${org.uscc}-2`);
   let r = await verify({ certificate: first.certificate, signature: first.signature, key_id: first.key_id });
-  assert.deepEqual([r.json.data.valid, r.json.data.status], [true, 'superseded']);
+  assert.deepEqual([r.json.data.valid, r.json.data.signature_valid, r.json.data.status, r.json.data.reason],
+    [false, true, 'superseded', 'superseded']);
   r = await verify({ certificate: second.certificate, signature: second.signature, key_id: second.key_id });
   assert.deepEqual([r.json.data.valid, r.json.data.status], [true, 'current']);
 
@@ -138,7 +140,7 @@ test('a change issues a new certificate; the old one stays genuine but supersede
   assert.equal(last.status, 200);
   assert.equal(last.json.data.status, 'revoked');
   r = await verify({ certificate: second.certificate, signature: second.signature, key_id: second.key_id });
-  assert.deepEqual([r.json.data.valid, r.json.data.status], [true, 'revoked']);
+  assert.deepEqual([r.json.data.valid, r.json.data.signature_valid, r.json.data.status], [false, true, 'revoked']);
   r = await d.api('POST', `/api/v1/orgs/${org.uscc}/certificate`, { token: registrar.token });
   assert.equal(r.status, 409);
   assert.equal(r.json.code, 'org_deregistered');
@@ -157,13 +159,22 @@ test('imported organizations get an electronic certificate when a registrar issu
   assert.equal(r.status, 201, r.text);
   assert.equal(r.json.data.certificate.name, '海盐县电子证书测试协会');
   assert.equal(r.json.data.certificate.registered_at, o.registered_at);
+  // A retry with the same Idempotency-Key issues nothing more; unknown members are refused.
+  const again = { token: registrar.token, body: { reason: '遗失补发' }, headers: { 'Idempotency-Key': `reissue-${o.uscc}` } };
+  const k1 = await d.api('POST', `/api/v1/orgs/${o.uscc}/certificate`, again);
+  const k2 = await d.api('POST', `/api/v1/orgs/${o.uscc}/certificate`, again);
+  assert.equal(k1.status, 201);
+  assert.equal(k2.text, k1.text);
+  assert.equal(k1.json.data.certificate.certificate_no, `${o.uscc}-2`);
+  r = await d.api('POST', `/api/v1/orgs/${o.uscc}/certificate`, { token: registrar.token, body: { reason: 'x', foo: 1 } });
+  assert.deepEqual([r.status, r.json.errors[0].field, r.json.errors[0].code], [422, 'foo', 'unknown_field']);
   r = await d.api('GET', `/api/v1/orgs/${o.uscc}/certificate`);
   assert.equal(r.status, 200);
   const v = await verify({ certificate: r.json.data.certificate, signature: r.json.data.signature, key_id: r.json.data.key_id });
   assert.equal(v.json.data.valid, true);
   assert.equal((await d.api('POST', '/api/v1/orgs/53640000MJX1736997/certificate', { token: registrar.token })).status, 404);
   const audit = d.sql(`SELECT action FROM audit_log WHERE object_type = 'org' AND object_id = '${o.uscc}' ORDER BY seq`).trim().split('\n');
-  assert.deepEqual(audit, ['certificate.issue', 'certificate.reissue']);
+  assert.deepEqual(audit, ['certificate.issue', 'certificate.reissue', 'certificate.issue', 'certificate.reissue']);
 });
 
 test('the signing key: made once, sealed under the master key, the same for every instance', async () => {

@@ -60,6 +60,9 @@ test('bodies: 415 without JSON content type, 411 without length, 413 over the li
   assertProblem(await d.api('POST', '/api/v1/auth/login', { body: '{"username": "a",' }), 400, 'malformed_json');
   assertProblem(await d.api('POST', '/api/v1/auth/login', { body: '{"username":"a"} trailing' }), 400, 'malformed_json');
   assertProblem(await d.api('POST', '/api/v1/auth/login', { body: '[1,2]' }), 400, 'body_not_object');
+  // A member named twice would be read one way here and another way by the client.
+  assertProblem(await d.api('POST', '/api/v1/auth/login', { body: '{"username":"a","password":"b","username":"c"}' }),
+    400, 'duplicate_member');
   assertProblem(await d.api('POST', '/api/v1/auth/login', { body: '' }), 400, 'body_required');
 });
 

@@ -56,6 +56,14 @@ static void test_parse_refusals(void **state)
 	j = parse("  {\"a\": [1, 2, {\"b\": null}]}  ", &why);
 	assert_non_null(j);
 	cJSON_Delete(j);
+	/* A member named twice, at any depth, is refused; the same name in sibling objects is not. */
+	assert_null(parse("{\"name\":\"甲\",\"kind\":1,\"name\":\"乙\"}", &why));
+	assert_string_equal(why, "duplicate_member");
+	assert_null(parse("{\"a\":[{\"x\":1},{\"y\":1,\"y\":2}]}", &why));
+	assert_string_equal(why, "duplicate_member");
+	j = parse("{\"a\":{\"x\":1},\"b\":{\"x\":1},\"c\":[{\"x\":1},{\"x\":2}]}", &why);
+	assert_non_null(j);
+	cJSON_Delete(j);
 }
 
 static void test_getters(void **state)
@@ -91,7 +99,8 @@ static void test_getters(void **state)
 	assert_int_equal(json_get_array(j, "arr", &arr, &v, "arr", JSON_REQUIRED, 3), 1);
 	assert_int_equal(v.count, 10);
 	cJSON *list = verr_take(&v);
-	const char *codes[] = { "too_long", "not_integer", "not_integer", "out_of_range", "invalid_choice",
+	/* "big" (1e300) is a whole number, only far too large. */
+	const char *codes[] = { "too_long", "not_integer", "out_of_range", "out_of_range", "invalid_choice",
 		                "control_character", "required", "required", "type", "too_many" };
 	for (int i = 0; i < 10; i++) {
 		cJSON *e = cJSON_GetArrayItem(list, i);
