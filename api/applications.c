@@ -78,10 +78,9 @@ int64_t app_supplement_window_end(usec_t first_submitted)
 	return clock_local_day(first_submitted) + rule(RULE_supplement_window_days);
 }
 
-int app_deemed_due(const char *status, int supplement_requested, usec_t first_submitted, int64_t today)
+int app_deemed_due(const char *status, usec_t since, int64_t today)
 {
-	return status && !strcmp(status, "submitted") && !supplement_requested && first_submitted > 0 &&
-	       today > app_supplement_window_end(first_submitted);
+	return status && !strcmp(status, "submitted") && since > 0 && today > app_supplement_window_end(since);
 }
 
 int64_t app_decision_due(int64_t accepted_day, const char *category)
@@ -99,6 +98,12 @@ static usec_t db_time(const db_res *r, int row, int col)
 	if (!s || clock_parse(s, &t) < 0)
 		return 0;
 	return t;
+}
+
+/* Where the deeming window of a row runs from (see app_deemed_due). */
+static usec_t deem_since(const db_res *r, int row)
+{
+	return db_time(r, row, db_isnull(r, row, AC_SUPPLEMENT_REQUESTED) ? AC_FIRST_SUBMITTED : AC_SUBMITTED);
 }
 
 static const char *str_member(const cJSON *o, const char *key)
@@ -199,11 +204,12 @@ static cJSON *app_json(db_conn *c, const db_res *r, int row, const auth_user *vi
 	const char *accepted_at = db_val(r, row, AC_ACCEPTED);
 	int64_t due = 0;
 	int have_due = db_val(r, row, AC_DECISION_DUE) && clock_parse_date(db_val(r, row, AC_DECISION_DUE), &due) == 0;
-	if (app_deemed_due(status, supplement, first, today)) {
+	usec_t since = deem_since(r, row);
+	if (app_deemed_due(status, since, today)) {
 		status = "accepted";
 		deemed = 1;
-		accepted_at = db_val(r, row, AC_FIRST_SUBMITTED);
-		due = app_decision_due(clock_local_day(first), category);
+		accepted_at = db_val(r, row, supplement ? AC_SUBMITTED : AC_FIRST_SUBMITTED);
+		due = app_decision_due(clock_local_day(since), category);
 		have_due = 1;
 	}
 
@@ -277,21 +283,26 @@ static void app_reply(http_req *req, long long id, int status)
 /* --- the transaction frame every change goes through ---------------------------------- */
 
 /* The system's move: no supplement request within the window, so the application counts as
- * accepted from the date it was first submitted (行政许可法 Art. 32). r is the locked row. */
+ * accepted from the date it was first submitted (行政许可法 Art. 32); or, once the supplements
+ * asked for came in, the registrar neither accepted it within the window after that resubmission
+ * (there is no second request: Art. 32 wants every item at once), and it counts as accepted from
+ * the resubmission. r is the locked row. */
 static int app_deem(db_conn *c, const db_res *r)
 {
 	const app_transition *t = app_transition_find("submitted", "deem", APP_SYSTEM);
-	usec_t first = db_time(r, 0, AC_FIRST_SUBMITTED);
-	int64_t due = app_decision_due(clock_local_day(first), db_val(r, 0, AC_CATEGORY));
-	char due_s[16], now[32], ids[24], first_s[32];
+	usec_t since = deem_since(r, 0);
+	int64_t due = app_decision_due(clock_local_day(since), db_val(r, 0, AC_CATEGORY));
+	char due_s[16], now[32], ids[24], since_s[32], since_db[32];
 	clock_fmt_date(due, due_s);
 	clock_fmt_db(clock_now(), now);
-	clock_fmt(first, first_s);
+	clock_fmt(since, since_s);
+	clock_fmt_db(since, since_db);
 	id_text(r, ids);
 	int rc = db_exec(c,
-	                 "UPDATE applications SET status = ?, accepted_at = first_submitted_at, deemed_accepted = 1, "
+	                 "UPDATE applications SET status = ?, accepted_at = ?, deemed_accepted = 1, "
 	                 "decision_due = ?, version = version + 1, updated_at = ? WHERE id = ? AND status = ?",
-	                 DBP(DBS(t->to), DBS(due_s), DBS(now), DBI(db_int(r, 0, AC_ID)), DBS(t->from)), NULL, NULL);
+	                 DBP(DBS(t->to), DBS(since_db), DBS(due_s), DBS(now), DBI(db_int(r, 0, AC_ID)), DBS(t->from)),
+	                 NULL, NULL);
 	if (rc)
 		return rc;
 	cJSON *s = cJSON_CreateObject();
@@ -300,7 +311,8 @@ static int app_deem(db_conn *c, const db_res *r)
 	cJSON_AddBoolToObject(s, "deemed_accepted", 1);
 	cJSON_AddStringToObject(s, "rule", "supplement_window_days");
 	cJSON_AddNumberToObject(s, "window_days", (double)rule(RULE_supplement_window_days));
-	cJSON_AddStringToObject(s, "accepted_at", first_s);
+	cJSON_AddStringToObject(s, "accepted_at", since_s);
+	cJSON_AddBoolToObject(s, "after_supplement", !db_isnull(r, 0, AC_SUPPLEMENT_REQUESTED));
 	cJSON_AddStringToObject(s, "decision_due", due_s);
 	cJSON_AddNumberToObject(s, "version", (double)(db_int(r, 0, AC_VERSION) + 1));
 	rc = audit_append(c, NULL, "application.deem", "application", ids, s);
@@ -350,7 +362,7 @@ int app_begin(db_conn *c, http_req *req, long long id, const char *action, db_re
 			return DB_APP;
 		}
 	}
-	if (app_deemed_due(db_val(r, 0, AC_STATUS), supplement, first, today)) {
+	if (app_deemed_due(db_val(r, 0, AC_STATUS), deem_since(r, 0), today)) {
 		rc = app_deem(c, r);
 		db_res_free(r);
 		if (rc)
@@ -1216,8 +1228,7 @@ static int deem_one(db_conn *c, void *arg)
 	int rc = app_select(c, t->id, 1, &r);
 	if (rc)
 		return rc;
-	if (r->nrows == 1 && app_deemed_due(db_val(r, 0, AC_STATUS), !db_isnull(r, 0, AC_SUPPLEMENT_REQUESTED),
-	                                    db_time(r, 0, AC_FIRST_SUBMITTED), clock_local_day(clock_now()))) {
+	if (r->nrows == 1 && app_deemed_due(db_val(r, 0, AC_STATUS), deem_since(r, 0), clock_local_day(clock_now()))) {
 		rc = app_deem(c, r);
 		t->deemed = rc == 0;
 	}
@@ -1229,15 +1240,17 @@ int applications_sweep_deemed(db_conn *c, long long *changed)
 {
 	*changed = 0;
 	int64_t today = clock_local_day(clock_now());
-	/* Due when first submitted before the start of day today - window (local). */
+	/* Due when (first, or after supplements re-) submitted before the start of day today - window
+	 * (local). */
 	char cutoff[32];
 	clock_fmt_db(clock_local_midnight(today - rule(RULE_supplement_window_days)), cutoff);
 	for (;;) {
 		db_res *r;
 		int rc = db_query(c,
-		                  "SELECT id FROM applications WHERE status = 'submitted' AND supplement_requested_at IS NULL "
-		                  "AND first_submitted_at < ? ORDER BY id LIMIT 500",
-		                  DBP(DBS(cutoff)), &r);
+		                  "SELECT id FROM applications WHERE status = 'submitted' AND "
+		                  "((supplement_requested_at IS NULL AND first_submitted_at < ?) OR "
+		                  "(supplement_requested_at IS NOT NULL AND submitted_at < ?)) ORDER BY id LIMIT 500",
+		                  DBP(DBS(cutoff), DBS(cutoff)), &r);
 		if (rc)
 			return rc;
 		int n = r->nrows;

@@ -47,9 +47,11 @@ int app_status_known(const char *status);
 
 /* 行政许可法 Art. 32: the last local day on which supplements may be requested. */
 int64_t app_supplement_window_end(usec_t first_submitted);
-/* 1 when a submitted application without a supplement request counts as accepted on day today
- * (its window has passed). first_submitted 0: never submitted. */
-int app_deemed_due(const char *status, int supplement_requested, usec_t first_submitted, int64_t today);
+/* 1 when a submitted application counts as accepted on day today: its window, running from since,
+ * has passed. since is the first submission, or, once supplements were requested, the
+ * resubmission that brought them (the one request is spent; the registrar must then accept).
+ * since 0: never submitted. */
+int app_deemed_due(const char *status, usec_t since, int64_t today);
 /* The local day a decision is due for an application accepted on accepted_day. */
 int64_t app_decision_due(int64_t accepted_day, const char *category);
 

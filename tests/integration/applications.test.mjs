@@ -832,6 +832,32 @@ test('deemed acceptance: the sweep records it (as the system, accepted from the 
   await clock(atDay(0));
 });
 
+test('after supplements come in, the registrar has the window again; then it counts as accepted from the resubmission', async () => {
+  await clock(atDay(0));
+  const a = await person('applicant');
+  const id = await submitted(a, socialGroup());
+  await clock(atDay(1));
+  assert.equal((await act(registrar, id, 'request-supplement', { items: [{ field: 'domicile', message: '请补充住所证明' }] })).status, 200);
+  await clock(atDay(2));
+  assert.equal((await upload(a, id, 'domicile_proof')).status, 201);
+  let r = await act(a, id, 'submit');
+  assert.equal(r.status, 200, r.text);
+  const resubmitted = r.json.data.submitted_at;
+  // Day 7 is the fifth day after the resubmission: still the registrar's to accept.
+  await clock(atDay(7, 20));
+  assert.equal((await get(registrar, id)).json.data.status, 'submitted');
+  await clock(atDay(8, 9));
+  const seen = (await get(registrar, id)).json.data;
+  assert.deepEqual([seen.status, seen.deemed_accepted, seen.accepted_at, seen.decision_due],
+    ['accepted', true, resubmitted, addDays(D, 2 + 60)]);
+  r = await d.api('POST', '/api/v1/admin/sweep', { token: admin.token });
+  assert.equal(r.json.data.rules.find((x) => x.rule === 'deemed_acceptance').changed, 1);
+  const audit = JSON.parse(one(`SELECT summary FROM audit_log WHERE action = 'application.deem' AND object_id = '${id}'`));
+  assert.equal(audit.after_supplement, true);
+  assert.equal((await get(a, id)).json.data.accepted_at, resubmitted);
+  await clock(atDay(0));
+});
+
 test('decision due 60 days after acceptance (30 for public_welfare); overdue after; the queue sorts by it', async () => {
   await clock(atDay(0));
   const a = await person('applicant');

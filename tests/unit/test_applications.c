@@ -228,16 +228,15 @@ static void test_supplement_window(void **state)
 	usec_t t2 = t + 3600 * USEC_PER_SEC;
 	assert_int_equal(app_supplement_window_end(t2), d + 6);
 
-	assert_false(app_deemed_due("submitted", 0, t, d));
-	assert_false(app_deemed_due("submitted", 0, t, d + 5));
-	assert_true(app_deemed_due("submitted", 0, t, d + 6));
-	assert_true(app_deemed_due("submitted", 0, t, d + 400));
-	/* A request made in time, or any other status, is never deemed. */
-	assert_false(app_deemed_due("submitted", 1, t, d + 6));
-	assert_false(app_deemed_due("supplement_requested", 0, t, d + 6));
-	assert_false(app_deemed_due("draft", 0, t, d + 6));
-	assert_false(app_deemed_due("accepted", 0, t, d + 6));
-	assert_false(app_deemed_due("submitted", 0, 0, d + 6));
+	assert_false(app_deemed_due("submitted", t, d));
+	assert_false(app_deemed_due("submitted", t, d + 5));
+	assert_true(app_deemed_due("submitted", t, d + 6));
+	assert_true(app_deemed_due("submitted", t, d + 400));
+	/* Waiting for supplements, or any other status, is never deemed. */
+	assert_false(app_deemed_due("supplement_requested", t, d + 6));
+	assert_false(app_deemed_due("draft", t, d + 6));
+	assert_false(app_deemed_due("accepted", t, d + 6));
+	assert_false(app_deemed_due("submitted", 0, d + 6));
 }
 
 static void test_decision_due(void **state)
@@ -254,9 +253,9 @@ static void test_decision_due(void **state)
 	assert_int_equal(rules_set("decision_days", "60"), 0);
 	assert_int_equal(rules_set("supplement_window_days", "3"), 0);
 	usec_t t = clock_local_midnight(d) + 3600 * USEC_PER_SEC;
-	assert_true(app_deemed_due("submitted", 0, t, d + 4));
+	assert_true(app_deemed_due("submitted", t, d + 4));
 	assert_int_equal(rules_set("supplement_window_days", "5"), 0);
-	assert_false(app_deemed_due("submitted", 0, t, d + 4));
+	assert_false(app_deemed_due("submitted", t, d + 4));
 }
 
 int main(void)
