@@ -547,7 +547,8 @@ static int app_check_draft(db_conn *c, http_req *req, const char *kind, const cJ
 		}
 		const cJSON *ch = cJSON_GetObjectItemCaseSensitive(body, "changes");
 		if (*org && ch)
-			registry_check_change(ch, db_val(*org, 0, OC_LEGAL_FORM), db_val(*org, 0, OC_REGION), &v);
+			registry_check_change(ch, db_val(*org, 0, OC_LEGAL_FORM), db_val(*org, 0, OC_REGION),
+			                      db_val(*org, 0, OC_SCOPE_KIND), db_val(*org, 0, OC_FUNDRAISING), &v);
 	}
 	if (v.count) {
 		http_problem_fields(req, 422, "validation_failed", "the application is not valid", &v);
@@ -1009,7 +1010,8 @@ static int act_submit(db_conn *c, app_act *a, const db_res *r, cJSON *summary)
 			goto out;
 		if (!strcmp(kind, "change")) {
 			const cJSON *ch = cJSON_GetObjectItemCaseSensitive(body, "changes");
-			registry_check_change(ch, db_val(org, 0, OC_LEGAL_FORM), db_val(org, 0, OC_REGION), &v);
+			registry_check_change(ch, db_val(org, 0, OC_LEGAL_FORM), db_val(org, 0, OC_REGION),
+			                      db_val(org, 0, OC_SCOPE_KIND), db_val(org, 0, OC_FUNDRAISING), &v);
 			check_birth_date(cJSON_GetObjectItemCaseSensitive(ch, "legal_representative"),
 			                 "changes.legal_representative.id_number", today, &v);
 			if (!v.count) {

@@ -460,8 +460,10 @@ void registry_check_establish(const cJSON *app, int for_submission, verr *v)
 static const char *const changeable[] = {"name", "domicile", "business_scope", "activity_area", "funds_fen",
                                          "legal_representative", NULL};
 
-void registry_check_change(const cJSON *changes, const char *legal_form, const char *region_code, verr *v)
+void registry_check_change(const cJSON *changes, const char *legal_form, const char *region_code, const char *scope,
+                           const char *fundraising, verr *v)
 {
+	int national = scope && !strcmp(scope, "national");
 	check c = {v, 1};
 	const cJSON *item;
 	const region *r = NULL;
@@ -505,7 +507,7 @@ void registry_check_change(const cJSON *changes, const char *legal_form, const c
 		const cJSON *rep = NULL;
 		if (strcmp(item->string, "name") == 0) {
 			if (get_text(changes, "name", &s, &c, f, 1, NAME_MIN_CHARS, NAME_MAX_CHARS) == 1 && legal_form)
-				check_name(s, legal_form, r, !region_code, f, v);
+				check_name(s, legal_form, r, national || !region_code, f, v);
 		} else if (strcmp(item->string, "domicile") == 0) {
 			get_text(changes, "domicile", &s, &c, f, 1, 1, DOMICILE_MAX_CHARS);
 		} else if (strcmp(item->string, "business_scope") == 0) {
@@ -515,7 +517,7 @@ void registry_check_change(const cJSON *changes, const char *legal_form, const c
 		} else if (strcmp(item->string, "funds_fen") == 0) {
 			if (json_get_int(changes, "funds_fen", &funds, v, f, JSON_REQUIRED, 0, FUNDS_MAX_FEN) == 1 &&
 			    legal_form)
-				check_funds(funds, legal_form, 0, "none", f, v);
+				check_funds(funds, legal_form, national, fundraising ? fundraising : "none", f, v);
 		} else if (json_get_object(changes, "legal_representative", &rep, v, f, JSON_REQUIRED) == 1) {
 			check_person(rep, f, &c);
 		}

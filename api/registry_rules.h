@@ -42,9 +42,11 @@ void registry_check_establish(const cJSON *app, int for_submission, verr *v);
 /* Checks the "changes" object of a change application for an organization of this legal form
  * registered in region_code (NULL: a national organization, no region prefix required). Fields:
  * name, domicile, business_scope, activity_area, funds_fen, legal_representative; at least one.
- * The organization's scope and fundraising are not known here, so funds are held to the local,
- * non-public minimums. Errors are reported as "changes.<field>". */
-void registry_check_change(const cJSON *changes, const char *legal_form, const char *region_code, verr *v);
+ * Funds are held to the minimum of the organization's scope ("local" | "national") and, for a
+ * foundation, its fundraising ("none" | "local_public" | "national_public"; NULL: none).
+ * Errors are reported as "changes.<field>". */
+void registry_check_change(const cJSON *changes, const char *legal_form, const char *region_code, const char *scope,
+                           const char *fundraising, verr *v);
 
 /* 1 if id is an 18-character PRC resident ID number with a valid birth date and ISO 7064
  * MOD 11-2 check character (digit or capital X), else 0. Whether the date lies in the past is

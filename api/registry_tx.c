@@ -253,10 +253,15 @@ static int approve_establish(approval *a, char uscc[USCC_LEN + 1])
 	if (rc)
 		return rc;
 	rc = db_exec(c,
-	             "INSERT INTO orgs (uscc, name, legal_form, category, region_code, domicile, business_scope, activity_area, "
-	             "funds_fen, legal_rep_name, legal_rep_id_number, registered_at, status, owner_user_id, source, version, "
-	             "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'registered', ?, 'application', 1, ?, ?)",
-	             DBP(DBS(uscc), DBS(name), DBS(form), DBS(str_member(b, "category")), DBS(region),
+	             "INSERT INTO orgs (uscc, name, legal_form, category, scope, fundraising, region_code, domicile, "
+	             "business_scope, activity_area, funds_fen, legal_rep_name, legal_rep_id_number, registered_at, status, "
+	             "owner_user_id, source, version, created_at, updated_at) "
+	             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'registered', ?, 'application', 1, ?, ?)",
+	             DBP(DBS(uscc), DBS(name), DBS(form), DBS(str_member(b, "category")),
+	                 DBS(str_member(b, "scope") ? str_member(b, "scope") : "local"),
+	                 DBS(!strcmp(form, "foundation") ? (str_member(b, "fundraising") ? str_member(b, "fundraising") : "none")
+	                                                 : NULL),
+	                 DBS(region),
 	                 DBS(str_member(b, "domicile") ? str_member(b, "domicile") : ""),
 	                 DBS(str_member(b, "business_scope") ? str_member(b, "business_scope") : ""),
 	                 DBS(str_member(b, "activity_area")), cJSON_IsNumber(funds) ? DBI((long long)funds->valuedouble) : DBNULL,

@@ -10,11 +10,11 @@
 /* The organization columns a change or deregistration reads. */
 #define ORG_COLUMNS                                                                                       \
 	"uscc, name, legal_form, category, region_code, domicile, business_scope, activity_area, funds_fen, " \
-	"legal_rep_name, legal_rep_id_number, status, owner_user_id, version"
+	"legal_rep_name, legal_rep_id_number, status, owner_user_id, version, scope, fundraising"
 
 enum org_col {
 	OC_USCC, OC_NAME, OC_LEGAL_FORM, OC_CATEGORY, OC_REGION, OC_DOMICILE, OC_SCOPE, OC_AREA, OC_FUNDS,
-	OC_REP_NAME, OC_REP_ID, OC_STATUS, OC_OWNER, OC_VERSION,
+	OC_REP_NAME, OC_REP_ID, OC_STATUS, OC_OWNER, OC_VERSION, OC_SCOPE_KIND, OC_FUNDRAISING,
 };
 
 /* Reads (lock: FOR UPDATE) the organization a change or deregistration is for. *org is NULL

@@ -648,6 +648,17 @@ test('Idempotency-Key on create: a retry returns the first answer and creates no
 
 // --- change and deregistration -----------------------------------------------------------------
 
+test('a change of funds is held to the organization\'s own minimum (a public-fundraising foundation)', async () => {
+  const a = await person('applicant');
+  const { uscc } = await approved(a, foundation({ fundraising: 'local_public', funds_fen: 400000000 }));
+  assert.equal(one(`SELECT CONCAT_WS('|', scope, fundraising) FROM orgs WHERE uscc = '${uscc}'`), 'local|local_public');
+  let r = await create(a, { kind: 'change', org_uscc: uscc, changes: { funds_fen: 250000000 } });
+  assert.equal(r.status, 422, r.text);
+  assert.deepEqual(fields(r), ['changes.funds_fen:funds_below_minimum']);
+  r = await create(a, { kind: 'change', org_uscc: uscc, changes: { funds_fen: 450000000 } });
+  assert.equal(r.status, 201, r.text);
+});
+
 test('change: approval versions the organization; history shows old and new values; the old name is free', async () => {
   const a = await person('applicant');
   const stranger = await person('applicant');

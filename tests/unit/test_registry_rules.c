@@ -165,14 +165,14 @@ static void expect_message(const cJSON *app, const char *field, const char *code
 	verr_free(&v);
 }
 
-static void expect_change(const char *changes_json, const char *form, const char *region, const char *field,
-                          const char *code)
+static void expect_change_of(const char *changes_json, const char *form, const char *region, const char *scope,
+                             const char *fundraising, const char *field, const char *code)
 {
 	cJSON *changes = changes_json ? cJSON_Parse(changes_json) : NULL;
 	if (changes_json)
 		assert_non_null(changes);
 	verr v = {0};
-	registry_check_change(changes, form, region, &v);
+	registry_check_change(changes, form, region, scope, fundraising, &v);
 	int ok = field ? v.count == 1 && find_error(&v, field, code) : v.count == 0;
 	if (!ok) {
 		print_message("change %s: expected %s/%s\n", changes_json ? changes_json : "NULL",
@@ -182,6 +182,13 @@ static void expect_change(const char *changes_json, const char *form, const char
 	assert_true(ok);
 	verr_free(&v);
 	cJSON_Delete(changes);
+}
+
+static void expect_change(const char *changes_json, const char *form, const char *region, const char *field,
+                          const char *code)
+{
+	expect_change_of(changes_json, form, region, "local", form && !strcmp(form, "foundation") ? "none" : NULL, field,
+	                 code);
 }
 
 /* --- establishment: whole applications ---------------------------------------------------- */
@@ -817,6 +824,14 @@ static void test_change(void **state)
 	/* Funds: the minimum of the legal form. */
 	expect_change("{\"funds_fen\": 2999999}", "social_group", "330424", "changes.funds_fen", "funds_below_minimum");
 	expect_change("{\"funds_fen\": 3000000}", "social_group", "330424", NULL, NULL);
+	/* Held to the organization's own kind: a national group, a public-fundraising foundation. */
+	expect_change_of("{\"funds_fen\": 9999999}", "social_group", "330424", "national", NULL, "changes.funds_fen",
+	                 "funds_below_minimum");
+	expect_change_of("{\"funds_fen\": 10000000}", "social_group", "330424", "national", NULL, NULL, NULL);
+	expect_change_of("{\"funds_fen\": 250000000}", "foundation", "330424", "local", "local_public", "changes.funds_fen",
+	                 "funds_below_minimum");
+	expect_change_of("{\"funds_fen\": 400000000}", "foundation", "330424", "local", "local_public", NULL, NULL);
+	expect_change_of("{\"funds_fen\": 250000000}", "foundation", "330424", "local", NULL, NULL, NULL);
 	expect_change("{\"funds_fen\": 199999999}", "foundation", "330424", "changes.funds_fen", "funds_below_minimum");
 	expect_change("{\"funds_fen\": 0}", "social_service_institution", "330424", "changes.funds_fen",
 	              "funds_below_minimum");
