@@ -919,8 +919,24 @@ static void check_birth_date(const cJSON *person, const char *field, int64_t tod
 	char date[11];
 	snprintf(date, sizeof date, "%.4s-%.2s-%.2s", id + 6, id + 10, id + 12);
 	int64_t day;
-	if (clock_parse_date(date, &day) == 0 && day > today)
+	if (clock_parse_date(date, &day) < 0)
+		return;
+	if (day > today) {
 		verr_add(v, field, "birth_date_in_future", "%s has a birth date (%s) in the future", field, date);
+		return;
+	}
+	/* 民法典 Art. 17-18: only an adult (18) has full civil capacity, which a legal representative
+	 * (社会团体登记管理条例 Art. 13) and a director take on. */
+	char adult_on[32];
+	snprintf(adult_on, sizeof adult_on, "%04d-%.2s-%.2s", (atoi(date) + 18) % 10000, id + 10, id + 12);
+	int64_t adult_day;
+	int bad = clock_parse_date(adult_on, &adult_day);
+	if (bad && !strcmp(adult_on + 5, "02-29")) {
+		memcpy(adult_on + 5, "03-01", 5);  /* born on 29 February: of age on 1 March of a common year */
+		bad = clock_parse_date(adult_on, &adult_day);
+	}
+	if (!bad && adult_day > today)
+		verr_add(v, field, "not_adult", "%s belongs to someone under 18 (born %s)", field, date);
 }
 
 static void check_birth_dates(const cJSON *body, int64_t today, verr *v)

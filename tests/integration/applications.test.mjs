@@ -353,6 +353,19 @@ test('thresholds: foundations need 5–25 directors and the original fund; ID bi
   const s = await act(a, g, 'submit');
   assert.equal(s.status, 422);
   assert.deepEqual(fields(s), ['legal_representative.id_number:birth_date_in_future']);
+
+  // 民法典 Art. 17: the legal representative and the directors are adults — 18 on the day of submission.
+  await clock(atDay(0));  // 2026-03-02
+  const minor = await draft(a, socialGroup({ legal_representative: { name: '少年', id_number: idNumber('20080303') } }));
+  assert.deepEqual(fields(await act(a, minor, 'submit')).filter((f) => f.includes('id_number')),
+    ['legal_representative.id_number:not_adult']);
+  const f2 = foundation();
+  f2.directors[2] = { name: '少年', id_number: idNumber('20100101', 77) };
+  const young = await draft(a, f2);
+  assert.deepEqual(fields(await act(a, young, 'submit')).filter((f) => f.includes('id_number')),
+    ['directors[2].id_number:not_adult']);
+  const eighteen = await draft(a, socialGroup({ legal_representative: { name: '成年', id_number: idNumber('20080302') } }));
+  assert.deepEqual(fields(await act(a, eighteen, 'submit')).filter((f) => f.includes('id_number')), []);
 });
 
 test('a draft is checked for shape: unknown fields, bad codes and wrong types are 422 on create', async () => {

@@ -606,6 +606,28 @@ static void test_name_field_words(void **state)
 	cJSON_Delete(app);
 }
 
+static void test_name_invisible_characters(void **state)
+{
+	(void)state;
+	/* Names that look like 海盐县茶叶协会 but are not the same text. */
+	static const char *const lookalikes[] = { "海盐县 茶叶协会", "海盐县\u3000茶叶协会", "海盐县\u200b茶叶协会",
+		                                      "海盐县茶叶\u00ad协会", "\ufeff海盐县茶叶协会", "海盐县茶叶协会\u2060",
+		                                      "海盐县\u00a0茶叶协会", "海盐县茶叶\u202e协会" };
+	cJSON *app = social_group();
+	for (size_t i = 0; i < sizeof lookalikes / sizeof lookalikes[0]; i++) {
+		char json[200];
+		snprintf(json, sizeof json, "\"%s\"", lookalikes[i]);
+		cJSON *s = cJSON_Parse(json);
+		assert_non_null(s);
+		set_str(app, "name", s->valuestring);
+		cJSON_Delete(s);
+		expect(app, 1, "name", "name_invalid_character");
+	}
+	set_str(app, "name", "海盐县茶叶协会");
+	expect(app, 1, NULL, NULL);
+	cJSON_Delete(app);
+}
+
 static void test_name_banned_words(void **state)
 {
 	(void)state;
@@ -872,6 +894,7 @@ int main(void)
 		cmocka_unit_test(test_name_region_prefix),
 		cmocka_unit_test(test_name_form_word),
 		cmocka_unit_test(test_name_field_words),
+		cmocka_unit_test(test_name_invisible_characters),
 		cmocka_unit_test(test_name_banned_words),
 		cmocka_unit_test(test_region_code),
 		cmocka_unit_test(test_legal_representative),
