@@ -50,7 +50,7 @@ async function send(method, path, { body, contentType, ifMatch, headers = {}, au
 	try {
 		res = await fetch(BASE + path, { method, headers: hdrs, body: payload, cache: 'no-store', credentials: 'omit' });
 	} catch {
-		throw new ApiError(0, { title: t('error.network'), detail: t('error.network_detail') });
+		throw new ApiError(0, { code: 'network', title: t('error.network'), detail: t('error.network_detail') });
 	}
 	if (!res.ok) {
 		let problem = null;
@@ -63,7 +63,7 @@ async function send(method, path, { body, contentType, ifMatch, headers = {}, au
 			}
 		}
 		if (!problem || typeof problem !== 'object') {
-			problem = { title: t('error.generic', { status: res.status }), status: res.status };
+			problem = { status: res.status };
 		}
 		if (res.status === 401 && token && unauthorizedHandler) unauthorizedHandler();
 		throw new ApiError(res.status, problem, res.headers.get('Retry-After'));

@@ -16,6 +16,7 @@ import { applicationPage } from './pages/application.js';
 import { queuePage } from './pages/queue.js';
 import { usersPage } from './pages/users.js';
 import { auditPage } from './pages/audit.js';
+import { changePage, deregisterPage } from './pages/org-apply.js';
 
 // Navigation. roles: null = everyone (also signed out); otherwise the roles that see the entry.
 const NAV = [
@@ -34,12 +35,15 @@ const ROUTES = [
 	{ path: '/signup', roles: null, page: signupPage, title: 'signup.title' },
 	{ path: '/register', roles: null, page: registerPage, title: 'nav.register' },
 	{ path: '/org/:uscc', roles: null, page: orgPage, title: 'org.title' },
+	{ path: '/org/:uscc/change', roles: ['applicant'], page: changePage, title: 'change.title' },
+	{ path: '/org/:uscc/deregister', roles: ['applicant'], page: deregisterPage, title: 'dereg.title' },
 	{ path: '/uscc', roles: null, page: usccPage, title: 'uscc.title' },
 	{ path: '/uscc/:code', roles: null, page: usccPage, title: 'uscc.title' },
 	{ path: '/my/applications', roles: ['applicant'], page: myApplicationsPage, title: 'apps.title' },
 	{ path: '/applications/new', roles: ['applicant'], page: applicationFormPage, title: 'app.form.new_title' },
 	{ path: '/applications/:id/edit', roles: ['applicant'], page: applicationFormPage, title: 'app.form.edit_title' },
-	{ path: '/applications/:id', roles: ['applicant', 'registrar', 'admin'], page: applicationPage, title: 'app.heading' },
+	// Admins do not see applications (the daemon refuses them), so neither route nor link leads there.
+	{ path: '/applications/:id', roles: ['applicant', 'registrar'], page: applicationPage, title: 'app.heading' },
 	{ path: '/queue', roles: ['registrar'], page: queuePage, title: 'queue.title' },
 	{ path: '/admin/users', roles: ['admin'], page: usersPage, title: 'users.title' },
 	{ path: '/admin/audit', roles: ['admin'], page: auditPage, title: 'audit.title' },

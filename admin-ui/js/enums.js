@@ -16,3 +16,26 @@ export const APPLICATION_FIELDS = [
 	'contact.name', 'contact.phone', 'contact.email',
 	...DOC_KINDS.map((k) => `documents.${k}`),
 ];
+
+// What a change application may change (SPEC §4; api/registry_rules.c `changeable`), in display order.
+export const CHANGE_FIELDS = ['name', 'domicile', 'business_scope', 'activity_area', 'funds_fen', 'legal_representative'];
+// The document that supports each change.
+export const CHANGE_DOC_KINDS = {
+	name: 'charter', business_scope: 'charter', activity_area: 'charter',
+	domicile: 'domicile_proof', funds_fen: 'fund_verification', legal_representative: 'legal_rep_id',
+};
+// Kinds an application may hold several of; of the others a new upload replaces the old.
+export const MULTI_DOC_KINDS = ['other'];
+export const PENDING_STATUSES = ['submitted', 'supplement_requested', 'accepted'];
+export const LIVE_STATUSES = ['draft', ...PENDING_STATUSES];
+
+// What a registrar can ask to supplement, by kind of application.
+export function supplementFields(kind, changes) {
+	if (kind === 'change') {
+		const chosen = Object.keys(changes || {}).filter((f) => CHANGE_FIELDS.includes(f));
+		const docs = [...new Set(chosen.map((f) => CHANGE_DOC_KINDS[f]))];
+		return [...chosen.map((f) => `changes.${f}`), ...docs.map((k) => `documents.${k}`), 'documents.other'];
+	}
+	if (kind === 'deregister') return ['reason', 'documents.other'];
+	return APPLICATION_FIELDS;
+}

@@ -4,23 +4,44 @@
 import { h, uid } from './dom.js';
 import { t, has, label, fieldLabel, normalizePath, getLang } from './i18n.js';
 import { ApiError } from './api.js';
+import { describeProblem } from './problems.js';
 import { fenToYuan } from './money.js';
 
 // ---------------------------------------------------------------- formatting
 
-export function fmtDateTime(s) {
+// Times are shown in China time whatever the browser's zone; dates the daemon sends as
+// YYYY-MM-DD are local dates already and are shown as they are.
+export const TIME_ZONE = 'Asia/Shanghai';
+const CN_PARTS = new Intl.DateTimeFormat('en-CA', {
+	timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+});
+
+function cnParts(s) {
+	const d = new Date(s);
+	if (Number.isNaN(d.getTime())) return null;
+	const o = {};
+	for (const p of CN_PARTS.formatToParts(d)) o[p.type] = p.value;
+	return o;
+}
+
+export function fmtDateTime(s, { seconds = false } = {}) {
 	if (!s) return '';
 	if (/^\d{4}-\d{2}-\d{2}$/.test(s)) return s;
-	const d = new Date(s);
-	if (Number.isNaN(d.getTime())) return String(s);
-	const p = (n) => String(n).padStart(2, '0');
-	return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+	const p = cnParts(s);
+	if (!p) return String(s);
+	return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}${seconds ? `:${p.second}` : ''}`;
 }
 
 export function fmtDate(s) {
 	if (!s) return '';
 	if (/^\d{4}-\d{2}-\d{2}$/.test(s)) return s;
-	return fmtDateTime(s).slice(0, 10);
+	const p = cnParts(s);
+	return p ? `${p.year}-${p.month}-${p.day}` : String(s);
+}
+
+// An RFC 3339 timestamp inside free data (audit summaries): "2026-03-11T02:00:00.123456Z".
+export function isTimestamp(v) {
+	return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(v);
 }
 
 export function fmtYuan(fen) {
@@ -160,33 +181,36 @@ export function clearFieldErrors(root) {
 	});
 }
 
-function errorMessage(e) {
-	return e.message || (e.code ? e.code : '');
-}
-
-// Shows a problem (ApiError, problem object or Error) in `slot`: title, detail, Retry-After, and
-// the field errors as a list of links; each field error also goes next to its field inside
-// `root` (matched by data-field, falling back to the nearest parent path).
-export function showProblem(slot, err, root) {
+// Shows a problem (ApiError, problem object or Error) in `slot`: a generic title (opts.title, a
+// key such as 'error.submit_failed'), the text for its code in the reader's language, Retry-After,
+// and the field errors as a list of links; each field error also goes next to its field inside
+// `root` (matched by data-field, falling back to the nearest parent path). Any earlier message
+// in the slot, and any navigation flash, is replaced.
+export function showProblem(slot, err, root, opts = {}) {
 	clearFieldErrors(root);
+	clearFlash();
 	slot.replaceChildren();
 	if (!err) return;
-	const problem = err instanceof ApiError ? err.problem : err.problem || { title: err.title || t('error.title'), detail: err.detail || err.message };
+	const problem = err instanceof ApiError ? err.problem
+		: err.problem || { local: true, detail: err.detail || err.message };
 	const status = err instanceof ApiError ? err.status : problem.status;
-	const errors = Array.isArray(problem.errors) ? problem.errors : [];
-	const box = h('div', { class: 'problem', role: 'alert', tabindex: '-1' });
-	box.append(h('p', { class: 'problem-title' }, problem.title || t('error.generic', { status })));
-	if (problem.detail && problem.detail !== problem.title) box.append(h('p', { class: 'problem-detail' }, problem.detail));
-	const retry = err instanceof ApiError ? err.retryAfter : null;
-	if (retry && /^\d+$/.test(retry)) box.append(h('p', { class: 'problem-retry' }, t('error.retry_after', { n: retry })));
-	if (status === 412) box.append(h('p', {}, t('error.conflict_reload')));
-	if (errors.length) {
-		box.append(h('p', {}, t('error.fields')));
+	const d = describeProblem(problem, { status, retryAfter: err instanceof ApiError ? err.retryAfter : null });
+	const box = h('div', { class: 'problem', role: 'alert', tabindex: '-1', dataset: { code: problem.code || '' } });
+	const title = opts.title ? t(opts.title) : d.errors.length ? t('error.fix_title') : t('error.title');
+	box.append(h('p', { class: 'problem-title' }, title));
+	if (d.detail) box.append(h('p', { class: 'problem-detail' }, d.detail));
+	if (d.allowed) box.append(h('p', { class: 'problem-allowed' }, d.allowed));
+	if (d.server) box.append(h('p', { class: 'problem-server muted', lang: 'en' }, d.server));
+	if (d.retry) box.append(h('p', { class: 'problem-retry' }, d.retry));
+	if (d.errors.length) {
+		if (opts.title) box.append(h('p', {}, t('error.fields')));
 		const ul = h('ul', { class: 'problem-fields' });
-		for (const e of errors) {
+		for (const e of d.errors) {
 			const target = e.field ? findFieldTarget(root, e.field) : null;
-			const text = e.field ? `${fieldLabel(e.field)}${t('common.colon')}${errorMessage(e)}` : errorMessage(e);
-			const li = h('li', { dataset: { errorField: e.field || '' } });
+			const where = e.field ? fieldLabel(e.field) : '';
+			const text = where ? `${where}${t('common.colon')}${e.text}` : e.text;
+			const li = h('li', { dataset: { errorField: e.field, errorCode: e.code } });
+			const langAttr = e.known ? null : 'en';
 			if (target) {
 				li.append(h('a', {
 					href: '#', onclick: (ev) => {
@@ -198,7 +222,7 @@ export function showProblem(slot, err, root) {
 				}, text));
 				const eid = uid('err');
 				target.classList.add('has-error');
-				target.append(h('p', { class: 'field-error', id: eid, dataset: { errorFor: e.field } }, errorMessage(e)));
+				target.append(h('p', { class: 'field-error', id: eid, lang: langAttr, dataset: { errorFor: e.field } }, e.text));
 				const control = target.querySelector('input, select, textarea');
 				if (control) {
 					control.setAttribute('aria-invalid', 'true');
@@ -218,8 +242,9 @@ export function showProblem(slot, err, root) {
 }
 
 // A client-side validation problem in the same shape as the API's.
-export function localProblem(errors) {
-	return { problem: { title: t('error.title'), errors } };
+// Its texts are already in the reader's language.
+export function localProblem(errors, detail) {
+	return { problem: { local: true, errors, detail } };
 }
 
 // ---------------------------------------------------------------- tables and lists
@@ -336,6 +361,33 @@ export function takeFlash() {
 
 export function notice(message, kind = 'ok') {
 	return h('div', { class: `flash flash-${kind}`, role: 'status' }, message);
+}
+
+// The message a page carried over from the one before (e.g. "saved") stops applying as soon as
+// something else happens: every new message replaces it.
+export function clearFlash() {
+	document.querySelectorAll('main > .flash').forEach((el) => el.remove());
+}
+
+// One message area for a page: each call replaces what was there (and the carried-over flash).
+// ok(text) / warn(text) show a notice; problem(err, root, opts) a problem; clear() empties it.
+export function messageArea() {
+	const el = h('div', { class: 'messages', 'data-testid': 'messages' });
+	return {
+		el,
+		ok(text, kind = 'ok') {
+			clearFlash();
+			el.replaceChildren(notice(text, kind));
+		},
+		problem(err, root, opts) {
+			showProblem(el, err, root, opts);
+		},
+		clear(root) {
+			clearFlash();
+			clearFieldErrors(root);
+			el.replaceChildren();
+		},
+	};
 }
 
 export function langTag() {

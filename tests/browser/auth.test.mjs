@@ -63,7 +63,7 @@ test('an admin signs in, sees the admin navigation, and signs out', async () => 
 	});
 });
 
-test('a wrong password shows the problem detail from the API', async () => {
+test('a wrong password is explained in Chinese, not in the server\'s English', async () => {
 	await withPage(b, 'wrong-password', async (page) => {
 		await page.goto(`${d.url}/admin/#/login`);
 		await page.getByLabel('用户名').fill(ADMIN.username);
@@ -74,13 +74,25 @@ test('a wrong password shows the problem detail from the API', async () => {
 		]);
 		assert.equal(resp.status(), 401);
 		const problem = await resp.json();
-		assert.ok(problem.title, 'the daemon sends a problem title');
+		assert.equal(problem.code, 'invalid_credentials');
 		const alert = page.getByRole('alert');
-		await waitForText(alert, problem.title);
-		if (problem.detail) await waitForText(alert, problem.detail);
+		await waitForText(alert, '登录失败');
+		await waitForText(alert, '用户名或密码不正确');
+		const text = await alert.textContent();
+		// Neither the HTTP reason phrase nor the English detail reaches the Chinese page.
+		assert.ok(!text.includes(problem.title), `no "${problem.title}" in ${text}`);
+		assert.ok(!text.includes(problem.detail), `no English detail in ${text}`);
+		assert.doesNotMatch(text, /[A-Za-z]{4,}/, text);
 		assert.equal(new URL(page.url()).hash, '#/login', 'still on the sign-in page');
 		assert.equal(await page.getByLabel('密码', { exact: true }).inputValue(), '', 'the password field is cleared');
 		assert.equal(await page.evaluate(() => sessionStorage.getItem('sanzhi.token')), null);
+		// And in English when the reader chose English.
+		await page.getByTestId('lang-toggle').click();
+		await page.getByLabel('Username').fill(ADMIN.username);
+		await page.getByLabel('Password', { exact: true }).fill('not-the-password-either');
+		await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+		await waitForText(page.getByRole('alert'), 'The username or password is wrong');
+		await page.getByTestId('lang-toggle').click();
 	});
 });
 
@@ -111,7 +123,8 @@ test('repeated failures lock the username and the UI says when to retry', async 
 			await page.getByRole('alert').waitFor();
 			if (resp.status() === 429) {
 				assert.match(resp.headers()['retry-after'] || '', /^\d+$/);
-				retry = await waitForText(page.locator('.problem-retry'), /请在 \d+ 秒后重试/);
+				retry = await waitForText(page.locator('.problem-retry'), /请在 \d+ 分钟后重试/);
+				await waitForText(page.getByRole('alert'), '该账号已暂时锁定');
 			}
 		}
 		assert.ok(retry, 'the fifth failure locks the username (429 with Retry-After)');

@@ -8,6 +8,7 @@ import { get, post, patch } from '../api.js';
 import { field, enumOptions, pageHeader, showProblem, localProblem, busy, flash, loading } from '../ui.js';
 import { parseYuanToFen, fenToYuan } from '../money.js';
 import { LEGAL_FORMS, CATEGORIES } from '../enums.js';
+import { editOrgApplication } from './org-apply.js';
 
 const EDITABLE = ['draft', 'supplement_requested'];
 
@@ -108,11 +109,16 @@ export async function applicationFormPage(view, ctx) {
 			version = app.version ?? (r.etag ? r.etag.replace(/^W\//, '').replace(/"/g, '') : null);
 			slot.remove();
 		} catch (e) {
-			showProblem(slot, e);
+			showProblem(slot, e, null, { title: 'error.load_failed' });
 			return;
 		}
 		if (!EDITABLE.includes(app.status)) {
 			ctx.navigate(`#/applications/${encodeURIComponent(id)}`);
+			return;
+		}
+		if (app.kind && app.kind !== 'establish') {
+			header.remove();
+			await editOrgApplication(view, ctx, app, version);
 			return;
 		}
 	}
@@ -209,7 +215,7 @@ export async function applicationFormPage(view, ctx) {
 				flash(t('app.form.saved'));
 				ctx.navigate(`#/applications/${encodeURIComponent(r.data.id ?? id)}`);
 			} catch (e) {
-				showProblem(errSlot, e, form);
+				showProblem(errSlot, e, form, { title: 'error.save_failed' });
 			}
 		});
 	});

@@ -2,13 +2,16 @@
 // (documents, accept / request supplements / approve / reject). SPEC §4, Appendix A.
 
 import { h, uid } from '../dom.js';
-import { t, label, fieldLabel } from '../i18n.js';
+import { t, has, label, fieldLabel } from '../i18n.js';
 import { get, post, api, apiBlob, qs } from '../api.js';
 import {
-	pageHeader, dl, loading, mono, statusBadge, overdueBadge, showProblem, localProblem, notice, busy, badge,
-	openDialog, field, fmtDateTime, fmtDate, fmtYuan, fmtBytes, dataTable, pager,
+	pageHeader, dl, loading, mono, statusBadge, overdueBadge, showProblem, localProblem, busy, badge,
+	openDialog, field, fmtDateTime, fmtDate, fmtYuan, fmtBytes, dataTable, pager, messageArea,
 } from '../ui.js';
-import { DOC_KINDS, DOC_MEDIA_TYPES, APPLICATION_FIELDS } from '../enums.js';
+import {
+	DOC_KINDS, DOC_MEDIA_TYPES, CHANGE_DOC_KINDS, MULTI_DOC_KINDS, supplementFields,
+} from '../enums.js';
+import { orgForApplication, changeRows } from '../org-data.js';
 
 // Which action each role may take from which status (mirrors the daemon's state table; the
 // daemon has the last word and answers 409 otherwise).
@@ -58,13 +61,25 @@ export async function applicationPage(view, ctx) {
 
 	let app;
 	let version;
-	const flashSlot = h('div');
-	const errSlot = h('div', { class: 'error-slot' });
+	// One message area: each action's outcome replaces the last one (and the flash carried over).
+	const messages = messageArea();
+	messages.el.classList.add('error-slot');
+	let org = null;        // the organization a change or deregistration concerns
+	let orgEvent = null;   // for an approved change: its history event (old and new values)
 
 	async function load() {
 		const r = await get(`/applications/${enc}`);
 		app = r.data;
 		version = versionOf(r);
+	}
+
+	// What a change or deregistration is about: the organization as registered now, and for an
+	// approved change the history event that recorded it (the register already shows the new values).
+	async function loadOrg() {
+		if (app.kind === 'establish' || !app.org_uscc) return;
+		const o = await orgForApplication(app.org_uscc, app.kind === 'change' && app.status === 'approved' ? app.changes : null);
+		org = o.org;
+		orgEvent = o.event;
 	}
 
 	function setApp(r) {
@@ -109,18 +124,17 @@ export async function applicationPage(view, ctx) {
 				// Errors here (e.g. 422 on submit, naming fields of the page) are shown on the page.
 				done = await openDialog({
 					title: t(`action.${def.action}`), danger: def.style === 'danger', confirmLabel: t(`action.${def.action}`),
-					body: [h('p', {}, t(`action.${def.action}.confirm`))],
+					body: [h('p', {}, t(has(`action.${def.action}.confirm.${app.kind}`) ? `action.${def.action}.confirm.${app.kind}` : `action.${def.action}.confirm`))],
 					onConfirm: () => runAction(def).catch((e) => ({ error: e })),
 				});
 			}
 			if (done && done.error) {
-				flashSlot.replaceChildren();
-				showProblem(errSlot, done.error, body);
+				messages.problem(done.error, body, { title: def.action === 'submit' ? 'error.submit_failed' : 'error.action_failed' });
 			} else if (done) {
-				showProblem(errSlot, null, body);
-				// Messages from before the action (e.g. "saved, now upload") no longer apply.
-				document.querySelectorAll('main > .flash').forEach((el) => el.remove());
-				flashSlot.replaceChildren(notice(t(`action.${def.action}.done`)));
+				messages.clear(body);
+				// Approval and rejection announce themselves in the header (code, reason): no second banner.
+				if (!['approve', 'reject'].includes(def.action)) messages.ok(t(`action.${def.action}.done`));
+				await loadOrg().catch(() => {});
 				renderAll();
 				const h1 = view.querySelector('h1');
 				if (h1) h1.focus();
@@ -133,7 +147,7 @@ export async function applicationPage(view, ctx) {
 	function itemsEditor() {
 		const rows = h('div', { class: 'items-list' });
 		const itemRows = () => [...rows.querySelectorAll(':scope > .item-row')];
-		const options = [...APPLICATION_FIELDS.map((f) => [f, fieldLabel(f)]), ['other', t('action.other_field')]];
+		const options = [...supplementFields(app.kind, app.changes).map((f) => [f, fieldLabel(f)]), ['other', t('action.other_field')]];
 		const addRow = () => {
 			const n = itemRows().length;
 			const row = h('div', { class: 'item-row', dataset: { field: `items.${n}` } },
@@ -157,20 +171,34 @@ export async function applicationPage(view, ctx) {
 		};
 	}
 
+	// The kinds of document this application shows: an establishment's five (required), the ones
+	// that bear on a change's fields, "other" for a deregistration; plus any kind already uploaded.
+	function docKinds(docs) {
+		const base = app.kind === 'establish' ? DOC_KINDS
+			: app.kind === 'change' ? [...new Set(Object.keys(app.changes || {}).map((f) => CHANGE_DOC_KINDS[f]).filter(Boolean)), 'other']
+				: ['other'];
+		return [...base, ...new Set(docs.map((d) => d.kind).filter((k) => !base.includes(k)))];
+	}
+
 	function documentsSection() {
 		const docs = Array.isArray(app.documents) ? app.documents : [];
 		const canUpload = editable();
-		const kinds = [...DOC_KINDS, ...new Set(docs.map((d) => d.kind).filter((k) => !DOC_KINDS.includes(k)))];
 		const list = h('ul', { class: 'doc-list' });
-		for (const kind of kinds) {
-			const mine = docs.filter((d) => d.kind === kind);
+		for (const kind of docKinds(docs)) {
+			const mine = docs.filter((d) => d.kind === kind).sort((x, y) => Number(x.id) - Number(y.id));
+			const newest = mine[mine.length - 1];
 			const status = h('p', { class: 'doc-status', role: 'status' });
+			const optional = app.kind !== 'establish' || !DOC_KINDS.includes(kind);
 			const li = h('li', { class: ['doc-row', mine.length ? 'has-doc' : 'no-doc'], dataset: { field: `documents.${kind}`, kind } },
 				h('div', { class: 'doc-kind' }, h('strong', {}, label('doc', kind)),
+					optional ? h('span', { class: 'muted' }, `（${t('common.optional')}）`) : null,
 					mine.length ? null : h('span', { class: 'muted' }, ` — ${t('app.doc_missing')}`)),
-				mine.map((d) => h('div', { class: 'doc-file' },
+				mine.map((d) => h('div', { class: ['doc-file', d !== newest && !MULTI_DOC_KINDS.includes(kind) && 'doc-old'], dataset: { docId: d.id } },
 					h('span', { class: 'doc-name' }, d.name || d.id),
-					h('span', { class: 'muted' }, ` ${fmtBytes(d.size)} · ${d.media_type || ''}`),
+					// Two of one kind: say which one counts (the replaced one could not be removed).
+					mine.length > 1 && !MULTI_DOC_KINDS.includes(kind)
+						? [' ', d === newest ? badge(t('app.doc_current'), 'ok') : badge(t('app.doc_older'), 'muted')] : null,
+					h('span', { class: 'muted' }, ` ${fmtBytes(d.size)} · ${d.media_type || ''}${d.uploaded_at ? ` · ${fmtDateTime(d.uploaded_at)}` : ''}`),
 					d.sha256 ? h('span', { class: 'muted sha' }, ' · SHA-256 ', mono(`${d.sha256.slice(0, 12)}…`, d.sha256)) : null,
 					' ',
 					h('button', {
@@ -179,7 +207,7 @@ export async function applicationPage(view, ctx) {
 							try {
 								await openDocument(id, d);
 							} catch (e) {
-								showProblem(status, e);
+								showProblem(status, e, null, { title: 'error.load_failed' });
 							}
 						}),
 					}, t('app.download')),
@@ -190,6 +218,9 @@ export async function applicationPage(view, ctx) {
 				status);
 			if (canUpload) {
 				const inputId = uid('doc');
+				// One document per kind: a new upload replaces the old one (uploaded first, then the old
+				// one removed, so a failed upload loses nothing). "Other" documents add up.
+				const replaces = MULTI_DOC_KINDS.includes(kind) ? [] : mine;
 				const input = h('input', {
 					type: 'file', id: inputId, class: 'file-input', accept: '.pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png',
 					'data-kind': kind, 'aria-describedby': `${inputId}-hint`,
@@ -199,7 +230,7 @@ export async function applicationPage(view, ctx) {
 					if (!file) return;
 					const type = mediaTypeOf(file);
 					if (!type) {
-						showProblem(status, { problem: { title: t('error.title'), detail: t('error.file_type') } });
+						showProblem(status, localProblem([], t('error.file_type')), null, { title: 'error.upload_failed' });
 						input.value = '';
 						return;
 					}
@@ -207,30 +238,42 @@ export async function applicationPage(view, ctx) {
 					input.disabled = true;
 					try {
 						await api('POST', `/applications/${enc}/documents${qs({ kind, name: file.name })}`, { body: file, contentType: type });
-						await load();
-						docsBox.replaceChildren(documentsSection());
-						const row = docsBox.querySelector(`li[data-kind="${CSS.escape(kind)}"]`);
-						if (row) {
-							row.querySelector('.doc-status').replaceChildren(t('app.doc_uploaded', { name: file.name }));
-							const next = row.querySelector('input[type="file"]');
-							if (next) next.focus();
-						}
-						refreshHeaderAndActions();
 					} catch (e) {
 						input.disabled = false;
 						input.value = '';
 						status.replaceChildren();
-						showProblem(status, e);
+						showProblem(status, e, null, { title: 'error.upload_failed' });
+						return;
 					}
+					let removeError = null;
+					for (const old of replaces) {
+						try {
+							await api('DELETE', `/applications/${enc}/documents/${encodeURIComponent(old.id)}`);
+						} catch (e) {
+							removeError = e;
+						}
+					}
+					await load().catch(() => {});
+					docsBox.replaceChildren(documentsSection());
+					const row = docsBox.querySelector(`li[data-kind="${CSS.escape(kind)}"]`);
+					if (row) {
+						const st = row.querySelector('.doc-status');
+						if (removeError) showProblem(st, removeError, null, { title: 'app.doc_replace_failed' });
+						else st.replaceChildren(t(replaces.length ? 'app.doc_replaced' : 'app.doc_uploaded', { name: file.name }));
+						const next = row.querySelector('input[type="file"]');
+						if (next) next.focus();
+					}
+					refreshHeaderAndActions();
 				});
+				const uploadKey = replaces.length ? 'app.doc_replace' : MULTI_DOC_KINDS.includes(kind) && mine.length ? 'app.doc_add' : 'app.doc_upload';
 				li.append(h('div', { class: 'doc-upload' },
-					h('label', { for: inputId, class: 'btn btn-small' }, t('app.doc_upload', { kind: label('doc', kind) })),
+					h('label', { for: inputId, class: 'btn btn-small' }, t(uploadKey, { kind: label('doc', kind) })),
 					input,
 					h('span', { class: 'hint', id: `${inputId}-hint` }, t('hint.file_types'))));
 			}
 			list.append(li);
 		}
-		return h('div', {}, h('p', { class: 'hint' }, t('app.documents_intro')), list);
+		return h('div', {}, h('p', { class: 'hint' }, t(`app.documents_intro.${app.kind}`)), list);
 	}
 
 	async function removeDocument(d, kind) {
@@ -264,19 +307,25 @@ export async function applicationPage(view, ctx) {
 		actionsBox.replaceChildren(...actions());
 	}
 
+	function orgLink(uscc) {
+		return h('a', { href: `#/org/${encodeURIComponent(uscc)}` }, t('app.view_org'));
+	}
+
 	function header() {
 		const notices = [];
 		if (app.status === 'supplement_requested' && Array.isArray(app.supplement_items) && app.supplement_items.length) {
 			notices.push(h('div', { class: 'flash flash-warn', 'data-testid': 'supplement-items' },
 				h('p', {}, t(role === 'applicant' ? 'app.supplement_notice' : 'field.supplement_items')),
-				h('ul', {}, app.supplement_items.map((i) => h('li', {}, i.field ? `${fieldLabel(i.field)}${t('common.colon')}${i.message}` : i.message)))));
+				h('ul', {}, app.supplement_items.map((i) => h('li', {},
+					i.field && i.field !== 'other' ? `${fieldLabel(i.field)}${t('common.colon')}${i.message}` : i.message)))));
 		}
 		if (app.status === 'rejected' && app.reject_reason) {
-			notices.push(h('div', { class: 'flash flash-danger' }, h('p', {}, t('app.rejected_notice')), h('p', { class: 'reason' }, app.reject_reason)));
+			notices.push(h('div', { class: 'flash flash-danger', 'data-testid': 'decision' }, h('p', {}, t('app.rejected_notice')), h('p', { class: 'reason' }, app.reject_reason)));
 		}
-		if (app.org_uscc) {
-			notices.push(h('div', { class: 'flash flash-ok' }, t('app.approved_notice'), ' ', mono(app.org_uscc), ' ',
-				h('a', { href: `#/org/${encodeURIComponent(app.org_uscc)}` }, t('app.view_org'))));
+		// The outcome, once (and only once) the application is approved.
+		if (app.status === 'approved' && app.org_uscc) {
+			notices.push(h('div', { class: 'flash flash-ok', role: 'status', 'data-testid': 'decision' },
+				t(`app.approved_notice.${app.kind}`), ' ', mono(app.org_uscc), ' ', orgLink(app.org_uscc)));
 		}
 		document.title = `${app.name || t('app.untitled')} · ${t('app.title')}`;
 		return h('div', {},
@@ -316,7 +365,7 @@ export async function applicationPage(view, ctx) {
 			['field.accepted_at', app.accepted_at ? [fmtDateTime(app.accepted_at), app.deemed_accepted ? [' ', badge(t('app.deemed'), 'info')] : null] : ''],
 			['field.decision_due', app.decision_due ? [fmtDate(app.decision_due), app.overdue ? [' ', overdueBadge()] : null] : ''],
 			app.decided_at ? ['field.decided_at', fmtDateTime(app.decided_at)] : null,
-			['field.org_uscc', app.org_uscc ? mono(app.org_uscc) : ''],
+			['field.org_uscc', app.org_uscc ? h('a', { href: `#/org/${encodeURIComponent(app.org_uscc)}`, class: 'mono' }, app.org_uscc) : ''],
 		]);
 	}
 
@@ -324,7 +373,47 @@ export async function applicationPage(view, ctx) {
 		return h('section', { class: 'card', dataset: path ? { field: path } : undefined }, h('h2', {}, t(titleKey)), content);
 	}
 
+	function orgSummary() {
+		const o = org || {};
+		return dl([
+			['field.org_name', org ? h('a', { href: `#/org/${encodeURIComponent(app.org_uscc)}` }, o.name) : app.name],
+			['field.uscc', mono(app.org_uscc)],
+			['field.legal_form', label('legal_form', o.legal_form || app.legal_form)],
+			['field.region_code', o.region_name ? `${o.region_name}（${o.region_code}）` : (o.region_code || app.region_code)],
+			org ? ['field.org_status', statusBadge(o.status, 'org_status')] : null,
+		]);
+	}
+
+	// Each changed item: as registered → as applied for. Items the public profile does not carry
+	// are marked as such rather than shown as empty.
+	function changeTable() {
+		const rows = changeRows(app.changes, org, orgEvent, { showIds: true });
+		if (!rows.length) return h('p', { class: 'empty', dataset: { field: 'changes' } }, t('app.change.none'));
+		const head = [t('app.change.item'), t(orgEvent ? 'org.old' : 'app.change.current'), t('app.change.new')];
+		return h('div', { class: 'table-wrap' }, h('table', { class: 'data change-table', 'data-testid': 'change-table' },
+			h('thead', {}, h('tr', {}, head.map((x) => h('th', { scope: 'col' }, x)))),
+			h('tbody', {}, rows.map((r) => h('tr', { dataset: { field: `changes.${r.field}` }, class: r.same ? 'row-same' : null },
+				h('th', { scope: 'row', 'data-label': head[0] }, fieldLabel(r.field)),
+				h('td', { 'data-label': head[1], class: 'old' }, h('span', { class: 'cell' }, r.old == null ? h('span', { class: 'muted' }, t(r.oldKnown ? 'common.none' : 'app.change.not_public')) : r.old)),
+				h('td', { 'data-label': head[2], class: 'new' }, h('span', { class: 'cell' }, '→ ', h('strong', {}, r.new),
+					r.same ? [' ', badge(t('app.change.same'), 'muted')] : null)))))));
+	}
+
 	function details() {
+		if (app.kind === 'change') {
+			return [
+				section('app.section.org', orgSummary(), 'org_uscc'),
+				section('app.section.changes', [h('p', { class: 'hint' }, t(orgEvent ? 'app.change.intro_done' : 'app.change.intro')), changeTable()], 'changes'),
+			];
+		}
+		if (app.kind === 'deregister') {
+			return [
+				section('app.section.org', orgSummary(), 'org_uscc'),
+				section('app.section.deregister', dl([
+					['field.dereg_reason', app.reason ? h('span', { class: 'reason' }, app.reason) : '', 'reason'],
+				])),
+			];
+		}
 		const lr = app.legal_representative || {};
 		const c = app.contact || {};
 		const out = [
@@ -393,7 +482,7 @@ export async function applicationPage(view, ctx) {
 		refreshHeaderAndActions();
 		docsBox.replaceChildren(documentsSection());
 		body.replaceChildren(
-			headerBox, flashSlot, errSlot, actionsBox,
+			headerBox, messages.el, actionsBox,
 			h('div', { class: 'app-grid' },
 				h('div', { class: 'app-main' }, details(), section('app.section.documents', docsBox, 'documents')),
 				h('aside', { class: 'app-side' }, section('app.section.progress', progress()), auditTrail())));
@@ -401,9 +490,10 @@ export async function applicationPage(view, ctx) {
 
 	try {
 		await load();
+		await loadOrg().catch(() => {});
 	} catch (e) {
 		body.replaceChildren(pageHeader('app.heading', null));
-		showProblem(body.appendChild(h('div')), e);
+		showProblem(body.appendChild(h('div')), e, null, { title: 'error.load_failed' });
 		return;
 	}
 	renderAll();

@@ -48,7 +48,7 @@ export function loginPage(view, ctx) {
 				ctx.navigate(takeNext() || ctx.homeFor(user));
 			} catch (e) {
 				form.elements.password.value = '';
-				showProblem(errSlot, e, form);
+				showProblem(errSlot, e, form, { title: 'error.login_failed' });
 			}
 		});
 	});
@@ -99,7 +99,7 @@ export function signupPage(view, ctx) {
 				flash(t('signup.done'));
 				ctx.navigate(takeNext() || ctx.homeFor(user));
 			} catch (e) {
-				showProblem(errSlot, e, form);
+				showProblem(errSlot, e, form, { title: 'error.signup_failed' });
 			}
 		});
 	});

@@ -3,7 +3,9 @@
 import { h } from '../dom.js';
 import { t, has, label, fieldLabel } from '../i18n.js';
 import { get, post, ApiError } from '../api.js';
-import { dl, loading, mono, statusBadge, showProblem, fmtDate, fmtDateTime, busy, notice, dataTable, badge } from '../ui.js';
+import { dl, loading, mono, statusBadge, showProblem, fmtDate, fmtDateTime, fmtYuan, busy, notice, dataTable, badge } from '../ui.js';
+import { ownApplicationsFor } from '../org-data.js';
+import { LIVE_STATUSES } from '../enums.js';
 
 const ENUM_FIELDS = { legal_form: 'legal_form', category: 'category', status: 'org_status' };
 
@@ -22,8 +24,15 @@ function listEntries(lists) {
 function valueText(key, v) {
 	if (v == null) return '';
 	if (ENUM_FIELDS[key]) return label(ENUM_FIELDS[key], v);
-	if (typeof v === 'object') return JSON.stringify(v);
+	if (/_fen$/.test(key)) return fmtYuan(v);
+	if (key === 'legal_representative' && typeof v === 'object') return v.name || '';
+	if (Array.isArray(v)) return v.map((x) => valueText('', x)).join(t('common.list_sep'));
+	if (typeof v === 'object') return Object.entries(v).map(([k, x]) => `${fieldLabel(k)}${t('common.colon')}${valueText(k, x)}`).join('；');
 	return String(v);
+}
+
+function regionText(name, code) {
+	return name ? `${name}（${code}）` : code || '';
 }
 
 function profile(o) {
@@ -34,7 +43,7 @@ function profile(o) {
 		['field.former_names', Array.isArray(o.former_names) ? o.former_names.map((n) => (typeof n === 'string' ? n : n.name)).join('；') : ''],
 		['field.legal_form', label('legal_form', o.legal_form)],
 		['field.category', label('category', o.category)],
-		['field.region_code', o.region_name ? `${o.region_name}（${o.region_code}）` : o.region_code],
+		['field.region_code', regionText(o.region_name, o.region_code)],
 		['field.domicile', o.domicile],
 		['field.business_scope', o.business_scope],
 		['field.legal_representative_name', o.legal_representative_name],
@@ -49,7 +58,8 @@ function historyList(events) {
 	if (!events.length) return h('p', { class: 'empty' }, t('org.no_history'));
 	return h('ol', { class: 'timeline' }, events.map((e) => h('li', {},
 		h('div', { class: 'timeline-head' }, h('strong', {}, label('event', e.type)), ' ', h('time', { datetime: e.at }, fmtDateTime(e.at))),
-		e.reason ? h('p', {}, e.reason) : null,
+		// The reason is the registry's own text (in Chinese), shown as recorded.
+		e.reason ? h('p', { lang: 'zh-CN' }, e.reason) : null,
 		Array.isArray(e.changes) && e.changes.length ? (() => {
 			const tbl = dataTable([
 				{ key: 'org.changes', cell: (c) => fieldLabel(c.field) },
@@ -61,17 +71,24 @@ function historyList(events) {
 		})() : null)));
 }
 
-// Certificate fields in reading order; others follow as they come.
+// Certificate fields in reading order; others follow as they come. The signing key is shown once,
+// beside the signature; the format tag is for programs, not readers (it stays in the download).
 const CERT_ORDER = ['title', 'name', 'uscc', 'org_id', 'legal_form', 'category', 'legal_representative_name', 'domicile',
 	'business_scope', 'region_code', 'registered_at', 'issue_date', 'certificate_no', 'authority', 'registrar'];
+const CERT_HIDDEN = ['format', 'key_id', 'legal_form_name'];
 
-function certificateRows(c) {
+function certificateRows(c, org) {
 	const keys = [...CERT_ORDER.filter((k) => k in c), ...Object.keys(c).filter((k) => !CERT_ORDER.includes(k))]
-		.filter((k) => !(k === 'legal_form_name' && 'legal_form' in c));
-	return keys.map((k) => [has(`field.${k}`) ? `field.${k}` : k, k === 'issued_at' ? fmtDateTime(c[k]) : valueText(k, c[k])]);
+		.filter((k) => !CERT_HIDDEN.includes(k) || (k === 'legal_form_name' && !('legal_form' in c)));
+	return keys.map((k) => {
+		let v = valueText(k, c[k]);
+		if (k === 'issued_at') v = fmtDateTime(c[k]);
+		if (k === 'region_code') v = regionText(org && org.region_code === c[k] ? org.region_name : null, c[k]);
+		return [has(`field.${k}`) ? `field.${k}` : k, v];
+	});
 }
 
-function certificateView(uscc, cert) {
+function certificateView(uscc, cert, org) {
 	const c = cert.certificate || {};
 	const result = h('div', { 'aria-live': 'polite' });
 	const verifyBtn = h('button', { type: 'button', class: 'btn btn-primary' }, t('org.verify'));
@@ -99,15 +116,17 @@ function certificateView(uscc, cert) {
 		},
 	}, t('org.download_certificate'));
 	return h('div', { class: 'certificate' },
-		h('div', { class: 'cert-paper' }, dl(certificateRows(c))),
+		h('div', { class: 'cert-paper' }, dl(certificateRows(c, org))),
 		dl([
-			['field.key_id', cert.key_id ? mono(cert.key_id) : ''],
+			['field.key_id', cert.key_id || c.key_id ? mono(cert.key_id || c.key_id) : ''],
 			['field.signature', cert.signature ? h('code', { class: 'mono wrap' }, cert.signature) : ''],
 		]),
 		h('div', { class: 'actions' }, verifyBtn, saveBtn),
 		result);
 }
 
+// Grade and list status as the profile carries them (GET /orgs/{uscc}: grade, grade_valid_until,
+// lists); the credit module's own record (events, eligibility) is not published yet.
 function creditView(c) {
 	const rows = [
 		['field.grade', c.grade ? `${c.grade}${c.grade_valid_until ? `（${t('field.grade_valid_until')} ${fmtDate(c.grade_valid_until)}）` : ''}` : ''],
@@ -166,6 +185,37 @@ export async function orgPage(view, ctx) {
 			section('org.section.credit', credit)),
 		section('org.section.history', hist));
 	fill(hist, () => get(`/orgs/${enc}/history`), (events) => historyList(Array.isArray(events) ? events : []), 'org.no_history');
-	fill(cert, () => get(`/orgs/${enc}/certificate`), (c) => certificateView(uscc, c), 'org.certificate_unavailable');
-	fill(credit, () => get(`/orgs/${enc}/credit`), creditView, 'org.credit_unavailable');
+	fill(cert, () => get(`/orgs/${enc}/certificate`), (c) => certificateView(uscc, c, org), 'org.certificate_unavailable');
+	credit.replaceChildren(...creditView(org));
+	if (ctx.user && ctx.user.role === 'applicant' && org.status === 'registered') applySection(main, org, ctx);
+}
+
+// For the applicant that acts for the organization: file a change or a deregistration, or go on
+// with one already under way. Ownership shows in the applicant's own applications (org_uscc).
+async function applySection(main, org, ctx) {
+	let mine;
+	try {
+		mine = await ownApplicationsFor(org.uscc);
+	} catch {
+		return; /* not being able to tell ownership only hides the offer */
+	}
+	if (!mine.length) return;
+	const enc = encodeURIComponent(org.uscc);
+	const live = mine.filter((a) => a.kind !== 'establish' && LIVE_STATUSES.includes(a.status));
+	const pending = live.filter((a) => a.status !== 'draft');
+	const body = [h('p', { class: 'hint' }, t('org.apply.intro'))];
+	if (live.length) {
+		body.push(h('ul', { class: 'plain', 'data-testid': 'org-live-applications' }, live.map((a) => h('li', {},
+			`${label('kind', a.kind)} · `, statusBadge(a.status), ' ',
+			h('a', { href: `#/applications/${encodeURIComponent(a.id)}` }, t(a.status === 'draft' ? 'org.apply.continue' : 'org.apply.view'))))));
+	}
+	if (pending.length) body.push(h('p', { class: 'muted' }, t('org.apply.pending')));
+	else {
+		body.push(h('div', { class: 'actions' },
+			h('a', { class: 'btn btn-primary', href: `#/org/${enc}/change` }, t('org.apply.change')),
+			h('a', { class: 'btn btn-danger-outline', href: `#/org/${enc}/deregister` }, t('org.apply.deregister'))));
+	}
+	const sec = section('org.section.apply', body);
+	sec.dataset.testid = 'org-apply';
+	main.insertBefore(sec, main.children[1] || null);
 }

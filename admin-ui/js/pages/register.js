@@ -50,7 +50,7 @@ export function registerPage(view, ctx) {
 		{
 			onEmpty: () => { empty.hidden = false; },
 			// A refused query (e.g. 422 q_too_short) is shown at the top of the form, its field flagged.
-			onError: (e) => showProblem(errSlot, e, form),
+			onError: (e) => showProblem(errSlot, e, form, { title: 'error.search_failed' }),
 		});
 
 	view.append(pageHeader('register.title', 'register.intro'), form,

@@ -3,7 +3,7 @@
 import { h, append } from '../dom.js';
 import { t, label } from '../i18n.js';
 import { get } from '../api.js';
-import { field, pageHeader, showProblem, dl, mono, busy, notice } from '../ui.js';
+import { field, pageHeader, showProblem, localProblem, dl, mono, busy, notice } from '../ui.js';
 
 export function usccPage(view, ctx) {
 	const initial = (ctx.params.code || '').toUpperCase();
@@ -16,7 +16,7 @@ export function usccPage(view, ctx) {
 	async function check(code) {
 		result.replaceChildren();
 		if (!code) {
-			showProblem(result, { problem: { title: t('error.title'), errors: [{ field: 'uscc', message: t('error.required') }] } }, form);
+			showProblem(result, localProblem([{ field: 'uscc', message: t('error.required') }]), form);
 			return;
 		}
 		try {

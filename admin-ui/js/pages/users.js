@@ -3,7 +3,7 @@
 import { h } from '../dom.js';
 import { t, label } from '../i18n.js';
 import { get, post, patch, qs } from '../api.js';
-import { field, enumOptions, pageHeader, dataTable, pager, showProblem, busy, badge, openDialog, notice, yesNo } from '../ui.js';
+import { field, enumOptions, pageHeader, dataTable, pager, showProblem, localProblem, busy, badge, openDialog, notice, yesNo } from '../ui.js';
 import { ROLES } from '../enums.js';
 
 export function usersPage(view, ctx) {
@@ -37,7 +37,7 @@ export function usersPage(view, ctx) {
 		const v = (n) => form.elements.namedItem(n).value.trim();
 		const errors = ['username', 'display_name', 'password'].filter((n) => !v(n)).map((n) => ({ field: n, message: t('error.required') }));
 		if (errors.length) {
-			showProblem(errSlot, { problem: { title: t('error.title'), errors } }, form);
+			showProblem(errSlot, localProblem(errors), form);
 			return;
 		}
 		const r = v('role');
@@ -54,7 +54,7 @@ export function usersPage(view, ctx) {
 				status.replaceChildren(notice(t('users.created', { name: body.username })));
 				list.reload();
 			} catch (e) {
-				showProblem(errSlot, e, form);
+				showProblem(errSlot, e, form, { title: 'error.save_failed' });
 			}
 		});
 	});
@@ -70,7 +70,7 @@ export function usersPage(view, ctx) {
 		{ key: 'field.role', cell: (u) => label('role', u.role) },
 		{ key: 'field.department', cell: (u) => u.department || '' },
 		{ key: 'field.expert', cell: (u) => (u.role === 'evaluator' ? yesNo(u.expert) : '') },
-		{ key: 'field.disabled', cell: (u) => (u.disabled ? badge(t('user_status.disabled'), 'muted') : badge(t('user_status.active'), 'ok')) },
+		{ key: 'field.disabled', cell: (u) => (u.disabled ? badge(t('user_status.disabled'), 'muted') : badge(t('user_status.active'), 'ok')), class: 'col-status' },
 		{ key: 'common.actions', cell: (u) => toggleButton(u) },
 	];
 	const table = dataTable(columns, { caption: t('users.title') });

@@ -1,0 +1,180 @@
+// problems.js — RFC 9457 problems in the reader's language. The daemon's title is an HTTP reason
+// phrase and its detail and errors[].message are English; the UI chooses its own text by the
+// problem's `code` and each field error's `code` (i18n.js: problem.*, verr.*), filling in the
+// numbers the rule is about from the message (minimums, limits, dates). Only a code the UI does
+// not know falls back to the daemon's text.
+
+import { t, has, label } from './i18n.js';
+import { fenToYuan } from './money.js';
+
+function match(re, s) {
+	const m = re.exec(String(s || ''));
+	return m ? m.slice(1) : null;
+}
+
+const yuan = (fen) => `¥${fenToYuan(Number(fen), { group: true })}`;
+const last = (field) => String(field || '').replace(/\[(\d+)\]/g, '.$1').split('.').filter((p) => !/^\d+$/.test(p)).pop() || '';
+const isMoney = (field) => /_fen$/.test(last(field));
+
+// code -> (error) => [key, params] or a key; a key the table lacks falls back to the message.
+const FIELD_RULES = {
+	required: (e) => {
+		const f = String(e.field || '');
+		if (f.startsWith('documents.')) return 'verr.required.document';
+		if (/cannot be cleared/.test(e.message)) return 'verr.required.clear';
+		if (f === 'reason') return 'verr.required.reason';
+		if (f === 'items') return 'verr.required.items';
+		if (/\.message$/.test(f) || /^items\.\d+\.message$/.test(f.replace(/\[(\d+)\]/g, '.$1'))) return 'verr.required.message';
+		if (f === 'changes') return 'verr.required.changes';
+		return 'verr.required';
+	},
+	too_short: (e) => {
+		const [n] = match(/at least (\d+)/, e.message) || [];
+		if (!n) return 'verr.required';
+		return [last(e.field) === 'password' ? 'verr.too_short.password' : 'verr.too_short', { n }];
+	},
+	too_long: (e) => {
+		const [n] = match(/at most (\d+)/, e.message) || [];
+		if (!n) return 'verr.type';
+		return [/bytes/.test(e.message) ? 'verr.too_long.bytes' : 'verr.too_long', { n }];
+	},
+	out_of_range: (e) => {
+		const m = match(/between (-?\d+) and (-?\d+)/, e.message);
+		if (!m) return 'verr.out_of_range.plain';
+		const fmt = (v) => (isMoney(e.field) ? yuan(v) : v);
+		return ['verr.out_of_range', { min: fmt(m[0]), max: fmt(m[1]) }];
+	},
+	too_many: (e) => {
+		const [n] = match(/at most (\d+)/, e.message) || [];
+		return n ? ['verr.too_many', { n }] : 'verr.type';
+	},
+	too_few_members: (e) => {
+		let m = match(/needs at least (\d+) members in all; it has (\d+)/, e.message);
+		if (m) return ['verr.too_few_members.mixed', { min: m[0], have: m[1] }];
+		m = match(/needs at least (\d+) individual members, (\d+) unit members, or (\d+) members/, e.message);
+		if (m) return ['verr.too_few_members.none', { a: m[0], b: m[1], c: m[2] }];
+		m = match(/needs at least (\d+); members\.(unit|individual) is (\d+)/, e.message);
+		if (m) return [`verr.too_few_members.${m[1]}`, { min: m[0], have: m[2] }];
+		return 'verr.too_few_members.plain';
+	},
+	too_few_directors: (e) => {
+		const m = match(/at least (\d+) directors; directors lists (\d+)/, e.message);
+		return m ? ['verr.too_few_directors', { min: m[0], have: m[1] }] : 'verr.too_few_directors.plain';
+	},
+	too_many_directors: (e) => {
+		const m = match(/at most (\d+) directors; directors lists (\d+)/, e.message);
+		return m ? ['verr.too_many_directors', { max: m[0], have: m[1] }] : 'verr.too_many_directors.plain';
+	},
+	funds_below_minimum: (e) => {
+		const m = match(/is (\d+) fen .*needs at least (\d+) fen/, e.message);
+		return m ? ['verr.funds_below_minimum', { have: yuan(m[0]), min: yuan(m[1]) }] : 'verr.funds_below_minimum.plain';
+	},
+	birth_date_in_future: (e) => {
+		const [date] = match(/\((\d{4}-\d{2}-\d{2})\)/, e.message) || [];
+		return date ? ['verr.birth_date_in_future', { date }] : 'verr.birth_date_in_future.plain';
+	},
+	name_region_prefix: (e) => {
+		const m = match(/region \d+, (\S+) \(or with the regions above it: (\S+)\)/, e.message);
+		return m ? ['verr.name_region_prefix', { region: m[0], chain: m[1] }] : 'verr.name_region_prefix.plain';
+	},
+	name_form_word: (e) => {
+		const form = formName(match(/(a social group|a foundation|a social service institution)/, e.message));
+		const [words] = match(/one of (\S+)$/, e.message) || [];
+		const [never] = match(/ends with (\S+), which/, e.message) || [];
+		if (!form || !words) return 'verr.name_form_word.plain';
+		const list = words.split('/').join(t('common.list_sep'));
+		return never ? ['verr.name_form_word.never', { form, word: never, words: list }] : ['verr.name_form_word', { form, words: list }];
+	},
+	name_banned_word: (e) => {
+		const m = match(/may not contain (\S+?)( in a local registration)?$/, e.message);
+		if (!m) return 'verr.name_banned_word.plain';
+		return [m[1] ? 'verr.name_banned_word.local' : 'verr.name_banned_word', { word: m[0] }];
+	},
+	not_allowed: (e) => (['role', 'expert'].includes(e.field) ? `verr.not_allowed.${e.field}` : 'verr.not_allowed'),
+	invalid_characters: (e) => (e.field === 'name' ? 'verr.invalid_characters.name' : 'verr.invalid_characters'),
+	wrong_year: (e) => {
+		const [year] = match(/the one for (\d{4})/, e.message) || [];
+		return year ? ['verr.wrong_year', { year }] : 'verr.type';
+	},
+};
+
+const FORMS = { 'a social group': 'social_group', 'a foundation': 'foundation', 'a social service institution': 'social_service_institution' };
+function formName(m) {
+	return m && FORMS[m[0]] ? label('legal_form', FORMS[m[0]]) : null;
+}
+
+// The text of one field error: {text, known}. Client-side errors (local) are already in the
+// reader's language.
+export function fieldErrorText(e, local) {
+	if (local) return { text: e.message || t('verr.type'), known: true };
+	const rule = FIELD_RULES[e.code];
+	const r = rule ? rule(e) : `verr.${e.code}`;
+	const [key, params] = Array.isArray(r) ? r : [r, null];
+	if (e.code && has(key)) return { text: t(key, params), known: true };
+	return { text: e.message || e.code || '', known: false };
+}
+
+// code -> (problem) => [key, params] or a key.
+const PROBLEM_RULES = {
+	invalid_transition: (p) => ['problem.invalid_transition', { status: label('status', p.current_status) }],
+	not_editable: (p) => ['problem.not_editable', { status: label('status', p.current_status) }],
+	supplement_window_closed: (p) => {
+		const m = match(/within (\d+) days .*\(until (\d{4}-\d{2}-\d{2})\)/, p.detail);
+		return m ? ['problem.supplement_window_closed', { n: m[0], date: m[1] }] : 'problem.supplement_window_closed.plain';
+	},
+	application_pending: (p) => {
+		const [id] = match(/application (\d+) for/, p.detail) || [];
+		return id ? ['problem.application_pending', { id }] : 'problem.application_pending.plain';
+	},
+	name_taken: (p) => {
+		const [name] = match(/^(.+?) is already held/, p.detail) || [];
+		return name ? ['problem.name_taken', { name }] : 'problem.name_taken.plain';
+	},
+	org_not_registered: (p) => (/only be rejected/.test(p.detail) ? 'problem.org_not_registered.reject' : 'problem.org_not_registered'),
+	document_too_large: (p) => {
+		const [bytes] = match(/limit is (\d+) bytes/, p.detail) || [];
+		return bytes ? ['problem.document_too_large', { n: Math.round(Number(bytes) / 1048576) }] : 'problem.document_too_large.plain';
+	},
+	too_many_documents: (p) => {
+		const [n] = match(/at most (\d+)/, p.detail) || [];
+		return n ? ['problem.too_many_documents', { n }] : 'error.status.409';
+	},
+	q_too_long: (p) => {
+		const [n] = match(/at most (\d+)/, p.detail) || [];
+		return n ? ['problem.q_too_long', { n }] : 'problem.invalid_q';
+	},
+};
+
+// The lines of a problem in the reader's language:
+// {detail, server (the daemon's detail when the code is unknown), allowed, retry, errors[{field, text}]}.
+export function describeProblem(problem, { status, retryAfter } = {}) {
+	const p = problem || {};
+	const out = { detail: '', server: '', allowed: '', retry: '', errors: [] };
+	const rule = PROBLEM_RULES[p.code];
+	const r = rule ? rule(p) : `problem.${p.code}`;
+	const [key, params] = Array.isArray(r) ? r : [r, null];
+	if (p.local) {
+		out.detail = p.detail || '';
+	} else if (p.code && has(key)) {
+		out.detail = t(key, params);
+	} else {
+		const st = status || p.status;
+		const generic = st >= 500 ? 'error.status.500' : `error.status.${st}`;
+		out.detail = has(generic) ? t(generic) : '';
+		// The daemon's own words, as a secondary line, only for what the UI has no text for.
+		if (p.detail && p.detail !== out.detail) out.server = p.detail;
+	}
+	if (Array.isArray(p.allowed_actions) && ['invalid_transition', 'not_editable'].includes(p.code)) {
+		const acts = p.allowed_actions.map((a) => (has(`action.${a}`) ? t(`action.${a}`) : a));
+		out.allowed = acts.length ? t('error.allowed_actions', { list: acts.join(t('common.list_sep')) }) : t('error.allowed_none');
+	}
+	if (retryAfter && /^\d+$/.test(retryAfter)) {
+		const s = Number(retryAfter);
+		out.retry = s >= 120 ? t('error.retry_after_min', { n: Math.ceil(s / 60) }) : t('error.retry_after', { n: s });
+	}
+	for (const e of Array.isArray(p.errors) ? p.errors : []) {
+		const { text, known } = fieldErrorText(e, p.local);
+		out.errors.push({ field: e.field || '', code: e.code || '', text, known });
+	}
+	return out;
+}
