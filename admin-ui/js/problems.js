@@ -73,6 +73,10 @@ const FIELD_RULES = {
 		const [date] = match(/\((\d{4}-\d{2}-\d{2})\)/, e.message) || [];
 		return date ? ['verr.birth_date_in_future', { date }] : 'verr.birth_date_in_future.plain';
 	},
+	not_adult: (e) => {
+		const [date] = match(/born (\d{4}-\d{2}-\d{2})/, e.message) || [];
+		return date ? ['verr.not_adult', { date }] : 'verr.not_adult.plain';
+	},
 	name_region_prefix: (e) => {
 		const m = match(/region \d+, (\S+) \(or with the regions above it: (\S+)\)/, e.message);
 		return m ? ['verr.name_region_prefix', { region: m[0], chain: m[1] }] : 'verr.name_region_prefix.plain';
