@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon } from '../lib/daemon.mjs';
-import { openBrowser, withPage, waitForText, waitForRoute, signIn, signOut, PHONE } from './browser.mjs';
+import { openBrowser, withPage, waitForText, waitForRoute, signIn, signOut, chinaTime, overflow, PHONE } from './browser.mjs';
 
 const ADMIN = { username: 'ui_admin', password: 'Admin-pass-2025', role: 'admin', display_name: '平台管理员' };
 const REGISTRAR = { username: 'ui_registrar', password: 'Registrar-pass-2025', role: 'registrar', display_name: '李审查' };
@@ -44,7 +44,19 @@ test('an admin signs in, sees the admin navigation, and signs out', async () => 
 		assert.equal(await nav(page).getByRole('link', { name: '我的申请' }).count(), 0, 'no applicant entries for an admin');
 		await waitForText(page.getByTestId('current-user'), ADMIN.display_name);
 		await waitForText(page.getByTestId('current-user'), '系统管理员');
-		// The users page lists the admin itself, from GET /api/v1/users.
+		// The users page lists the admin itself, from GET /api/v1/users; its status is a state
+		// (正常), not the word of the button (启用).
+		await page.getByRole('cell', { name: ADMIN.username, exact: true }).waitFor();
+		const row = page.locator('tr', { has: page.getByRole('cell', { name: ADMIN.username, exact: true }) });
+		await waitForText(row.locator('.badge'), '正常');
+		assert.equal(await row.getByText('启用', { exact: true }).count(), 0);
+		// Admins cannot read applications (the daemon refuses them): the UI does not go there.
+		let appCalls = 0;
+		page.on('request', (r) => { if (/\/api\/v1\/applications/.test(r.url())) appCalls += 1; });
+		await page.goto(`${d.url}/admin/#/applications/1`);
+		await page.getByRole('heading', { name: '无权访问' }).waitFor();
+		assert.equal(appCalls, 0);
+		await page.goto(`${d.url}/admin/#/admin/users`);
 		await page.getByRole('cell', { name: ADMIN.username, exact: true }).waitFor();
 
 		const token = await page.evaluate(() => sessionStorage.getItem('sanzhi.token'));
@@ -162,5 +174,39 @@ test('on a phone the navigation folds behind a menu button', async () => {
 		// Nothing is wider than the screen.
 		const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 		assert.ok(overflow <= 0, `page overflows the phone screen by ${overflow}px`);
+	}, { viewport: PHONE });
+});
+
+test('the audit log reads in words, in China time, and fits a phone', async () => {
+	// Runs after the lockout above, so the log holds account.locked and auth.login entries.
+	await withPage(b, 'audit-words', async (page) => {
+		await signIn(page, d.url, ADMIN.username, ADMIN.password);
+		await page.goto(`${d.url}/admin/#/admin/audit`);
+		const table = page.locator('table.data');
+		await table.locator('tbody tr').first().waitFor();
+		await table.locator('[data-action="account.locked"]').first().waitFor();
+		const text = await table.textContent();
+		for (const code of ['auth.login', 'account.locked', 'account.signup', 'expires_at', 'locked_until']) {
+			assert.ok(!text.includes(code), `no raw "${code}" in the audit table`);
+		}
+		assert.match(text, /账号因多次登录失败被锁定/);
+		assert.match(text, /登录有效至/);
+		assert.doesNotMatch(text, /\d{2}:\d{2}:\d{2}\.\d+/, 'no microsecond timestamps');
+		assert.doesNotMatch(text, /[{}"]/, 'no JSON');
+		// Times are China time: the newest entry (this sign-in) is within minutes of now in UTC+8.
+		const first = await table.locator('tbody tr').first().locator('time').first().getAttribute('datetime');
+		await waitForText(table.locator('tbody tr').first(), chinaTime(first));
+		const overflowPx = await overflow(page);
+		assert.ok(overflowPx <= 0, `the desktop page overflows by ${overflowPx}px`);
+		await page.getByTestId('lang-toggle').click();
+		await waitForText(page.locator('table.data'), 'Account locked after failed sign-ins');
+		await page.getByTestId('lang-toggle').click();
+	});
+	await withPage(b, 'audit-phone', async (page) => {
+		await signIn(page, d.url, ADMIN.username, ADMIN.password);
+		await page.goto(`${d.url}/admin/#/admin/audit`);
+		await page.locator('table.data [data-action="account.locked"]').first().waitFor();
+		const overflowPx = await overflow(page);
+		assert.ok(overflowPx <= 0, `the audit page overflows the phone by ${overflowPx}px`);
 	}, { viewport: PHONE });
 });

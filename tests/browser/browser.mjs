@@ -19,8 +19,9 @@ export async function openBrowser() {
 	return {
 		browser,
 		// A page in a fresh context. page.errors collects uncaught exceptions of the UI's scripts.
-		async newPage({ viewport = DESKTOP } = {}) {
-			const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+		// timezoneId: the browser's zone (the UI shows China time whatever it is).
+		async newPage({ viewport = DESKTOP, timezoneId = 'Asia/Shanghai' } = {}) {
+			const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId });
 			context.setDefaultTimeout(15000);
 			contexts.push(context);
 			const page = await context.newPage();
@@ -87,4 +88,14 @@ export async function signIn(page, baseUrl, username, password) {
 export async function signOut(page) {
 	await page.getByRole('button', { name: '退出登录' }).click();
 	await waitForRoute(page, '#/login');
+}
+
+// What the UI must show for an RFC 3339 time: "YYYY-MM-DD HH:MM" in China time (UTC+8, no DST).
+export function chinaTime(iso) {
+	return new Date(Date.parse(iso) + 8 * 3600 * 1000).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+// How far the page is wider than its window (0 or less: nothing sticks out).
+export function overflow(page) {
+	return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 }

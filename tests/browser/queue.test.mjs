@@ -55,7 +55,7 @@ after(async () => {
 	await d?.stop();
 });
 
-test('an application past its decision date is highlighted in the queue', async () => {
+test('the queue opens on all pending work, the overdue application first and highlighted', async () => {
 	await d.setClock(day(0));
 	const late = await fileApplication('海盐县乡村养老互助协会');
 	let r = await d.api('POST', `/api/v1/applications/${late}/accept`, { token: registrarToken, body: {} });
@@ -69,8 +69,12 @@ test('an application past its decision date is highlighted in the queue', async 
 	await withPage(b, 'queue-overdue', async (page) => {
 		await signIn(page, d.url, REGISTRAR.username, REGISTRAR.password);
 		await waitForRoute(page, '#/queue');
-		await page.getByRole('link', { name: '已受理' }).click();
-		await waitForRoute(page, '#/queue?status=accepted');
+		// No tab to choose: the default view holds accepted (and submitted) work alike.
+		const pendingNow = page.locator('nav.tabs a[data-tab="pending"]');
+		assert.equal(await pendingNow.getAttribute('aria-current'), 'page');
+		await waitForText(page.locator('nav.tabs a[data-tab="accepted"] .tab-count'), '2');
+		await waitForText(page.locator('nav.tabs a[data-tab="overdue"] .tab-count'), '1');
+		await waitForText(page.locator('nav.tabs a[data-tab="submitted"] .tab-count'), '0');
 		const lateRow = page.locator('tr', { has: page.getByRole('link', { name: '海盐县乡村养老互助协会' }) });
 		const onTimeRow = page.locator('tr', { has: page.getByRole('link', { name: '海盐县社区书香服务协会' }) });
 		await lateRow.waitFor();
@@ -79,10 +83,15 @@ test('an application past its decision date is highlighted in the queue', async 
 		await waitForText(lateRow, '已逾期');
 		assert.doesNotMatch(await onTimeRow.getAttribute('class') || '', /row-overdue/);
 		assert.equal(await onTimeRow.getByText('已逾期').count(), 0);
-		await waitForText(page.locator('.overdue-count'), '本页逾期 1 件');
+		await waitForText(page.locator('.overdue-count'), '逾期未办结 1 件');
 		// Sorted by due date: the overdue one first.
 		const names = await page.locator('tbody tr td:first-child').allTextContents();
-		assert.ok(names.indexOf('海盐县乡村养老互助协会') < names.indexOf('海盐县社区书香服务协会'), names.join(', '));
+		assert.deepEqual(names, ['海盐县乡村养老互助协会', '海盐县社区书香服务协会']);
+		// The overdue tab holds just that one.
+		await page.locator('nav.tabs a[data-tab="overdue"]').click();
+		await waitForRoute(page, '#/queue?status=overdue');
+		await lateRow.waitFor();
+		assert.equal(await page.locator('tbody tr').count(), 1);
 	});
 });
 
@@ -99,6 +108,9 @@ test('a supplement request lists every item for the applicant', async () => {
 		await dialog.getByRole('button', { name: '+ 添加事项' }).click();
 		await dialog.getByLabel('事项').nth(1).selectOption('domicile');
 		await dialog.getByLabel('说明').nth(1).fill('住所证明与申请住所不一致');
+		await dialog.getByRole('button', { name: '+ 添加事项' }).click();
+		await dialog.getByLabel('事项').nth(2).selectOption('other');
+		await dialog.getByLabel('说明').nth(2).fill('请补充会员名册');
 		await dialog.getByRole('button', { name: '要求补正' }).click();
 		await waitForText(page.locator('.app-badges'), '待补正');
 	});
@@ -108,6 +120,10 @@ test('a supplement request lists every item for the applicant', async () => {
 		const items = page.getByTestId('supplement-items');
 		await waitForText(items, '章程草案缺少会员大会职权条款');
 		await waitForText(items, '住所证明与申请住所不一致');
+		// "other" is no field: the message stands alone, without the raw word.
+		const texts = await items.locator('li').allTextContents();
+		assert.ok(texts.includes('请补充会员名册'), texts.join(' | '));
+		assert.ok(!texts.some((x) => /other/i.test(x)), texts.join(' | '));
 		// The applicant may edit and resubmit again.
 		await page.getByRole('link', { name: '编辑' }).waitFor();
 		await page.getByRole('button', { name: '提交申请' }).waitFor();

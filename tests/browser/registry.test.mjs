@@ -214,6 +214,8 @@ test('sign up, apply, upload, submit; registrar accepts and approves; the public
 	});
 
 	await withPage(b, 'registry-public', async (page) => {
+		const asked = [];
+		page.on('request', (r) => asked.push(new URL(r.url()).pathname));
 		await page.goto(`${d.url}/admin/#/register`);
 		await page.getByLabel('关键词').fill(NAME_PART);
 		await page.getByRole('button', { name: '查询', exact: true }).click();
@@ -226,6 +228,16 @@ test('sign up, apply, upload, submit; registrar accepts and approves; the public
 		await waitForText(page.locator('main'), '张建国');
 		// The ID number is never public.
 		assert.equal((await page.locator('main').textContent()).includes(idNumber('33042419650312003')), false);
+		// The certificate card: the region by name, the signing key once, no format tag.
+		const cert = page.locator('.certificate');
+		await waitForText(cert.locator('.cert-paper'), '海盐县（330424）');
+		const certText = await cert.textContent();
+		const keyId = (await d.api('GET', `/api/v1/orgs/${uscc}/certificate`)).json.data.key_id;
+		assert.equal(certText.split(keyId).length - 1, 1, 'the key id is shown once');
+		assert.ok(!certText.includes('sanzhi.certificate'), 'no format tag for the public');
+		// Credit comes from the profile (the credit module is not there yet): no call to /credit.
+		await waitForText(page.locator('section', { hasText: '信用信息' }), '未列入活动异常名录或严重违法失信名单');
+		assert.ok(!asked.some((p) => p.endsWith('/credit')), asked.filter((p) => p.includes('/orgs/')).join(' '));
 		// The certificate verifies.
 		await page.getByRole('button', { name: '验证证书签名' }).click();
 		await page.locator('.flash', { hasText: '签名有效' }).waitFor();
@@ -233,5 +245,10 @@ test('sign up, apply, upload, submit; registrar accepts and approves; the public
 		await page.getByRole('link', { name: '校验此代码' }).click();
 		await waitForRoute(page, `#/uscc/${uscc}`);
 		await waitForText(page.locator('.uscc-result'), '代码有效');
+		// In English the history labels its events in English (the registry's reason stays as written).
+		await page.goto(`${d.url}/admin/#/org/${uscc}`);
+		await page.getByTestId('lang-toggle').click();
+		await waitForText(page.locator('.timeline'), 'Established');
+		await page.getByTestId('lang-toggle').click();
 	});
 });

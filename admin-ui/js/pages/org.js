@@ -49,8 +49,6 @@ function profile(o) {
 		['field.legal_representative_name', o.legal_representative_name],
 		['field.registered_at', fmtDate(o.registered_at)],
 		['field.status', statusBadge(o.status, 'org_status')],
-		['field.grade', o.grade ? `${o.grade}${o.grade_valid_until ? `（${t('field.grade_valid_until')} ${fmtDate(o.grade_valid_until)}）` : ''}` : ''],
-		['field.lists', listEntries(o.lists)],
 	]);
 }
 
