@@ -205,6 +205,8 @@ void documents_upload(http_req *req)
 	int nq = http_query(req, "name", raw_name, sizeof raw_name);
 	if (nq == 0)
 		verr_add(&v, "name", "required", "name is required: the file's name, such as charter.pdf");
+	else if (nq == -2)
+		verr_add(&v, "name", "invalid_characters", "name may not hold control characters or quotes");
 	else if (nq < 0)
 		verr_add(&v, "name", "too_long", "name must have at most %d bytes", DOC_NAME_MAX_BYTES);
 	else

@@ -875,6 +875,10 @@ static void search_run(http_req *req)
 
 	char raw[4 * Q_MAX_CHARS + 64];
 	int qr = http_query(req, "q", raw, sizeof raw);
+	if (qr == -2) {
+		http_problem(req, 400, "invalid_q", "q contains a control character");
+		return;
+	}
 	if (qr < 0) {
 		http_problem(req, 422, "q_too_long", "q must have at most %d characters", Q_MAX_CHARS);
 		return;

@@ -34,6 +34,7 @@ struct db_conn {
 	int ncached;
 	unsigned last_errno;
 	int broken;
+	int in_tx;            /* inside db_tx: a lost connection lost the transaction too */
 };
 
 static db_settings settings;
@@ -343,7 +344,23 @@ static char *res_alloc(db_res *r, size_t n)
 	return p;
 }
 
+static int query_once(db_conn *c, const char *sql, const db_param *p, int np, db_res **out);
+
+/* A read that finds its connection gone (killed, timed out while idle, the server restarted)
+ * reconnects and runs once more: reads repeat safely. Writes outside a transaction do not,
+ * since the lost one may have been done; in a transaction db_tx decides. */
 int db_query(db_conn *c, const char *sql, const db_param *p, int np, db_res **out)
+{
+	int rc = query_once(c, sql, p, np, out);
+	if (rc == DB_DOWN && c->broken && !c->in_tx) {
+		conn_close(c);
+		if (connect_now(c) == DB_OK)
+			rc = query_once(c, sql, p, np, out);
+	}
+	return rc;
+}
+
+static int query_once(db_conn *c, const char *sql, const db_param *p, int np, db_res **out)
 {
 	*out = NULL;
 	MYSQL_STMT *st;
@@ -494,7 +511,9 @@ int db_tx(int (*fn)(db_conn *c, void *arg), void *arg)
 		if (rc)
 			return rc;
 		tls_after_commit_n = 0;
+		c->in_tx = 1;
 		rc = fn(c, arg);
+		c->in_tx = 0;
 		if (rc == DB_OK) {
 			rc = db_raw(c, "COMMIT");
 			if (rc == DB_OK) {

@@ -208,7 +208,7 @@ static atomic_int draining;
 
 static int keep_alive(const http_req *req, int status)
 {
-	if (status == 413 || status == 411 || status == 400 || atomic_load(&draining))
+	if (status == 413 || status == 411 || status == 415 || status == 400 || atomic_load(&draining))
 		return 0;  /* the body may be unread: never reuse the connection */
 	const char *h = mg_get_header(req->conn, "Connection");
 	if (h)
@@ -249,11 +249,13 @@ void http_reply_raw(http_req *req, int status, const char *content_type, const v
 	                 "%s%s%s"
 	                 "X-Request-Id: %s\r\n"
 	                 "X-Content-Type-Options: nosniff\r\n"
+	                 "%s"
 	                 "Connection: %s\r\n"
 	                 "%s"
 	                 "\r\n",
 	                 status, reason(status), len, content_type ? "Content-Type: " : "",
 	                 content_type ? content_type : "", content_type ? "\r\n" : "", req->request_id,
+	                 req->ri->is_ssl ? "Strict-Transport-Security: max-age=31536000\r\n" : "",
 	                 ka ? "keep-alive" : "close", extra_headers ? extra_headers : "");
 	if (n < 0 || (size_t)n >= sizeof head) {
 		log_kv(LOG_ERROR, "response head too long", NULL);
@@ -465,6 +467,9 @@ int http_query(const http_req *req, const char *name, char *buf, size_t len)
 		return 0;
 	if (n < 0)
 		return -1;
+	/* An encoded NUL (%00) would silently cut the value short: "5%00" is not 5. */
+	if (strlen(buf) != (size_t)n)
+		return -2;
 	return 1;
 }
 
@@ -677,6 +682,17 @@ static int match(const char *pattern, const char *path, http_req *req, char *scr
 	return 1;
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 static int valid_request_id(const char *s)
 {
 	size_t n = strlen(s);
@@ -722,8 +738,14 @@ static int read_body(http_req *req)
 	long long clen = req->ri->content_length;
 	const char *te = mg_get_header(req->conn, "Transfer-Encoding");
 	int has_method_body = !strcmp(req->method, "POST") || !strcmp(req->method, "PUT") || !strcmp(req->method, "PATCH");
-	if (!has_method_body)
+	if (!has_method_body) {
+		/* GET, HEAD and DELETE take no body: one sent anyway is refused, never silently read past. */
+		if (clen > 0 || te) {
+			http_problem(req, 415, "unsupported_media_type", "this request takes no body");
+			return -1;
+		}
 		return 0;
+	}
 	if (clen < 0) {
 		if (te || (rt->flags & (R_JSON | R_RAW))) {
 			http_problem(req, 411, "length_required", "send the body with a Content-Length header");
@@ -778,6 +800,8 @@ static int read_body(http_req *req)
 				http_problem(req, 400, "invalid_utf8", "the body is not valid UTF-8");
 			else if (!strcmp(why, "too_deep"))
 				http_problem(req, 400, "too_deep", "the JSON nests deeper than %d levels", JSON_MAX_DEPTH);
+			else if (!strcmp(why, "nul_escape"))
+				http_problem(req, 400, "nul_character", "a string in the body holds \\u0000, which no field may contain");
 			else if (!strcmp(why, "duplicate_member"))
 				http_problem(req, 400, "duplicate_member", "an object in the body has two members of the same name");
 			else
@@ -875,6 +899,31 @@ static void dispatch(http_req *req)
 	}
 }
 
+/* Percent-decodes a request path (CivetWeb is told not to, so that nothing is decoded twice and
+ * a %00 cannot cut a path short: /api/v1/me%00.json must not be /api/v1/me). -1 for a bad escape
+ * or an encoded NUL or control character, -2 for a path longer than out. */
+static int path_decode(const char *in, char *out, size_t outlen)
+{
+	size_t k = 0;
+	for (const char *p = in; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '%') {
+			int hi = hexval(p[1]), lo = hi < 0 ? -1 : hexval(p[2]);
+			if (lo < 0)
+				return -1;
+			c = (unsigned char)(hi * 16 + lo);
+			p += 2;
+		}
+		if (c < 0x20 || c == 0x7F)
+			return -1;
+		if (k + 1 >= outlen)
+			return -2;
+		out[k++] = (char)c;
+	}
+	out[k] = 0;
+	return 0;
+}
+
 static int begin_request(struct mg_connection *conn)
 {
 	const struct mg_request_info *ri = mg_get_request_info(conn);
@@ -883,7 +932,10 @@ static int begin_request(struct mg_connection *conn)
 	req.conn = conn;
 	req.ri = ri;
 	req.method = ri->request_method;
-	req.path = ri->local_uri ? ri->local_uri : "/";
+	char path[HTTP_PATH_MAX + 1];
+	int path_rc = path_decode(ri->local_uri ? ri->local_uri : "/", path, sizeof path);
+	int bad_path = path_rc == -1;
+	req.path = path_rc ? "/" : path;
 	req.route_index = -1;
 	req.started = clock_now();
 	atomic_fetch_add(&m_in_flight, 1);
@@ -902,14 +954,16 @@ static int begin_request(struct mg_connection *conn)
 	if (atomic_load(&draining)) {
 		http_problem_hdr(&req, 503, "shutting_down", "Retry-After: 1\r\n",
 		                 "this instance is shutting down; retry (another instance will answer)");
+	} else if (bad_path) {
+		http_problem(&req, 400, "invalid_path", "the path has a bad percent-escape or an encoded control character");
+	} else if (path_rc) {
+		http_problem(&req, 404, "not_found", "there is no such resource");
 	} else if (!strcmp(req.path, "/")) {
 		http_reply_raw(&req, 302, NULL, "", 0, "Location: /admin/\r\n");
 		req.route_index = MAX_ROUTES;
 	} else if (!strncmp(req.path, "/admin", 6) && (req.path[6] == 0 || req.path[6] == '/')) {
 		serve_static(&req);
 		req.route_index = MAX_ROUTES;
-	} else if (strlen(req.path) > 1024) {
-		http_problem(&req, 404, "not_found", "there is no such resource");
 	} else {
 		dispatch(&req);
 	}
@@ -935,6 +989,10 @@ static int http_error(struct mg_connection *conn, int status, const char *msg)
 {
 	(void)msg;  /* CivetWeb's text may quote the request; never echo it */
 	if (status < 400 || status > 599)
+		status = 400;
+	/* CivetWeb answers 411 itself only for a Content-Length it cannot read ("abc", "-5"): a bad
+	 * request, not a missing length. */
+	if (status == 411)
 		status = 400;
 	const char *code = status == 413 || status == 431 ? "request_too_large"
 	                   : status == 408             ? "request_timeout"
@@ -997,7 +1055,7 @@ int http_start(const http_options *o, char *err, size_t errlen)
 	options[k++] = "enable_keep_alive";
 	options[k++] = "yes";
 	options[k++] = "keep_alive_timeout_ms";
-	options[k++] = "15000";
+	options[k++] = "5000";  /* an idle client holds a worker thread: not for long */
 	options[k++] = "tcp_nodelay";
 	options[k++] = "1";  /* without it keep-alive costs ~40 ms per request (Nagle + delayed ACK) */
 	options[k++] = "request_timeout_ms";
@@ -1005,7 +1063,7 @@ int http_start(const http_options *o, char *err, size_t errlen)
 	options[k++] = "max_request_size";
 	options[k++] = "32768";  /* headers only; bodies are limited in read_body */
 	options[k++] = "decode_url";
-	options[k++] = "yes";
+	options[k++] = "no";  /* begin_request decodes, refusing what would cut a path short */
 	if (https) {
 		options[k++] = "ssl_certificate";
 		options[k++] = opts.tls_cert;

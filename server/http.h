@@ -49,6 +49,7 @@ typedef struct auth_user {
 } auth_user;
 
 #define HTTP_MAX_PARAMS 4
+#define HTTP_PATH_MAX 1024      /* decoded; longer paths are 404 */
 
 typedef struct http_req http_req;
 typedef void (*http_handler)(http_req *req);
@@ -116,7 +117,7 @@ void http_stop(void);
 
 /* Path parameter by name ("id"); NULL if the route has none such. */
 const char *http_param(const http_req *req, const char *name);
-/* Query parameter, URL-decoded into buf; 1 found, 0 absent, -1 too long. */
+/* Query parameter, URL-decoded into buf; 1 found, 0 absent, -1 too long, -2 holds an encoded NUL. */
 int http_query(const http_req *req, const char *name, char *buf, size_t len);
 /* Request header or NULL. */
 const char *http_header(const http_req *req, const char *name);

@@ -56,27 +56,33 @@ size_t json_utf8_len(const char *s)
 }
 
 /* Depth of brackets outside strings; stops counting past the limit. */
-static int depth_ok(const char *buf, size_t len)
+/* One pass over the text before cJSON sees it: "too_deep" past JSON_MAX_DEPTH, "nul_escape" for
+ * a \u0000 in a string (cJSON would end the C string there: "pw\u0000x" would become "pw"), or
+ * NULL. */
+static const char *scan(const char *buf, size_t len)
 {
 	int depth = 0, in_str = 0;
 	for (size_t i = 0; i < len; i++) {
 		char c = buf[i];
 		if (in_str) {
-			if (c == '\\')
+			if (c == '\\') {
+				if (i + 5 < len && buf[i + 1] == 'u' && !memcmp(buf + i + 2, "0000", 4))
+					return "nul_escape";
 				i++;
-			else if (c == '"')
+			} else if (c == '"') {
 				in_str = 0;
+			}
 			continue;
 		}
 		if (c == '"')
 			in_str = 1;
 		else if (c == '[' || c == '{') {
 			if (++depth > JSON_MAX_DEPTH)
-				return 0;
+				return "too_deep";
 		} else if (c == ']' || c == '}')
 			depth--;
 	}
-	return 1;
+	return NULL;
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -123,8 +129,9 @@ cJSON *json_parse(const char *buf, size_t len, const char **why)
 		*why = "malformed_json";
 		return NULL;
 	}
-	if (!depth_ok(buf, len)) {
-		*why = "too_deep";
+	const char *bad = scan(buf, len);
+	if (bad) {
+		*why = bad;
 		return NULL;
 	}
 	/* cJSON_GetErrorPtr is not thread-safe: we never call it. require_null_terminated

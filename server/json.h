@@ -17,7 +17,8 @@
 #define JSON_FEN_MAX 999999999999999LL
 
 /* Parses a request body. On failure returns NULL and sets *why to a static code:
- * "invalid_utf8", "too_deep", "malformed_json", "duplicate_member" (an object names a member twice). */
+ * "invalid_utf8", "too_deep", "malformed_json", "duplicate_member" (an object names a member twice),
+ * "nul_escape" (a string holds \u0000). */
 cJSON *json_parse(const char *buf, size_t len, const char **why);
 
 /* 1 if buf is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF), else 0. */

@@ -75,9 +75,14 @@ test('hostile JSON: invalid UTF-8, deep nesting, NUL bytes, huge numbers, wrong 
     400, 'invalid_utf8');
   const deep = '{"a":' + '['.repeat(200) + ']'.repeat(200) + '}';
   assertProblem(await d.api('POST', '/api/v1/auth/login', { body: deep }), 400, 'too_deep');
+  // \u0000 would end the string in C: "nuldn\u0000zzz" must not sign in as nuldn.
   const nul = Buffer.from('{"username":"a\u0000b","password":"x"}'.replace('\u0000', '\\u0000'));
   const r = await d.api('POST', '/api/v1/auth/login', { raw: nul, headers: { 'Content-Type': 'application/json' } });
-  assert.ok([401, 422].includes(r.status), r.text);
+  assertProblem(r, 400, 'nul_character');
+  // An escaped backslash before u0000 is a backslash, not a NUL.
+  const notNul = await d.api('POST', '/api/v1/auth/login', { raw: Buffer.from('{"username":"a\\\\u0000","password":"long-enough-pw"}'),
+    headers: { 'Content-Type': 'application/json' } });
+  assert.equal(notNul.status, 401, notNul.text);
   const types = await d.api('POST', '/api/v1/accounts', { body: { username: 42, password: ['x'], display_name: { a: 1 } } });
   assertProblem(types, 422, 'validation_failed');
   assert.deepEqual(types.json.errors.filter((e) => e.code === 'type').map((e) => e.field).sort(), ['display_name', 'password', 'username']);
@@ -123,6 +128,26 @@ test('every answer carries X-Request-Id; a sane incoming id is echoed; errors le
   const e = await d.api('GET', '/api/v1/users/abc', { token: await d.as('admin') });
   assert.ok(!/SELECT|mysql|mariadb|\.c:|\/work\//i.test(e.text));
   assert.ok(d.logs.includes('"request_id":"trace-abc-123"'));
+});
+
+test('encoded NULs and controls never cut a path or a parameter short; bodies only where they belong', async () => {
+  const admin = await d.as('admin');
+  assertProblem(await d.api('GET', '/api/v1/me%00.json', { token: admin }), 400, 'invalid_path');
+  assertProblem(await d.api('GET', '/api/v1/users/1%00abc', { token: admin }), 400, 'invalid_path');
+  assertProblem(await d.api('GET', '/healthz%00'), 400, 'invalid_path');
+  assertProblem(await d.api('GET', '/api/v1/uscc/53640000MJX1736997%0a'), 400, 'invalid_path');
+  assertProblem(await d.api('GET', '/api/v1/uscc/%zz'), 400, 'invalid_path');
+  // Escapes that are characters still work: a USCC typed with %-escapes, a Chinese query.
+  assert.equal((await d.api('GET', '/api/v1/uscc/53640000MJX173699%37')).json.data.valid, true);
+  assertProblem(await d.api('GET', '/api/v1/users?limit=5%00', { token: admin }), 400, 'invalid_limit');
+  assertProblem(await d.api('GET', `/api/v1/orgs?q=${encodeURIComponent('养老')}%00`), 400, 'invalid_q');
+  // GET takes no body.
+  const get = await rawRequest(d.port, 'GET /api/v1/orgs HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n'
+    + 'Content-Length: 3\r\nConnection: close\r\n\r\nabc');
+  assert.equal(statusOf(get), 415, get);
+  // A Content-Length CivetWeb cannot read is a bad request, not a missing length.
+  const badLen = await rawRequest(d.port, 'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n');
+  assert.equal(statusOf(badLen), 400, badLen);
 });
 
 test('pagination: limit bounds and opaque cursors', async () => {
@@ -174,12 +199,13 @@ test('HTTPS listener: TLS 1.2+ only, same API', async () => {
     const req = https.get(d.tlsUrl + '/healthz', { rejectUnauthorized: false, ...opts }, (res) => {
       let body = '';
       res.on('data', (c) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode, body }));
+      res.on('end', () => resolve({ status: res.statusCode, body, hsts: res.headers['strict-transport-security'] }));
     });
     req.on('error', reject);
   });
   const ok = await get({});
   assert.equal(ok.status, 200);
+  assert.match(ok.hsts || '', /max-age=\d+/);
   assert.equal(ok.body, '{"status":"ok"}');
   const r12 = await get({ maxVersion: 'TLSv1.2', minVersion: 'TLSv1.2' });
   assert.equal(r12.status, 200);
