@@ -59,6 +59,7 @@ const TABLE = {
 	'common.colon': ['：', ': '],
 	'common.list_sep': ['、', ', '],
 	'common.optional': ['可选', 'optional'],
+	'common.optional_paren': ['（可选）', ' (optional)'],
 
 	// errors
 	'error.title': ['操作未成功', 'That did not work'],

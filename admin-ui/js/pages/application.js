@@ -191,7 +191,7 @@ export async function applicationPage(view, ctx) {
 			const optional = app.kind !== 'establish' || !DOC_KINDS.includes(kind);
 			const li = h('li', { class: ['doc-row', mine.length ? 'has-doc' : 'no-doc'], dataset: { field: `documents.${kind}`, kind } },
 				h('div', { class: 'doc-kind' }, h('strong', {}, label('doc', kind)),
-					optional ? h('span', { class: 'muted' }, `（${t('common.optional')}）`) : null,
+					optional ? h('span', { class: 'muted' }, t('common.optional_paren')) : null,
 					mine.length ? null : h('span', { class: 'muted' }, ` — ${t('app.doc_missing')}`)),
 				mine.map((d) => h('div', { class: ['doc-file', d !== newest && !MULTI_DOC_KINDS.includes(kind) && 'doc-old'], dataset: { docId: d.id } },
 					h('span', { class: 'doc-name' }, d.name || d.id),
