@@ -38,26 +38,6 @@ int annual_reports_required(int year, int64_t registered_day)
 	return registered_day <= cutoff;
 }
 
-static int path_uscc(http_req *req, char out[USCC_LEN + 1])
-{
-	const char *s = http_param(req, "uscc");
-	if (!s || strlen(s) != USCC_LEN)
-		goto bad;
-	for (int i = 0; i < USCC_LEN; i++) {
-		char ch = s[i];
-		if (ch >= 'a' && ch <= 'z')
-			ch = (char)(ch - 'a' + 'A');
-		if (!((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z')))
-			goto bad;
-		out[i] = ch;
-	}
-	out[USCC_LEN] = 0;
-	return 0;
-bad:
-	http_problem(req, 404, "not_found", "there is no organization with this code");
-	return -1;
-}
-
 static int path_year(http_req *req, int *year)
 {
 	const char *s = http_param(req, "year");
@@ -238,7 +218,7 @@ static int file_run(db_conn *c, void *arg)
 void annual_reports_file(http_req *req)
 {
 	char uscc[USCC_LEN + 1];
-	if (path_uscc(req, uscc) < 0)
+	if (orgs_path_uscc(req, uscc) < 0)
 		return;
 	file_tx t = { 0 };
 	t.req = req;
@@ -279,7 +259,7 @@ void annual_reports_file(http_req *req)
 void annual_reports_list(http_req *req)
 {
 	char uscc[USCC_LEN + 1];
-	if (path_uscc(req, uscc) < 0)
+	if (orgs_path_uscc(req, uscc) < 0)
 		return;
 	int limit;
 	long long before;
@@ -326,7 +306,7 @@ void annual_reports_get(http_req *req)
 {
 	char uscc[USCC_LEN + 1];
 	int year;
-	if (path_uscc(req, uscc) < 0 || path_year(req, &year) < 0)
+	if (orgs_path_uscc(req, uscc) < 0 || path_year(req, &year) < 0)
 		return;
 	reply_report(req, uscc, year, 200);
 }
@@ -384,7 +364,7 @@ void annual_reports_conclude(http_req *req)
 {
 	char uscc[USCC_LEN + 1];
 	int year;
-	if (path_uscc(req, uscc) < 0 || path_year(req, &year) < 0)
+	if (orgs_path_uscc(req, uscc) < 0 || path_year(req, &year) < 0)
 		return;
 	static const char *const conclusions[] = { "pass", "basic_pass", "fail", NULL };
 	conclude_tx t = { req, uscc, year, NULL, NULL };

@@ -1,6 +1,7 @@
 /* certificates.c — the registry's signing key and its signed registration certificates
  * (see certificates.h for the canonical form and the key's storage). */
 #include "certificates.h"
+#include "orgs.h"
 #include "region.h"
 #include "uscc.h"
 
@@ -480,27 +481,6 @@ out:
 
 /* --- handlers --------------------------------------------------------------------- */
 
-static int path_uscc(http_req *req, char out[USCC_LEN + 1])
-{
-	const char *s = http_param(req, "uscc");
-	if (!s || strlen(s) != USCC_LEN) {
-		http_problem(req, 404, "not_found", "there is no organization with this code");
-		return -1;
-	}
-	for (int i = 0; i < USCC_LEN; i++) {
-		char ch = s[i];
-		if (ch >= 'a' && ch <= 'z')
-			ch = (char)(ch - 'a' + 'A');
-		if (!((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z'))) {
-			http_problem(req, 404, "not_found", "there is no organization with this code");
-			return -1;
-		}
-		out[i] = ch;
-	}
-	out[USCC_LEN] = 0;
-	return 0;
-}
-
 /* The latest certificate of an organization, as {certificate, signature, key_id, status, …};
  * answers 404 itself and returns NULL when there is none. status: "current", or "revoked" once
  * the organization is deregistered (its certificate is withdrawn, 缴销). */
@@ -540,7 +520,7 @@ static cJSON *latest_certificate(http_req *req, db_conn *c, const char *uscc)
 void certificates_get(http_req *req)
 {
 	char uscc[USCC_LEN + 1];
-	if (path_uscc(req, uscc) < 0)
+	if (orgs_path_uscc(req, uscc) < 0)
 		return;
 	db_conn *c = db_get();
 	if (!c) {
@@ -592,7 +572,7 @@ static int reissue_run(db_conn *c, void *arg)
 void certificates_reissue(http_req *req)
 {
 	char uscc[USCC_LEN + 1];
-	if (path_uscc(req, uscc) < 0)
+	if (orgs_path_uscc(req, uscc) < 0)
 		return;
 	verr v = { 0 };
 	reissue_tx t = { req, uscc, NULL };

@@ -131,10 +131,13 @@ static int uscc_param(const char *s, char out[USCC_LEN + 1])
 	return 0;
 }
 
-/* Reads {uscc} from the path; answers 404 for anything that cannot be a code. */
-static int path_uscc(http_req *req, char out[USCC_LEN + 1])
+int orgs_path_uscc(http_req *req, char out[USCC_LEN + 1])
 {
-	if (uscc_param(http_param(req, "uscc"), out) < 0) {
+	const char *p = http_param(req, "uscc");
+	/* The org-id form (CN-USCI-<code>, as the open-data schemes write it) names the same one. */
+	if (p && !strncmp(p, "CN-USCI-", 8))
+		p += 8;
+	if (uscc_param(p, out) < 0) {
 		http_problem(req, 404, "not_found", "there is no organization with this code");
 		return -1;
 	}
@@ -243,7 +246,7 @@ static int former_names(db_conn *c, const char *uscc, jw *w)
 void orgs_get(http_req *req)
 {
 	char uscc[USCC_LEN + 1];
-	if (path_uscc(req, uscc) < 0)
+	if (orgs_path_uscc(req, uscc) < 0)
 		return;
 	/* Public profiles are read far more than they change: answered from the cache when it
 	 * holds the current rendering (see server/cache.h for why it cannot be stale). */
@@ -368,7 +371,7 @@ static cJSON *event_json(const db_res *r, int i)
 static void history_run(http_req *req)
 {
 	char uscc[USCC_LEN + 1];
-	if (path_uscc(req, uscc) < 0)
+	if (orgs_path_uscc(req, uscc) < 0)
 		return;
 	int limit;
 	long long after;

@@ -38,6 +38,7 @@
 #define SANZHI_ORGS_H
 
 #include "api.h"
+#include "uscc.h"
 
 /* Every route of the register, certificates, the USCC check and annual reports. */
 extern const route orgs_routes[];
@@ -61,6 +62,10 @@ int orgs_index_name(db_conn *c, const char *uscc, const char *name);
  * names, its grade or list entries): bumps the register generation so every instance's profile
  * cache drops what it holds (server/cache.h). 0 or a DB_ code. */
 int orgs_touch(db_conn *c);
+
+/* Reads {uscc} from the path, upper-cased, also given as CN-USCI-<code>; answers 404 and returns
+ * -1 for anything that cannot be a code. */
+int orgs_path_uscc(http_req *req, char out[USCC_LEN + 1]);
 
 /* Handlers (orgs.c). */
 void orgs_search(http_req *req);

@@ -165,6 +165,8 @@ static const region *check_region_code(const char *code, const char *field, verr
 /* A person: {name, id_number}. Returns the ID number when present and valid. */
 static const char *check_person(const cJSON *p, const char *field, check *c)
 {
+	static const char *const person_keys[] = { "name", "id_number", NULL };
+	json_only_fields(p, person_keys, c->v, field);
 	char f[FIELD_MAX];
 	const char *name = NULL, *id = NULL;
 	snprintf(f, sizeof f, "%s.name", field);
@@ -187,6 +189,8 @@ static void check_contact(const cJSON *app, check *c)
 	const char *s = NULL;
 	if (json_get_object(app, "contact", &ct, c->v, "contact", REQ(c)) != 1)
 		return;
+	static const char *const contact_keys[] = { "name", "phone", "email", NULL };
+	json_only_fields(ct, contact_keys, c->v, "contact");
 	get_text(ct, "name", &s, c, "contact.name", 1, 1, PERSON_NAME_MAX_CHARS);
 	if (get_text(ct, "phone", &s, c, "contact.phone", 1, 0, PHONE_MAX_CHARS) == 1 && !registry_phone_valid(s))
 		verr_add(c->v, "contact.phone", "invalid_phone",
@@ -205,6 +209,8 @@ static void check_members(const cJSON *app, check *c, int social_group)
 	long long ind = 0, unit = 0;
 	if (json_get_object(app, "members", &m, c->v, "members", social_group ? REQ(c) : JSON_OPTIONAL) != 1)
 		return;
+	static const char *const member_keys[] = { "individual", "unit", NULL };
+	json_only_fields(m, member_keys, c->v, "members");
 	int a = json_get_int(m, "individual", &ind, c->v, "members.individual", JSON_OPTIONAL, 0, MEMBERS_MAX);
 	int b = json_get_int(m, "unit", &unit, c->v, "members.unit", JSON_OPTIONAL, 0, MEMBERS_MAX);
 	if (!c->submit || !social_group || a < 0 || b < 0)

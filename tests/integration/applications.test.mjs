@@ -380,6 +380,15 @@ test('a draft is checked for shape: unknown fields, bad codes and wrong types ar
   r = await create(a, { kind: 'merge' });
   assert.equal(r.status, 422);
   assert.deepEqual(fields(r), ['kind:invalid_choice']);
+  // Inside the nested objects too.
+  const nested = socialGroup();
+  nested.members.foo = 1;
+  nested.legal_representative.x = 1;
+  nested.contact.wechat = 'abc';
+  r = await create(a, nested);
+  assert.equal(r.status, 422);
+  assert.deepEqual(fields(r).sort(), ['contact.wechat:unknown_field', 'legal_representative.x:unknown_field',
+    'members.foo:unknown_field']);
   r = await create(a, { kind: 'change', org_uscc: 'not-a-code' });
   assert.equal(r.status, 422);
   assert.deepEqual(fields(r), ['org_uscc:invalid_uscc']);

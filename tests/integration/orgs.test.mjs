@@ -308,6 +308,16 @@ test('no public answer carries the legal representative\'s ID number', async () 
   }
 });
 
+test('an organization is found by its org-id form too (CN-USCI-<code>)', async () => {
+  const [o] = [row({ name: '海盐县组织标识测试协会' })];
+  importRows(d, [o]);
+  const r = await d.api('GET', `/api/v1/orgs/CN-USCI-${o.uscc}`);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.data.org_id, `CN-USCI-${o.uscc}`);
+  assert.equal((await d.api('GET', `/api/v1/orgs/CN-USCI-${o.uscc}/history`)).status, 200);
+  assert.equal((await d.api('GET', '/api/v1/orgs/CN-USCI-')).status, 404);
+});
+
 test('GET /api/v1/uscc/{code}: the worked example, and every way a code can be wrong', async () => {
   let r = await d.api('GET', '/api/v1/uscc/53640000MJX1736997');
   assert.equal(r.status, 200);
