@@ -74,6 +74,7 @@ IMPORT_S="(kept)"
 if [ "${BENCH_KEEP:-0}" = 1 ] && [ "$(sqlc -e "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '$DB' AND table_name = 'orgs'" 2>/dev/null)" = 1 ] \
    && [ "$(sqlc -e 'SELECT COUNT(*) FROM orgs' "$DB")" = "$ORGS" ]; then
   say "reusing database $DB"
+  "$BIN" migrate 2>/dev/null  # a kept database gets the migrations added since
 else
   sqlc -e "DROP DATABASE IF EXISTS $DB; CREATE DATABASE $DB CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci"
   "$BIN" migrate 2>/dev/null

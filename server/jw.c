@@ -163,6 +163,16 @@ void jw_bool(jw *w, int v)
 	put(w, v ? "true" : "false", v ? 4 : 5);
 }
 
+void jw_fixed(jw *w, double v, int decimals)
+{
+	char num[48];
+	if (decimals < 0 || decimals > 9 || !(v > -1e15 && v < 1e15))
+		v = 0, decimals = 0;  /* not finite or absurd: JSON has no NaN */
+	int n = snprintf(num, sizeof num, "%.*f", decimals, v);
+	sep(w);
+	put(w, num, (size_t)n);
+}
+
 void jw_null(jw *w)
 {
 	sep(w);

@@ -36,6 +36,8 @@ void jw_str(jw *w, const char *s);
 void jw_int(jw *w, long long v);
 void jw_bool(jw *w, int v);
 void jw_null(jw *w);
+/* A number with a fixed count of decimals (0-9), e.g. 1.250 for a latency in ms. */
+void jw_fixed(jw *w, double v, int decimals);
 
 /* key and value in one call. */
 void jw_kstr(jw *w, const char *key, const char *s);

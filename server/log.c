@@ -1,7 +1,7 @@
 /* log.c — structured logging: one JSON object per line, written with one write(2). */
 #include "log.h"
 
-#include <cjson/cJSON.h>
+#include "jw.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +9,8 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+
+#define LINE_MAX_BYTES (64u << 10)  /* a longer line is dropped, never cut */
 
 static int min_level = LOG_INFO;
 static const char *names[] = { "debug", "info", "warn", "error" };
@@ -20,7 +22,8 @@ void log_set_level(const char *name)
 			min_level = i;
 }
 
-static cJSON *base(int level, const char *msg)
+/* Opens the line's object with its time, level and message. */
+static void base(jw *w, int level, const char *msg)
 {
 	struct timeval tv;
 	gettimeofday(&tv, NULL);
@@ -29,31 +32,38 @@ static cJSON *base(int level, const char *msg)
 	char ts[96];
 	snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
 	         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(tv.tv_usec / 1000));
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "ts", ts);
-	cJSON_AddStringToObject(o, "level", names[level]);
-	cJSON_AddStringToObject(o, "msg", msg);
-	return o;
+	jw_init(w, LINE_MAX_BYTES);
+	jw_obj(w);
+	jw_kstr(w, "ts", ts);
+	jw_kstr(w, "level", names[level]);
+	jw_kstr(w, "msg", msg);
 }
 
-static void emit(cJSON *o)
+/* Closes the object and writes the line, newline included, with one write(2). */
+static void emit(jw *w)
 {
-	char *s = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
+	jw_obj_end(w);
+	size_t n;
+	char *s = jw_take(w, &n);
 	if (!s)
 		return;
-	size_t n = strlen(s);
-	s[n] = '\n';  /* replaces the NUL; write() takes the length */
-	ssize_t w = write(2, s, n + 1);
-	(void)w;
-	free(s);
+	char *line = realloc(s, n + 1);
+	if (!line) {
+		free(s);
+		return;
+	}
+	line[n] = '\n';
+	ssize_t wr = write(2, line, n + 1);
+	(void)wr;
+	free(line);
 }
 
 void log_kv(int level, const char *msg, ...)
 {
 	if (level < min_level)
 		return;
-	cJSON *o = base(level, msg);
+	jw w;
+	base(&w, level, msg);
 	va_list ap;
 	va_start(ap, msg);
 	for (;;) {
@@ -61,10 +71,10 @@ void log_kv(int level, const char *msg, ...)
 		if (!k)
 			break;
 		const char *v = va_arg(ap, const char *);
-		cJSON_AddStringToObject(o, k, v ? v : "");
+		jw_kstr(&w, k, v ? v : "");
 	}
 	va_end(ap);
-	emit(o);
+	emit(&w);
 }
 
 void log_request(const char *request_id, const char *method, const char *path, const char *route,
@@ -73,17 +83,19 @@ void log_request(const char *request_id, const char *method, const char *path, c
 	int level = status >= 500 ? LOG_ERROR : LOG_INFO;
 	if (level < min_level)
 		return;
-	cJSON *o = base(level, "request");
-	cJSON_AddStringToObject(o, "request_id", request_id);
-	cJSON_AddStringToObject(o, "method", method);
-	cJSON_AddStringToObject(o, "path", path);
+	jw w;
+	base(&w, level, "request");
+	jw_kstr(&w, "request_id", request_id);
+	jw_kstr(&w, "method", method);
+	jw_kstr(&w, "path", path);
 	if (route)
-		cJSON_AddStringToObject(o, "route", route);
-	cJSON_AddNumberToObject(o, "status", status);
-	cJSON_AddNumberToObject(o, "ms", (double)((long long)(ms * 1000)) / 1000.0);
+		jw_kstr(&w, "route", route);
+	jw_kint(&w, "status", status);
+	jw_key(&w, "ms");
+	jw_fixed(&w, ms, 3);
 	if (user)
-		cJSON_AddStringToObject(o, "user", user);
+		jw_kstr(&w, "user", user);
 	if (ip)
-		cJSON_AddStringToObject(o, "ip", ip);
-	emit(o);
+		jw_kstr(&w, "ip", ip);
+	emit(&w);
 }
