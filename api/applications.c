@@ -3,6 +3,7 @@
  * accept, approve and reject. Documents are in documents.c; what approval does to the register
  * is in registry_tx.c. */
 #include "applications.h"
+#include "region.h"
 #include "registry_rules.h"
 #include "registry_tx.h"
 #include "uscc.h"
@@ -181,6 +182,33 @@ static void add_date(cJSON *o, const char *key, int64_t day, int have)
 	cJSON_AddStringToObject(o, key, d);
 }
 
+/* What a change application changes, [{field, old, new}]: as recorded when it was approved, or
+ * against the organization as it is now while it is pending. Never an ID number. */
+static cJSON *change_diff(db_conn *c, const db_res *r, int row, const cJSON *app)
+{
+	db_res *x = NULL;
+	cJSON *diff = NULL;
+	if (!strcmp(db_val(r, row, AC_STATUS), "approved")) {
+		if (db_query(c, "SELECT changes FROM org_events WHERE application_id = ? AND type = 'change' LIMIT 1",
+		             DBP(DBI(db_int(r, row, AC_ID))), &x) == 0 && x->nrows == 1 && db_val(x, 0, 0))
+			diff = cJSON_Parse(db_val(x, 0, 0));
+	} else if (db_val(r, row, AC_ORG_USCC) && registry_org(c, db_val(r, row, AC_ORG_USCC), 0, &x) == 0 && x) {
+		diff = registry_change_diff(x, cJSON_GetObjectItemCaseSensitive(app, "changes"));
+	}
+	db_res_free(x);
+	if (!cJSON_IsArray(diff)) {
+		cJSON_Delete(diff);
+		return cJSON_CreateArray();
+	}
+	/* An ID number is a registrar's to check in the application, not part of a difference. */
+	for (int i = cJSON_GetArraySize(diff) - 1; i >= 0; i--) {
+		const cJSON *f = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(diff, i), "field");
+		if (cJSON_IsString(f) && strstr(f->valuestring, "id_number"))
+			cJSON_DeleteItemFromArray(diff, i);
+	}
+	return diff;
+}
+
 /* Everything submitted plus the workflow fields. The status is the effective one: a submitted
  * application whose supplement window has passed shows as (deemed) accepted even before the
  * sweep makes it so, with the same dates the sweep will record. */
@@ -250,8 +278,13 @@ static cJSON *app_json(db_conn *c, const db_res *r, int row, const auth_user *vi
 			continue;
 		cJSON_AddItemToArray(allowed, cJSON_CreateString(acts[i]));
 	}
-	if (with_documents)
+	const region *reg = db_val(r, row, AC_REGION) ? region_find(db_val(r, row, AC_REGION)) : NULL;
+	json_add_str_or_null(o, "region_name", reg ? region_name(reg) : NULL);
+	if (with_documents) {
 		cJSON_AddItemToObject(o, "documents", documents_json(c, db_int(r, row, AC_ID)));
+		if (!strcmp(db_val(r, row, AC_KIND), "change"))
+			cJSON_AddItemToObject(o, "change_diff", change_diff(c, r, row, o));
+	}
 	return o;
 }
 
@@ -568,6 +601,8 @@ typedef struct create_tx {
 	long long id;
 } create_tx;
 
+static int check_one_pending(db_conn *c, http_req *req, const char *uscc, long long id);
+
 static int create_run(db_conn *c, void *arg)
 {
 	create_tx *t = arg;
@@ -576,6 +611,12 @@ static int create_run(db_conn *c, void *arg)
 	int rc = app_check_draft(c, req, t->kind, req->json, &org);
 	if (rc)
 		return rc;
+	/* One change or deregistration at a time: a draft that could never be submitted is refused
+	 * now rather than at submission. */
+	if (org && (rc = check_one_pending(c, req, db_val(org, 0, OC_USCC), 0))) {
+		db_res_free(org);
+		return rc;
+	}
 	app_cols k = app_columns(t->kind, req->json, org);
 	char now[32];
 	clock_fmt_db(clock_now(), now);

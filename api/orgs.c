@@ -1089,6 +1089,48 @@ void orgs_search(http_req *req)
 	gate_leave();
 }
 
+/* --- the applicant's own ------------------------------------------------------------- */
+
+/* GET /api/v1/me/orgs: the organizations the signed-in applicant acts for (approved from its
+ * applications), in USCC order; what it may file changes, deregistrations and reports for. */
+static void orgs_mine(http_req *req)
+{
+	int limit;
+	char after[USCC_LEN + 2];
+	if (http_page(req, &limit, after, sizeof after) < 0)
+		return;
+	char check[USCC_LEN + 1];
+	if (*after && (uscc_param(after, check) < 0 || strcmp(check, after))) {
+		http_problem(req, 400, "invalid_cursor", "cursor is not one this server handed out");
+		return;
+	}
+	db_conn *c = db_get();
+	if (!c) {
+		http_problem_db(req, DB_DOWN);
+		return;
+	}
+	db_res *r;
+	int rc = db_query(c, "SELECT " ITEM_COLS " FROM orgs o WHERE o.owner_user_id = ? AND o.uscc > ? ORDER BY o.uscc LIMIT ?",
+	                  DBP(DBI(req->user.id), DBS(after), DBI(limit + 1)), &r);
+	if (rc) {
+		http_problem_db(req, rc);
+		return;
+	}
+	jw items;
+	http_list_begin(&items);
+	int n = r->nrows > limit ? limit : r->nrows;
+	for (int i = 0; i < n; i++) {
+		jw_obj(&items);
+		org_fields(&items, r, i);
+		jw_obj_end(&items);
+	}
+	char next[64] = "";
+	if (r->nrows > limit)
+		http_cursor_encode(db_val(r, limit - 1, C_USCC), next, sizeof next);
+	db_res_free(r);
+	http_reply_list_jw(req, &items, *next ? next : NULL);
+}
+
 /* --- routes ----------------------------------------------------------------------- */
 
 #define PUB ROLES_PUBLIC
@@ -1108,5 +1150,6 @@ const route orgs_routes[] = {
 	{ "POST", "/api/v1/certificates/verify", certificates_verify, PUB, R_JSON },
 	{ "GET", "/api/v1/certificates/public-key", certificates_public_key, PUB, 0 },
 	{ "GET", "/api/v1/uscc/{code}", uscc_get, PUB, R_NO_DB },
+	{ "GET", "/api/v1/me/orgs", orgs_mine, APPL, 0 },
 	{ NULL, NULL, NULL, 0, 0 },
 };

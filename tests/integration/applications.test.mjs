@@ -681,6 +681,37 @@ test('a change of funds is held to the organization\'s own minimum (a public-fun
   assert.equal(r.status, 201, r.text);
 });
 
+test('an applicant\'s organizations, what a change changes, and one pending change at a time', async () => {
+  const a = await person('applicant');
+  const other = await person('applicant');
+  const body = socialGroup();
+  const { uscc } = await approved(a, body);
+  await approved(other, socialGroup());
+  let r = await d.api('GET', '/api/v1/me/orgs', { token: a.token });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json.data.map((o) => o.uscc), [uscc]);
+  assert.equal(r.json.data[0].name, body.name);
+  assert.ok(!r.text.includes('id_number'));
+  assert.equal((await d.api('GET', '/api/v1/me/orgs')).status, 401);
+  assert.equal((await d.api('GET', '/api/v1/me/orgs', { token: registrar.token })).status, 403);
+
+  const c = await create(a, { kind: 'change', org_uscc: uscc, changes: { domicile: '海盐县武原街道新址9号' } });
+  assert.equal(c.status, 201, c.text);
+  r = await get(a, c.json.data.id);
+  assert.equal(r.json.data.region_name, '海盐县');
+  assert.deepEqual(r.json.data.change_diff, [{ field: 'domicile', old: body.domicile, new: '海盐县武原街道新址9号' }]);
+  assert.equal((await act(a, c.json.data.id, 'submit')).status, 200);
+  // While it is being decided, another change cannot even be drafted.
+  r = await create(a, { kind: 'deregister', org_uscc: uscc, reason: '会员大会决议解散' });
+  assert.equal(r.status, 409);
+  assert.equal(r.json.code, 'application_pending');
+  assert.equal((await act(registrar, c.json.data.id, 'accept')).status, 200);
+  assert.equal((await act(registrar, c.json.data.id, 'approve')).status, 200);
+  // Once approved, the difference is the one recorded, not the (now empty) one against the register.
+  r = await get(registrar, c.json.data.id);
+  assert.deepEqual(r.json.data.change_diff, [{ field: 'domicile', old: body.domicile, new: '海盐县武原街道新址9号' }]);
+});
+
 test('change: approval versions the organization; history shows old and new values; the old name is free', async () => {
   const a = await person('applicant');
   const stranger = await person('applicant');
@@ -717,9 +748,11 @@ test('change: approval versions the organization; history shows old and new valu
   const id = c.json.data.id;
   r = await act(a, id, 'submit');
   assert.equal(r.status, 200, r.text);
-  // One live change per organization.
+  // One live change per organization: no new draft, and a draft made before cannot be submitted.
   const second = await create(a, { kind: 'change', org_uscc: uscc, changes: { business_scope: '另一项' } });
-  r = await act(a, second.json.data.id, 'submit');
+  assert.equal(second.status, 409);
+  assert.equal(second.json.code, 'application_pending');
+  r = await act(a, same.json.data.id, 'submit');
   assert.equal(r.status, 409);
   assert.equal(r.json.code, 'application_pending');
   assert.equal((await act(registrar, id, 'accept')).status, 200);
