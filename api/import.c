@@ -254,28 +254,8 @@ static void record_tidy(record *r)
 {
 	if (r->error)
 		return;
-	for (int i = 0; i < r->nfields; i++) {
-		char *f = r->field[i];
-		for (;;) {
-			if (*f == ' ' || *f == '\t')
-				f++;
-			else if (!strncmp(f, "\xE3\x80\x80", 3))
-				f += 3;
-			else
-				break;
-		}
-		size_t n = strlen(f);
-		for (;;) {
-			if (n && (f[n - 1] == ' ' || f[n - 1] == '\t'))
-				n--;
-			else if (n >= 3 && !strncmp(f + n - 3, "\xE3\x80\x80", 3))
-				n -= 3;
-			else
-				break;
-		}
-		f[n] = 0;
-		r->field[i] = f;
-	}
+	for (int i = 0; i < r->nfields; i++)
+		r->field[i] = json_trim(r->field[i]);
 	if (r->nfields == NFIELDS)
 		for (char *c = r->field[F_USCC]; *c; c++)
 			if (*c >= 'a' && *c <= 'z')

@@ -892,26 +892,9 @@ static void search_run(http_req *req)
 		http_problem(req, 400, "invalid_q", "q is not valid UTF-8");
 		return;
 	}
-	/* Trim ASCII blanks and the ideographic space U+3000. */
-	char *q = raw;
-	for (;;) {
-		if (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n')
-			q++;
-		else if (!strncmp(q, "\xE3\x80\x80", 3))
-			q += 3;
-		else
-			break;
-	}
+	/* Blanks around q, ASCII or the ideographic space U+3000, are not part of it. */
+	char *q = json_trim(raw);
 	size_t ql = strlen(q);
-	for (;;) {
-		if (ql && (q[ql - 1] == ' ' || q[ql - 1] == '\t' || q[ql - 1] == '\r' || q[ql - 1] == '\n'))
-			ql--;
-		else if (ql >= 3 && !strncmp(q + ql - 3, "\xE3\x80\x80", 3))
-			ql -= 3;
-		else
-			break;
-	}
-	q[ql] = 0;
 	size_t qchars = json_utf8_len(q);
 	if (qchars > Q_MAX_CHARS) {
 		http_problem(req, 422, "q_too_long", "q must have at most %d characters", Q_MAX_CHARS);

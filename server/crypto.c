@@ -183,7 +183,7 @@ void crypto_hex(const void *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int hex_value(char c)
+int crypto_hex_value(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -199,7 +199,7 @@ int crypto_unhex(const char *hex, size_t hexlen, unsigned char *out, size_t n)
 	if (n > SIZE_MAX / 2 || hexlen != 2 * n || (n && (!hex || !out)))
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+		int hi = crypto_hex_value(hex[2 * i]), lo = crypto_hex_value(hex[2 * i + 1]);
 		if (hi < 0 || lo < 0) {
 			crypto_wipe(out, n);
 			return -1;

@@ -42,6 +42,8 @@ void crypto_sha256_end_hex(crypto_sha256_ctx *c, char out[CRYPTO_SHA256_HEX_LEN 
 
 /* Lowercase hex encoding; out must hold 2*n+1 bytes. */
 void crypto_hex(const void *in, size_t n, char *out);
+/* The value of one hex digit (either case), or -1. */
+int crypto_hex_value(char c);
 /* Decode exactly 2*n hex characters (either case) into n bytes. -1 on any bad character or length. */
 int crypto_unhex(const char *hex, size_t hexlen, unsigned char *out, size_t n);
 

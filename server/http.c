@@ -706,17 +706,6 @@ static void request_id_new(char out[33])
 	crypto_hex(r, sizeof r, out);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int valid_request_id(const char *s)
 {
 	size_t n = strlen(s);
@@ -932,7 +921,7 @@ static int path_decode(const char *in, char *out, size_t outlen)
 	for (const char *p = in; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 		if (c == '%') {
-			int hi = hexval(p[1]), lo = hi < 0 ? -1 : hexval(p[2]);
+			int hi = crypto_hex_value(p[1]), lo = hi < 0 ? -1 : crypto_hex_value(p[2]);
 			if (lo < 0)
 				return -1;
 			c = (unsigned char)(hi * 16 + lo);

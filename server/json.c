@@ -167,17 +167,35 @@ void verr_add(verr *v, const char *field, const char *code, const char *fmt, ...
 	v->count++;
 }
 
+static size_t blank_at(const char *s)
+{
+	if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		return 1;
+	return strncmp(s, "\xE3\x80\x80", 3) ? 0 : 3;
+}
+
+char *json_trim(char *s)
+{
+	for (size_t k; (k = blank_at(s));)
+		s += k;
+	size_t n = strlen(s);
+	for (;;) {
+		if (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+			n--;
+		else if (n >= 3 && !strncmp(s + n - 3, "\xE3\x80\x80", 3))
+			n -= 3;
+		else
+			break;
+	}
+	s[n] = 0;
+	return s;
+}
+
 int json_blank(const char *s)
 {
-	while (*s) {
-		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-			s++;
-		else if (!strncmp(s, "\xE3\x80\x80", 3))
-			s += 3;
-		else
-			return 0;
-	}
-	return 1;
+	for (size_t k; (k = blank_at(s));)
+		s += k;
+	return !*s;
 }
 
 void json_only_fields(const cJSON *obj, const char *const *allowed, verr *v, const char *prefix)

@@ -58,6 +58,9 @@ int json_get_object(const cJSON *obj, const char *key, const cJSON **out, verr *
 int json_get_array(const cJSON *obj, const char *key, const cJSON **out, verr *v, const char *field,
                    int required, int max_items);
 
+/* Trims blanks (ASCII white space and U+3000) from both ends of s in place: returns the first
+ * character kept and ends the string after the last. */
+char *json_trim(char *s);
 /* 1 when s holds nothing but blanks (ASCII white space and the ideographic space U+3000). */
 int json_blank(const char *s);
 
