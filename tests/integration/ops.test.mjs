@@ -129,6 +129,30 @@ test('configuration: unknown keys, bad values and a bad master key stop start-up
     assert.match(r.stderr, /decision_days/);
     r = run({ SANZHI_RULE_NO_SUCH_RULE: '3' });
     assert.match(r.stderr, /unknown rule/);
+    // Ranges and consistency of rules, listeners, dates, numbers (each case: tests/unit/test_config.c).
+    r = run({ SANZHI_RULE_PASSWORD_MIN_LENGTH: '4' });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /rule password_min_length must be a whole number from 10 to 128/);
+    r = run({ SANZHI_RULE_GRADE_4A_MIN: '950' });
+    assert.match(r.stderr, /grade_4a_min \(950\) and grade_5a_min \(900\) disagree/);
+    r = run({ SANZHI_LISTEN: '999.1.1.1:8080' });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /listen: "999\.1\.1\.1:8080" is not/);
+    r = run({ SANZHI_LISTEN: `127.0.0.1:${d.port + 1},` });
+    assert.match(r.stderr, /listen: entry 2 is empty/);
+    r = run({ SANZHI_HOLIDAYS: '2025-02-30' });
+    assert.match(r.stderr, /holidays: "2025-02-30" is not a calendar date/);
+    r = run({ SANZHI_THREADS: ' 4' });
+    assert.match(r.stderr, /threads must be a whole number/);
+    r = run({ SANZHI_TEST_CLOCK: '' });
+    assert.match(r.stderr, /test_clock must be true or false/);
+    r = run({}, ['--config', d.dir, 'serve']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /cannot read config file/);
+    const dup = path.join(d.dir, 'dup.ini');
+    fs.writeFileSync(dup, 'threads = 4\nthreads = 8\n');
+    r = run({}, ['--config', dup, 'serve']);
+    assert.match(r.stderr, /dup\.ini:2: duplicate key "threads" \(already set on line 1\)/);
     const ini = path.join(d.dir, 'bad.ini');
     fs.writeFileSync(ini, 'listen = 127.0.0.1:1\nfavourite_colour = blue\n');
     r = run({}, ['--config', ini, 'serve']);
@@ -146,6 +170,14 @@ test('configuration: unknown keys, bad values and a bad master key stop start-up
     assert.match(r.stderr, /64 hex characters/);
     r = run({ SANZHI_MASTER_KEY_FILE: path.join(d.dir, 'missing.key') });
     assert.match(r.stderr, /cannot be opened/);
+    fs.writeFileSync(key, '00'.repeat(32));
+    r = run({ SANZHI_MASTER_KEY_FILE: key });
+    assert.match(r.stderr, /not random/);
+    // A symbolic link to a 0600 key is followed: the daemon gets past the key and serves.
+    const link = path.join(d.dir, 'link.key');
+    fs.symlinkSync(d.env.SANZHI_MASTER_KEY_FILE, link);
+    const d2 = await startDaemon({ env: { SANZHI_MASTER_KEY_FILE: link } });
+    await d2.stop();
     // Secrets are never echoed.
     r = run({ SANZHI_DB_PASSWORD: 'hunter2-secret', SANZHI_THREADS: 'x' });
     assert.ok(!r.stderr.includes('hunter2-secret'));
