@@ -1,6 +1,7 @@
 /* users.c — accounts administered by admins (every role), and the shared user pieces. */
 #include "api.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,15 +86,25 @@ void users_validate_new(const user_new *u, int public_signup, verr *v)
 	}
 }
 
+/* Usernames are compared and stored in lower case: "MixCase" and "mixcase" are one account. */
+void users_fold_username(const char *in, char *out, size_t outlen)
+{
+	size_t i = 0;
+	for (; in[i] && i < outlen - 1; i++)
+		out[i] = (char)tolower((unsigned char)in[i]);
+	out[i] = 0;
+}
+
 int users_insert(db_conn *c, const auth_user *who, const user_new *u, const char *password_hash, long long *id)
 {
-	char now[32];
+	char now[32], username[65];
 	clock_fmt_db(clock_now(), now);
+	users_fold_username(u->username, username, sizeof username);
 	unsigned long long newid = 0;
 	int rc = db_exec(c,
 	                 "INSERT INTO users (username, password_hash, role, display_name, phone, email, department, "
 	                 "expert, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	                 DBP(DBS(u->username), DBS(password_hash), DBS(u->role), DBS(u->display_name),
+	                 DBP(DBS(username), DBS(password_hash), DBS(u->role), DBS(u->display_name),
 	                     DBS(u->phone && *u->phone ? u->phone : NULL), DBS(u->email && *u->email ? u->email : NULL),
 	                     DBS(u->department && *u->department ? u->department : NULL), DBI(u->expert ? 1 : 0),
 	                     DBS(now), DBS(now)),
@@ -117,7 +128,7 @@ int users_insert(db_conn *c, const auth_user *who, const user_new *u, const char
 			return rc;
 	}
 	cJSON *s = cJSON_CreateObject();
-	cJSON_AddStringToObject(s, "username", u->username);
+	cJSON_AddStringToObject(s, "username", username);
 	cJSON_AddStringToObject(s, "role", u->role);
 	if (u->department && *u->department)
 		cJSON_AddStringToObject(s, "department", u->department);

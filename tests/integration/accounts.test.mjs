@@ -200,3 +200,99 @@ test('expired tokens are refused', async () => {
     assert.equal(r.status, 401);
   } finally { await d.setClock(new Date().toISOString()); }
 });
+
+const login = (username, password) => d.api('POST', '/api/v1/auth/login', { body: { username, password } });
+const countBy = (rs) => rs.reduce((m, r) => { m[r.status] = (m[r.status] || 0) + 1; return m; }, {});
+const lockEntries = (username) => Number(d.sql(
+  `SELECT COUNT(*) FROM audit_log WHERE action = 'account.locked' AND object_id = '${username}'`).trim());
+
+test('lockout is atomic: 30 concurrent wrong passwords get 5 checks, the rest 429, one lock entry', async () => {
+  await signup({ username: 'racelock', password: 'long-enough-pw', display_name: 'r', phone: '13600136002' });
+  const rs = await Promise.all(Array.from({ length: 30 }, () => login('racelock', 'wrong-password')));
+  const by = countBy(rs);
+  assert.equal(by[401], 5, JSON.stringify(by));
+  assert.equal(by[429], 25, JSON.stringify(by));
+  for (const r of rs.filter((x) => x.status === 429)) {
+    assert.equal(r.json.code, 'account_locked');
+    assert.ok(Number(r.headers.get('retry-after')) > 0);
+  }
+  assert.equal(lockEntries('racelock'), 1);
+  const right = await login('racelock', 'long-enough-pw');
+  assert.equal(right.status, 429);
+  assert.equal(right.json.code, 'account_locked');
+});
+
+test('lockout race with the right password last: never more than 5 failed checks, and once locked, 429', async () => {
+  await signup({ username: 'racelock2', password: 'long-enough-pw', display_name: 'r', phone: '13600136003' });
+  const bodies = [...Array.from({ length: 29 }, () => 'wrong-password'), 'long-enough-pw'];
+  const rs = await Promise.all(bodies.map((pw) => login('racelock2', pw)));
+  const by = countBy(rs);
+  assert.ok((by[401] || 0) <= 5, JSON.stringify(by));
+  assert.equal((by[401] || 0) + (by[200] || 0) + (by[429] || 0), 30, JSON.stringify(by));
+  // The right password succeeds only if it was checked before the fifth failure.
+  if (by[401] === 5) assert.equal(lockEntries('racelock2'), 1);
+  assert.ok(lockEntries('racelock2') <= 1);
+  const wrongAfter = await login('racelock2', 'wrong-password');
+  if (by[401] === 5) assert.equal(wrongAfter.status, 429);
+});
+
+test('the per-address failure limit is atomic too', async () => {
+  const d2 = await startDaemon({ env: { SANZHI_RULE_IP_LOGIN_FAILURES_PER_WINDOW: '7' } });
+  try {
+    const rs = await Promise.all(Array.from({ length: 30 }, (_, i) =>
+      d2.api('POST', '/api/v1/auth/login', { body: { username: `spray${i}`, password: 'wrong-password' } })));
+    const by = countBy(rs);
+    assert.equal(by[401], 7, JSON.stringify(by));
+    assert.equal(by[429], 23, JSON.stringify(by));
+    assert.ok(rs.filter((r) => r.status === 429).every((r) => r.json.code === 'too_many_failures_from_address'));
+  } finally { await d2.stop(); }
+});
+
+test('usernames are case-insensitive: stored in lower case, one account per name, sign-in in any case', async () => {
+  const a = await signup({ username: 'MixCase', password: 'long-enough-pw', display_name: 'm', phone: '13600136004' });
+  assert.equal(a.status, 201, a.text);
+  assert.equal(a.json.data.username, 'mixcase');
+  const b = await signup({ username: 'mixcase', password: 'long-enough-pw', display_name: 'm', phone: '13600136005' });
+  assert.equal(b.status, 409);
+  assert.equal(b.json.code, 'username_taken');
+  const admin = await d.as('admin');
+  const c = await d.api('POST', '/api/v1/users', { token: admin, body: { username: 'MIXCASE', password: 'long-enough-pw', role: 'registrar', display_name: 'x' } });
+  assert.equal(c.status, 409);
+  const cli = d.cli(['user', 'add', '--username', 'mIxCaSe', '--role', 'registrar'], { stdin: 'long-enough-pw\n' });
+  assert.equal(cli.code, 1);
+  assert.match(cli.stderr, /taken/);
+  for (const name of ['mixcase', 'MixCase', 'MIXCASE']) await d.login(name, 'long-enough-pw');
+  // Failures in any case count against the one account.
+  await signup({ username: 'casecount', password: 'long-enough-pw', display_name: 'c', phone: '13600136006' });
+  for (const name of ['casecount', 'CaseCount', 'CASECOUNT', 'caseCount', 'Casecount']) {
+    assert.equal((await login(name, 'wrong-password')).status, 401);
+  }
+  assert.equal((await login('casecount', 'long-enough-pw')).status, 429);
+});
+
+test('migration 0008 lowers the names already stored', async () => {
+  const d2 = await startDaemon();
+  try {
+    await d2.addUser({ username: 'legacy_src', role: 'registrar' });
+    d2.sql(`INSERT INTO users (username, password_hash, role, display_name, created_at, updated_at)
+            SELECT 'LegacyName', password_hash, 'registrar', 'l', NOW(6), NOW(6) FROM users WHERE username = 'legacy_src'`);
+    d2.sql('DELETE FROM schema_migrations WHERE version = 8');
+    assert.equal(d2.cli(['migrate']).code, 0);
+    assert.equal(d2.sql("SELECT username FROM users WHERE username LIKE 'legacy%' ORDER BY id").trim(), 'legacy_src\nlegacyname');
+    await d2.login('LegacyName');
+  } finally { await d2.stop(); }
+});
+
+test('auth.login and account.locked audit entries give times in RFC 3339 UTC', async () => {
+  await signup({ username: 'auditime', password: 'long-enough-pw', display_name: 'a', phone: '13600136010' });
+  await d.login('auditime', 'long-enough-pw');
+  for (let i = 0; i < 5; i++) await login('auditime', 'wrong-password');
+  const admin = await d.as('admin');
+  const rfc3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+  const logins = await d.api('GET', '/api/v1/audit?action=auth.login&limit=200', { token: admin });
+  assert.ok(logins.json.data.length > 0);
+  for (const e of logins.json.data) assert.match(e.summary.expires_at, rfc3339);
+  const locks = await d.api('GET', '/api/v1/audit?object_type=user&object_id=auditime&action=account.locked', { token: admin });
+  assert.equal(locks.json.data.length, 1);
+  assert.match(locks.json.data[0].summary.locked_until, rfc3339);
+});
