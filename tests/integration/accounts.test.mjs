@@ -283,6 +283,138 @@ test('migration 0008 lowers the names already stored', async () => {
   } finally { await d2.stop(); }
 });
 
+test('public sign-up cannot take reserved names; admins can', async () => {
+  for (const username of ['admin', 'Administrator', 'root', 'system', 'SYSTEM', 'sanzhi', 'registrar', 'anonymous', 'ad.min', 'sys_tem']) {
+    const r = await signup({ username, password: 'long-enough-pw', display_name: 'x', phone: '13600136007' });
+    assert.equal(r.status, 422, `${username}: ${r.text}`);
+    assert.equal(r.json.errors[0].field, 'username');
+    assert.equal(r.json.errors[0].code, 'reserved');
+  }
+  assert.equal((await signup({ username: 'adminton', password: 'long-enough-pw', display_name: 'x', phone: '13600136008' })).status, 201);
+  const admin = await d.as('admin');
+  const r = await d.api('POST', '/api/v1/users', { token: admin, body: { username: 'registrar', password: 'long-enough-pw', role: 'registrar', display_name: 'R' } });
+  assert.equal(r.status, 201, r.text);
+});
+
+test('passwords, display names and departments: no blanks, no control or invisible characters, same on the CLI', async () => {
+  const bad = [
+    [{ password: ' '.repeat(12) }, 'password', 'blank'],
+    [{ password: '\u3000'.repeat(10) }, 'password', 'blank'],
+    [{ display_name: '   ' }, 'display_name', 'blank'],
+    [{ display_name: 'a\nb' }, 'display_name', 'invalid_characters'],
+    [{ display_name: 'abc\u202Egnp.exe' }, 'display_name', 'invalid_characters'],
+    [{ display_name: '\u2066x\u2069' }, 'display_name', 'invalid_characters'],
+    [{ display_name: 'a\u200Bb' }, 'display_name', 'invalid_characters'],
+  ];
+  for (const [over, field, code] of bad) {
+    const r = await signup({ username: 'valid_name', password: 'long-enough-pw', display_name: '张三', phone: '13600136009', ...over });
+    assert.equal(r.status, 422, JSON.stringify(over));
+    assert.deepEqual(r.json.errors.map((e) => [e.field, e.code]), [[field, code]], JSON.stringify(over));
+  }
+  const admin = await d.as('admin');
+  const user = (body) => d.api('POST', '/api/v1/users', { token: admin, body: { password: 'long-enough-pw', display_name: 'D', ...body } });
+  let r = await user({ username: 'dept_blank', role: 'purchaser', department: '   ' });
+  assert.equal(r.status, 422);
+  assert.deepEqual(r.json.errors.map((e) => [e.field, e.code]), [['department', 'blank']]);
+  r = await user({ username: 'dept_reg', role: 'registrar', department: '海盐县民政局' });
+  assert.equal(r.status, 422);
+  assert.deepEqual(r.json.errors.map((e) => [e.field, e.code]), [['department', 'not_allowed']]);
+  r = await user({ username: 'dept_ok', role: 'purchaser', department: '海盐县民政局' });
+  assert.equal(r.status, 201, r.text);
+  // PATCH: the same rules, and a department only for purchasers.
+  const reg = (await user({ username: 'patch_reg', role: 'registrar' })).json.data.id;
+  r = await d.api('PATCH', `/api/v1/users/${reg}`, { token: admin, body: { department: '某局' } });
+  assert.equal(r.status, 422);
+  assert.equal(r.json.errors[0].code, 'not_allowed');
+  r = await d.api('PATCH', `/api/v1/users/${reg}`, { token: admin, body: { display_name: 'x\u202Ey' } });
+  assert.equal(r.status, 422);
+  r = await d.api('PATCH', `/api/v1/users/${reg}`, { token: admin, body: { password: ' '.repeat(10) } });
+  assert.equal(r.status, 422);
+  assert.equal(r.json.errors[0].code, 'blank');
+  r = await d.api('PATCH', `/api/v1/users/${reg}`, { token: admin, body: { department: '   ' } });
+  assert.equal(r.status, 422);
+  // The command line holds names to the same rules.
+  const cli = (args, pw = 'long-enough-pw') => d.cli(['user', 'add', ...args], { stdin: pw + '\n' });
+  let c = cli(['--username', 'cli_bell', '--role', 'registrar', '--display-name', 'a\x07b']);
+  assert.equal(c.code, 2);
+  assert.match(c.stderr, /display_name/);
+  c = cli(['--username', 'cli_bidi', '--role', 'registrar', '--display-name', 'a\u202Eb']);
+  assert.equal(c.code, 2);
+  c = cli(['--username', 'cli_dept', '--role', 'registrar', '--department', '某局']);
+  assert.equal(c.code, 2);
+  assert.match(c.stderr, /department/);
+  c = cli(['--username', 'cli_blank', '--role', 'registrar'], ' '.repeat(12));
+  assert.equal(c.code, 2);
+  assert.match(c.stderr, /password/);
+});
+
+test('evaluator affiliations: checked dates and codes; an admin replaces them with PATCH, audited and versioned', async () => {
+  const admin = await d.as('admin');
+  const base = { password: 'long-enough-pw', role: 'evaluator', display_name: '王', expert: true };
+  const aff = (over) => ({ org_name: '海盐县养老服务协会', org_uscc: '53640000MJX1736997', from: '2020-01-01', to: '2022-06-30', ...over });
+  const cases = [
+    [aff({ from: '2023-01-01', to: '2022-01-01' }), 'affiliations[0].to', 'before_from'],
+    [aff({ org_uscc: '53640000MJX1736998' }), 'affiliations[0].org_uscc', 'invalid_uscc'],
+    [aff({ to: '9999-12-31' }), 'affiliations[0].to', 'in_future'],
+    [aff({ from: '9999-01-01', to: undefined }), 'affiliations[0].from', 'in_future'],
+    [aff({ from: '1949-09-30' }), 'affiliations[0].from', 'out_of_range'],
+    [aff({ from: '2021-02-30' }), 'affiliations[0].from', 'invalid_date'],
+    [aff({ org_name: '  ' }), 'affiliations[0].org_name', 'blank'],
+    [aff({ boss: 'x' }), 'affiliations[0].boss', 'unknown_field'],
+  ];
+  for (const [a, field, code] of cases) {
+    const r = await d.api('POST', '/api/v1/users', { token: admin, body: { ...base, username: 'aff_bad', affiliations: [a] } });
+    assert.equal(r.status, 422, JSON.stringify(a));
+    assert.deepEqual(r.json.errors.map((e) => [e.field, e.code]), [[field, code]], JSON.stringify(a));
+  }
+  const ok = await d.api('POST', '/api/v1/users', { token: admin, body: { ...base, username: 'aff_ok', affiliations: [aff({ from: '1949-10-01' }), aff({ to: undefined })] } });
+  assert.equal(ok.status, 201, ok.text);
+  const id = ok.json.data.id;
+  assert.equal(ok.json.data.affiliations.length, 2);
+  assert.equal(ok.json.data.affiliations[1].to, null);
+
+  let r = await d.api('PATCH', `/api/v1/users/${id}`, { token: admin, body: { affiliations: [aff({ to: '2030-01-01' })] } });
+  assert.equal(r.status, 422);
+  assert.equal(r.json.errors[0].code, 'in_future');
+  r = await d.api('PATCH', `/api/v1/users/${id}`, { token: admin, headers: { 'If-Match': '"1"' },
+    body: { affiliations: [{ org_name: '海盐县志愿者协会', from: '2019-03-01', to: '2021-03-01' }] } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.data.version, 2);
+  assert.deepEqual(r.json.data.affiliations, [{ org_uscc: null, org_name: '海盐县志愿者协会', from: '2019-03-01', to: '2021-03-01' }]);
+  const audit = await d.api('GET', `/api/v1/audit?object_type=user&object_id=${id}&action=user.update`, { token: admin });
+  assert.equal(audit.json.data[0].summary.affiliations[0].org_name, '海盐县志愿者协会');
+  assert.equal(audit.json.data[0].summary.version, 2);
+  r = await d.api('PATCH', `/api/v1/users/${id}`, { token: admin, body: { affiliations: [] } });
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.json.data.affiliations, []);
+  // Only evaluators have affiliations.
+  const reg = (await d.api('POST', '/api/v1/users', { token: admin, body: { username: 'aff_reg', password: 'long-enough-pw', role: 'registrar', display_name: 'r' } })).json.data.id;
+  r = await d.api('PATCH', `/api/v1/users/${reg}`, { token: admin, body: { affiliations: [aff({})] } });
+  assert.equal(r.status, 422);
+  assert.equal(r.json.errors[0].code, 'not_allowed');
+});
+
+test('PATCH /users/{id} that changes nothing is 422 no_changes: no new version, no audit entry', async () => {
+  const admin = await d.as('admin');
+  const u = await d.api('POST', '/api/v1/users', { token: admin, body: { username: 'nochange', password: 'long-enough-pw', role: 'registrar', display_name: 'n' } });
+  const id = u.json.data.id;
+  const entries = () => Number(d.sql(`SELECT COUNT(*) FROM audit_log WHERE object_type = 'user' AND object_id = '${id}'`).trim());
+  const before = entries();
+  for (const body of [{}, { version: 99 }, { version: 1 }]) {
+    const r = await d.api('PATCH', `/api/v1/users/${id}`, { token: admin, body });
+    assert.equal(r.status, 422, JSON.stringify(body));
+    assert.equal(r.json.code, 'no_changes');
+  }
+  assert.equal(entries(), before);
+  assert.equal((await d.api('GET', `/api/v1/users/${id}`, { token: admin })).json.data.version, 1);
+  // A body version is a precondition, like If-Match.
+  let r = await d.api('PATCH', `/api/v1/users/${id}`, { token: admin, body: { display_name: 'm', version: 7 } });
+  assert.equal(r.status, 412);
+  r = await d.api('PATCH', `/api/v1/users/${id}`, { token: admin, body: { display_name: 'm', version: 1 } });
+  assert.equal(r.status, 200);
+  assert.equal(r.json.data.version, 2);
+});
+
 test('auth.login and account.locked audit entries give times in RFC 3339 UTC', async () => {
   await signup({ username: 'auditime', password: 'long-enough-pw', display_name: 'a', phone: '13600136010' });
   await d.login('auditime', 'long-enough-pw');
