@@ -300,3 +300,57 @@ test('kill -9 under load: every acknowledged write survives, nothing half-done, 
     assert.equal(d.cli(['audit', 'verify']).code, 0);
   } finally { await d.stop(); }
 });
+
+test('audit: setting the test clock is audited with the old and new time', async () => {
+  const d = await startDaemon();
+  try {
+    await d.addUser({ username: 'clock_setter', role: 'admin' });
+    const admin = await d.login('clock_setter');
+    const before = Date.now();
+    const r = await d.api('PUT', '/api/v1/admin/clock', { token: admin, body: { now: '2031-03-04T05:06:07Z' } });
+    assert.equal(r.status, 200);
+    // (The jump expired the token.)
+    const list = await d.api('GET', '/api/v1/audit?action=clock.set', { token: await d.login('clock_setter') });
+    assert.equal(list.json.data.length, 1);
+    const e = list.json.data[0];
+    assert.equal(e.object_type, 'clock');
+    assert.equal(e.summary.new, '2031-03-04T05:06:07Z');
+    assert.ok(Math.abs(Date.parse(e.summary.old) - before) < 60e3, e.summary.old);
+    assert.equal(d.cli(['audit', 'verify']).code, 0);
+  } finally { await d.stop(); }
+});
+
+test('audit: filters by actor and time; unknown query parameters are 400 naming them', async () => {
+  const d = await startDaemon();
+  try {
+    await d.addUser({ username: 'audit_boss', role: 'admin' });
+    const create = async (username) => {
+      const r = await d.api('POST', '/api/v1/users', { token: await d.login('audit_boss'), body: { username, password: 'long-enough-pw', role: 'registrar', display_name: 'x' } });
+      assert.equal(r.status, 201, r.text);
+    };
+    await d.setClock('2030-01-01T00:00:00Z');
+    await create('early');
+    await d.setClock('2030-06-01T00:00:00Z');
+    await create('late');
+    const admin = await d.login('audit_boss');
+    const q = async (query) => d.api('GET', `/api/v1/audit?${query}`, { token: admin });
+    let r = await q('actor=audit_boss&action=user.create');
+    assert.deepEqual(r.json.data.map((e) => e.summary.username), ['late', 'early']);
+    r = await q('actor=system&action=user.create');
+    assert.ok(r.json.data.every((e) => e.actor === 'system'));
+    assert.ok(!r.json.data.some((e) => e.summary.username === 'late'));
+    r = await q('action=user.create&from=2030-03-01T00:00:00Z');
+    assert.deepEqual(r.json.data.map((e) => e.summary.username), ['late']);
+    r = await q('action=user.create&from=2029-12-31T00:00:00Z&to=2030-03-01T00:00:00Z');
+    assert.deepEqual(r.json.data.map((e) => e.summary.username), ['early']);
+    for (const bad of ['after=5', 'actr=x', 'object_type=user&sort=asc']) {
+      r = await q(bad);
+      assert.equal(r.status, 400, bad);
+      assert.equal(r.json.code, 'unknown_parameter');
+      assert.match(r.json.detail, new RegExp(bad.split('&').pop().split('=')[0]));
+    }
+    r = await q('from=yesterday');
+    assert.equal(r.status, 400);
+    assert.equal(r.json.code, 'invalid_time');
+  } finally { await d.stop(); }
+});
