@@ -428,3 +428,49 @@ test('auth.login and account.locked audit entries give times in RFC 3339 UTC', a
   assert.equal(locks.json.data.length, 1);
   assert.match(locks.json.data[0].summary.locked_until, rfc3339);
 });
+
+// A request from another loopback address, as a second client behind another IP would send it.
+async function signupFrom(localAddress, body, headers = {}) {
+  const http = await import('node:http');
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${d.url}/api/v1/accounts`, { method: 'POST', localAddress,
+      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload), ...headers } }, (res) => {
+      let text = '';
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, json: text ? JSON.parse(text) : null }));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+test('Idempotency-Key: anonymous keys are scoped by address; the body is compared as JSON, not bytes', async () => {
+  const a = await signupFrom('127.0.0.1', { username: 'idem_ip_a', password: 'long-enough-pw', display_name: 'a', phone: '13700137001' }, { 'Idempotency-Key': 'shared-key' });
+  assert.equal(a.status, 201);
+  const b = await signupFrom('127.0.0.2', { username: 'idem_ip_b', password: 'long-enough-pw', display_name: 'b', phone: '13700137002' }, { 'Idempotency-Key': 'shared-key' });
+  assert.equal(b.status, 201, JSON.stringify(b.json));
+  assert.notEqual(b.json.data.id, a.json.data.id);
+  // The same address and key with the same JSON, members in another order and spaced: a replay.
+  const raw = '{ "phone": "13700137001", "display_name": "a",\n "password": "long-enough-pw", "username": "idem_ip_a" }';
+  const c = await d.api('POST', '/api/v1/accounts', { body: raw, headers: { 'Idempotency-Key': 'shared-key' } });
+  assert.equal(c.status, 201, c.text);
+  assert.equal(c.json.data.id, a.json.data.id);
+  assert.equal(c.headers.get('idempotent-replayed'), 'true');
+  // A different value is still a different request.
+  const e = await d.api('POST', '/api/v1/accounts', { body: raw.replace('"a"', '"A"'), headers: { 'Idempotency-Key': 'shared-key' } });
+  assert.equal(e.status, 422);
+  assert.equal(e.json.code, 'idempotency_key_reused');
+});
+
+test('Idempotency-Key records expire after 24 hours', async () => {
+  const body = { username: 'idem_old', password: 'long-enough-pw', display_name: 'o', phone: '13700137003' };
+  assert.equal((await signup(body, { 'Idempotency-Key': 'day-key' })).status, 201);
+  await d.setClock(new Date(Date.now() + 25 * 3600e3).toISOString());
+  try {
+    const r = await signup({ ...body, username: 'idem_new' }, { 'Idempotency-Key': 'day-key' });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.json.data.username, 'idem_new');
+    assert.equal(r.headers.get('idempotent-replayed'), null);
+  } finally { await d.setClock(new Date().toISOString()); }
+});
