@@ -2,6 +2,10 @@
  * Admins read everything; registrars read the trail of one object at a time. */
 #include "api.h"
 
+/* For the raw query string (the names of every parameter given); http.h offers lookups by
+ * name only. */
+#include <civetweb.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,18 +27,69 @@ static cJSON *entry_json(const db_res *r, int i)
 	return o;
 }
 
+/* The query parameters GET /audit understands; any other is refused, so that a filter that is
+ * misspelt or not offered never silently returns everything. */
+static const char *const list_params[] = { "object_type", "object_id", "action", "actor", "from", "to", "limit",
+	                                   "cursor", NULL };
+
+static int unknown_param(const char *query, char *name, size_t len)
+{
+	for (const char *p = query; p && *p; p = strchr(p, '&') ? strchr(p, '&') + 1 : NULL) {
+		size_t n = strcspn(p, "=&");
+		if (n == 0)
+			continue;
+		int known = 0;
+		for (int i = 0; list_params[i]; i++)
+			known |= strlen(list_params[i]) == n && !strncmp(list_params[i], p, n);
+		if (!known) {
+			/* Echo the name only when it is plain, never hostile text. */
+			if (n < len && strspn(p, "abcdefghijklmnopqrstuvwxyz_0123456789") >= n)
+				snprintf(name, len, "%.*s", (int)n, p);
+			else
+				snprintf(name, len, "(a parameter)");
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* ?from= / ?to=: RFC 3339 into the DB form; "" when absent. -1 (answered) when malformed. */
+static int time_param(http_req *req, const char *name, char out[32])
+{
+	char buf[64];
+	out[0] = 0;
+	int r = http_query(req, name, buf, sizeof buf);
+	if (r == 0)
+		return 0;
+	usec_t t;
+	if (r < 0 || clock_parse(buf, &t) < 0) {
+		http_problem(req, 400, "invalid_time", "%s must be an RFC 3339 time such as 2026-01-05T09:00:00Z", name);
+		return -1;
+	}
+	clock_fmt_db(t, out);
+	return 0;
+}
+
 void audit_list(http_req *req)
 {
 	int limit;
 	long long before;
-	char type[40] = "", id[80] = "", action[80] = "";
+	char type[40] = "", id[80] = "", action[80] = "", actor[80] = "", from[32], to[32], bad[40];
+	if (unknown_param(req->ri->query_string, bad, sizeof bad)) {
+		http_problem(req, 400, "unknown_parameter",
+		             "unknown query parameter %s; filters are object_type, object_id, action, actor, from and to "
+		             "(with limit and cursor)", bad);
+		return;
+	}
 	if (http_page_num(req, &limit, &before, 1LL << 62) < 0)
 		return;
 	if (http_query(req, "object_type", type, sizeof type) < 0 || http_query(req, "object_id", id, sizeof id) < 0 ||
-	    http_query(req, "action", action, sizeof action) < 0) {
+	    http_query(req, "action", action, sizeof action) < 0 || http_query(req, "actor", actor, sizeof actor) < 0) {
 		http_problem(req, 400, "invalid_filter", "a filter is too long");
 		return;
 	}
+	if (time_param(req, "from", from) < 0 || time_param(req, "to", to) < 0)
+		return;
 	if (req->user.role_bit == ROLE_REGISTRAR && (!*type || !*id)) {
 		http_problem(req, 403, "object_filter_required",
 		                 "registrars read the audit trail of one object: give object_type and object_id");
@@ -51,11 +106,14 @@ void audit_list(http_req *req)
 		return;
 	}
 	db_res *r;
+	/* from is inclusive, to exclusive: consecutive ranges do not overlap. */
 	int rc = db_query(c,
 	                  "SELECT seq, at, actor, role, action, object_type, object_id, summary, prev_hash, hash "
 	                  "FROM audit_log WHERE seq < ? AND (? = '' OR object_type = ?) AND (? = '' OR object_id = ?) "
-	                  "AND (? = '' OR action = ?) ORDER BY seq DESC LIMIT ?",
-	                  DBP(DBI(before), DBS(type), DBS(type), DBS(id), DBS(id), DBS(action), DBS(action), DBI(limit + 1)),
+	                  "AND (? = '' OR action = ?) AND (? = '' OR actor = ?) AND (? = '' OR at >= ?) "
+	                  "AND (? = '' OR at < ?) ORDER BY seq DESC LIMIT ?",
+	                  DBP(DBI(before), DBS(type), DBS(type), DBS(id), DBS(id), DBS(action), DBS(action), DBS(actor),
+	                      DBS(actor), DBS(from), DBS(from), DBS(to), DBS(to), DBI(limit + 1)),
 	                  &r);
 	if (rc) {
 		http_problem_db(req, rc);

@@ -209,10 +209,31 @@ static int cmd_user_add(int argc, char **argv)
 	}
 	pw[strcspn(pw, "\r\n")] = 0;
 	u.password = pw;
+	/* The same limits the API's JSON getters apply, then the same users_validate_new. Arguments
+	 * are bytes, not JSON: they must be UTF-8 before any character is looked at. */
 	verr v = { 0 };
-	if (json_utf8_len(u.username) < 3 || json_utf8_len(u.username) > 64)
-		verr_add(&v, "username", "length", "username must have 3 to 64 characters");
-	users_validate_new(&u, 0, &v);
+	const struct {
+		const char *field, *value;
+		size_t min, max;
+	} texts[] = { { "username", u.username, 3, 64 }, { "display_name", u.display_name, 1, 128 },
+		      { "department", u.department, 0, 128 }, { "phone", u.phone, 0, 32 }, { "email", u.email, 0, 254 },
+		      { "password", u.password, 0, 256 } };
+	int texts_ok = 1;
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		const char *t = texts[i].value;
+		if (!t)
+			continue;
+		if (!json_utf8_valid(t, strlen(t))) {
+			verr_add(&v, texts[i].field, "invalid_utf8", "%s is not valid UTF-8", texts[i].field);
+			texts_ok = 0;
+		} else if (json_utf8_len(t) < texts[i].min || json_utf8_len(t) > texts[i].max) {
+			verr_add(&v, texts[i].field, "length", "%s must have %zu to %zu characters", texts[i].field, texts[i].min,
+			         texts[i].max);
+			texts_ok = 0;
+		}
+	}
+	if (texts_ok)
+		users_validate_new(&u, 0, &v);
 	if (v.count) {
 		cJSON *l = verr_take(&v);
 		const cJSON *e;

@@ -1,6 +1,8 @@
 /* users.c — accounts administered by admins (every role), and the shared user pieces. */
 #include "api.h"
+#include "uscc.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,57 +45,219 @@ static int phone_ok(const char *s)
 	return s[0] == '0' && digits >= 10 && digits <= 12;
 }
 
+/* Names public sign-up may not take: the platform's own roles and accounts, and the actor the
+ * audit trail records for the system itself ("system"), so that no applicant can pass for them.
+ * Compared in lower case with '.', '-' and '_' removed ("Ad.Min" is "admin"). */
+static const char *const reserved_names[] = {
+	"admin", "administrator", "root", "system", "sanzhi", "sanzhid", "registrar", "purchaser", "evaluator",
+	"applicant", "expert", "anonymous", "anon", "guest", "nobody", "null", "operator", "support", "security",
+	"audit", "auditor", "superuser", "sysadmin", "webmaster", "postmaster", "hostmaster", "mariadb", "mysql",
+	"civilaffairs", "minzheng", "official", "staff", NULL
+};
+
+static int username_reserved(const char *s)
+{
+	char bare[65];
+	size_t n = 0;
+	for (const char *p = s; *p && n < sizeof bare - 1; p++)
+		if (*p != '.' && *p != '-' && *p != '_')
+			bare[n++] = (char)tolower((unsigned char)*p);
+	bare[n] = 0;
+	for (int i = 0; reserved_names[i]; i++)
+		if (!strcmp(bare, reserved_names[i]))
+			return 1;
+	return 0;
+}
+
+/* A code point that has no place in a person's or a department's name: control characters
+ * (C0 with newline and tab, DEL, C1), line and paragraph separators, and the invisible format
+ * characters — zero-width ones, the byte-order mark and the bidirectional controls (U+061C,
+ * U+200E/F, U+202A–U+202E, U+2066–U+2069) that make a name display as something it is not.
+ * s is valid UTF-8; *len receives the sequence's length. */
+static int name_char_bad(const unsigned char *s, int *len)
+{
+	unsigned cp;
+	if (s[0] < 0x80) {
+		*len = 1;
+		return s[0] < 0x20 || s[0] == 0x7F;
+	}
+	if (s[0] < 0xE0) {
+		*len = 2;
+		cp = ((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu);
+	} else if (s[0] < 0xF0) {
+		*len = 3;
+		cp = ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
+	} else {
+		*len = 4;
+		cp = ((s[0] & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
+	}
+	return (cp >= 0x80 && cp <= 0x9F) || cp == 0xAD || cp == 0x061C || (cp >= 0x200B && cp <= 0x200F) ||
+	       (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF ||
+	       (cp >= 0xFFF0 && cp <= 0xFFFB) || (cp >= 0xE0000 && cp <= 0xE007F);
+}
+
+/* Display names, departments, organization names: not blank, no control or invisible
+ * characters. Records the problem under field; 0 when fine. */
+static int check_name_text(const char *s, const char *field, verr *v)
+{
+	if (json_blank(s)) {
+		verr_add(v, field, "blank", "%s must not be blank", field);
+		return -1;
+	}
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		int n;
+		if (name_char_bad(p, &n)) {
+			verr_add(v, field, "invalid_characters",
+			         "%s must not contain control characters, line breaks or invisible formatting characters", field);
+			return -1;
+		}
+		p += n;
+	}
+	return 0;
+}
+
+static int check_password(const char *pw, const char *username, verr *v)
+{
+	if (json_utf8_len(pw) < (size_t)rule(RULE_password_min_length)) {
+		verr_add(v, "password", "too_short", "the password must have at least %lld characters",
+		         rule(RULE_password_min_length));
+		return -1;
+	}
+	if (json_blank(pw)) {
+		verr_add(v, "password", "blank", "the password must not be only blanks");
+		return -1;
+	}
+	if (username && !strcasecmp(pw, username)) {
+		verr_add(v, "password", "same_as_username", "the password must not be the username");
+		return -1;
+	}
+	return 0;
+}
+
+/* The first date an affiliation may have: the People's Republic was founded on 1949-10-01. */
+#define AFFILIATION_EARLIEST "1949-10-01"
+
+static void affiliations_check(const cJSON *list, verr *v)
+{
+	static const char *const fields[] = { "org_name", "org_uscc", "from", "to", NULL };
+	int64_t earliest = 0, today = clock_local_day(clock_now());
+	clock_parse_date(AFFILIATION_EARLIEST, &earliest);
+	int i = 0;
+	const cJSON *a;
+	cJSON_ArrayForEach(a, list)
+	{
+		char f[64], prefix[32];
+		snprintf(prefix, sizeof prefix, "affiliations[%d]", i);
+		if (!cJSON_IsObject(a)) {
+			verr_add(v, prefix, "type", "%s must be an object {org_name, org_uscc, from, to}", prefix);
+			i++;
+			continue;
+		}
+		json_only_fields(a, fields, v, prefix);
+		const char *s = NULL;
+		snprintf(f, sizeof f, "%s.org_name", prefix);
+		if (json_get_str(a, "org_name", &s, v, f, JSON_REQUIRED, 1, 200) == 1)
+			check_name_text(s, f, v);
+		snprintf(f, sizeof f, "%s.org_uscc", prefix);
+		if (json_get_str(a, "org_uscc", &s, v, f, JSON_OPTIONAL, 18, 18) == 1 && uscc_check(s, NULL, NULL) != 0)
+			verr_add(v, f, "invalid_uscc", "%s is not a valid unified social credit code (check characters)", f);
+		int64_t from = 0, to = 0;
+		int has_from = 0, has_to = 0;
+		snprintf(f, sizeof f, "%s.from", prefix);
+		if (json_get_str(a, "from", &s, v, f, JSON_REQUIRED, 10, 10) == 1) {
+			if (clock_parse_date(s, &from) < 0)
+				verr_add(v, f, "invalid_date", "%s must be a date YYYY-MM-DD", f);
+			else if (from < earliest)
+				verr_add(v, f, "out_of_range", "%s must not be before %s", f, AFFILIATION_EARLIEST);
+			else if (from > today)
+				verr_add(v, f, "in_future", "%s must not be in the future", f);
+			else
+				has_from = 1;
+		}
+		snprintf(f, sizeof f, "%s.to", prefix);
+		if (json_get_str(a, "to", &s, v, f, JSON_OPTIONAL, 10, 10) == 1) {
+			if (clock_parse_date(s, &to) < 0)
+				verr_add(v, f, "invalid_date", "%s must be a date YYYY-MM-DD (leave it out while it lasts)", f);
+			else if (to > today)
+				verr_add(v, f, "in_future", "%s must not be in the future; leave it out while the affiliation lasts", f);
+			else
+				has_to = 1;
+		}
+		if (has_from && has_to && from > to)
+			verr_add(v, f, "before_from", "%s must not be before %s.from", f, prefix);
+		i++;
+	}
+}
+
 void users_validate_new(const user_new *u, int public_signup, verr *v)
 {
 	if (u->username && !username_ok(u->username))
 		verr_add(v, "username", "invalid_characters", "username may use letters, digits, '_', '.' and '-' only");
-	if (u->password && json_utf8_len(u->password) < (size_t)rule(RULE_password_min_length))
-		verr_add(v, "password", "too_short", "the password must have at least %lld characters",
-		         rule(RULE_password_min_length));
-	if (u->password && u->username && !strcmp(u->password, u->username))
-		verr_add(v, "password", "same_as_username", "the password must not be the username");
+	else if (u->username && public_signup && username_reserved(u->username))
+		verr_add(v, "username", "reserved", "this username is reserved for the platform; choose another");
+	if (u->password)
+		check_password(u->password, u->username, v);
+	if (u->display_name)
+		check_name_text(u->display_name, "display_name", v);
 	if (u->email && *u->email && !email_ok(u->email))
 		verr_add(v, "email", "invalid_email", "this is not an email address");
 	if (u->phone && *u->phone && !phone_ok(u->phone))
 		verr_add(v, "phone", "invalid_phone", "this is not a mainland mobile or landline number");
 	if (public_signup && !(u->phone && *u->phone) && !(u->email && *u->email))
 		verr_add(v, "phone", "contact_required", "give a phone number or an email address");
-	if (u->role && !strcmp(u->role, "purchaser") && !(u->department && *u->department))
+	int purchaser = u->role && !strcmp(u->role, "purchaser");
+	if (purchaser && !(u->department && *u->department))
 		verr_add(v, "department", "required", "a purchaser belongs to a department");
+	else if (u->department && *u->department && u->role && !purchaser)
+		verr_add(v, "department", "not_allowed", "only purchasers belong to a department");
+	else if (u->department && *u->department)
+		check_name_text(u->department, "department", v);
 	if (u->affiliations) {
 		if (!u->role || strcmp(u->role, "evaluator"))
 			verr_add(v, "affiliations", "not_allowed", "only evaluators record affiliations");
-		int i = 0;
-		const cJSON *a;
-		cJSON_ArrayForEach(a, u->affiliations)
-		{
-			char f[64];
-			const char *s = NULL;
-			snprintf(f, sizeof f, "affiliations[%d].org_name", i);
-			json_get_str(a, "org_name", &s, v, f, JSON_REQUIRED, 1, 200);
-			snprintf(f, sizeof f, "affiliations[%d].from", i);
-			int64_t day;
-			if (json_get_str(a, "from", &s, v, f, JSON_REQUIRED, 10, 10) == 1 && clock_parse_date(s, &day) < 0)
-				verr_add(v, f, "invalid_date", "%s must be a date YYYY-MM-DD", f);
-			snprintf(f, sizeof f, "affiliations[%d].to", i);
-			if (json_get_str(a, "to", &s, v, f, JSON_OPTIONAL, 10, 10) == 1 && clock_parse_date(s, &day) < 0)
-				verr_add(v, f, "invalid_date", "%s must be a date YYYY-MM-DD", f);
-			snprintf(f, sizeof f, "affiliations[%d].org_uscc", i);
-			json_get_str(a, "org_uscc", &s, v, f, JSON_OPTIONAL, 18, 18);
-			i++;
-		}
+		affiliations_check(u->affiliations, v);
 	}
+}
+
+/* Usernames are compared and stored in lower case: "MixCase" and "mixcase" are one account. */
+void users_fold_username(const char *in, char *out, size_t outlen)
+{
+	size_t i = 0;
+	for (; in[i] && i < outlen - 1; i++)
+		out[i] = (char)tolower((unsigned char)in[i]);
+	out[i] = 0;
+}
+
+static int affiliations_insert(db_conn *c, long long user_id, const cJSON *list)
+{
+	const cJSON *a;
+	cJSON_ArrayForEach(a, list)
+	{
+		const cJSON *to = cJSON_GetObjectItemCaseSensitive(a, "to");
+		const cJSON *uscc = cJSON_GetObjectItemCaseSensitive(a, "org_uscc");
+		int rc = db_exec(c, "INSERT INTO user_affiliations (user_id, org_uscc, org_name, from_date, to_date) "
+		                    "VALUES (?, ?, ?, ?, ?)",
+		                 DBP(DBI(user_id), DBS(cJSON_IsString(uscc) ? uscc->valuestring : NULL),
+		                     DBS(cJSON_GetObjectItemCaseSensitive(a, "org_name")->valuestring),
+		                     DBS(cJSON_GetObjectItemCaseSensitive(a, "from")->valuestring),
+		                     DBS(cJSON_IsString(to) ? to->valuestring : NULL)),
+		                 NULL, NULL);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 int users_insert(db_conn *c, const auth_user *who, const user_new *u, const char *password_hash, long long *id)
 {
-	char now[32];
+	char now[32], username[65];
 	clock_fmt_db(clock_now(), now);
+	users_fold_username(u->username, username, sizeof username);
 	unsigned long long newid = 0;
 	int rc = db_exec(c,
 	                 "INSERT INTO users (username, password_hash, role, display_name, phone, email, department, "
 	                 "expert, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	                 DBP(DBS(u->username), DBS(password_hash), DBS(u->role), DBS(u->display_name),
+	                 DBP(DBS(username), DBS(password_hash), DBS(u->role), DBS(u->display_name),
 	                     DBS(u->phone && *u->phone ? u->phone : NULL), DBS(u->email && *u->email ? u->email : NULL),
 	                     DBS(u->department && *u->department ? u->department : NULL), DBI(u->expert ? 1 : 0),
 	                     DBS(now), DBS(now)),
@@ -101,23 +265,11 @@ int users_insert(db_conn *c, const auth_user *who, const user_new *u, const char
 	if (rc)
 		return rc;
 	*id = (long long)newid;
-	const cJSON *a;
-	cJSON_ArrayForEach(a, u->affiliations)
-	{
-		const cJSON *to = cJSON_GetObjectItemCaseSensitive(a, "to");
-		const cJSON *uscc = cJSON_GetObjectItemCaseSensitive(a, "org_uscc");
-		rc = db_exec(c, "INSERT INTO user_affiliations (user_id, org_uscc, org_name, from_date, to_date) "
-		                "VALUES (?, ?, ?, ?, ?)",
-		             DBP(DBI(newid), DBS(cJSON_IsString(uscc) ? uscc->valuestring : NULL),
-		                 DBS(cJSON_GetObjectItemCaseSensitive(a, "org_name")->valuestring),
-		                 DBS(cJSON_GetObjectItemCaseSensitive(a, "from")->valuestring),
-		                 DBS(cJSON_IsString(to) ? to->valuestring : NULL)),
-		             NULL, NULL);
-		if (rc)
-			return rc;
-	}
+	rc = affiliations_insert(c, *id, u->affiliations);
+	if (rc)
+		return rc;
 	cJSON *s = cJSON_CreateObject();
-	cJSON_AddStringToObject(s, "username", u->username);
+	cJSON_AddStringToObject(s, "username", username);
 	cJSON_AddStringToObject(s, "role", u->role);
 	if (u->department && *u->department)
 		cJSON_AddStringToObject(s, "department", u->department);
@@ -294,8 +446,34 @@ typedef struct patch_tx {
 	long long id;
 	const char *display_name, *phone, *email, *department, *password_hash;
 	int disabled, expert, has_disabled, has_expert;
-	long long version_seen;
+	const cJSON *affiliations;  /* replaces the evaluator's list when given ([] empties it) */
+	long long version_seen;     /* body "version": a precondition like If-Match; 0 when absent */
 } patch_tx;
+
+static cJSON *affiliations_summary(const cJSON *list)
+{
+	cJSON *arr = cJSON_CreateArray();
+	const cJSON *a;
+	cJSON_ArrayForEach(a, list)
+	{
+		static const char *const keys[] = { "org_name", "org_uscc", "from", "to" };
+		cJSON *o = cJSON_CreateObject();
+		for (int i = 0; i < 4; i++) {
+			const cJSON *m = cJSON_GetObjectItemCaseSensitive(a, keys[i]);
+			json_add_str_or_null(o, keys[i], cJSON_IsString(m) ? m->valuestring : NULL);
+		}
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static int patch_refuse(http_req *req, const char *field, const char *code, const char *msg)
+{
+	verr v = { 0 };
+	verr_add(&v, field, code, "%s", msg);
+	http_problem_fields(req, 422, "validation_failed", "the change is not valid", &v);
+	return DB_APP;
+}
 
 static int patch_tx_run(db_conn *c, void *arg)
 {
@@ -315,18 +493,19 @@ static int patch_tx_run(db_conn *c, void *arg)
 	db_res_free(r);
 	if (http_if_match(p->req, version) < 0)
 		return DB_APP;
-	if (p->has_expert && !is_evaluator) {
-		verr v = { 0 };
-		verr_add(&v, "expert", "not_allowed", "only evaluators are experts");
-		http_problem_fields(p->req, 422, "validation_failed", "the change is not valid", &v);
+	if (p->version_seen && p->version_seen != version) {
+		http_problem(p->req, 412, "version_mismatch", "version %lld does not match the current version %lld; reload and retry",
+		             p->version_seen, version);
 		return DB_APP;
 	}
-	if (p->department && !*p->department && is_purchaser) {
-		verr v = { 0 };
-		verr_add(&v, "department", "required", "a purchaser belongs to a department");
-		http_problem_fields(p->req, 422, "validation_failed", "the change is not valid", &v);
-		return DB_APP;
-	}
+	if (p->has_expert && !is_evaluator)
+		return patch_refuse(p->req, "expert", "not_allowed", "only evaluators are experts");
+	if (p->affiliations && !is_evaluator)
+		return patch_refuse(p->req, "affiliations", "not_allowed", "only evaluators record affiliations");
+	if (p->department && !is_purchaser)
+		return patch_refuse(p->req, "department", "not_allowed", "only purchasers belong to a department");
+	if (p->department && !*p->department)
+		return patch_refuse(p->req, "department", "required", "a purchaser belongs to a department");
 	if (p->has_disabled && p->disabled && p->id == p->req->user.id) {
 		http_problem(p->req, 409, "cannot_disable_self", "an admin cannot disable their own account");
 		return DB_APP;
@@ -343,6 +522,15 @@ static int patch_tx_run(db_conn *c, void *arg)
 	             NULL, NULL);
 	if (rc)
 		return rc;
+	/* Affiliations are replaced whole: the list is what the evaluator declared, and the
+	 * user's version (and the audit entry below, which carries the new list) versions it. */
+	if (p->affiliations) {
+		rc = db_exec(c, "DELETE FROM user_affiliations WHERE user_id = ?", DBP(DBI(p->id)), NULL, NULL);
+		if (!rc)
+			rc = affiliations_insert(c, p->id, p->affiliations);
+		if (rc)
+			return rc;
+	}
 	/* Disabling or a new password ends every session of the account. */
 	if ((p->has_disabled && p->disabled) || p->password_hash) {
 		rc = db_exec(c, "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
@@ -353,6 +541,10 @@ static int patch_tx_run(db_conn *c, void *arg)
 	cJSON *s = cJSON_CreateObject();
 	if (p->display_name)
 		cJSON_AddStringToObject(s, "display_name", p->display_name);
+	if (p->phone)
+		cJSON_AddStringToObject(s, "phone", p->phone);
+	if (p->email)
+		cJSON_AddStringToObject(s, "email", p->email);
 	if (p->department)
 		cJSON_AddStringToObject(s, "department", p->department);
 	if (p->has_disabled)
@@ -361,6 +553,8 @@ static int patch_tx_run(db_conn *c, void *arg)
 		cJSON_AddBoolToObject(s, "expert", p->expert);
 	if (p->password_hash)
 		cJSON_AddBoolToObject(s, "password_reset", 1);
+	if (p->affiliations)
+		cJSON_AddItemToObject(s, "affiliations", affiliations_summary(p->affiliations));
 	cJSON_AddNumberToObject(s, "version", (double)(version + 1));
 	char ids[24];
 	snprintf(ids, sizeof ids, "%lld", p->id);
@@ -379,15 +573,22 @@ void users_patch(http_req *req)
 	p.req = req;
 	p.id = id;
 	const char *password = NULL;
-	json_get_str(req->json, "display_name", &p.display_name, &v, "display_name", JSON_OPTIONAL, 1, 128);
-	json_get_str(req->json, "phone", &p.phone, &v, "phone", JSON_OPTIONAL, 0, 32);
-	json_get_str(req->json, "email", &p.email, &v, "email", JSON_OPTIONAL, 0, 254);
-	json_get_str(req->json, "department", &p.department, &v, "department", JSON_OPTIONAL, 0, 128);
-	json_get_str(req->json, "password", &password, &v, "password", JSON_OPTIONAL, 0, 256);
+	int changes = 0;
+	changes += json_get_str(req->json, "display_name", &p.display_name, &v, "display_name", JSON_OPTIONAL, 1, 128) == 1;
+	changes += json_get_str(req->json, "phone", &p.phone, &v, "phone", JSON_OPTIONAL, 0, 32) == 1;
+	changes += json_get_str(req->json, "email", &p.email, &v, "email", JSON_OPTIONAL, 0, 254) == 1;
+	changes += json_get_str(req->json, "department", &p.department, &v, "department", JSON_OPTIONAL, 0, 128) == 1;
+	changes += json_get_str(req->json, "password", &password, &v, "password", JSON_OPTIONAL, 0, 256) == 1;
 	p.has_disabled = json_get_bool(req->json, "disabled", &p.disabled, &v, "disabled", JSON_OPTIONAL) == 1;
 	p.has_expert = json_get_bool(req->json, "expert", &p.expert, &v, "expert", JSON_OPTIONAL) == 1;
+	if (json_get_array(req->json, "affiliations", &p.affiliations, &v, "affiliations", JSON_OPTIONAL, 100) == 1) {
+		affiliations_check(p.affiliations, &v);
+		changes++;
+	}
+	changes += p.has_disabled + p.has_expert;
+	json_get_int(req->json, "version", &p.version_seen, &v, "version", JSON_OPTIONAL, 1, 1LL << 31);
 	static const char *const allowed[] = { "display_name", "phone", "email", "department", "password", "disabled",
-	                                       "expert", "version", NULL };
+	                                       "expert", "affiliations", "version", NULL };
 	const cJSON *it;
 	cJSON_ArrayForEach(it, req->json)
 	{
@@ -397,13 +598,25 @@ void users_patch(http_req *req)
 		if (!known)
 			verr_add(&v, it->string, "not_editable", "%s cannot be changed here", it->string);
 	}
+	if (p.display_name)
+		check_name_text(p.display_name, "display_name", &v);
+	if (p.department && *p.department)
+		check_name_text(p.department, "department", &v);
+	if (password)
+		check_password(password, NULL, &v);
 	user_new check = { 0 };
-	check.password = password;
 	check.email = p.email;
 	check.phone = p.phone;
 	users_validate_new(&check, 0, &v);
 	if (v.count) {
 		http_problem_fields(req, 422, "validation_failed", "the change is not valid", &v);
+		return;
+	}
+	/* An empty change would bump the version and write an empty audit entry. */
+	if (!changes) {
+		http_problem(req, 422, "no_changes",
+		             "the body changes nothing: give at least one of display_name, phone, email, department, "
+		             "password, disabled, expert, affiliations");
 		return;
 	}
 	char hash[CRYPTO_PWHASH_MAX];
@@ -415,7 +628,8 @@ void users_patch(http_req *req)
 		p.password_hash = hash;
 	}
 	int rc = db_tx(patch_tx_run, &p);
-	crypto_wipe(hash, sizeof hash);
+	if (password)
+		crypto_wipe(hash, sizeof hash);
 	if (rc == DB_APP)
 		return;
 	if (rc) {

@@ -1,8 +1,10 @@
 /* config.c — ini + environment configuration, validated before anything starts. */
 #include "config.h"
+#include "clock.h"
 #include "crypto.h"
 #include "rules.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -85,7 +87,7 @@ static int set_key(const key *k, const char *value, const char *where, char *err
 		int b;
 		if (!strcmp(value, "1") || !strcasecmp(value, "true") || !strcasecmp(value, "yes") || !strcasecmp(value, "on"))
 			b = 1;
-		else if (!strcmp(value, "0") || !strcasecmp(value, "false") || !strcasecmp(value, "no") || !strcasecmp(value, "off") || !*value)
+		else if (!strcmp(value, "0") || !strcasecmp(value, "false") || !strcasecmp(value, "no") || !strcasecmp(value, "off"))
 			b = 0;
 		else {
 			snprintf(err, errlen, "%s: %s must be true or false, not \"%s\"", where, k->name, value);
@@ -94,9 +96,13 @@ static int set_key(const key *k, const char *value, const char *where, char *err
 		*(int *)p = b;
 		return 0;
 	}
-	char *end;
+	/* Digits only (ini values arrive trimmed; the environment's must be as clean): strtoll alone
+	 * would take " 4" and "+4" but not "4 ". */
+	char *end = (char *)value;
 	errno = 0;
-	long long v = strtoll(value, &end, 10);
+	long long v = 0;
+	if (*value >= '0' && *value <= '9')
+		v = strtoll(value, &end, 10);
 	if (k->type == K_SIZE && end != value) {
 		if (*end == 'k' || *end == 'K') { v <<= 10; end++; }
 		else if (*end == 'm' || *end == 'M') { v <<= 20; end++; }
@@ -112,6 +118,22 @@ static int set_key(const key *k, const char *value, const char *where, char *err
 	else
 		*(int *)p = (int)v;
 	return 0;
+}
+
+/* Sets a rule; on failure writes "<where>: <message>" naming the rule and its range. */
+static int set_rule(const char *name, const char *value, const char *where, char *err, size_t errlen)
+{
+	int r = rules_set(name, value);
+	if (r == 0)
+		return 0;
+	if (r == -1) {
+		snprintf(err, errlen, "%s: unknown rule \"%s\"", where, name);
+		return -1;
+	}
+	const rule_info *ri = rules_info((rule_id)rules_find(name));
+	snprintf(err, errlen, "%s: rule %s must be a whole number from %lld to %lld (%s), not \"%s\"", where, name,
+	         ri->min, ri->max, ri->unit, value);
+	return -1;
 }
 
 static char *trim(char *s)
@@ -131,8 +153,19 @@ static int load_file(const char *file, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot open config file %s: %s", file, strerror(errno));
 		return -1;
 	}
+	/* fopen takes a directory, and fgets then fails at once: without this the daemon would start
+	 * as if the file were empty. */
+	struct stat st;
+	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "cannot read config file %s: %s", file,
+		         S_ISDIR(st.st_mode) ? "it is a directory" : "not a regular file");
+		fclose(f);
+		return -1;
+	}
 	char line[9000], where[600];
 	int lineno = 0, in_rules = 0, rc = 0;
+	/* The line each key was set on, to refuse a second setting that would silently win. */
+	int key_line[NKEYS] = { 0 }, rule_line[RULE__COUNT] = { 0 };
 	while (fgets(line, sizeof line, f)) {
 		lineno++;
 		snprintf(where, sizeof where, "%s:%d", file, lineno);
@@ -170,17 +203,17 @@ static int load_file(const char *file, char *err, size_t errlen)
 			v++;
 		}
 		if (in_rules) {
-			int r = rules_set(k, v);
-			if (r == -1) {
-				snprintf(err, errlen, "%s: unknown rule \"%s\"", where, k);
+			int id = rules_find(k);
+			if (id >= 0 && rule_line[id]) {
+				snprintf(err, errlen, "%s: duplicate rule \"%s\" (already set on line %d)", where, k, rule_line[id]);
 				rc = -1;
 				break;
 			}
-			if (r == -2) {
-				snprintf(err, errlen, "%s: rule %s must be a non-negative whole number, not \"%s\"", where, k, v);
+			if (set_rule(k, v, where, err, errlen) < 0) {
 				rc = -1;
 				break;
 			}
+			rule_line[id] = lineno;
 			continue;
 		}
 		const key *kk = find_key(k);
@@ -189,10 +222,20 @@ static int load_file(const char *file, char *err, size_t errlen)
 			rc = -1;
 			break;
 		}
+		if (key_line[kk - keys]) {
+			snprintf(err, errlen, "%s: duplicate key \"%s\" (already set on line %d)", where, k, key_line[kk - keys]);
+			rc = -1;
+			break;
+		}
 		if (set_key(kk, v, where, err, errlen) < 0) {
 			rc = -1;
 			break;
 		}
+		key_line[kk - keys] = lineno;
+	}
+	if (!rc && ferror(f)) {
+		snprintf(err, errlen, "cannot read config file %s: %s", file, strerror(errno));
+		rc = -1;
 	}
 	fclose(f);
 	return rc;
@@ -230,15 +273,10 @@ static int load_env(char *err, size_t errlen)
 			for (const char *p = name + 12; *p && i < sizeof lower - 1; p++)
 				lower[i++] = (char)tolower((unsigned char)*p);
 			lower[i] = 0;
-			int r = rules_set(lower, v);
-			if (r == -1) {
-				snprintf(err, errlen, "environment: unknown rule in %s", name);
+			char where[160];
+			snprintf(where, sizeof where, "environment %s", name);
+			if (set_rule(lower, v, where, err, errlen) < 0)
 				return -1;
-			}
-			if (r == -2) {
-				snprintf(err, errlen, "environment: %s (rule %s) must be a non-negative whole number", name, lower);
-				return -1;
-			}
 			continue;
 		}
 		size_t i = 0;
@@ -258,54 +296,126 @@ static int load_env(char *err, size_t errlen)
 	return 0;
 }
 
-/* Dates lists: comma-separated YYYY-MM-DD. */
-static int check_dates(const char *list, const char *name, char *err, size_t errlen)
+/* Date lists: comma-separated YYYY-MM-DD, each a real calendar day; no empty entries. With
+ * weekend set (workdays), each must fall on a Saturday or Sunday: a make-up day (调休) is a
+ * weekend day worked, and a weekday in the list would mean nothing. */
+static int check_dates(const char *list, const char *name, int weekend, char *err, size_t errlen)
 {
-	const char *p = list;
-	while (*p) {
-		while (*p == ' ' || *p == ',')
-			p++;
-		if (!*p)
-			break;
-		int y, m, d, used = 0;
-		if (sscanf(p, "%4d-%2d-%2d%n", &y, &m, &d, &used) != 3 || used != 10 || m < 1 || m > 12 || d < 1 || d > 31) {
-			snprintf(err, errlen, "%s must be comma-separated YYYY-MM-DD dates", name);
+	if (!*list)
+		return 0;
+	char buf[sizeof cfg.holidays];
+	snprintf(buf, sizeof buf, "%s", list);
+	int n = 0;
+	for (char *p = buf, *next; p; p = next) {
+		next = strchr(p, ',');
+		if (next)
+			*next++ = 0;
+		char *d = trim(p);
+		int64_t day;
+		n++;
+		if (!*d) {
+			snprintf(err, errlen, "%s: entry %d is empty (a stray comma?)", name, n);
 			return -1;
 		}
-		p += used;
-		if (*p && *p != ',' && *p != ' ') {
-			snprintf(err, errlen, "%s must be comma-separated YYYY-MM-DD dates", name);
+		if (clock_parse_date(d, &day) < 0) {
+			snprintf(err, errlen, "%s: \"%.20s\" is not a calendar date YYYY-MM-DD", name, d);
+			return -1;
+		}
+		int wd = (int)(((day % 7) + 7 + 3) % 7);  /* 0 = Monday; 1970-01-01 was a Thursday */
+		if (weekend && wd < 5) {
+			snprintf(err, errlen, "%s: %s is a weekday; list only Saturdays and Sundays that are worked", name, d);
 			return -1;
 		}
 	}
 	return 0;
 }
 
+/* A decimal number without sign or leading zeros within [lo, hi]; the text is [s, e). */
+static int decimal_in(const char *s, const char *e, long lo, long hi)
+{
+	if (e <= s || e - s > 5 || (*s == '0' && e - s > 1))
+		return 0;
+	long v = 0;
+	for (const char *p = s; p < e; p++) {
+		if (*p < '0' || *p > '9')
+			return 0;
+		v = v * 10 + (*p - '0');
+	}
+	return v >= lo && v <= hi;
+}
+
+static int ipv4_ok(const char *s, const char *e)
+{
+	for (int i = 0; i < 4; i++) {
+		const char *dot = s;
+		while (dot < e && *dot != '.')
+			dot++;
+		if (!decimal_in(s, dot, 0, 255) || (i < 3) != (dot < e))
+			return 0;
+		s = dot + 1;
+	}
+	return 1;
+}
+
+/* One listener as CivetWeb takes it and we allow: PORT, A.B.C.D:PORT or [IPv6]:PORT, with an
+ * optional trailing "s" for HTTPS. CivetWeb itself would read 999.1.1.1 as 231.1.1.1 (the octet
+ * wraps) and resolve host names at start; neither is what an operator means. */
+static int listen_entry_ok(const char *t, int *https)
+{
+	size_t n = strlen(t);
+	*https = n && t[n - 1] == 's';
+	const char *end = t + n - (*https ? 1 : 0);
+	const char *colon = NULL;
+	for (const char *p = end; p > t; p--)
+		if (p[-1] == ':') {
+			colon = p - 1;
+			break;
+		}
+	if (!colon)
+		return decimal_in(t, end, 1, 65535);
+	if (!decimal_in(colon + 1, end, 1, 65535))
+		return 0;
+	if (*t == '[') {
+		if (colon < t + 2 || colon[-1] != ']' || colon - t - 2 >= 46)
+			return 0;
+		char a6[48];
+		memcpy(a6, t + 1, (size_t)(colon - t - 2));
+		a6[colon - t - 2] = 0;
+		struct in6_addr tmp;
+		return inet_pton(AF_INET6, a6, &tmp) == 1;
+	}
+	return ipv4_ok(t, colon);
+}
+
+/* Validates every listen entry and rewrites the list without blanks, as CivetWeb reads it. */
 static int check_listen(char *err, size_t errlen)
 {
-	char buf[sizeof cfg.listen];
+	char buf[sizeof cfg.listen], clean[sizeof cfg.listen] = "";
 	strcpy(buf, cfg.listen);
 	int https = 0, n = 0;
-	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		tok = trim(tok);
-		size_t l = strlen(tok);
-		if (l && tok[l - 1] == 's') {
-			https = 1;
-			tok[--l] = 0;
-		}
-		char *colon = strrchr(tok, ':');
-		char *end;
-		long port = colon ? strtol(colon + 1, &end, 10) : -1;
-		if (!colon || colon == tok || *end || port < 0 || port > 65535) {
-			snprintf(err, errlen, "listen: \"%s\" is not host:port (add a trailing s for HTTPS)", tok);
+	for (char *p = buf, *next; p; p = next) {
+		next = strchr(p, ',');
+		if (next)
+			*next++ = 0;
+		char *tok = trim(p);
+		n++;
+		if (!*tok) {
+			snprintf(err, errlen, "listen: entry %d is empty (a stray comma?); give host:port entries separated by commas",
+			         n);
 			return -1;
 		}
-		n++;
+		int s = 0;
+		if (!listen_entry_ok(tok, &s)) {
+			snprintf(err, errlen, "listen: \"%.80s\" is not PORT, A.B.C.D:PORT or [IPv6]:PORT with a port from 1 to "
+			         "65535 (octets 0 to 255; add a trailing s for HTTPS)", tok);
+			return -1;
+		}
+		https |= s;
+		if (*clean)
+			strcat(clean, ",");
+		strcat(clean, tok);
 	}
-	if (!n) {
-		snprintf(err, errlen, "listen: at least one host:port is needed");
-		return -1;
-	}
+	strcpy(cfg.listen, clean);
 	if (https && !*cfg.tls_cert) {
 		snprintf(err, errlen, "listen has an HTTPS port but tls_cert (SANZHI_TLS_CERT) is not set");
 		return -1;
@@ -320,13 +430,16 @@ static int check_listen(char *err, size_t errlen)
 int config_load(const char *file, char *err, size_t errlen)
 {
 	defaults();
+	rules_reset();
 	if (file && load_file(file, err, errlen) < 0)
 		return -1;
 	if (load_env(err, errlen) < 0)
 		return -1;
 	if (check_listen(err, errlen) < 0)
 		return -1;
-	if (check_dates(cfg.holidays, "holidays", err, errlen) < 0 || check_dates(cfg.workdays, "workdays", err, errlen) < 0)
+	if (rules_check(err, errlen) < 0)
+		return -1;
+	if (check_dates(cfg.holidays, "holidays", 0, err, errlen) < 0 || check_dates(cfg.workdays, "workdays", 1, err, errlen) < 0)
 		return -1;
 	if (strcmp(cfg.log_level, "debug") && strcmp(cfg.log_level, "info") && strcmp(cfg.log_level, "warn") &&
 	    strcmp(cfg.log_level, "error")) {
@@ -342,7 +455,9 @@ int config_load(const char *file, char *err, size_t errlen)
 
 int config_load_master_key(char *err, size_t errlen)
 {
-	int fd = open(cfg.master_key_file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* Symbolic links are followed (a key kept in a secrets mount, linked into place); what is
+	 * checked is the file finally opened: fstat describes the target, not the link. */
+	int fd = open(cfg.master_key_file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		snprintf(err, errlen, "master key file %s cannot be opened: %s (make run creates one; or: umask 077; openssl rand -hex 32 > %s)",
 		         cfg.master_key_file, strerror(errno), cfg.master_key_file);
@@ -371,6 +486,16 @@ int config_load_master_key(char *err, size_t errlen)
 	if (n != 64 || crypto_unhex(buf, 64, master_key, 32) < 0) {
 		snprintf(err, errlen, "master key file %s must hold exactly 64 hex characters (32 random bytes)",
 		         cfg.master_key_file);
+		goto out;
+	}
+	/* A key of one repeated byte (all zeros from a failed generator, a placeholder) is no key. */
+	int same = 1;
+	for (int i = 1; i < 32; i++)
+		same &= master_key[i] == master_key[0];
+	if (same) {
+		crypto_wipe(master_key, sizeof master_key);
+		snprintf(err, errlen, "master key file %s holds one byte repeated 32 times, not random bytes; "
+		         "generate a key: openssl rand -hex 32", cfg.master_key_file);
 		goto out;
 	}
 	master_key_loaded = 1;

@@ -200,3 +200,277 @@ test('expired tokens are refused', async () => {
     assert.equal(r.status, 401);
   } finally { await d.setClock(new Date().toISOString()); }
 });
+
+const login = (username, password) => d.api('POST', '/api/v1/auth/login', { body: { username, password } });
+const countBy = (rs) => rs.reduce((m, r) => { m[r.status] = (m[r.status] || 0) + 1; return m; }, {});
+const lockEntries = (username) => Number(d.sql(
+  `SELECT COUNT(*) FROM audit_log WHERE action = 'account.locked' AND object_id = '${username}'`).trim());
+
+test('lockout is atomic: 30 concurrent wrong passwords get 5 checks, the rest 429, one lock entry', async () => {
+  await signup({ username: 'racelock', password: 'long-enough-pw', display_name: 'r', phone: '13600136002' });
+  const rs = await Promise.all(Array.from({ length: 30 }, () => login('racelock', 'wrong-password')));
+  const by = countBy(rs);
+  assert.equal(by[401], 5, JSON.stringify(by));
+  assert.equal(by[429], 25, JSON.stringify(by));
+  for (const r of rs.filter((x) => x.status === 429)) {
+    assert.equal(r.json.code, 'account_locked');
+    assert.ok(Number(r.headers.get('retry-after')) > 0);
+  }
+  assert.equal(lockEntries('racelock'), 1);
+  const right = await login('racelock', 'long-enough-pw');
+  assert.equal(right.status, 429);
+  assert.equal(right.json.code, 'account_locked');
+});
+
+test('lockout race with the right password last: never more than 5 failed checks, and once locked, 429', async () => {
+  await signup({ username: 'racelock2', password: 'long-enough-pw', display_name: 'r', phone: '13600136003' });
+  const bodies = [...Array.from({ length: 29 }, () => 'wrong-password'), 'long-enough-pw'];
+  const rs = await Promise.all(bodies.map((pw) => login('racelock2', pw)));
+  const by = countBy(rs);
+  assert.ok((by[401] || 0) <= 5, JSON.stringify(by));
+  assert.equal((by[401] || 0) + (by[200] || 0) + (by[429] || 0), 30, JSON.stringify(by));
+  // The right password succeeds only if it was checked before the fifth failure.
+  if (by[401] === 5) assert.equal(lockEntries('racelock2'), 1);
+  assert.ok(lockEntries('racelock2') <= 1);
+  const wrongAfter = await login('racelock2', 'wrong-password');
+  if (by[401] === 5) assert.equal(wrongAfter.status, 429);
+});
+
+test('the per-address failure limit is atomic too', async () => {
+  const d2 = await startDaemon({ env: { SANZHI_RULE_IP_LOGIN_FAILURES_PER_WINDOW: '7' } });
+  try {
+    const rs = await Promise.all(Array.from({ length: 30 }, (_, i) =>
+      d2.api('POST', '/api/v1/auth/login', { body: { username: `spray${i}`, password: 'wrong-password' } })));
+    const by = countBy(rs);
+    assert.equal(by[401], 7, JSON.stringify(by));
+    assert.equal(by[429], 23, JSON.stringify(by));
+    assert.ok(rs.filter((r) => r.status === 429).every((r) => r.json.code === 'too_many_failures_from_address'));
+  } finally { await d2.stop(); }
+});
+
+test('usernames are case-insensitive: stored in lower case, one account per name, sign-in in any case', async () => {
+  const a = await signup({ username: 'MixCase', password: 'long-enough-pw', display_name: 'm', phone: '13600136004' });
+  assert.equal(a.status, 201, a.text);
+  assert.equal(a.json.data.username, 'mixcase');
+  const b = await signup({ username: 'mixcase', password: 'long-enough-pw', display_name: 'm', phone: '13600136005' });
+  assert.equal(b.status, 409);
+  assert.equal(b.json.code, 'username_taken');
+  const admin = await d.as('admin');
+  const c = await d.api('POST', '/api/v1/users', { token: admin, body: { username: 'MIXCASE', password: 'long-enough-pw', role: 'registrar', display_name: 'x' } });
+  assert.equal(c.status, 409);
+  const cli = d.cli(['user', 'add', '--username', 'mIxCaSe', '--role', 'registrar'], { stdin: 'long-enough-pw\n' });
+  assert.equal(cli.code, 1);
+  assert.match(cli.stderr, /taken/);
+  for (const name of ['mixcase', 'MixCase', 'MIXCASE']) await d.login(name, 'long-enough-pw');
+  // Failures in any case count against the one account.
+  await signup({ username: 'casecount', password: 'long-enough-pw', display_name: 'c', phone: '13600136006' });
+  for (const name of ['casecount', 'CaseCount', 'CASECOUNT', 'caseCount', 'Casecount']) {
+    assert.equal((await login(name, 'wrong-password')).status, 401);
+  }
+  assert.equal((await login('casecount', 'long-enough-pw')).status, 429);
+});
+
+test('migration 0008 lowers the names already stored', async () => {
+  const d2 = await startDaemon();
+  try {
+    await d2.addUser({ username: 'legacy_src', role: 'registrar' });
+    d2.sql(`INSERT INTO users (username, password_hash, role, display_name, created_at, updated_at)
+            SELECT 'LegacyName', password_hash, 'registrar', 'l', NOW(6), NOW(6) FROM users WHERE username = 'legacy_src'`);
+    d2.sql('DELETE FROM schema_migrations WHERE version = 8');
+    assert.equal(d2.cli(['migrate']).code, 0);
+    assert.equal(d2.sql("SELECT username FROM users WHERE username LIKE 'legacy%' ORDER BY id").trim(), 'legacy_src\nlegacyname');
+    await d2.login('LegacyName');
+  } finally { await d2.stop(); }
+});
+
+test('public sign-up cannot take reserved names; admins can', async () => {
+  for (const username of ['admin', 'Administrator', 'root', 'system', 'SYSTEM', 'sanzhi', 'registrar', 'anonymous', 'ad.min', 'sys_tem']) {
+    const r = await signup({ username, password: 'long-enough-pw', display_name: 'x', phone: '13600136007' });
+    assert.equal(r.status, 422, `${username}: ${r.text}`);
+    assert.equal(r.json.errors[0].field, 'username');
+    assert.equal(r.json.errors[0].code, 'reserved');
+  }
+  assert.equal((await signup({ username: 'adminton', password: 'long-enough-pw', display_name: 'x', phone: '13600136008' })).status, 201);
+  const admin = await d.as('admin');
+  const r = await d.api('POST', '/api/v1/users', { token: admin, body: { username: 'registrar', password: 'long-enough-pw', role: 'registrar', display_name: 'R' } });
+  assert.equal(r.status, 201, r.text);
+});
+
+test('passwords, display names and departments: no blanks, no control or invisible characters, same on the CLI', async () => {
+  const bad = [
+    [{ password: ' '.repeat(12) }, 'password', 'blank'],
+    [{ password: '\u3000'.repeat(10) }, 'password', 'blank'],
+    [{ display_name: '   ' }, 'display_name', 'blank'],
+    [{ display_name: 'a\nb' }, 'display_name', 'invalid_characters'],
+    [{ display_name: 'abc\u202Egnp.exe' }, 'display_name', 'invalid_characters'],
+    [{ display_name: '\u2066x\u2069' }, 'display_name', 'invalid_characters'],
+    [{ display_name: 'a\u200Bb' }, 'display_name', 'invalid_characters'],
+  ];
+  for (const [over, field, code] of bad) {
+    const r = await signup({ username: 'valid_name', password: 'long-enough-pw', display_name: '张三', phone: '13600136009', ...over });
+    assert.equal(r.status, 422, JSON.stringify(over));
+    assert.deepEqual(r.json.errors.map((e) => [e.field, e.code]), [[field, code]], JSON.stringify(over));
+  }
+  const admin = await d.as('admin');
+  const user = (body) => d.api('POST', '/api/v1/users', { token: admin, body: { password: 'long-enough-pw', display_name: 'D', ...body } });
+  let r = await user({ username: 'dept_blank', role: 'purchaser', department: '   ' });
+  assert.equal(r.status, 422);
+  assert.deepEqual(r.json.errors.map((e) => [e.field, e.code]), [['department', 'blank']]);
+  r = await user({ username: 'dept_reg', role: 'registrar', department: '海盐县民政局' });
+  assert.equal(r.status, 422);
+  assert.deepEqual(r.json.errors.map((e) => [e.field, e.code]), [['department', 'not_allowed']]);
+  r = await user({ username: 'dept_ok', role: 'purchaser', department: '海盐县民政局' });
+  assert.equal(r.status, 201, r.text);
+  // PATCH: the same rules, and a department only for purchasers.
+  const reg = (await user({ username: 'patch_reg', role: 'registrar' })).json.data.id;
+  r = await d.api('PATCH', `/api/v1/users/${reg}`, { token: admin, body: { department: '某局' } });
+  assert.equal(r.status, 422);
+  assert.equal(r.json.errors[0].code, 'not_allowed');
+  r = await d.api('PATCH', `/api/v1/users/${reg}`, { token: admin, body: { display_name: 'x\u202Ey' } });
+  assert.equal(r.status, 422);
+  r = await d.api('PATCH', `/api/v1/users/${reg}`, { token: admin, body: { password: ' '.repeat(10) } });
+  assert.equal(r.status, 422);
+  assert.equal(r.json.errors[0].code, 'blank');
+  r = await d.api('PATCH', `/api/v1/users/${reg}`, { token: admin, body: { department: '   ' } });
+  assert.equal(r.status, 422);
+  // The command line holds names to the same rules.
+  const cli = (args, pw = 'long-enough-pw') => d.cli(['user', 'add', ...args], { stdin: pw + '\n' });
+  let c = cli(['--username', 'cli_bell', '--role', 'registrar', '--display-name', 'a\x07b']);
+  assert.equal(c.code, 2);
+  assert.match(c.stderr, /display_name/);
+  c = cli(['--username', 'cli_bidi', '--role', 'registrar', '--display-name', 'a\u202Eb']);
+  assert.equal(c.code, 2);
+  c = cli(['--username', 'cli_dept', '--role', 'registrar', '--department', '某局']);
+  assert.equal(c.code, 2);
+  assert.match(c.stderr, /department/);
+  c = cli(['--username', 'cli_blank', '--role', 'registrar'], ' '.repeat(12));
+  assert.equal(c.code, 2);
+  assert.match(c.stderr, /password/);
+});
+
+test('evaluator affiliations: checked dates and codes; an admin replaces them with PATCH, audited and versioned', async () => {
+  const admin = await d.as('admin');
+  const base = { password: 'long-enough-pw', role: 'evaluator', display_name: '王', expert: true };
+  const aff = (over) => ({ org_name: '海盐县养老服务协会', org_uscc: '53640000MJX1736997', from: '2020-01-01', to: '2022-06-30', ...over });
+  const cases = [
+    [aff({ from: '2023-01-01', to: '2022-01-01' }), 'affiliations[0].to', 'before_from'],
+    [aff({ org_uscc: '53640000MJX1736998' }), 'affiliations[0].org_uscc', 'invalid_uscc'],
+    [aff({ to: '9999-12-31' }), 'affiliations[0].to', 'in_future'],
+    [aff({ from: '9999-01-01', to: undefined }), 'affiliations[0].from', 'in_future'],
+    [aff({ from: '1949-09-30' }), 'affiliations[0].from', 'out_of_range'],
+    [aff({ from: '2021-02-30' }), 'affiliations[0].from', 'invalid_date'],
+    [aff({ org_name: '  ' }), 'affiliations[0].org_name', 'blank'],
+    [aff({ boss: 'x' }), 'affiliations[0].boss', 'unknown_field'],
+  ];
+  for (const [a, field, code] of cases) {
+    const r = await d.api('POST', '/api/v1/users', { token: admin, body: { ...base, username: 'aff_bad', affiliations: [a] } });
+    assert.equal(r.status, 422, JSON.stringify(a));
+    assert.deepEqual(r.json.errors.map((e) => [e.field, e.code]), [[field, code]], JSON.stringify(a));
+  }
+  const ok = await d.api('POST', '/api/v1/users', { token: admin, body: { ...base, username: 'aff_ok', affiliations: [aff({ from: '1949-10-01' }), aff({ to: undefined })] } });
+  assert.equal(ok.status, 201, ok.text);
+  const id = ok.json.data.id;
+  assert.equal(ok.json.data.affiliations.length, 2);
+  assert.equal(ok.json.data.affiliations[1].to, null);
+
+  let r = await d.api('PATCH', `/api/v1/users/${id}`, { token: admin, body: { affiliations: [aff({ to: '2030-01-01' })] } });
+  assert.equal(r.status, 422);
+  assert.equal(r.json.errors[0].code, 'in_future');
+  r = await d.api('PATCH', `/api/v1/users/${id}`, { token: admin, headers: { 'If-Match': '"1"' },
+    body: { affiliations: [{ org_name: '海盐县志愿者协会', from: '2019-03-01', to: '2021-03-01' }] } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.data.version, 2);
+  assert.deepEqual(r.json.data.affiliations, [{ org_uscc: null, org_name: '海盐县志愿者协会', from: '2019-03-01', to: '2021-03-01' }]);
+  const audit = await d.api('GET', `/api/v1/audit?object_type=user&object_id=${id}&action=user.update`, { token: admin });
+  assert.equal(audit.json.data[0].summary.affiliations[0].org_name, '海盐县志愿者协会');
+  assert.equal(audit.json.data[0].summary.version, 2);
+  r = await d.api('PATCH', `/api/v1/users/${id}`, { token: admin, body: { affiliations: [] } });
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.json.data.affiliations, []);
+  // Only evaluators have affiliations.
+  const reg = (await d.api('POST', '/api/v1/users', { token: admin, body: { username: 'aff_reg', password: 'long-enough-pw', role: 'registrar', display_name: 'r' } })).json.data.id;
+  r = await d.api('PATCH', `/api/v1/users/${reg}`, { token: admin, body: { affiliations: [aff({})] } });
+  assert.equal(r.status, 422);
+  assert.equal(r.json.errors[0].code, 'not_allowed');
+});
+
+test('PATCH /users/{id} that changes nothing is 422 no_changes: no new version, no audit entry', async () => {
+  const admin = await d.as('admin');
+  const u = await d.api('POST', '/api/v1/users', { token: admin, body: { username: 'nochange', password: 'long-enough-pw', role: 'registrar', display_name: 'n' } });
+  const id = u.json.data.id;
+  const entries = () => Number(d.sql(`SELECT COUNT(*) FROM audit_log WHERE object_type = 'user' AND object_id = '${id}'`).trim());
+  const before = entries();
+  for (const body of [{}, { version: 99 }, { version: 1 }]) {
+    const r = await d.api('PATCH', `/api/v1/users/${id}`, { token: admin, body });
+    assert.equal(r.status, 422, JSON.stringify(body));
+    assert.equal(r.json.code, 'no_changes');
+  }
+  assert.equal(entries(), before);
+  assert.equal((await d.api('GET', `/api/v1/users/${id}`, { token: admin })).json.data.version, 1);
+  // A body version is a precondition, like If-Match.
+  let r = await d.api('PATCH', `/api/v1/users/${id}`, { token: admin, body: { display_name: 'm', version: 7 } });
+  assert.equal(r.status, 412);
+  r = await d.api('PATCH', `/api/v1/users/${id}`, { token: admin, body: { display_name: 'm', version: 1 } });
+  assert.equal(r.status, 200);
+  assert.equal(r.json.data.version, 2);
+});
+
+test('auth.login and account.locked audit entries give times in RFC 3339 UTC', async () => {
+  await signup({ username: 'auditime', password: 'long-enough-pw', display_name: 'a', phone: '13600136010' });
+  await d.login('auditime', 'long-enough-pw');
+  for (let i = 0; i < 5; i++) await login('auditime', 'wrong-password');
+  const admin = await d.as('admin');
+  const rfc3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+  const logins = await d.api('GET', '/api/v1/audit?action=auth.login&limit=200', { token: admin });
+  assert.ok(logins.json.data.length > 0);
+  for (const e of logins.json.data) assert.match(e.summary.expires_at, rfc3339);
+  const locks = await d.api('GET', '/api/v1/audit?object_type=user&object_id=auditime&action=account.locked', { token: admin });
+  assert.equal(locks.json.data.length, 1);
+  assert.match(locks.json.data[0].summary.locked_until, rfc3339);
+});
+
+// A request from another loopback address, as a second client behind another IP would send it.
+async function signupFrom(localAddress, body, headers = {}) {
+  const http = await import('node:http');
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${d.url}/api/v1/accounts`, { method: 'POST', localAddress,
+      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload), ...headers } }, (res) => {
+      let text = '';
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, json: text ? JSON.parse(text) : null }));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+test('Idempotency-Key: anonymous keys are scoped by address; the body is compared as JSON, not bytes', async () => {
+  const a = await signupFrom('127.0.0.1', { username: 'idem_ip_a', password: 'long-enough-pw', display_name: 'a', phone: '13700137001' }, { 'Idempotency-Key': 'shared-key' });
+  assert.equal(a.status, 201);
+  const b = await signupFrom('127.0.0.2', { username: 'idem_ip_b', password: 'long-enough-pw', display_name: 'b', phone: '13700137002' }, { 'Idempotency-Key': 'shared-key' });
+  assert.equal(b.status, 201, JSON.stringify(b.json));
+  assert.notEqual(b.json.data.id, a.json.data.id);
+  // The same address and key with the same JSON, members in another order and spaced: a replay.
+  const raw = '{ "phone": "13700137001", "display_name": "a",\n "password": "long-enough-pw", "username": "idem_ip_a" }';
+  const c = await d.api('POST', '/api/v1/accounts', { body: raw, headers: { 'Idempotency-Key': 'shared-key' } });
+  assert.equal(c.status, 201, c.text);
+  assert.equal(c.json.data.id, a.json.data.id);
+  assert.equal(c.headers.get('idempotent-replayed'), 'true');
+  // A different value is still a different request.
+  const e = await d.api('POST', '/api/v1/accounts', { body: raw.replace('"a"', '"A"'), headers: { 'Idempotency-Key': 'shared-key' } });
+  assert.equal(e.status, 422);
+  assert.equal(e.json.code, 'idempotency_key_reused');
+});
+
+test('Idempotency-Key records expire after 24 hours', async () => {
+  const body = { username: 'idem_old', password: 'long-enough-pw', display_name: 'o', phone: '13700137003' };
+  assert.equal((await signup(body, { 'Idempotency-Key': 'day-key' })).status, 201);
+  await d.setClock(new Date(Date.now() + 25 * 3600e3).toISOString());
+  try {
+    const r = await signup({ ...body, username: 'idem_new' }, { 'Idempotency-Key': 'day-key' });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.json.data.username, 'idem_new');
+    assert.equal(r.headers.get('idempotent-replayed'), null);
+  } finally { await d.setClock(new Date().toISOString()); }
+});

@@ -129,6 +129,30 @@ test('configuration: unknown keys, bad values and a bad master key stop start-up
     assert.match(r.stderr, /decision_days/);
     r = run({ SANZHI_RULE_NO_SUCH_RULE: '3' });
     assert.match(r.stderr, /unknown rule/);
+    // Ranges and consistency of rules, listeners, dates, numbers (each case: tests/unit/test_config.c).
+    r = run({ SANZHI_RULE_PASSWORD_MIN_LENGTH: '4' });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /rule password_min_length must be a whole number from 10 to 128/);
+    r = run({ SANZHI_RULE_GRADE_4A_MIN: '950' });
+    assert.match(r.stderr, /grade_4a_min \(950\) and grade_5a_min \(900\) disagree/);
+    r = run({ SANZHI_LISTEN: '999.1.1.1:8080' });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /listen: "999\.1\.1\.1:8080" is not/);
+    r = run({ SANZHI_LISTEN: `127.0.0.1:${d.port + 1},` });
+    assert.match(r.stderr, /listen: entry 2 is empty/);
+    r = run({ SANZHI_HOLIDAYS: '2025-02-30' });
+    assert.match(r.stderr, /holidays: "2025-02-30" is not a calendar date/);
+    r = run({ SANZHI_THREADS: ' 4' });
+    assert.match(r.stderr, /threads must be a whole number/);
+    r = run({ SANZHI_TEST_CLOCK: '' });
+    assert.match(r.stderr, /test_clock must be true or false/);
+    r = run({}, ['--config', d.dir, 'serve']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /cannot read config file/);
+    const dup = path.join(d.dir, 'dup.ini');
+    fs.writeFileSync(dup, 'threads = 4\nthreads = 8\n');
+    r = run({}, ['--config', dup, 'serve']);
+    assert.match(r.stderr, /dup\.ini:2: duplicate key "threads" \(already set on line 1\)/);
     const ini = path.join(d.dir, 'bad.ini');
     fs.writeFileSync(ini, 'listen = 127.0.0.1:1\nfavourite_colour = blue\n');
     r = run({}, ['--config', ini, 'serve']);
@@ -146,6 +170,14 @@ test('configuration: unknown keys, bad values and a bad master key stop start-up
     assert.match(r.stderr, /64 hex characters/);
     r = run({ SANZHI_MASTER_KEY_FILE: path.join(d.dir, 'missing.key') });
     assert.match(r.stderr, /cannot be opened/);
+    fs.writeFileSync(key, '00'.repeat(32));
+    r = run({ SANZHI_MASTER_KEY_FILE: key });
+    assert.match(r.stderr, /not random/);
+    // A symbolic link to a 0600 key is followed: the daemon gets past the key and serves.
+    const link = path.join(d.dir, 'link.key');
+    fs.symlinkSync(d.env.SANZHI_MASTER_KEY_FILE, link);
+    const d2 = await startDaemon({ env: { SANZHI_MASTER_KEY_FILE: link } });
+    await d2.stop();
     // Secrets are never echoed.
     r = run({ SANZHI_DB_PASSWORD: 'hunter2-secret', SANZHI_THREADS: 'x' });
     assert.ok(!r.stderr.includes('hunter2-secret'));
@@ -266,5 +298,59 @@ test('kill -9 under load: every acknowledged write survives, nothing half-done, 
     const audited = Number(d.sql("SELECT COUNT(*) FROM audit_log WHERE action = 'user.create'").trim());
     assert.equal(audited, Number(d.sql('SELECT COUNT(*) FROM users').trim()));
     assert.equal(d.cli(['audit', 'verify']).code, 0);
+  } finally { await d.stop(); }
+});
+
+test('audit: setting the test clock is audited with the old and new time', async () => {
+  const d = await startDaemon();
+  try {
+    await d.addUser({ username: 'clock_setter', role: 'admin' });
+    const admin = await d.login('clock_setter');
+    const before = Date.now();
+    const r = await d.api('PUT', '/api/v1/admin/clock', { token: admin, body: { now: '2031-03-04T05:06:07Z' } });
+    assert.equal(r.status, 200);
+    // (The jump expired the token.)
+    const list = await d.api('GET', '/api/v1/audit?action=clock.set', { token: await d.login('clock_setter') });
+    assert.equal(list.json.data.length, 1);
+    const e = list.json.data[0];
+    assert.equal(e.object_type, 'clock');
+    assert.equal(e.summary.new, '2031-03-04T05:06:07Z');
+    assert.ok(Math.abs(Date.parse(e.summary.old) - before) < 60e3, e.summary.old);
+    assert.equal(d.cli(['audit', 'verify']).code, 0);
+  } finally { await d.stop(); }
+});
+
+test('audit: filters by actor and time; unknown query parameters are 400 naming them', async () => {
+  const d = await startDaemon();
+  try {
+    await d.addUser({ username: 'audit_boss', role: 'admin' });
+    const create = async (username) => {
+      const r = await d.api('POST', '/api/v1/users', { token: await d.login('audit_boss'), body: { username, password: 'long-enough-pw', role: 'registrar', display_name: 'x' } });
+      assert.equal(r.status, 201, r.text);
+    };
+    await d.setClock('2030-01-01T00:00:00Z');
+    await create('early');
+    await d.setClock('2030-06-01T00:00:00Z');
+    await create('late');
+    const admin = await d.login('audit_boss');
+    const q = async (query) => d.api('GET', `/api/v1/audit?${query}`, { token: admin });
+    let r = await q('actor=audit_boss&action=user.create');
+    assert.deepEqual(r.json.data.map((e) => e.summary.username), ['late', 'early']);
+    r = await q('actor=system&action=user.create');
+    assert.ok(r.json.data.every((e) => e.actor === 'system'));
+    assert.ok(!r.json.data.some((e) => e.summary.username === 'late'));
+    r = await q('action=user.create&from=2030-03-01T00:00:00Z');
+    assert.deepEqual(r.json.data.map((e) => e.summary.username), ['late']);
+    r = await q('action=user.create&from=2029-12-31T00:00:00Z&to=2030-03-01T00:00:00Z');
+    assert.deepEqual(r.json.data.map((e) => e.summary.username), ['early']);
+    for (const bad of ['after=5', 'actr=x', 'object_type=user&sort=asc']) {
+      r = await q(bad);
+      assert.equal(r.status, 400, bad);
+      assert.equal(r.json.code, 'unknown_parameter');
+      assert.match(r.json.detail, new RegExp(bad.split('&').pop().split('=')[0]));
+    }
+    r = await q('from=yesterday');
+    assert.equal(r.status, 400);
+    assert.equal(r.json.code, 'invalid_time');
   } finally { await d.stop(); }
 });
