@@ -26,9 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* users.c */
-void users_fold_username(const char *in, char *out, size_t outlen);
-
 static void minutes_ago(long long minutes, char out[32])
 {
 	clock_fmt_db(clock_now() - minutes * 60 * USEC_PER_SEC, out);

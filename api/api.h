@@ -49,6 +49,8 @@ void users_validate_new(const user_new *u, int public_signup, verr *v);
 int users_insert(db_conn *c, const auth_user *who, const user_new *u, const char *password_hash, long long *id);
 /* users_insert in a transaction of its own. */
 int users_create(const auth_user *who, const user_new *u, const char *password_hash, long long *id);
+/* Usernames are case-insensitive: the one form they are stored and compared in (lower case). */
+void users_fold_username(const char *in, char *out, size_t outlen);
 /* The public shape of a user row selected with USER_COLUMNS. */
 #define USER_COLUMNS "id, username, role, display_name, phone, email, department, expert, disabled, version, created_at"
 cJSON *users_json(const db_res *r, int row);

@@ -4,7 +4,6 @@
 
 /* For the raw query string (the names of every parameter given); http.h offers lookups by
  * name only. */
-#include <civetweb.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,7 +74,7 @@ void audit_list(http_req *req)
 	int limit;
 	long long before;
 	char type[40] = "", id[80] = "", action[80] = "", actor[80] = "", from[32], to[32], bad[40];
-	if (unknown_param(req->ri->query_string, bad, sizeof bad)) {
+	if (unknown_param(http_query_string(req), bad, sizeof bad)) {
 		http_problem(req, 400, "unknown_parameter",
 		             "unknown query parameter %s; filters are object_type, object_id, action, actor, from and to "
 		             "(with limit and cursor)", bad);

@@ -357,9 +357,22 @@ static int ipv4_ok(const char *s, const char *e)
 	return 1;
 }
 
-/* One listener as CivetWeb takes it and we allow: PORT, A.B.C.D:PORT or [IPv6]:PORT, with an
- * optional trailing "s" for HTTPS. CivetWeb itself would read 999.1.1.1 as 231.1.1.1 (the octet
- * wraps) and resolve host names at start; neither is what an operator means. */
+/* A host name as CivetWeb resolves it at start (RFC 952/1123: letters, digits, hyphens and dots,
+ * beginning with a letter): localhost, api.example.cn. */
+static int hostname_ok(const char *s, const char *e)
+{
+	if (e - s < 1 || e - s > 253 || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+		return 0;
+	for (const char *p = s; p < e; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		      *p == '.'))
+			return 0;
+	return e[-1] != '-' && e[-1] != '.';
+}
+
+/* One listener as CivetWeb takes it and we allow: PORT, A.B.C.D:PORT, [IPv6]:PORT or
+ * HOSTNAME:PORT, with an optional trailing "s" for HTTPS. CivetWeb itself would read 999.1.1.1 as
+ * 231.1.1.1 (the octet wraps), which is not what an operator means. */
 static int listen_entry_ok(const char *t, int *https)
 {
 	size_t n = strlen(t);
@@ -384,7 +397,7 @@ static int listen_entry_ok(const char *t, int *https)
 		struct in6_addr tmp;
 		return inet_pton(AF_INET6, a6, &tmp) == 1;
 	}
-	return ipv4_ok(t, colon);
+	return ipv4_ok(t, colon) || hostname_ok(t, colon);
 }
 
 /* Validates every listen entry and rewrites the list without blanks, as CivetWeb reads it. */
@@ -406,8 +419,8 @@ static int check_listen(char *err, size_t errlen)
 		}
 		int s = 0;
 		if (!listen_entry_ok(tok, &s)) {
-			snprintf(err, errlen, "listen: \"%.80s\" is not PORT, A.B.C.D:PORT or [IPv6]:PORT with a port from 1 to "
-			         "65535 (octets 0 to 255; add a trailing s for HTTPS)", tok);
+			snprintf(err, errlen, "listen: \"%.80s\" is not PORT, A.B.C.D:PORT, [IPv6]:PORT or HOST:PORT with a port "
+			         "from 1 to 65535 (octets 0 to 255; add a trailing s for HTTPS)", tok);
 			return -1;
 		}
 		https |= s;

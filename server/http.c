@@ -474,6 +474,11 @@ int http_query(const http_req *req, const char *name, char *buf, size_t len)
 	return 1;
 }
 
+const char *http_query_string(const http_req *req)
+{
+	return req->ri->query_string ? req->ri->query_string : "";
+}
+
 const char *http_header(const http_req *req, const char *name)
 {
 	return mg_get_header(req->conn, name);

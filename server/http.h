@@ -119,6 +119,8 @@ void http_stop(void);
 const char *http_param(const http_req *req, const char *name);
 /* Query parameter, URL-decoded into buf; 1 found, 0 absent, -1 too long, -2 holds an encoded NUL. */
 int http_query(const http_req *req, const char *name, char *buf, size_t len);
+/* The raw (undecoded) query string, or "". */
+const char *http_query_string(const http_req *req);
 /* Request header or NULL. */
 const char *http_header(const http_req *req, const char *name);
 
