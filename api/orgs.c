@@ -1114,6 +1114,106 @@ static void orgs_mine(http_req *req)
 	http_reply_list_jw(req, &items, *next ? next : NULL);
 }
 
+/* PUT /api/v1/orgs/{uscc}/owner {"user_id": N | null} (registrar): the applicant account that acts
+ * for an organization. Approval makes the applicant who applied its owner; an organization
+ * imported from before this system has none until a registrar, having checked who the account
+ * belongs to (as for any filing), binds one; staff change, and a registrar moves it. Without an
+ * owner nobody can file its changes, its deregistration or its annual reports. */
+typedef struct owner_tx {
+	http_req *req;
+	const char *uscc;
+	long long user_id;  /* 0: none */
+	long long was;
+} owner_tx;
+
+static int owner_run(db_conn *c, void *arg)
+{
+	owner_tx *t = arg;
+	db_res *r;
+	int rc = db_query(c, "SELECT owner_user_id, status FROM orgs WHERE uscc = ? FOR UPDATE", DBP(DBS(t->uscc)), &r);
+	if (rc)
+		return rc;
+	if (r->nrows != 1) {
+		db_res_free(r);
+		http_problem(t->req, 404, "not_found", "there is no organization with this code");
+		return DB_APP;
+	}
+	t->was = db_isnull(r, 0, 0) ? 0 : db_int(r, 0, 0);
+	int registered = !strcmp(db_val(r, 0, 1), "registered");
+	db_res_free(r);
+	if (!registered) {
+		http_problem(t->req, 409, "org_not_registered", "%s is deregistered; nobody acts for it any more", t->uscc);
+		return DB_APP;
+	}
+	if (t->user_id) {
+		if ((rc = db_query(c, "SELECT role, disabled FROM users WHERE id = ?", DBP(DBI(t->user_id)), &r)))
+			return rc;
+		const char *why = r->nrows != 1                         ? "there is no such user"
+		                  : strcmp(db_val(r, 0, 0), "applicant") ? "only an applicant account acts for an organization"
+		                  : db_int(r, 0, 1)                      ? "the account is disabled"
+		                                                         : NULL;
+		db_res_free(r);
+		if (why) {
+			verr v = { 0 };
+			verr_add(&v, "user_id", "invalid_owner", "%s", why);
+			http_problem_fields(t->req, 422, "validation_failed", "the owner is not valid", &v);
+			return DB_APP;
+		}
+	}
+	char now[32];
+	clock_fmt_db(clock_now(), now);
+	rc = db_exec(c, "UPDATE orgs SET owner_user_id = ?, updated_at = ? WHERE uscc = ?",
+	             DBP(t->user_id ? DBI(t->user_id) : DBNULL, DBS(now), DBS(t->uscc)), NULL, NULL);
+	if (rc)
+		return rc;
+	cJSON *sum = cJSON_CreateObject();
+	if (t->was)
+		cJSON_AddNumberToObject(sum, "from_user_id", (double)t->was);
+	else
+		cJSON_AddNullToObject(sum, "from_user_id");
+	if (t->user_id)
+		cJSON_AddNumberToObject(sum, "to_user_id", (double)t->user_id);
+	else
+		cJSON_AddNullToObject(sum, "to_user_id");
+	rc = audit_append(c, &t->req->user, "org.owner", "org", t->uscc, sum);
+	cJSON_Delete(sum);
+	return rc;
+}
+
+static void orgs_owner_put(http_req *req)
+{
+	char uscc[USCC_LEN + 1];
+	if (orgs_path_uscc(req, uscc) < 0)
+		return;
+	owner_tx t = { req, uscc, 0, 0 };
+	verr v = { 0 };
+	static const char *const allowed[] = { "user_id", NULL };
+	json_only_fields(req->json, allowed, &v, NULL);
+	const cJSON *u = cJSON_GetObjectItemCaseSensitive(req->json, "user_id");
+	if (!u)
+		verr_add(&v, "user_id", "required", "user_id is required: the applicant's id, or null for none");
+	else if (!cJSON_IsNull(u))
+		json_get_int(req->json, "user_id", &t.user_id, &v, "user_id", JSON_REQUIRED, 1, 9007199254740991LL);
+	if (v.count) {
+		http_problem_fields(req, 422, "validation_failed", "the owner is not valid", &v);
+		return;
+	}
+	int rc = db_tx(owner_run, &t);
+	if (rc == DB_APP)
+		return;
+	if (rc) {
+		http_problem_db(req, rc);
+		return;
+	}
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "uscc", uscc);
+	if (t.user_id)
+		cJSON_AddNumberToObject(o, "owner_user_id", (double)t.user_id);
+	else
+		cJSON_AddNullToObject(o, "owner_user_id");
+	http_reply_data(req, 200, o, 0);
+}
+
 /* --- routes ----------------------------------------------------------------------- */
 
 #define PUB ROLES_PUBLIC
@@ -1134,5 +1234,6 @@ const route orgs_routes[] = {
 	{ "GET", "/api/v1/certificates/public-key", certificates_public_key, PUB, 0 },
 	{ "GET", "/api/v1/uscc/{code}", uscc_get, PUB, R_NO_DB },
 	{ "GET", "/api/v1/me/orgs", orgs_mine, APPL, 0 },
+	{ "PUT", "/api/v1/orgs/{uscc}/owner", orgs_owner_put, REG, R_JSON },
 	{ NULL, NULL, NULL, 0, 0 },
 };

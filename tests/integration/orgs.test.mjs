@@ -308,6 +308,34 @@ test('no public answer carries the legal representative\'s ID number', async () 
   }
 });
 
+test('a registrar binds the account that acts for an imported organization; it can then apply for it', async () => {
+  const o = row({ name: '海盐县认领测试协会' });
+  importRows(d, [o]);
+  const registrar = await actor(d, 'registrar');
+  const staff = await actor(d, 'applicant');
+  const put = (who, body) => d.api('PUT', `/api/v1/orgs/${o.uscc}/owner`, { token: who && who.token, body });
+  // Nobody acts for it yet.
+  let r = await d.api('POST', '/api/v1/applications', { token: staff.token, body: { kind: 'change', org_uscc: o.uscc, changes: { domicile: '别处1号' } } });
+  assert.equal(r.status, 403);
+  assert.equal((await put(staff, { user_id: staff.id })).status, 403);
+  assert.equal((await put(null, { user_id: staff.id })).status, 401);
+  r = await put(registrar, { user_id: registrar.id });
+  assert.deepEqual([r.status, r.json.errors && r.json.errors[0].code], [422, 'invalid_owner']);
+  assert.equal((await put(registrar, {})).status, 422);
+  assert.equal((await d.api('PUT', '/api/v1/orgs/53640000MJX1736997/owner', { token: registrar.token, body: { user_id: staff.id } })).status, 404);
+  r = await put(registrar, { user_id: staff.id });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json.data, { uscc: o.uscc, owner_user_id: staff.id });
+  assert.deepEqual((await d.api('GET', '/api/v1/me/orgs', { token: staff.token })).json.data.map((x) => x.uscc), [o.uscc]);
+  r = await d.api('POST', '/api/v1/applications', { token: staff.token, body: { kind: 'change', org_uscc: o.uscc, changes: { domicile: '别处1号' } } });
+  assert.equal(r.status, 201, r.text);
+  const audit = JSON.parse(d.sql(`SELECT summary FROM audit_log WHERE action = 'org.owner' AND object_id = '${o.uscc}'`).trim());
+  assert.deepEqual(audit, { from_user_id: null, to_user_id: staff.id });
+  // Unbound again: the account no longer acts for it.
+  assert.equal((await put(registrar, { user_id: null })).json.data.owner_user_id, null);
+  assert.deepEqual((await d.api('GET', '/api/v1/me/orgs', { token: staff.token })).json.data, []);
+});
+
 test('an organization is found by its org-id form too (CN-USCI-<code>)', async () => {
   const [o] = [row({ name: '海盐县组织标识测试协会' })];
   importRows(d, [o]);
