@@ -28,6 +28,8 @@ const TABLE = {
 	'nav.register': ['社会组织查询', 'Register search'],
 	'nav.uscc': ['信用代码校验', 'Code check'],
 	'nav.my_applications': ['我的申请', 'My applications'],
+	'nav.my_orgs': ['我的组织', 'My organizations'],
+	'nav.verify': ['证书验证', 'Certificate check'],
 	'nav.queue': ['审查队列', 'Review queue'],
 	'nav.users': ['用户管理', 'Users'],
 	'nav.audit': ['审计日志', 'Audit log'],
@@ -70,6 +72,9 @@ const TABLE = {
 	'error.fields': ['请修改以下内容：', 'Please correct the following:'],
 	'error.required': ['此项为必填项', 'This field is required'],
 	'error.money': ['请输入金额（元），最多两位小数，例如 30000.50', 'Enter an amount in yuan with at most two decimals, e.g. 30000.50'],
+	'error.money_max': ['金额不能超过 ¥9,999,999,999,999.99', 'The amount cannot be more than ¥9,999,999,999,999.99'],
+	'error.exceeds_expense': ['公益事业支出不能超过支出合计（{max}）', 'Public-welfare spending cannot be more than the total expense ({max})'],
+	'error.not_json': ['所选文件不是登记证书（JSON 文件）', 'The file is not a registration certificate (a JSON file)'],
 	'error.integer': ['请输入非负整数', 'Enter a whole number, zero or more'],
 	'error.password_mismatch': ['两次输入的密码不一致', 'The passwords do not match'],
 	'error.password_short': ['密码至少 {n} 个字符', 'The password needs at least {n} characters'],
@@ -121,8 +126,8 @@ const TABLE = {
 	'problem.org_not_registered': ['该社会组织不在正常登记状态，不能办理变更或注销登记。', 'This organization is not registered, so it cannot change or deregister.'],
 	'problem.org_not_registered.reject': ['该社会组织已不在正常登记状态，此申请只能作出不予登记决定。', 'The organization is no longer registered; this application can only be rejected.'],
 	'problem.org_deregistered': ['该社会组织已注销。', 'This organization is deregistered.'],
-	'problem.application_pending': ['该组织还有一件变更或注销申请正在办理（编号 {id}），请等待决定或撤回后再提交。', 'Another change or deregistration of this organization (No. {id}) is being decided; wait for it or withdraw it first.'],
-	'problem.application_pending.plain': ['该组织还有一件变更或注销申请正在办理，请等待决定或撤回后再提交。', 'Another change or deregistration of this organization is being decided; wait for it or withdraw it first.'],
+	'problem.application_pending': ['该组织还有一件变更或注销申请正在办理（编号 {id}），作出决定或撤回之前不能再提出新的申请。', 'Another change or deregistration of this organization (No. {id}) is being decided; until it is decided or withdrawn no other can be made.'],
+	'problem.application_pending.plain': ['该组织还有一件变更或注销申请正在办理，作出决定或撤回之前不能再提出新的申请。', 'Another change or deregistration of this organization is being decided; until it is decided or withdrawn no other can be made.'],
 	'problem.invalid_transition': ['申请当前状态为“{status}”，不能进行此操作。', 'The application is “{status}”; this cannot be done now.'],
 	'problem.not_editable': ['申请当前状态为“{status}”，只有草稿或待补正的申请可以修改。', 'The application is “{status}”; only drafts and applications asked to supplement can be edited.'],
 	'problem.supplement_already_requested': ['已经要求过补正。每件申请只能一次性告知需要补正的全部内容。', 'Supplements were already requested; each application gets one request listing every item.'],
@@ -166,7 +171,22 @@ const TABLE = {
 	'problem.internal': ['服务器出错，请稍后重试；如仍有问题请联系管理员。', 'The server failed; try again later or contact the administrator.'],
 	'problem.request_in_progress': ['相同的请求正在处理，请稍候。', 'The same request is still being handled; wait a moment.'],
 	'problem.idempotency_key_reused': ['请求重复，请刷新后重试。', 'This request was already made with other content; refresh and try again.'],
-	'problem.duplicate_member': ['提交的内容中有重复的项目。', 'What was sent holds an item twice.'],
+	'problem.duplicate_member': ['提交的内容中同一项出现了两次，请刷新页面后重试。', 'What was sent names the same item twice; refresh the page and try again.'],
+	'problem.nul_character': ['所填内容含有不允许的空字符（\\u0000），请删除后重试。', 'Something you entered holds a NUL character (\\u0000), which is not allowed; remove it and try again.'],
+	'problem.invalid_path': ['网址含有无效的字符，请检查链接。', 'The address holds characters that are not allowed; check the link.'],
+	'problem.body_not_object': ['提交的内容格式不正确，请刷新页面后重试。', 'What was sent has the wrong form; refresh the page and try again.'],
+	'problem.body_required': ['请求缺少内容，请刷新页面后重试。', 'The request had no content; refresh the page and try again.'],
+	'problem.malformed_json': ['提交的内容格式不正确，请刷新页面后重试。', 'What was sent could not be read; refresh the page and try again.'],
+	'problem.too_deep': ['提交的内容层级过多。', 'What was sent nests too deeply.'],
+	'problem.incomplete_body': ['提交的内容不完整，请检查网络后重试。', 'What was sent arrived incomplete; check the connection and try again.'],
+	'problem.length_required': ['请求缺少长度信息，请刷新页面后重试。', 'The request did not say its length; refresh the page and try again.'],
+	'problem.invalid_idempotency_key': ['请求标识无效，请刷新页面后重试。', 'The request key is not valid; refresh the page and try again.'],
+	'problem.method_not_allowed': ['不能对此内容进行此操作。', 'This cannot be done to this item.'],
+	'problem.migrations_pending': ['系统正在升级，请稍后重试。', 'The system is being upgraded; try again shortly.'],
+	'problem.test_clock_disabled': ['此环境不能调整系统时间。', 'The clock cannot be set here.'],
+	'problem.already_concluded': ['该年度报告已作出结论，不能再次作出。', 'This report has been concluded already.'],
+	'problem.not_registered_that_year': ['该组织在 {year} 年底前尚未成立，没有该年度的报告需要报送。', 'The organization was not yet registered by the end of {year}: there is no report for that year.'],
+	'problem.not_registered_that_year.plain': ['该组织在该年度尚未成立，没有需要报送的报告。', 'The organization was not yet registered that year: there is no report to file.'],
 	'problem.wrong_year': ['只能报送上一年度的工作报告。', 'Only last year’s report can be filed.'],
 	'problem.report_exists': ['该年度报告已报送。', 'That year’s report has been filed already.'],
 	'problem.not_owner': ['只有代表该社会组织的账号才能报送。', 'Only the account that acts for the organization may file.'],
@@ -188,7 +208,8 @@ const TABLE = {
 	'verr.out_of_range.plain': ['超出允许范围', 'Out of the allowed range'],
 	'verr.not_integer': ['须为整数', 'Must be a whole number'],
 	'verr.invalid_choice': ['请从列表中选择', 'Choose one of the listed values'],
-	'verr.unknown_field': ['不属于此类申请的内容', 'Not part of this kind of application'],
+	'verr.unknown_field': ['“{key}”不是此处可以填写的内容', '“{key}” is not something that can be given here'],
+	'verr.unknown_field.plain': ['不是此处可以填写的内容', 'Not something that can be given here'],
 	'verr.control_character': ['不能包含控制字符', 'Must not contain control characters'],
 	'verr.too_many': ['最多 {n} 项', 'At most {n} items'],
 	'verr.too_few_members.mixed': ['个人会员和单位会员混合的社会团体，会员合计不少于 {min} 个（现有 {have} 个）', 'With both individual and unit members, a social group needs at least {min} members in all (it has {have})'],
@@ -242,7 +263,10 @@ const TABLE = {
 	'verr.not_adult': ['须为年满 18 周岁的成年人（出生日期 {date}）', 'Must be an adult of 18 or more (born {date})'],
 	'verr.not_adult.plain': ['须为年满 18 周岁的成年人', 'Must be an adult of 18 or more'],
 	'verr.name_invalid_character': ['名称不能含有空格或不可见字符', 'The name may not contain blanks or invisible characters'],
-	'verr.exceeds_expense': ['不能超过总支出', 'Cannot exceed the total expense'],
+	'verr.exceeds_expense': ['公益事业支出（{have}）不能超过支出合计（{max}）', 'Public-welfare spending ({have}) cannot be more than the total expense ({max})'],
+	'verr.exceeds_expense.plain': ['公益事业支出不能超过支出合计', 'Public-welfare spending cannot be more than the total expense'],
+	'verr.not_registered_that_year': ['该组织在 {year} 年底前尚未成立', 'The organization was not registered by the end of {year}'],
+	'verr.not_registered_that_year.plain': ['该组织在该年度尚未成立', 'The organization was not registered that year'],
 	'verr.wrong_year': ['只能报送 {year} 年度的报告', 'Only the report for {year} can be filed now'],
 
 	// sign-in / sign-up
@@ -356,6 +380,22 @@ const TABLE = {
 	'field.year': ['年度', 'Year'],
 	'field.now': ['时间', 'Time'],
 	'field.affiliations': ['任职经历', 'Affiliations'],
+	'field.region_display': ['所在行政区划', 'Region'],
+	'field.assets_fen': ['资产总额（元）', 'Total assets (yuan)'],
+	'field.liabilities_fen': ['负债总额（元）', 'Total liabilities (yuan)'],
+	'field.income_fen': ['本年收入合计（元）', 'Income for the year (yuan)'],
+	'field.expense_fen': ['本年支出合计（元）', 'Expense for the year (yuan)'],
+	'field.public_welfare_expense_fen': ['其中：公益事业支出（元）', 'Of which public-welfare spending (yuan)'],
+	'field.staff': ['专职工作人员（人）', 'Full-time staff'],
+	'field.activities': ['本年度开展的主要活动', 'Main activities of the year'],
+	'field.filed_at': ['报送时间', 'Filed'],
+	'field.due_date': ['报送期限', 'Due'],
+	'field.conclusion': ['年检结论', 'Conclusion'],
+	'field.conclusion_note': ['结论说明', 'Note on the conclusion'],
+	'field.concluded_at': ['作出结论时间', 'Concluded'],
+	'field.certificate': ['证书', 'Certificate'],
+	'field.certificate_file': ['选择证书文件（JSON）', 'Choose the certificate file (JSON)'],
+	'field.certificate_text': ['或粘贴证书内容', 'Or paste the certificate'],
 
 	// hints
 	'hint.region_code': ['6 位行政区划代码（GB/T 2260），如 330424 海盐县', 'Six-digit GB/T 2260 code, e.g. 330424 for Haiyan County'],
@@ -501,6 +541,41 @@ const TABLE = {
 	'conclusion.pass': ['合格', 'Pass'],
 	'conclusion.basic_pass': ['基本合格', 'Basic pass'],
 	'conclusion.fail': ['不合格', 'Fail'],
+
+	// annual reports (年度工作报告)
+	'reports.section': ['年度工作报告', 'Annual reports'],
+	'reports.none': ['暂无已报送的年度工作报告', 'No annual report filed yet'],
+	'reports.year': ['{year} 年度', '{year}'],
+	'reports.on_time': ['按时报送', 'Filed on time'],
+	'reports.late': ['逾期报送', 'Filed late'],
+	'reports.exempt': ['当年新成立，免于报送（自愿报送）', 'Registered late in the year: exempt (filed voluntarily)'],
+	'reports.pending_conclusion': ['待作出结论', 'Awaiting conclusion'],
+	'reports.file': ['报送 {year} 年度工作报告', 'File the report for {year}'],
+	'reports.file_intro': ['请如实填写上一年度的财务和活动情况。金额单位为元，最多两位小数。', 'Give last year’s accounts and activities as they were. Amounts in yuan, at most two decimals.'],
+	'reports.not_filed': ['{year} 年度工作报告尚未报送。', 'The report for {year} has not been filed yet.'],
+	'reports.submit': ['报送', 'File'],
+	'reports.filed': ['已报送 {year} 年度工作报告。', 'The report for {year} is filed.'],
+	'reports.conclude': ['作出年检结论', 'Conclude'],
+	'reports.conclude_title': ['{year} 年度工作报告结论', 'Conclusion on the report for {year}'],
+	'reports.note_hint': ['结论为“不合格”时必须写明理由', 'A “fail” needs a note saying why'],
+	'reports.concluded': ['已作出 {year} 年度工作报告结论：{conclusion}。', 'The report for {year} is concluded: {conclusion}.'],
+	'reports.details': ['报告内容', 'The report'],
+
+	// certificate verification
+	'verify.title': ['登记证书验证', 'Check a registration certificate'],
+	'verify.intro': ['选择从本平台下载的电子登记证书文件（JSON），或粘贴其内容，核对证书是否由登记管理机关签发、未被篡改且现行有效。', 'Choose an electronic certificate downloaded from this platform (a JSON file), or paste it, to check that the registry signed it, that it is unaltered and that it is still in force.'],
+	'verify.submit': ['验证', 'Check'],
+	'verify.contents': ['证书所载内容', 'What the certificate says'],
+	'verify.valid': ['证书真实有效：由登记管理机关签发，内容未被篡改，且为该组织现行有效的证书。', 'Valid: the registry signed this certificate, it is unaltered, and it is the organization’s current certificate.'],
+	'verify.superseded': ['证书真实，但已被更新的证书取代，不再有效。请以该组织登记信息中的现行证书为准。', 'Authentic, but replaced by a newer certificate: it is no longer valid. The current one is on the organization’s register page.'],
+	'verify.revoked': ['证书真实，但该组织已注销，证书已失效。', 'Authentic, but the organization is deregistered: the certificate is no longer valid.'],
+	'verify.unknown': ['证书签名真实，但登记信息中没有这份证书，不能作为有效证书使用。', 'The signature is genuine, but the register holds no such certificate: it is not valid.'],
+	'verify.bad.signature_mismatch': ['证书无效：签名不符，证书内容可能已被篡改。', 'Not valid: the signature does not match; the certificate may have been altered.'],
+	'verify.bad.unknown_key': ['证书无效：不是用本登记管理机关的签名密钥签发的。', 'Not valid: it was not signed with this registry’s key.'],
+	'verify.bad.key_id_mismatch': ['证书无效：证书中记载的签名密钥与实际签名所用的密钥不一致。', 'Not valid: the key named in the certificate is not the one that signed it.'],
+	'verify.bad.not_canonical': ['证书无效：证书内容格式不规范，无法核对签名。', 'Not valid: the content is not in its signed form, so the signature cannot be checked.'],
+	'verify.bad': ['证书无效：签名验证未通过。', 'Not valid: the signature check failed.'],
+	'cert.revoked': ['该组织已注销，此证书已失效。', 'The organization is deregistered; this certificate is no longer valid.'],
 	'app.deemed': ['视为受理（逾期未告知补正）', 'Deemed accepted (no supplement request in time)'],
 
 	// registrar queue
@@ -557,7 +632,6 @@ const TABLE = {
 	'app.change.current': ['现登记内容', 'Registered now'],
 	'app.change.new': ['变更后', 'Applied for'],
 	'app.change.same': ['与现登记相同', 'Same as registered'],
-	'app.change.not_public': ['（登记信息未公开此项）', '(not in the public register)'],
 	'app.change.none': ['尚未填写变更内容', 'No changes filled in yet'],
 	'field.org_name': ['社会组织名称', 'Organization'],
 	'field.org_status': ['登记状态', 'Registration status'],
@@ -628,8 +702,6 @@ const TABLE = {
 	'org.credit_unavailable': ['信用信息暂未公开。', 'Credit information is not available yet.'],
 	'org.certificate_unavailable': ['暂无电子登记证书。', 'No electronic certificate is available.'],
 	'org.verify': ['验证证书签名', 'Verify the signature'],
-	'org.verify_valid': ['签名有效：证书由登记管理机关签发且未被篡改。', 'Valid: the registry signed this certificate and it is unaltered.'],
-	'org.verify_invalid': ['签名无效：证书内容与签名不符。', 'Invalid: the certificate does not match its signature.'],
 	'org.download_certificate': ['下载证书（JSON）', 'Download the certificate (JSON)'],
 	'org.check_code': ['校验此代码', 'Check this code'],
 	'org.changes': ['变更内容', 'Changes'],
@@ -643,6 +715,11 @@ const TABLE = {
 	'org.apply.continue': ['继续办理草稿', 'Continue the draft'],
 	'org.apply.view': ['查看申请', 'View the application'],
 	'org.apply.pending': ['已有一件变更或注销申请正在审查，作出决定前不能再提交新的申请。', 'A change or deregistration is under review; no other can be submitted until it is decided.'],
+
+	// my organizations
+	'myorgs.title': ['我的组织', 'My organizations'],
+	'myorgs.intro': ['您的账号代表以下社会组织，可在其登记信息页申请变更、注销登记和报送年度工作报告。', 'Your account acts for these organizations: from each one’s page you can apply for a change or deregistration and file its annual report.'],
+	'myorgs.empty': ['您的账号还没有代表的社会组织。成立登记获准后，组织会显示在这里。', 'Your account acts for no organization yet. Once an establishment is approved, the organization shows here.'],
 
 	// change and deregistration forms
 	'change.title': ['申请变更登记', 'Apply for a change of registration'],
@@ -754,7 +831,10 @@ export function fieldLabel(path) {
 	}
 	if (has(full)) return t(full);
 	const last = names[names.length - 1];
-	return has(`field.${last}`) ? t(`field.${last}`) : path;
+	if (has(`field.${last}`)) return t(`field.${last}`);
+	// An unknown member of a known object ("members.foo"): the object's label and the key.
+	const parent = names.slice(0, -1).join('.');
+	return parent && has(`field.${parent}`) ? `${t(`field.${parent}`)} · ${last}` : path;
 }
 
 export function normalizePath(path) {

@@ -26,3 +26,19 @@ export function fenToYuan(fen, { group = false } = {}) {
 	if (group) whole = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 	return `${whole}.${frac}`;
 }
+
+// The most the daemon stores and prints exactly (JSON_FEN_MAX): ¥9,999,999,999,999.99.
+export const MAX_FEN = 999999999999999;
+
+// A money field typed in yuan: {fen} or {error: 'error.money' | 'error.money_max' | 'error.required'}.
+export function readYuan(text, { required = false } = {}) {
+	const s = String(text ?? '').trim();
+	if (s === '') return required ? { error: 'error.required' } : { fen: null };
+	const fen = parseYuanToFen(s);
+	if (fen === null) {
+		// Digits that only fail for being too large to be exact are "too large", not "malformed".
+		return /^[¥￥]?\s*[\d,，\s]+(\.\d{0,2})?$/.test(s) ? { error: 'error.money_max' } : { error: 'error.money' };
+	}
+	if (fen > MAX_FEN) return { error: 'error.money_max' };
+	return { fen };
+}

@@ -96,6 +96,18 @@ const FIELD_RULES = {
 	},
 	not_allowed: (e) => (['role', 'expert'].includes(e.field) ? `verr.not_allowed.${e.field}` : 'verr.not_allowed'),
 	invalid_characters: (e) => (e.field === 'name' ? 'verr.invalid_characters.name' : 'verr.invalid_characters'),
+	unknown_field: (e) => {
+		const key = String(e.field || '').split('.').pop();
+		return key && key !== 'body' ? ['verr.unknown_field', { key }] : 'verr.unknown_field.plain';
+	},
+	exceeds_expense: (e) => {
+		const m = match(/\((\d+)\) cannot be more than expense_fen \((\d+)\)/, e.message);
+		return m ? ['verr.exceeds_expense', { have: yuan(m[0]), max: yuan(m[1]) }] : 'verr.exceeds_expense.plain';
+	},
+	not_registered_that_year: (e) => {
+		const [year] = match(/registered after (\d{4})/, e.message) || [];
+		return year ? ['verr.not_registered_that_year', { year }] : 'verr.not_registered_that_year.plain';
+	},
 	wrong_year: (e) => {
 		const [year] = match(/the one for (\d{4})/, e.message) || [];
 		return year ? ['verr.wrong_year', { year }] : 'verr.type';
@@ -142,6 +154,11 @@ const PROBLEM_RULES = {
 	too_many_documents: (p) => {
 		const [n] = match(/at most (\d+)/, p.detail) || [];
 		return n ? ['problem.too_many_documents', { n }] : 'error.status.409';
+	},
+	not_registered_that_year: (p) => {
+		const e = (Array.isArray(p.errors) ? p.errors : []).find((x) => x.code === 'not_registered_that_year');
+		const [year] = match(/registered after (\d{4})/, e && e.message) || [];
+		return year ? ['problem.not_registered_that_year', { year }] : 'problem.not_registered_that_year.plain';
 	},
 	q_too_long: (p) => {
 		const [n] = match(/at most (\d+)/, p.detail) || [];

@@ -6,7 +6,7 @@ import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { get, post, patch } from '../api.js';
 import { field, enumOptions, pageHeader, showProblem, localProblem, busy, flash, loading } from '../ui.js';
-import { parseYuanToFen, fenToYuan } from '../money.js';
+import { readYuan, fenToYuan } from '../money.js';
 import { LEGAL_FORMS, CATEGORIES } from '../enums.js';
 import { editOrgApplication } from './org-apply.js';
 
@@ -70,12 +70,9 @@ function readForm(form, directorsList) {
 		legal_representative: { name: v('legal_representative.name'), id_number: v('legal_representative.id_number') },
 		contact: { name: v('contact.name'), phone: v('contact.phone'), email: v('contact.email') },
 	};
-	const funds = v('funds_fen');
-	if (funds !== '') {
-		const fen = parseYuanToFen(funds);
-		if (fen === null) errors.push({ field: 'funds_fen', code: 'invalid', message: t('error.money') });
-		else body.funds_fen = fen;
-	}
+	const funds = readYuan(v('funds_fen'));
+	if (funds.error) errors.push({ field: 'funds_fen', code: 'invalid', message: t(funds.error) });
+	else if (funds.fen !== null) body.funds_fen = funds.fen;
 	if (body.legal_form === 'social_group') {
 		body.members = {};
 		for (const k of ['individual', 'unit']) {

@@ -9,7 +9,7 @@ import { get, post, patch, ApiError } from '../api.js';
 import {
 	field, pageHeader, showProblem, localProblem, busy, flash, loading, mono, fmtYuan, openDialog, dl, statusBadge,
 } from '../ui.js';
-import { parseYuanToFen, fenToYuan } from '../money.js';
+import { readYuan, fenToYuan } from '../money.js';
 import { CHANGE_FIELDS } from '../enums.js';
 
 const TEXT_FIELDS = [
@@ -164,12 +164,9 @@ function changeForm(org, app) {
 			const x = v(`changes.${d.name}`);
 			if (x !== '' && x !== (org[d.name] ?? '')) changes[d.name] = x;
 		}
-		const fy = v('changes.funds_fen');
-		if (fy !== '') {
-			const fen = parseYuanToFen(fy);
-			if (fen === null) errors.push({ field: 'changes.funds_fen', message: t('error.money') });
-			else if (fen !== org.funds_fen) changes.funds_fen = fen;
-		}
+		const fy = readYuan(v('changes.funds_fen'));
+		if (fy.error) errors.push({ field: 'changes.funds_fen', message: t(fy.error) });
+		else if (fy.fen !== null && fy.fen !== org.funds_fen) changes.funds_fen = fy.fen;
 		const rn = v('changes.legal_representative.name');
 		const ri = v('changes.legal_representative.id_number');
 		if ((rn !== '' && rn !== (org.legal_representative_name ?? '')) || ri !== '') {
