@@ -49,6 +49,12 @@ export function fmtYuan(fen) {
 	return y ? `¥${y}` : '';
 }
 
+// A region as people read it: "海盐县（330424）"; the bare code when the name is not known.
+export function regionText(name, code) {
+	if (!code) return name || '';
+	return name ? `${name}（${code}）` : code;
+}
+
 export function fmtBytes(n) {
 	if (!Number.isFinite(n)) return '';
 	if (n < 1024) return `${n} B`;

@@ -80,6 +80,8 @@ test('the queue opens on all pending work, the overdue application first and hig
 		await lateRow.waitFor();
 		await onTimeRow.waitFor();
 		assert.match(await lateRow.getAttribute('class') || '', /row-overdue/);
+		// The region by its name as well as its code.
+		await waitForText(lateRow, '海盐县（330424）');
 		await waitForText(lateRow, '已逾期');
 		assert.doesNotMatch(await onTimeRow.getAttribute('class') || '', /row-overdue/);
 		assert.equal(await onTimeRow.getByText('已逾期').count(), 0);

@@ -8,7 +8,7 @@
 import { h } from '../dom.js';
 import { t, label } from '../i18n.js';
 import { get, qs } from '../api.js';
-import { pageHeader, dataTable, pager, statusBadge, fmtDateTime, fmtDate, overdueBadge, showProblem, loading } from '../ui.js';
+import { pageHeader, dataTable, pager, statusBadge, fmtDateTime, fmtDate, overdueBadge, showProblem, loading, regionText } from '../ui.js';
 import { PENDING_STATUSES } from '../enums.js';
 
 const PENDING_TABS = ['pending', ...PENDING_STATUSES, 'overdue'];
@@ -79,7 +79,7 @@ export function queuePage(view, ctx) {
 		{ key: 'field.kind', cell: (a) => label('kind', a.kind) },
 		{ key: 'field.legal_form', cell: (a) => label('legal_form', a.legal_form) },
 		{ key: 'field.category', cell: (a) => label('category', a.category) },
-		{ key: 'field.region_code', cell: (a) => a.region_code },
+		{ key: 'field.region_display', cell: (a) => regionText(a.region_name, a.region_code) },
 		{ key: 'field.status', cell: (a) => statusBadge(a.status) },
 		{ key: 'field.submitted_at', cell: (a) => fmtDateTime(a.submitted_at) },
 		{ key: 'queue.due', cell: dueCell },

@@ -3,7 +3,7 @@
 import { h } from '../dom.js';
 import { t, label } from '../i18n.js';
 import { get, qs } from '../api.js';
-import { field, enumOptions, pageHeader, dataTable, pager, mono, statusBadge, showProblem } from '../ui.js';
+import { field, enumOptions, pageHeader, dataTable, pager, mono, statusBadge, showProblem, regionText } from '../ui.js';
 import { LEGAL_FORMS, CATEGORIES, GRADES, ORG_STATUSES } from '../enums.js';
 
 const FILTERS = ['q', 'legal_form', 'category', 'region', 'status', 'grade'];
@@ -35,7 +35,7 @@ export function registerPage(view, ctx) {
 		{ key: 'field.uscc', cell: (o) => mono(o.uscc) },
 		{ key: 'field.legal_form', cell: (o) => label('legal_form', o.legal_form) },
 		{ key: 'field.category', cell: (o) => label('category', o.category) },
-		{ key: 'field.region_code', cell: (o) => o.region_name ? `${o.region_name}（${o.region_code}）` : o.region_code },
+		{ key: 'field.region_display', cell: (o) => regionText(o.region_name, o.region_code) },
 		{ key: 'field.status', cell: (o) => statusBadge(o.status, 'org_status') },
 		{ key: 'field.grade', cell: (o) => o.grade || '' },
 	], { caption: t('register.results') });
