@@ -17,16 +17,20 @@ import { queuePage } from './pages/queue.js';
 import { usersPage } from './pages/users.js';
 import { auditPage } from './pages/audit.js';
 import { changePage, deregisterPage } from './pages/org-apply.js';
+import { myOrgsPage } from './pages/my-orgs.js';
+import { verifyPage } from './pages/verify.js';
 
 // Navigation. roles: null = everyone (also signed out); otherwise the roles that see the entry.
 const NAV = [
 // active: path prefixes (besides href) under which the entry is the current one.
 	{ href: '#/my/applications', key: 'nav.my_applications', roles: ['applicant'], active: ['/applications'] },
+	{ href: '#/my/orgs', key: 'nav.my_orgs', roles: ['applicant'] },
 	{ href: '#/queue', key: 'nav.queue', roles: ['registrar'], active: ['/applications'] },
 	{ href: '#/admin/users', key: 'nav.users', roles: ['admin'] },
 	{ href: '#/admin/audit', key: 'nav.audit', roles: ['admin'] },
 	{ href: '#/register', key: 'nav.register', roles: null, active: ['/org'] },
 	{ href: '#/uscc', key: 'nav.uscc', roles: null },
+	{ href: '#/verify', key: 'nav.verify', roles: null },
 ];
 
 // Routes: path pattern (":name" captures a segment), roles (null = public), page(view, ctx).
@@ -40,6 +44,8 @@ const ROUTES = [
 	{ path: '/uscc', roles: null, page: usccPage, title: 'uscc.title' },
 	{ path: '/uscc/:code', roles: null, page: usccPage, title: 'uscc.title' },
 	{ path: '/my/applications', roles: ['applicant'], page: myApplicationsPage, title: 'apps.title' },
+	{ path: '/my/orgs', roles: ['applicant'], page: myOrgsPage, title: 'myorgs.title' },
+	{ path: '/verify', roles: null, page: verifyPage, title: 'verify.title' },
 	{ path: '/applications/new', roles: ['applicant'], page: applicationFormPage, title: 'app.form.new_title' },
 	{ path: '/applications/:id/edit', roles: ['applicant'], page: applicationFormPage, title: 'app.form.edit_title' },
 	// Admins do not see applications (the daemon refuses them), so neither route nor link leads there.

@@ -1,81 +1,78 @@
-// org-data.js — what the pages about change and deregistration need to know of an organization:
-// the profile, the history event of an approved change, the applicant's own applications for it.
+// org-data.js — what pages know of organizations beyond their public profile: the ones the
+// signed-in applicant acts for (GET /me/orgs), that applicant's live applications for one of
+// them, and the rows of a change application (its change_diff).
 
 import { h } from './dom.js';
 import { t } from './i18n.js';
 import { get, qs } from './api.js';
 import { fmtYuan, mono } from './ui.js';
-import { CHANGE_FIELDS } from './enums.js';
+import { CHANGE_FIELDS, LIVE_STATUSES } from './enums.js';
 
-function sameValue(field, applied, recorded) {
-	if (field === 'legal_representative') return applied && applied.name === recorded;
-	if (field === 'funds_fen') return Number(applied) === Number(recorded);
-	return applied === recorded;
-}
-
-// The organization of a change or deregistration and, when `approvedChanges` is given, the latest
-// change event of its history whose new values are those changes.
-export async function orgForApplication(uscc, approvedChanges) {
-	const enc = encodeURIComponent(uscc);
-	const org = (await get(`/orgs/${enc}`)).data;
-	let event = null;
-	if (approvedChanges) {
-		const events = (await get(`/orgs/${enc}/history${qs({ limit: 200 })}`).catch(() => ({ data: [] }))).data || [];
-		for (const e of events) {
-			const ch = Array.isArray(e.changes) ? e.changes : [];
-			if (e.type === 'change' && ch.length && ch.every((c) => sameValue(c.field, approvedChanges[c.field], c.new))) event = e;
-		}
+// The organizations the signed-in applicant acts for (all pages of GET /me/orgs).
+export async function myOrgs({ pages = 10 } = {}) {
+	const all = [];
+	let cursor = null;
+	for (let i = 0; i < pages; i++) {
+		const r = await get(`/me/orgs${qs({ limit: 200, cursor })}`);
+		all.push(...(r.data || []));
+		cursor = r.next_cursor;
+		if (!cursor) break;
 	}
-	return { org, event };
+	return all;
 }
 
-// How the profile holds each changeable item; undefined: the public profile does not carry it.
-function registered(org, field) {
-	if (!org) return undefined;
-	if (field === 'legal_representative') return org.legal_representative_name;
-	return org[field];
+// Whether the signed-in applicant acts for the organization.
+export async function ownsOrg(uscc) {
+	return (await myOrgs()).some((o) => o.uscc === uscc);
 }
 
-function show(field, v, showIds) {
-	if (v == null) return null;
-	if (field === 'funds_fen') return fmtYuan(v);
-	if (field === 'legal_representative' && typeof v === 'object') {
-		return [v.name || '', showIds && v.id_number ? [' ', mono(v.id_number)] : null];
-	}
-	return String(v);
-}
-
-// Rows {field, old, oldKnown, new, same} for the changes of an application, in display order:
-// old values from the approved change's history event, else from the register as it is now.
-export function changeRows(changes, org, event, { showIds = false } = {}) {
-	const ch = changes || {};
-	const keys = [...CHANGE_FIELDS.filter((f) => f in ch), ...Object.keys(ch).filter((f) => !CHANGE_FIELDS.includes(f))];
-	return keys.map((f) => {
-		let old;
-		let oldKnown;
-		if (event) {
-			const c = (event.changes || []).find((x) => x.field === f);
-			old = c ? c.old : undefined;
-			oldKnown = Boolean(c);
-		} else {
-			old = registered(org, f);
-			oldKnown = old !== undefined;
-		}
-		const same = !event && oldKnown && f !== 'legal_representative' && sameValue(f, ch[f], old);
-		return { field: f, old: show(f, old, false), oldKnown, new: show(f, ch[f], showIds) ?? h('span', { class: 'muted' }, t('common.none')), same };
-	});
-}
-
-// The signed-in applicant's applications for the organization: GET /applications lists only the
-// caller's own, each with its org_uscc (the register does not say who owns an organization).
-export async function ownApplicationsFor(uscc, { pages = 5 } = {}) {
+// The signed-in applicant's live (draft or pending) change and deregistration applications for
+// the organization. GET /applications lists only the caller's own; it has no org filter.
+export async function liveApplicationsFor(uscc, { pages = 5 } = {}) {
 	const mine = [];
 	let cursor = null;
 	for (let i = 0; i < pages; i++) {
-		const r = await get(`/applications${qs({ limit: 200, cursor })}`);
-		for (const a of r.data || []) if (a.org_uscc === uscc) mine.push(a);
+		const r = await get(`/applications${qs({ status: LIVE_STATUSES.join(','), limit: 200, cursor })}`);
+		for (const a of r.data || []) if (a.org_uscc === uscc && a.kind !== 'establish') mine.push(a);
 		cursor = r.next_cursor;
 		if (!cursor) break;
 	}
 	return mine;
+}
+
+// One value of a change as people read it. The legal representative comes as a name or {name}.
+function show(field, v) {
+	if (v == null || v === '') return null;
+	if (field === 'funds_fen') return fmtYuan(v);
+	if (field === 'legal_representative') return typeof v === 'object' ? v.name || null : String(v);
+	return String(v);
+}
+
+// Rows {field, old, new, same} of a change application, in display order, from the daemon's
+// change_diff (against the register while pending, as recorded once approved). An item the
+// application names with the value already registered has no diff entry: while pending it is
+// shown as "same as registered". `showIds`: add the new representative's ID number (for the
+// applicant and the registrar; the diff itself never carries ID numbers).
+export function changeRows(app, { showIds = false } = {}) {
+	const diff = Array.isArray(app.change_diff) ? app.change_diff : [];
+	const ch = app.changes || {};
+	const byField = new Map(diff.map((d) => [d.field, d]));
+	const named = [...diff.map((d) => d.field), ...Object.keys(ch).filter((f) => ch[f] != null)];
+	const keys = [...CHANGE_FIELDS.filter((f) => named.includes(f)), ...new Set(named.filter((f) => !CHANGE_FIELDS.includes(f)))];
+	const rows = [];
+	for (const f of keys) {
+		const d = byField.get(f);
+		if (!d && app.status === 'approved') continue;
+		const rep = f === 'legal_representative' && ch.legal_representative;
+		const id = showIds && rep && rep.id_number ? [' ', mono(rep.id_number)] : null;
+		const value = d ? d.new : ch[f];
+		const shown = show(f, value);
+		rows.push({
+			field: f,
+			old: d ? show(f, d.old) : shown,
+			new: shown == null ? h('span', { class: 'muted' }, t('common.none')) : [shown, id],
+			same: !d,
+		});
+	}
+	return rows;
 }

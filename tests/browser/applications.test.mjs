@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon } from '../lib/daemon.mjs';
 import { openBrowser, withPage, waitForText, waitForRoute, signIn, chinaTime } from './browser.mjs';
-import { PDF, signUpApplicant, fileEstablishment, registerOrg, fileChange, fileDeregistration } from './fixtures.mjs';
+import { PDF, idNumber, signUpApplicant, fileEstablishment, registerOrg, fileChange, fileDeregistration } from './fixtures.mjs';
 
 const REGISTRAR = { username: 'apps_registrar', password: 'Registrar-pass-2025', role: 'registrar', display_name: '周审查' };
 const APPLICANT = { username: 'apps_applicant', password: 'Applicant-pass-2025', display_name: '吴申请' };
@@ -79,21 +79,35 @@ test('a refused submission says why in Chinese next to each field, with the numb
 
 test('a change shows each item as registered and as applied for; approving it shows one banner', async () => {
 	const uscc = await registerOrg(d, appToken, regToken, '海盐县银龄互助养老服务协会');
-	const id = await fileChange(d, appToken, uscc, { domicile: NEW_DOMICILE, funds_fen: 5000000 });
+	// Funds and activity area are not in the public profile: their registered values come from
+	// the application's change_diff, and so does the representative's old name.
+	const id = await fileChange(d, appToken, uscc, {
+		domicile: NEW_DOMICILE, funds_fen: 5000000, activity_area: '嘉兴市',
+		legal_representative: { name: '李明', id_number: idNumber('33042419700101001') },
+	});
 	const submittedAt = (await d.api('GET', `/api/v1/applications/${id}`, { token: regToken })).json.data.submitted_at;
 	const other = await registerOrg(d, appToken, regToken, '海盐县邻里守望服务协会');
 	const dereg = await fileDeregistration(d, appToken, other, '会员大会决议解散，已完成清算。');
 
 	// The browser is in New York; the registry's times are China time all the same.
 	await withPage(b, 'apps-change-registrar', async (page) => {
+		const asked = [];
+		page.on('request', (r) => asked.push(new URL(r.url()).pathname));
 		await signIn(page, d.url, REGISTRAR.username, REGISTRAR.password);
 		await page.goto(`${d.url}/admin/#/applications/${id}`);
 		const table = page.getByTestId('change-table');
 		const domicile = table.locator('tr[data-field="changes.domicile"]');
 		await waitForText(domicile.locator('td.old'), OLD_DOMICILE);
 		await waitForText(domicile.locator('td.new'), NEW_DOMICILE);
+		await waitForText(table.locator('tr[data-field="changes.funds_fen"] td.old'), '¥30,000.00');
 		await waitForText(table.locator('tr[data-field="changes.funds_fen"] td.new'), '¥50,000.00');
-		assert.equal(await table.locator('tr').count(), 3, 'a head and the two changed items, nothing else');
+		await waitForText(table.locator('tr[data-field="changes.activity_area"] td.old'), '海盐县');
+		await waitForText(table.locator('tr[data-field="changes.activity_area"] td.new'), '嘉兴市');
+		await waitForText(table.locator('tr[data-field="changes.legal_representative"] td.old'), '孙立');
+		await waitForText(table.locator('tr[data-field="changes.legal_representative"] td.new'), '李明');
+		// The registrar checks the new representative's ID number in the application itself.
+		await waitForText(table.locator('tr[data-field="changes.legal_representative"] td.new'), idNumber('33042419700101001'));
+		assert.equal(await table.locator('tr').count(), 5, 'a head and the four changed items, nothing else');
 		assert.equal(await page.getByTestId('decision').count(), 0, 'no "approved" banner while under review');
 		assert.equal(await page.getByText('已准予').count(), 0);
 		await waitForText(page.locator('section[data-field="documents"] .hint'), '变更登记');
@@ -108,6 +122,8 @@ test('a change shows each item as registered and as applied for; approving it sh
 		// Approved: the register holds the new values; the old ones come from the history.
 		await waitForText(page.locator('section[data-field="changes"] .hint'), '变更已核准');
 		await waitForText(page.getByTestId('change-table').locator('tr[data-field="changes.domicile"] td.old'), OLD_DOMICILE);
+		await waitForText(page.getByTestId('change-table').locator('tr[data-field="changes.funds_fen"] td.old'), '¥30,000.00');
+		assert.ok(!asked.some((p) => p.endsWith('/history')), 'the change is read from the application, not pieced together from the history');
 
 		await page.goto(`${d.url}/admin/#/applications/${dereg}`);
 		await page.getByRole('heading', { name: '海盐县邻里守望服务协会', level: 1 }).waitFor();

@@ -176,6 +176,8 @@ test('sign up, apply, upload, submit; registrar accepts and approves; the public
 
 		await page.goto(`${d.url}/admin/#/my/applications`);
 		await page.getByRole('link', { name: ORG_NAME }).waitFor();
+		// The region by its name as well as its code.
+		await waitForText(page.locator('tr', { hasText: ORG_NAME }), '海盐县（330424）');
 		await signOut(page);
 		assert.ok(hash);
 	});
@@ -240,7 +242,7 @@ test('sign up, apply, upload, submit; registrar accepts and approves; the public
 		assert.ok(!asked.some((p) => p.endsWith('/credit')), asked.filter((p) => p.includes('/orgs/')).join(' '));
 		// The certificate verifies.
 		await page.getByRole('button', { name: '验证证书签名' }).click();
-		await page.locator('.flash', { hasText: '签名有效' }).waitFor();
+		await page.locator('[data-verify="valid"]', { hasText: '证书真实有效' }).waitFor();
 		// And the code passes the code check.
 		await page.getByRole('link', { name: '校验此代码' }).click();
 		await waitForRoute(page, `#/uscc/${uscc}`);

@@ -6,12 +6,12 @@ import { t, has, label, fieldLabel } from '../i18n.js';
 import { get, post, api, apiBlob, qs } from '../api.js';
 import {
 	pageHeader, dl, loading, mono, statusBadge, overdueBadge, showProblem, localProblem, busy, badge,
-	openDialog, field, fmtDateTime, fmtDate, fmtYuan, fmtBytes, dataTable, pager, messageArea,
+	openDialog, field, fmtDateTime, fmtDate, fmtYuan, fmtBytes, dataTable, pager, messageArea, regionText,
 } from '../ui.js';
 import {
 	DOC_KINDS, DOC_MEDIA_TYPES, CHANGE_DOC_KINDS, MULTI_DOC_KINDS, supplementFields,
 } from '../enums.js';
-import { orgForApplication, changeRows } from '../org-data.js';
+import { changeRows } from '../org-data.js';
 
 // Which action each role may take from which status (mirrors the daemon's state table; the
 // daemon has the last word and answers 409 otherwise).
@@ -64,8 +64,7 @@ export async function applicationPage(view, ctx) {
 	// One message area: each action's outcome replaces the last one (and the flash carried over).
 	const messages = messageArea();
 	messages.el.classList.add('error-slot');
-	let org = null;        // the organization a change or deregistration concerns
-	let orgEvent = null;   // for an approved change: its history event (old and new values)
+	let org = null;        // the organization a change or deregistration concerns, as registered now
 
 	async function load() {
 		const r = await get(`/applications/${enc}`);
@@ -73,13 +72,11 @@ export async function applicationPage(view, ctx) {
 		version = versionOf(r);
 	}
 
-	// What a change or deregistration is about: the organization as registered now, and for an
-	// approved change the history event that recorded it (the register already shows the new values).
+	// What a change or deregistration is about: the organization as registered now (its name and
+	// status; what a change changes comes with the application, as change_diff).
 	async function loadOrg() {
 		if (app.kind === 'establish' || !app.org_uscc) return;
-		const o = await orgForApplication(app.org_uscc, app.kind === 'change' && app.status === 'approved' ? app.changes : null);
-		org = o.org;
-		orgEvent = o.event;
+		org = (await get(`/orgs/${encodeURIComponent(app.org_uscc)}`)).data;
 	}
 
 	function setApp(r) {
@@ -379,22 +376,22 @@ export async function applicationPage(view, ctx) {
 			['field.org_name', org ? h('a', { href: `#/org/${encodeURIComponent(app.org_uscc)}` }, o.name) : app.name],
 			['field.uscc', mono(app.org_uscc)],
 			['field.legal_form', label('legal_form', o.legal_form || app.legal_form)],
-			['field.region_code', o.region_name ? `${o.region_name}（${o.region_code}）` : (o.region_code || app.region_code)],
+			['field.region_display', regionText(app.region_name || o.region_name, app.region_code || o.region_code)],
 			org ? ['field.org_status', statusBadge(o.status, 'org_status')] : null,
 		]);
 	}
 
-	// Each changed item: as registered → as applied for. Items the public profile does not carry
-	// are marked as such rather than shown as empty.
+	// Each changed item: as registered → as applied for (the daemon's change_diff; once approved,
+	// as it was recorded).
 	function changeTable() {
-		const rows = changeRows(app.changes, org, orgEvent, { showIds: true });
+		const rows = changeRows(app, { showIds: true });
 		if (!rows.length) return h('p', { class: 'empty', dataset: { field: 'changes' } }, t('app.change.none'));
-		const head = [t('app.change.item'), t(orgEvent ? 'org.old' : 'app.change.current'), t('app.change.new')];
+		const head = [t('app.change.item'), t(app.status === 'approved' ? 'org.old' : 'app.change.current'), t('app.change.new')];
 		return h('div', { class: 'table-wrap' }, h('table', { class: 'data change-table', 'data-testid': 'change-table' },
 			h('thead', {}, h('tr', {}, head.map((x) => h('th', { scope: 'col' }, x)))),
 			h('tbody', {}, rows.map((r) => h('tr', { dataset: { field: `changes.${r.field}` }, class: r.same ? 'row-same' : null },
 				h('th', { scope: 'row', 'data-label': head[0] }, fieldLabel(r.field)),
-				h('td', { 'data-label': head[1], class: 'old' }, h('span', { class: 'cell' }, r.old == null ? h('span', { class: 'muted' }, t(r.oldKnown ? 'common.none' : 'app.change.not_public')) : r.old)),
+				h('td', { 'data-label': head[1], class: 'old' }, h('span', { class: 'cell' }, r.old == null ? h('span', { class: 'muted' }, t('common.none')) : r.old)),
 				h('td', { 'data-label': head[2], class: 'new' }, h('span', { class: 'cell' }, '→ ', h('strong', {}, r.new),
 					r.same ? [' ', badge(t('app.change.same'), 'muted')] : null)))))));
 	}
@@ -403,7 +400,7 @@ export async function applicationPage(view, ctx) {
 		if (app.kind === 'change') {
 			return [
 				section('app.section.org', orgSummary(), 'org_uscc'),
-				section('app.section.changes', [h('p', { class: 'hint' }, t(orgEvent ? 'app.change.intro_done' : 'app.change.intro')), changeTable()], 'changes'),
+				section('app.section.changes', [h('p', { class: 'hint' }, t(app.status === 'approved' ? 'app.change.intro_done' : 'app.change.intro')), changeTable()], 'changes'),
 			];
 		}
 		if (app.kind === 'deregister') {
@@ -421,7 +418,7 @@ export async function applicationPage(view, ctx) {
 				['field.name', app.name, 'name'],
 				['field.legal_form', label('legal_form', app.legal_form), 'legal_form'],
 				['field.category', label('category', app.category), 'category'],
-				['field.region_code', app.region_name ? `${app.region_name}（${app.region_code}）` : app.region_code, 'region_code'],
+				['field.region_display', regionText(app.region_name, app.region_code), 'region_code'],
 				['field.domicile', app.domicile, 'domicile'],
 				['field.business_scope', app.business_scope, 'business_scope'],
 				['field.activity_area', app.activity_area, 'activity_area'],

@@ -2,10 +2,11 @@
 
 import { h } from '../dom.js';
 import { t, has, label, fieldLabel } from '../i18n.js';
-import { get, post, ApiError } from '../api.js';
-import { dl, loading, mono, statusBadge, showProblem, fmtDate, fmtDateTime, fmtYuan, busy, notice, dataTable, badge } from '../ui.js';
-import { ownApplicationsFor } from '../org-data.js';
-import { LIVE_STATUSES } from '../enums.js';
+import { get, ApiError } from '../api.js';
+import { dl, loading, mono, statusBadge, showProblem, fmtDate, fmtDateTime, fmtYuan, busy, notice, dataTable, badge, regionText } from '../ui.js';
+import { ownsOrg, liveApplicationsFor } from '../org-data.js';
+import { verifyCertificate, verdictNotice } from '../certificates.js';
+import { annualReports } from '../annual-reports.js';
 
 const ENUM_FIELDS = { legal_form: 'legal_form', category: 'category', status: 'org_status' };
 
@@ -31,10 +32,6 @@ function valueText(key, v) {
 	return String(v);
 }
 
-function regionText(name, code) {
-	return name ? `${name}（${code}）` : code || '';
-}
-
 function profile(o) {
 	return dl([
 		['field.name', h('strong', {}, o.name)],
@@ -43,7 +40,7 @@ function profile(o) {
 		['field.former_names', Array.isArray(o.former_names) ? o.former_names.map((n) => (typeof n === 'string' ? n : n.name)).join('；') : ''],
 		['field.legal_form', label('legal_form', o.legal_form)],
 		['field.category', label('category', o.category)],
-		['field.region_code', regionText(o.region_name, o.region_code)],
+		['field.region_display', regionText(o.region_name, o.region_code)],
 		['field.domicile', o.domicile],
 		['field.business_scope', o.business_scope],
 		['field.legal_representative_name', o.legal_representative_name],
@@ -93,10 +90,7 @@ function certificateView(uscc, cert, org) {
 	verifyBtn.addEventListener('click', () => busy(verifyBtn, async () => {
 		result.replaceChildren();
 		try {
-			const r = await post('/certificates/verify', cert);
-			result.append(r.data && r.data.valid === true
-				? notice(t('org.verify_valid'), 'ok')
-				: notice(t('org.verify_invalid'), 'danger'));
+			result.append(verdictNotice(await verifyCertificate(cert)));
 		} catch (e) {
 			showProblem(result, e);
 		}
@@ -114,7 +108,9 @@ function certificateView(uscc, cert, org) {
 		},
 	}, t('org.download_certificate'));
 	return h('div', { class: 'certificate' },
-		h('div', { class: 'cert-paper' }, dl(certificateRows(c, org))),
+		// A deregistered organization's certificate is withdrawn (缴销): it says so before any check.
+		cert.status === 'revoked' ? notice(t('cert.revoked'), 'warn') : null,
+		h('div', { class: ['cert-paper', cert.status === 'revoked' && 'cert-revoked'] }, dl(certificateRows(c, org))),
 		dl([
 			['field.key_id', cert.key_id || c.key_id ? mono(cert.key_id || c.key_id) : ''],
 			['field.signature', cert.signature ? h('code', { class: 'mono wrap' }, cert.signature) : ''],
@@ -175,31 +171,35 @@ export async function orgPage(view, ctx) {
 	const hist = h('div');
 	const cert = h('div');
 	const credit = h('div');
+	const reports = h('div', {}, loading());
 	main.replaceChildren(
 		h('div', { class: 'org-status' }, statusBadge(org.status, 'org_status'), ' ', org.grade ? badge(org.grade, 'info') : null, ' ', mono(org.uscc)),
 		section('org.section.basic', profile(org)),
 		h('div', { class: 'grid-2' },
 			section('org.section.certificate', cert),
 			section('org.section.credit', credit)),
+		section('reports.section', reports),
 		section('org.section.history', hist));
 	fill(hist, () => get(`/orgs/${enc}/history`), (events) => historyList(Array.isArray(events) ? events : []), 'org.no_history');
 	fill(cert, () => get(`/orgs/${enc}/certificate`), (c) => certificateView(uscc, c, org), 'org.certificate_unavailable');
 	credit.replaceChildren(...creditView(org));
-	if (ctx.user && ctx.user.role === 'applicant' && org.status === 'registered') applySection(main, org, ctx);
+	// Whether the signed-in applicant acts for the organization: GET /me/orgs. Not being able to
+	// tell only hides what the owner alone is offered.
+	const owner = ctx.user && ctx.user.role === 'applicant' ? await ownsOrg(uscc).catch(() => false) : false;
+	reports.replaceChildren(annualReports(org, { owner, registrar: Boolean(ctx.user && ctx.user.role === 'registrar') }));
+	if (owner && org.status === 'registered') applySection(main, org);
 }
 
 // For the applicant that acts for the organization: file a change or a deregistration, or go on
-// with one already under way. Ownership shows in the applicant's own applications (org_uscc).
-async function applySection(main, org, ctx) {
-	let mine;
+// with one already under way.
+async function applySection(main, org) {
+	let live;
 	try {
-		mine = await ownApplicationsFor(org.uscc);
+		live = await liveApplicationsFor(org.uscc);
 	} catch {
-		return; /* not being able to tell ownership only hides the offer */
+		live = [];
 	}
-	if (!mine.length) return;
 	const enc = encodeURIComponent(org.uscc);
-	const live = mine.filter((a) => a.kind !== 'establish' && LIVE_STATUSES.includes(a.status));
 	const pending = live.filter((a) => a.status !== 'draft');
 	const body = [h('p', { class: 'hint' }, t('org.apply.intro'))];
 	if (live.length) {
