@@ -1,7 +1,7 @@
 // The admin UI's yuan <-> fen conversion (admin-ui/js/money.js): exact, by string handling.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseYuanToFen, fenToYuan } from '../../admin-ui/js/money.js';
+import { parseYuanToFen, fenToYuan, readYuan, MAX_FEN } from '../../admin-ui/js/money.js';
 
 test('yuan text parses to integer fen exactly', () => {
 	const cases = {
@@ -27,4 +27,13 @@ test('fen formats as yuan with two decimals', () => {
 	assert.equal(fenToYuan(1.5), '');
 	assert.equal(fenToYuan(null), '');
 	for (const fen of [0, 1, 9, 10, 99, 100, 101, 3000050, 9007199254740991]) assert.equal(parseYuanToFen(fenToYuan(fen)), fen);
+});
+
+test('amounts above what the daemon stores exactly are refused as too large', () => {
+	assert.deepEqual(readYuan('9999999999999.99'), { fen: MAX_FEN });
+	assert.deepEqual(readYuan('10000000000000'), { error: 'error.money_max' });
+	assert.deepEqual(readYuan('99999999999999999999'), { error: 'error.money_max' });
+	assert.deepEqual(readYuan('12.345'), { error: 'error.money' });
+	assert.deepEqual(readYuan(''), { fen: null });
+	assert.deepEqual(readYuan(' ', { required: true }), { error: 'error.required' });
 });
