@@ -746,6 +746,20 @@ static void applications_list(http_req *req)
 		http_problem(req, 400, "invalid_kind", "kind must be establish, change or deregister");
 		return;
 	}
+	char org[32] = "";
+	int oq = http_query(req, "org_uscc", org, sizeof org);
+	if (oq == 1 && *org) {
+		if (strlen(org) != USCC_LEN || strspn(org, "0123456789ABCDEFGHJKLMNPQRTUWXYabcdefghjklmnpqrtuwxy") != USCC_LEN) {
+			http_problem(req, 400, "invalid_org_uscc", "org_uscc must be an 18-character code");
+			return;
+		}
+		for (char *p = org; *p; p++)
+			if (*p >= 'a' && *p <= 'z')
+				*p = (char)(*p - 'a' + 'A');
+	} else if (oq < 0) {
+		http_problem(req, 400, "invalid_org_uscc", "org_uscc must be an 18-character code");
+		return;
+	}
 	/* Cursor "due|id": due is YYYY-MM-DD, or empty for none (those sort last). */
 	int mode = 0;
 	char due[16] = "";
@@ -771,12 +785,12 @@ static void applications_list(http_req *req)
 	rc = db_query(c,
 	              "SELECT " APP_COLUMNS " FROM applications "
 	              "WHERE (? = 0 OR applicant_id = ?) AND (? = 1 OR first_submitted_at IS NOT NULL) "
-	              "AND (? = '' OR FIND_IN_SET(status, ?) > 0) AND (? = '' OR kind = ?) "
+	              "AND (? = '' OR FIND_IN_SET(status, ?) > 0) AND (? = '' OR kind = ?) AND (? = '' OR org_uscc = ?) "
 	              "AND (? = 0 OR (? = 1 AND (decision_due IS NULL OR decision_due > ? OR (decision_due = ? AND id > ?))) "
 	              "OR (? = 2 AND decision_due IS NULL AND id > ?)) "
 	              "ORDER BY decision_due IS NULL, decision_due, id LIMIT ?",
 	              DBP(DBI(applicant), DBI(req->user.id), DBI(applicant), DBS(status), DBS(status), DBS(kind), DBS(kind),
-	                  DBI(mode), DBI(mode), DBS(mode == 1 ? due : NULL), DBS(mode == 1 ? due : NULL), DBI(after),
+	                  DBS(org), DBS(org), DBI(mode), DBI(mode), DBS(mode == 1 ? due : NULL), DBS(mode == 1 ? due : NULL), DBI(after),
 	                  DBI(mode), DBI(after), DBI(limit + 1)),
 	              &r);
 	if (rc) {

@@ -391,7 +391,7 @@ int certificates_issue(db_conn *c, const char *uscc, const auth_user *who)
 	cJSON *cert = NULL, *summary = NULL;
 	rc = db_query(c,
 	              "SELECT name, legal_form, category, region_code, domicile, business_scope, legal_rep_name, "
-	              "registered_at, status FROM orgs WHERE uscc = ? FOR UPDATE",
+	              "registered_at, status, activity_area, funds_fen FROM orgs WHERE uscc = ? FOR UPDATE",
 	              DBP(DBS(uscc)), &r);
 	if (rc)
 		return rc;
@@ -435,6 +435,11 @@ int certificates_issue(db_conn *c, const char *uscc, const auth_user *who)
 	cJSON_AddStringToObject(cert, "region_code", db_val(r, 0, 3));
 	cJSON_AddStringToObject(cert, "domicile", db_val(r, 0, 4));
 	cJSON_AddStringToObject(cert, "business_scope", db_val(r, 0, 5));
+	/* As the paper certificate prints them: 活动地域, 注册资金. */
+	if (db_val(r, 0, 9))
+		cJSON_AddStringToObject(cert, "activity_area", db_val(r, 0, 9));
+	if (db_val(r, 0, 10))
+		cJSON_AddNumberToObject(cert, "funds_fen", (double)db_int(r, 0, 10));
 	cJSON_AddStringToObject(cert, "legal_representative_name", db_val(r, 0, 6));
 	cJSON_AddStringToObject(cert, "registered_at", db_val(r, 0, 7));
 	cJSON_AddStringToObject(cert, "issue_date", today);

@@ -267,7 +267,9 @@ void orgs_get(http_req *req)
 	}
 	gate_enter();
 	db_res *r;
-	int rc = db_query(c, "SELECT " ITEM_COLS ", o.business_scope, o.deregistered_at FROM orgs o WHERE o.uscc = ?",
+	int rc = db_query(c,
+	                  "SELECT " ITEM_COLS ", o.business_scope, o.deregistered_at, o.activity_area, o.funds_fen "
+	                  "FROM orgs o WHERE o.uscc = ?",
 	                  DBP(DBS(uscc)), &r);
 	if (rc) {
 		gate_leave();
@@ -289,6 +291,13 @@ void orgs_get(http_req *req)
 	org_fields(&w, r, 0);
 	jw_kstr(&w, "business_scope", db_val(r, 0, ITEM_NCOLS));
 	jw_kstr(&w, "deregistered_at", db_val(r, 0, ITEM_NCOLS + 1));
+	/* 活动地域 and 注册资金 are printed on a registration certificate: public. */
+	jw_kstr(&w, "activity_area", db_val(r, 0, ITEM_NCOLS + 2));
+	jw_key(&w, "funds_fen");
+	if (db_val(r, 0, ITEM_NCOLS + 3))
+		jw_int(&w, db_int(r, 0, ITEM_NCOLS + 3));
+	else
+		jw_null(&w);
 	db_res_free(r);
 	jw_key(&w, "former_names");
 	/* A former name comes only from an approved change, and every change versions the

@@ -244,8 +244,16 @@ void http_reply_raw(http_req *req, int status, const char *content_type, const v
 	}
 	char head[2048];
 	int ka = keep_alive(req, status);
+	/* RFC 9110 §6.6.1: the origin's clock, which is the daemon's one clock (the test clock too,
+	 * so a client can tell which day it is for the server). */
+	char date[40];
+	time_t secs = (time_t)(clock_now() / USEC_PER_SEC);
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	int n = snprintf(head, sizeof head,
 	                 "HTTP/1.1 %d %s\r\n"
+	                 "Date: %s\r\n"
 	                 "Content-Length: %zu\r\n"
 	                 "%s%s%s"
 	                 "X-Request-Id: %s\r\n"
@@ -254,7 +262,7 @@ void http_reply_raw(http_req *req, int status, const char *content_type, const v
 	                 "Connection: %s\r\n"
 	                 "%s"
 	                 "\r\n",
-	                 status, reason(status), len, content_type ? "Content-Type: " : "",
+	                 status, reason(status), date, len, content_type ? "Content-Type: " : "",
 	                 content_type ? content_type : "", content_type ? "\r\n" : "", req->request_id,
 	                 req->ri->is_ssl ? "Strict-Transport-Security: max-age=31536000\r\n" : "",
 	                 ka ? "keep-alive" : "close", extra_headers ? extra_headers : "");

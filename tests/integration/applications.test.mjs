@@ -685,8 +685,13 @@ test('an applicant\'s organizations, what a change changes, and one pending chan
   const a = await person('applicant');
   const other = await person('applicant');
   const body = socialGroup();
-  const { uscc } = await approved(a, body);
+  const { uscc, id: establishId } = await approved(a, body);
   await approved(other, socialGroup());
+  // The profile shows what the paper certificate prints: activity area and funds.
+  const profile = (await d.api('GET', `/api/v1/orgs/${uscc}`)).json.data;
+  assert.deepEqual([profile.activity_area, profile.funds_fen], [body.activity_area, body.funds_fen]);
+  const cert = (await d.api('GET', `/api/v1/orgs/${uscc}/certificate`)).json.data.certificate;
+  assert.deepEqual([cert.activity_area, cert.funds_fen], [body.activity_area, body.funds_fen]);
   let r = await d.api('GET', '/api/v1/me/orgs', { token: a.token });
   assert.equal(r.status, 200, r.text);
   assert.deepEqual(r.json.data.map((o) => o.uscc), [uscc]);
@@ -705,6 +710,10 @@ test('an applicant\'s organizations, what a change changes, and one pending chan
   r = await create(a, { kind: 'deregister', org_uscc: uscc, reason: '会员大会决议解散' });
   assert.equal(r.status, 409);
   assert.equal(r.json.code, 'application_pending');
+  // The organization's applications, for its page.
+  r = await d.api('GET', `/api/v1/applications?org_uscc=${uscc.toLowerCase()}`, { token: a.token });
+  assert.deepEqual(r.json.data.map((x) => x.id).sort((x, y) => x - y), [establishId, c.json.data.id]);
+  assert.equal((await d.api('GET', '/api/v1/applications?org_uscc=nope', { token: a.token })).status, 400);
   assert.equal((await act(registrar, c.json.data.id, 'accept')).status, 200);
   assert.equal((await act(registrar, c.json.data.id, 'approve')).status, 200);
   // Once approved, the difference is the one recorded, not the (now empty) one against the register.

@@ -118,6 +118,13 @@ test('requests CivetWeb itself refuses are problem+json too', async () => {
   }
 });
 
+test('answers carry the server\'s date, from its one clock (the test clock here)', async () => {
+  const admin = await d.as('admin');
+  await d.setClock('2030-05-31T16:30:00Z', admin);
+  const r = await d.api('GET', '/healthz');
+  assert.match(r.headers.get('date'), /^Fri, 31 May 2030 16:3\d:\d\d GMT$/);
+});
+
 test('every answer carries X-Request-Id; a sane incoming id is echoed; errors leak no internals', async () => {
   const a = await d.api('GET', '/healthz');
   assert.match(a.headers.get('x-request-id'), /^[0-9a-f]{32}$/);

@@ -243,6 +243,8 @@ test('the profile: every field of Appendix A, ETag, conditional GET, and never a
     category: 'public_welfare', region_code: '330424', region_name: '海盐县', domicile: '海盐县武原街道新桥北路1号',
     business_scope: '开展交流、培训与咨询服务', legal_representative_name: '张三', registered_at: '2015-06-01',
     status: 'registered', deregistered_at: null, grade: null, grade_valid_until: null, lists: undefined, version: 1,
+    // Imported without them: the file has no activity area or funds.
+    activity_area: null, funds_fen: null,
   });
   assert.deepEqual(o.lists, []);
   assert.equal((await d.api('GET', `/api/v1/orgs/${code}`, { headers: { 'If-None-Match': '"1"' } })).status, 304);
