@@ -60,12 +60,12 @@ int registry_name_taken(db_conn *c, const char *name, long long application_id, 
 	db_res_free(r);
 	if (taken)
 		return 1;
-	/* Organizations imported or registered before claims existed hold their current names too. */
+	/* Organizations imported or registered before claims existed hold their current names too
+	 * (org_names has every organization's current name, to_date NULL). */
 	rc = db_query(c,
-	              "SELECT o.uscc FROM orgs o WHERE o.name = ? AND o.status = 'registered' AND (? IS NULL OR o.uscc <> ?) "
-	              "UNION ALL SELECT o.uscc FROM org_names n JOIN orgs o ON o.uscc = n.uscc WHERE n.name = ? "
+	              "SELECT o.uscc FROM org_names n JOIN orgs o ON o.uscc = n.uscc WHERE n.name = ? "
 	              "AND n.to_date IS NULL AND o.status = 'registered' AND (? IS NULL OR o.uscc <> ?) LIMIT 1",
-	              DBP(DBS(name), DBS(own_uscc), DBS(own_uscc), DBS(name), DBS(own_uscc), DBS(own_uscc)), &r);
+	              DBP(DBS(name), DBS(own_uscc), DBS(own_uscc)), &r);
 	if (rc)
 		return rc;
 	taken = r->nrows > 0;
