@@ -1134,6 +1134,7 @@ typedef struct owner_tx {
 	http_req *req;
 	const char *uscc;
 	long long user_id;  /* 0: none */
+	const char *username; /* instead of user_id: the account's login, as the organization's staff give it */
 	long long was;
 } owner_tx;
 
@@ -1156,6 +1157,12 @@ static int owner_run(db_conn *c, void *arg)
 		http_problem(t->req, 409, "org_not_registered", "%s is deregistered; nobody acts for it any more", t->uscc);
 		return DB_APP;
 	}
+	if (t->username) {
+		if ((rc = db_query(c, "SELECT id FROM users WHERE username = ?", DBP(DBS(t->username)), &r)))
+			return rc;
+		t->user_id = r->nrows == 1 ? db_int(r, 0, 0) : -1;
+		db_res_free(r);
+	}
 	if (t->user_id) {
 		if ((rc = db_query(c, "SELECT role, disabled FROM users WHERE id = ?", DBP(DBI(t->user_id)), &r)))
 			return rc;
@@ -1166,7 +1173,7 @@ static int owner_run(db_conn *c, void *arg)
 		db_res_free(r);
 		if (why) {
 			verr v = { 0 };
-			verr_add(&v, "user_id", "invalid_owner", "%s", why);
+			verr_add(&v, t->username ? "username" : "user_id", "invalid_owner", "%s", why);
 			http_problem_fields(t->req, 422, "validation_failed", "the owner is not valid", &v);
 			return DB_APP;
 		}
@@ -1196,13 +1203,23 @@ static void orgs_owner_put(http_req *req)
 	char uscc[USCC_LEN + 1];
 	if (orgs_path_uscc(req, uscc) < 0)
 		return;
-	owner_tx t = { req, uscc, 0, 0 };
+	owner_tx t = { req, uscc, 0, NULL, 0 };
 	verr v = { 0 };
-	static const char *const allowed[] = { "user_id", NULL };
+	static const char *const allowed[] = { "user_id", "username", NULL };
 	json_only_fields(req->json, allowed, &v, NULL);
 	const cJSON *u = cJSON_GetObjectItemCaseSensitive(req->json, "user_id");
-	if (!u)
-		verr_add(&v, "user_id", "required", "user_id is required: the applicant's id, or null for none");
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(req->json, "username");
+	char folded[80];
+	if (u && n)
+		verr_add(&v, "username", "conflict", "give user_id or username, not both");
+	else if (n) {
+		const char *name = NULL;
+		if (json_get_str(req->json, "username", &name, &v, "username", JSON_REQUIRED, 1, 64) == 1) {
+			users_fold_username(name, folded, sizeof folded);
+			t.username = folded;
+		}
+	} else if (!u)
+		verr_add(&v, "user_id", "required", "user_id (or username) is required: the applicant's account, or null for none");
 	else if (!cJSON_IsNull(u))
 		json_get_int(req->json, "user_id", &t.user_id, &v, "user_id", JSON_REQUIRED, 1, 9007199254740991LL);
 	if (v.count) {

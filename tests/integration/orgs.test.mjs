@@ -336,6 +336,12 @@ test('a registrar binds the account that acts for an imported organization; it c
   // Unbound again: the account no longer acts for it.
   assert.equal((await put(registrar, { user_id: null })).json.data.owner_user_id, null);
   assert.deepEqual((await d.api('GET', '/api/v1/me/orgs', { token: staff.token })).json.data, []);
+  // Registrars do not list users: the staff give their login, in any case.
+  r = await put(registrar, { username: staff.username.toUpperCase() });
+  assert.deepEqual([r.status, r.json.data && r.json.data.owner_user_id], [200, staff.id]);
+  r = await put(registrar, { username: 'no_such_login' });
+  assert.deepEqual([r.status, r.json.errors[0].field, r.json.errors[0].code], [422, 'username', 'invalid_owner']);
+  assert.equal((await put(registrar, { username: staff.username, user_id: staff.id })).status, 422);
 });
 
 test('an organization is found by its org-id form too (CN-USCI-<code>)', async () => {
