@@ -6,7 +6,7 @@
 
 import { h } from './dom.js';
 import { t, label } from './i18n.js';
-import { get, post, qs } from './api.js';
+import { get, post, qs, serverNow } from './api.js';
 import {
 	dl, badge, field, busy, fmtDate, fmtDateTime, fmtYuan, loading, messageArea, localProblem, openDialog, enumOptions,
 } from './ui.js';
@@ -17,9 +17,9 @@ const CONCLUSIONS = ['pass', 'basic_pass', 'fail'];
 const CONCLUSION_KIND = { pass: 'ok', basic_pass: 'warn', fail: 'danger' };
 const MAX_STAFF = 10000000;
 
-// The year whose report is filed now: last year, by the calendar in China. (The daemon's clock
-// has the last word: a wrong year is refused with the year it expects.)
-export function reportYear(now = new Date()) {
+// The year whose report is filed now: last year, by the calendar in China on the daemon's clock
+// (the Date of its answers, api.js serverNow), which is also the clock that refuses a wrong year.
+export function reportYear(now = serverNow()) {
 	return Number(fmtDate(now.toISOString()).slice(0, 4)) - 1;
 }
 

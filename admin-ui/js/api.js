@@ -33,6 +33,23 @@ export function qs(params) {
 	return s ? `?${s}` : '';
 }
 
+// The daemon's clock: every answer carries an HTTP Date (RFC 9110 §6.6.1) from the daemon's one
+// clock (the test clock in tests). The UI takes "today" from it, not from the reader's machine,
+// whose clock and calendar may be off. The last answer's Date, moved on by the time elapsed since
+// it arrived; the browser's clock until an answer has been seen.
+let serverClock = null; // {at: ms since the epoch by the daemon, seen: performance.now() then}
+
+function noteDate(res) {
+	const v = res.headers.get('Date');
+	const at = v ? Date.parse(v) : NaN;
+	if (Number.isFinite(at)) serverClock = { at, seen: performance.now() };
+}
+
+export function serverNow() {
+	if (!serverClock) return new Date();
+	return new Date(serverClock.at + Math.max(0, performance.now() - serverClock.seen));
+}
+
 async function send(method, path, { body, contentType, ifMatch, headers = {}, auth = true } = {}) {
 	const hdrs = { Accept: 'application/json, application/problem+json', 'Accept-Language': getLang() === 'en' ? 'en' : 'zh-CN', ...headers };
 	const token = auth ? getToken() : null;
@@ -52,6 +69,7 @@ async function send(method, path, { body, contentType, ifMatch, headers = {}, au
 	} catch {
 		throw new ApiError(0, { code: 'network', title: t('error.network'), detail: t('error.network_detail') });
 	}
+	noteDate(res);
 	if (!res.ok) {
 		let problem = null;
 		const ct = res.headers.get('Content-Type') || '';
@@ -98,4 +116,5 @@ export async function apiBlob(path) {
 
 export const get = (path, opts) => api('GET', path, opts);
 export const post = (path, body, opts = {}) => api('POST', path, { ...opts, body: body === undefined ? {} : body });
+export const put = (path, body, opts = {}) => api('PUT', path, { ...opts, body });
 export const patch = (path, body, opts = {}) => api('PATCH', path, { ...opts, body });

@@ -81,10 +81,9 @@ test('"My organizations" lists the applicant\'s organizations; only their owner 
 });
 
 test('the owner files last year\'s report in yuan; a registrar concludes it; everyone sees the outcome', async () => {
+	// The form's year comes from the daemon's clock (the Date of its answers), not the browser's.
 	await d.setClock(FILING_DAY);
-	const at = new Date('2027-03-01T10:00:00+08:00');
 	await withPage(b, 'reports-owner', async (page) => {
-		await page.clock.setFixedTime(at);
 		const asked = record(page);
 		await signIn(page, d.url, OWNER.username, OWNER.password);
 		await page.goto(`${d.url}/admin/#/org/${usccA}`);
@@ -122,7 +121,6 @@ test('the owner files last year\'s report in yuan; a registrar concludes it; eve
 	});
 
 	await withPage(b, 'reports-registrar', async (page) => {
-		await page.clock.setFixedTime(at);
 		await signIn(page, d.url, REGISTRAR.username, REGISTRAR.password);
 		await page.goto(`${d.url}/admin/#/org/${usccA}`);
 		const item = page.getByTestId('annual-reports').locator('li.report[data-year="2026"]');
@@ -147,6 +145,20 @@ test('the owner files last year\'s report in yuan; a registrar concludes it; eve
 		assert.equal(await item.locator('.report-details').count(), 0, 'the accounts are for the owner and registrars');
 		assert.equal(await page.locator('.report-file').count(), 0);
 	});
+});
+
+test('the year to file is last year by the daemon\'s date in China, whatever the browser\'s clock says', async () => {
+	// 2027-12-31 16:30 UTC is 2028-01-01 00:30 in China: the 2027 report is now due.
+	await d.setClock('2027-12-31T16:30:00Z');
+	await withPage(b, 'reports-server-date', async (page) => {
+		// The reader's machine is years behind, in another zone.
+		await page.clock.setFixedTime(new Date('2025-07-01T12:00:00Z'));
+		await signIn(page, d.url, OWNER.username, OWNER.password);
+		await page.goto(`${d.url}/admin/#/org/${usccA}`);
+		const form = page.getByTestId('annual-reports').getByRole('form', { name: '报送 2027 年度工作报告' });
+		await form.waitFor();
+		assert.equal(await form.getByLabel('年度', { exact: true }).inputValue(), '2027');
+	}, { timezoneId: 'America/Los_Angeles' });
 });
 
 test('a certificate check says whether it is current, replaced, withdrawn or forged', async () => {
