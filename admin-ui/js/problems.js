@@ -108,6 +108,11 @@ const FIELD_RULES = {
 		const [year] = match(/registered after (\d{4})/, e.message) || [];
 		return year ? ['verr.not_registered_that_year', { year }] : 'verr.not_registered_that_year.plain';
 	},
+	invalid_owner: (e) => {
+		if (/disabled/.test(e.message || '')) return 'verr.invalid_owner.disabled';
+		if (/only an applicant/.test(e.message || '')) return 'verr.invalid_owner.role';
+		return 'verr.invalid_owner';
+	},
 	wrong_year: (e) => {
 		const [year] = match(/the one for (\d{4})/, e.message) || [];
 		return year ? ['verr.wrong_year', { year }] : 'verr.type';
@@ -146,7 +151,9 @@ const PROBLEM_RULES = {
 		const [name] = match(/^(.+?) is already held/, p.detail) || [];
 		return name ? ['problem.name_taken', { name }] : 'problem.name_taken.plain';
 	},
-	org_not_registered: (p) => (/only be rejected/.test(p.detail) ? 'problem.org_not_registered.reject' : 'problem.org_not_registered'),
+	org_deregistered: (p) => (/certificate/.test(p.detail || '') ? 'problem.org_deregistered.certificate' : 'problem.org_deregistered'),
+	org_not_registered: (p) => (/only be rejected/.test(p.detail) ? 'problem.org_not_registered.reject'
+		: /nobody acts for it/.test(p.detail) ? 'problem.org_not_registered.owner' : 'problem.org_not_registered'),
 	document_too_large: (p) => {
 		const [bytes] = match(/limit is (\d+) bytes/, p.detail) || [];
 		return bytes ? ['problem.document_too_large', { n: Math.round(Number(bytes) / 1048576) }] : 'problem.document_too_large.plain';

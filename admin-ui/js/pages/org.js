@@ -3,10 +3,11 @@
 import { h } from '../dom.js';
 import { t, has, label, fieldLabel } from '../i18n.js';
 import { get, ApiError } from '../api.js';
-import { dl, loading, mono, statusBadge, showProblem, fmtDate, fmtDateTime, fmtYuan, busy, notice, dataTable, badge, regionText } from '../ui.js';
+import { dl, loading, mono, statusBadge, showProblem, fmtDate, fmtDateTime, fmtYuan, busy, notice, dataTable, badge, regionText, messageArea } from '../ui.js';
 import { ownsOrg, liveApplicationsFor } from '../org-data.js';
 import { verifyCertificate, verdictNotice } from '../certificates.js';
 import { annualReports } from '../annual-reports.js';
+import { ownerSection, reissueControls } from '../org-registrar.js';
 
 const ENUM_FIELDS = { legal_form: 'legal_form', category: 'category', status: 'org_status' };
 
@@ -83,7 +84,7 @@ function certificateRows(c, org) {
 	});
 }
 
-function certificateView(uscc, cert, org) {
+function certificateView(uscc, cert, org, extra) {
 	const c = cert.certificate || {};
 	const result = h('div', { 'aria-live': 'polite' });
 	const verifyBtn = h('button', { type: 'button', class: 'btn btn-primary' }, t('org.verify'));
@@ -115,7 +116,7 @@ function certificateView(uscc, cert, org) {
 			['field.key_id', cert.key_id || c.key_id ? mono(cert.key_id || c.key_id) : ''],
 			['field.signature', cert.signature ? h('code', { class: 'mono wrap' }, cert.signature) : ''],
 		]),
-		h('div', { class: 'actions' }, verifyBtn, saveBtn),
+		h('div', { class: 'actions' }, verifyBtn, saveBtn, extra),
 		result);
 }
 
@@ -181,12 +182,33 @@ export async function orgPage(view, ctx) {
 		section('reports.section', reports),
 		section('org.section.history', hist));
 	fill(hist, () => get(`/orgs/${enc}/history`), (events) => historyList(Array.isArray(events) ? events : []), 'org.no_history');
-	fill(cert, () => get(`/orgs/${enc}/certificate`), (c) => certificateView(uscc, c, org), 'org.certificate_unavailable');
+	const registrar = Boolean(ctx.user && ctx.user.role === 'registrar');
+	// A registrar re-issues the certificate of a registered organization (or issues a first one to
+	// an imported organization that has none); the card then shows the new one.
+	const certMessages = messageArea();
+	const showCert = (c) => {
+		const extra = registrar && org.status === 'registered' ? reissueControls(org, { hasCertificate: true, onIssued }) : null;
+		return [certMessages.el, certificateView(uscc, c, org, extra)];
+	};
+	function onIssued(c, { first = false } = {}) {
+		cert.replaceChildren(...showCert(c));
+		certMessages.ok(t(first ? 'cert.issued' : 'cert.reissued', { no: (c.certificate && c.certificate.certificate_no) || '' }));
+		fill(hist, () => get(`/orgs/${enc}/history`), (events) => historyList(Array.isArray(events) ? events : []), 'org.no_history');
+	}
+	fill(cert, () => get(`/orgs/${enc}/certificate`), showCert, 'org.certificate_unavailable').then(() => {
+		if (registrar && org.status === 'registered' && !cert.querySelector('.certificate') && cert.querySelector('.empty')) {
+			cert.append(h('div', { class: 'actions' }, reissueControls(org, { hasCertificate: false, onIssued })));
+		}
+	});
 	credit.replaceChildren(...creditView(org));
 	// Whether the signed-in applicant acts for the organization: GET /me/orgs. Not being able to
 	// tell only hides what the owner alone is offered.
 	const owner = ctx.user && ctx.user.role === 'applicant' ? await ownsOrg(uscc).catch(() => false) : false;
-	reports.replaceChildren(annualReports(org, { owner, registrar: Boolean(ctx.user && ctx.user.role === 'registrar') }));
+	reports.replaceChildren(annualReports(org, { owner, registrar }));
+	if (registrar && org.status === 'registered') {
+		const sec = section('org.section.owner', ownerSection(org));
+		main.insertBefore(sec, main.children[2] || null);
+	}
 	if (owner && org.status === 'registered') applySection(main, org);
 }
 
