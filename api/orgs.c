@@ -1198,6 +1198,45 @@ static int owner_run(db_conn *c, void *arg)
 	return rc;
 }
 
+/* {uscc, owner_user_id, owner: {id, username, display_name} | null} — for registrars only. */
+static void owner_reply(http_req *req, const char *uscc)
+{
+	db_conn *c = db_get();
+	if (!c) {
+		http_problem_db(req, DB_DOWN);
+		return;
+	}
+	db_res *r;
+	int rc = db_query(c,
+	                  "SELECT o.owner_user_id, u.username, u.display_name, u.disabled FROM orgs o "
+	                  "LEFT JOIN users u ON u.id = o.owner_user_id WHERE o.uscc = ?",
+	                  DBP(DBS(uscc)), &r);
+	if (rc) {
+		http_problem_db(req, rc);
+		return;
+	}
+	if (r->nrows != 1) {
+		db_res_free(r);
+		http_problem(req, 404, "not_found", "there is no organization with this code");
+		return;
+	}
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "uscc", uscc);
+	if (db_isnull(r, 0, 0)) {
+		cJSON_AddNullToObject(o, "owner_user_id");
+		cJSON_AddNullToObject(o, "owner");
+	} else {
+		cJSON_AddNumberToObject(o, "owner_user_id", (double)db_int(r, 0, 0));
+		cJSON *u = cJSON_AddObjectToObject(o, "owner");
+		cJSON_AddNumberToObject(u, "id", (double)db_int(r, 0, 0));
+		json_add_str_or_null(u, "username", db_val(r, 0, 1));
+		json_add_str_or_null(u, "display_name", db_val(r, 0, 2));
+		cJSON_AddBoolToObject(u, "disabled", db_int(r, 0, 3) != 0);
+	}
+	db_res_free(r);
+	http_reply_data(req, 200, o, 0);
+}
+
 static void orgs_owner_put(http_req *req)
 {
 	char uscc[USCC_LEN + 1];
@@ -1233,13 +1272,16 @@ static void orgs_owner_put(http_req *req)
 		http_problem_db(req, rc);
 		return;
 	}
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "uscc", uscc);
-	if (t.user_id)
-		cJSON_AddNumberToObject(o, "owner_user_id", (double)t.user_id);
-	else
-		cJSON_AddNullToObject(o, "owner_user_id");
-	http_reply_data(req, 200, o, 0);
+	owner_reply(req, uscc);
+}
+
+/* GET /api/v1/orgs/{uscc}/owner (registrar): who acts for the organization now. */
+static void orgs_owner_get(http_req *req)
+{
+	char uscc[USCC_LEN + 1];
+	if (orgs_path_uscc(req, uscc) < 0)
+		return;
+	owner_reply(req, uscc);
 }
 
 /* --- routes ----------------------------------------------------------------------- */
@@ -1262,6 +1304,7 @@ const route orgs_routes[] = {
 	{ "GET", "/api/v1/certificates/public-key", certificates_public_key, PUB, 0 },
 	{ "GET", "/api/v1/uscc/{code}", uscc_get, PUB, R_NO_DB },
 	{ "GET", "/api/v1/me/orgs", orgs_mine, APPL, 0 },
+	{ "GET", "/api/v1/orgs/{uscc}/owner", orgs_owner_get, REG, 0 },
 	{ "PUT", "/api/v1/orgs/{uscc}/owner", orgs_owner_put, REG, R_JSON },
 	{ NULL, NULL, NULL, 0, 0 },
 };

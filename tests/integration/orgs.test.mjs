@@ -325,16 +325,21 @@ test('a registrar binds the account that acts for an imported organization; it c
   assert.deepEqual([r.status, r.json.errors && r.json.errors[0].code], [422, 'invalid_owner']);
   assert.equal((await put(registrar, {})).status, 422);
   assert.equal((await d.api('PUT', '/api/v1/orgs/53640000MJX1736997/owner', { token: registrar.token, body: { user_id: staff.id } })).status, 404);
+  assert.deepEqual((await d.api('GET', `/api/v1/orgs/${o.uscc}/owner`, { token: registrar.token })).json.data,
+    { uscc: o.uscc, owner_user_id: null, owner: null });
+  assert.equal((await d.api('GET', `/api/v1/orgs/${o.uscc}/owner`, { token: staff.token })).status, 403);
   r = await put(registrar, { user_id: staff.id });
   assert.equal(r.status, 200, r.text);
-  assert.deepEqual(r.json.data, { uscc: o.uscc, owner_user_id: staff.id });
+  assert.equal(r.json.data.owner_user_id, staff.id);
+  assert.equal(r.json.data.owner.username, staff.username);
+  assert.equal((await d.api('GET', `/api/v1/orgs/${o.uscc}/owner`, { token: registrar.token })).json.data.owner.id, staff.id);
   assert.deepEqual((await d.api('GET', '/api/v1/me/orgs', { token: staff.token })).json.data.map((x) => x.uscc), [o.uscc]);
   r = await d.api('POST', '/api/v1/applications', { token: staff.token, body: { kind: 'change', org_uscc: o.uscc, changes: { domicile: '别处1号' } } });
   assert.equal(r.status, 201, r.text);
   const audit = JSON.parse(d.sql(`SELECT summary FROM audit_log WHERE action = 'org.owner' AND object_id = '${o.uscc}'`).trim());
   assert.deepEqual(audit, { from_user_id: null, to_user_id: staff.id });
   // Unbound again: the account no longer acts for it.
-  assert.equal((await put(registrar, { user_id: null })).json.data.owner_user_id, null);
+  assert.deepEqual((await put(registrar, { user_id: null })).json.data, { uscc: o.uscc, owner_user_id: null, owner: null });
   assert.deepEqual((await d.api('GET', '/api/v1/me/orgs', { token: staff.token })).json.data, []);
   // Registrars do not list users: the staff give their login, in any case.
   r = await put(registrar, { username: staff.username.toUpperCase() });
