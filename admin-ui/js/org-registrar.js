@@ -8,7 +8,7 @@
 
 import { h } from './dom.js';
 import { t } from './i18n.js';
-import { post, put } from './api.js';
+import { get, post, put } from './api.js';
 import { field, localProblem, messageArea, notice, openDialog } from './ui.js';
 
 export const REASON_MAX = 500;
@@ -51,10 +51,13 @@ export function ownerSection(org) {
 				const username = form.elements.username.value.trim();
 				if (!username) throw localProblem([{ field: 'username', message: t('error.required') }]);
 				const r = await put(`/orgs/${enc}/owner`, { username });
-				return { username, data: r.data || {} };
+				// The login as the server keeps it (lower case), not as typed.
+				const owner = r.data && r.data.owner;
+				return { username: (owner && owner.username) || username, data: r.data || {} };
 			},
 		});
 		if (!done) return;
+		acted = true;
 		current.hidden = false;
 		current.textContent = t('owner.now', { username: done.username });
 		messages.ok(t('owner.bound', { username: done.username }));
@@ -70,10 +73,19 @@ export function ownerSection(org) {
 			},
 		});
 		if (!done) return;
+		acted = true;
 		current.hidden = false;
 		current.textContent = t('owner.none_now');
 		messages.ok(t('owner.unbound'));
 	});
+
+	// Who acts for it now (GET /orgs/{uscc}/owner, registrars only).
+	const show = (owner) => {
+		current.hidden = false;
+		current.textContent = owner ? t('owner.now', { username: owner.username }) : t('owner.none_now');
+	};
+	let acted = false;  // a bind or unbind in this visit is newer than what the load finds
+	get(`/orgs/${enc}/owner`).then((r) => { if (!acted) show(r.data && r.data.owner); }, () => {});
 
 	return h('div', { 'data-testid': 'org-owner' },
 		h('p', { class: 'hint' }, t('owner.intro')),

@@ -43,6 +43,8 @@ test('a registrar binds the acting account of an imported organization by its lo
 		await signIn(page, d.url, REGISTRAR.username, REGISTRAR.password);
 		await page.goto(`${d.url}/admin/#/org/${IMPORTED.uscc}`);
 		const sec = page.getByRole('region', { name: '经办账号' });
+		// Imported: nobody acts for it yet, and the page says so on arrival.
+		await waitForText(sec.getByTestId('owner-current'), '当前经办账号：无');
 		await sec.getByRole('button', { name: '绑定经办账号' }).click();
 		const dlg = page.getByRole('dialog', { name: '绑定经办账号' });
 		await waitForText(dlg, '请先核实该账号确为本组织经办人');
@@ -62,8 +64,8 @@ test('a registrar binds the acting account of an imported organization by its lo
 		]);
 		assert.deepEqual(req.postDataJSON(), { username: 'REG_STAFF' });
 		await dlg.waitFor({ state: 'detached' });
-		await waitForText(sec.getByTestId('messages'), '已将经办账号绑定为 REG_STAFF');
-		await waitForText(sec.getByTestId('owner-current'), '当前经办账号：REG_STAFF');
+		await waitForText(sec.getByTestId('messages'), '已将经办账号绑定为 reg_staff');
+		await waitForText(sec.getByTestId('owner-current'), '当前经办账号：reg_staff');
 	});
 	await withPage(b, 'owner-staff', async (page) => {
 		await signIn(page, d.url, STAFF.username, STAFF.password);
@@ -78,6 +80,7 @@ test('a registrar binds the acting account of an imported organization by its lo
 		await signIn(page, d.url, REGISTRAR.username, REGISTRAR.password);
 		await page.goto(`${d.url}/admin/#/org/${IMPORTED.uscc}`);
 		const sec = page.getByRole('region', { name: '经办账号' });
+		await waitForText(sec.getByTestId('owner-current'), '当前经办账号：reg_staff');
 		await sec.getByRole('button', { name: '解除绑定' }).click();
 		const dlg = page.getByRole('dialog', { name: '解除经办账号绑定' });
 		const [req] = await Promise.all([
