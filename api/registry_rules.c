@@ -345,45 +345,18 @@ static int uses_word(const char *name, const char *word)
 	return 0;
 }
 
-/* A code point that must not be part of a name: blanks of every width, and the invisible ones
- * (zero-width, direction marks, soft hyphen, byte-order mark) that would let two names look the
- * same and not be. s is valid UTF-8; *len receives the sequence's length. */
-static int name_char_invisible(const unsigned char *s, int *len)
-{
-	unsigned cp;
-	if (s[0] < 0x80) {
-		*len = 1;
-		return s[0] <= 0x20 || s[0] == 0x7F;
-	}
-	if (s[0] < 0xE0) {
-		*len = 2;
-		cp = ((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu);
-	} else if (s[0] < 0xF0) {
-		*len = 3;
-		cp = ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
-	} else {
-		*len = 4;
-		cp = ((s[0] & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
-	}
-	return (cp >= 0x80 && cp <= 0xA0) || cp == 0xAD || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200F) ||
-	       (cp >= 0x2028 && cp <= 0x202F) || (cp >= 0x205F && cp <= 0x206F) || cp == 0x3000 || cp == 0xFEFF ||
-	       (cp >= 0xFFF0 && cp <= 0xFFFF) || (cp >= 0xE0000 && cp <= 0xE007F);
-}
-
 /* The name rules of 社会组织名称管理办法 Art. 8: region name, field, form word; no banned words.
  * r NULL and not national: the region is unknown, already reported; the prefix is not checked. */
 static void check_name(const char *name, const char *legal_form, const region *r, int national,
                        const char *field, verr *v)
 {
 	size_t len = strlen(name), prefix = 0;
-	for (const unsigned char *p = (const unsigned char *)name; *p;) {
-		int n;
-		if (name_char_invisible(p, &n)) {
-			verr_add(v, field, "name_invalid_character",
-			         "%s contains a blank or an invisible character; a name is written without them", field);
-			return;
-		}
-		p += n;
+	/* A blank, a zero-width or direction character, a soft hyphen or a BOM would let a name look
+	 * the same as another and not be. */
+	if (!json_text_clean(name, 0)) {
+		verr_add(v, field, "name_invalid_character",
+		         "%s contains a blank or an invisible character; a name is written without them", field);
+		return;
 	}
 	if (!national && r) {
 		prefix = (size_t)region_name_prefix_ok(r, name);

@@ -69,33 +69,6 @@ static int username_reserved(const char *s)
 	return 0;
 }
 
-/* A code point that has no place in a person's or a department's name: control characters
- * (C0 with newline and tab, DEL, C1), line and paragraph separators, and the invisible format
- * characters — zero-width ones, the byte-order mark and the bidirectional controls (U+061C,
- * U+200E/F, U+202A–U+202E, U+2066–U+2069) that make a name display as something it is not.
- * s is valid UTF-8; *len receives the sequence's length. */
-static int name_char_bad(const unsigned char *s, int *len)
-{
-	unsigned cp;
-	if (s[0] < 0x80) {
-		*len = 1;
-		return s[0] < 0x20 || s[0] == 0x7F;
-	}
-	if (s[0] < 0xE0) {
-		*len = 2;
-		cp = ((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu);
-	} else if (s[0] < 0xF0) {
-		*len = 3;
-		cp = ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
-	} else {
-		*len = 4;
-		cp = ((s[0] & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
-	}
-	return (cp >= 0x80 && cp <= 0x9F) || cp == 0xAD || cp == 0x061C || (cp >= 0x200B && cp <= 0x200F) ||
-	       (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF ||
-	       (cp >= 0xFFF0 && cp <= 0xFFFB) || (cp >= 0xE0000 && cp <= 0xE007F);
-}
-
 /* Display names, departments, organization names: not blank, no control or invisible
  * characters. Records the problem under field; 0 when fine. */
 static int check_name_text(const char *s, const char *field, verr *v)
@@ -104,14 +77,10 @@ static int check_name_text(const char *s, const char *field, verr *v)
 		verr_add(v, field, "blank", "%s must not be blank", field);
 		return -1;
 	}
-	for (const unsigned char *p = (const unsigned char *)s; *p;) {
-		int n;
-		if (name_char_bad(p, &n)) {
-			verr_add(v, field, "invalid_characters",
-			         "%s must not contain control characters, line breaks or invisible formatting characters", field);
-			return -1;
-		}
-		p += n;
+	if (!json_text_clean(s, 1)) {
+		verr_add(v, field, "invalid_characters",
+		         "%s must not contain control characters, line breaks or invisible formatting characters", field);
+		return -1;
 	}
 	return 0;
 }

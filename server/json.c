@@ -198,6 +198,43 @@ int json_blank(const char *s)
 	return !*s;
 }
 
+/* The code point that starts s (valid UTF-8); *len receives its length. */
+static unsigned utf8_at(const unsigned char *s, int *len)
+{
+	if (s[0] < 0x80) {
+		*len = 1;
+		return s[0];
+	}
+	if (s[0] < 0xE0) {
+		*len = 2;
+		return ((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu);
+	}
+	if (s[0] < 0xF0) {
+		*len = 3;
+		return ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
+	}
+	*len = 4;
+	return ((s[0] & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
+}
+
+int json_text_clean(const char *s, int allow_blanks)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		int n;
+		unsigned cp = utf8_at(p, &n);
+		int hidden = cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xAD || cp == 0x061C ||
+		             (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
+		             (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF || (cp >= 0xFFF0 && cp <= 0xFFFB) ||
+		             (cp >= 0xE0000 && cp <= 0xE007F);
+		int blank = cp == 0x20 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F ||
+		            cp == 0x205F || cp == 0x3000;
+		if (hidden || (blank && !allow_blanks))
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
 void json_only_fields(const cJSON *obj, const char *const *allowed, verr *v, const char *prefix)
 {
 	if (!cJSON_IsObject(obj))

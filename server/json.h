@@ -64,6 +64,11 @@ char *json_trim(char *s);
 /* 1 when s holds nothing but blanks (ASCII white space and the ideographic space U+3000). */
 int json_blank(const char *s);
 
+/* 1 when s (valid UTF-8) holds no control character and no invisible or formatting one (zero
+ * widths, direction marks and overrides, soft hyphen, byte-order mark, tags) — text that would
+ * display as something it is not; with allow_blanks 0, no blank of any width either (a name). */
+int json_text_clean(const char *s, int allow_blanks);
+
 /* Records "unknown_field" for every member of obj not in allowed (NULL-terminated). The error's
  * field is prefix.key ("members.foo"; just key without a prefix), or prefix (or "body") alone when
  * the key is not a plain snake_case name, so a hostile key is never echoed. */
