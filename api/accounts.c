@@ -144,11 +144,9 @@ void accounts_signup(http_req *req)
 		http_problem_fields(req, 422, "validation_failed", "the account details are not valid", &v);
 		return;
 	}
-	db_conn *c = db_get();
-	if (!c) {
-		http_problem_db(req, DB_DOWN);
+	db_conn *c = api_db(req);
+	if (!c)
 		return;
-	}
 	char hash[CRYPTO_PWHASH_MAX];
 	if (crypto_password_hash(u.password, strlen(u.password), hash) < 0) {
 		http_problem(req, 500, "internal", "the password could not be stored");
@@ -358,11 +356,9 @@ void accounts_login(http_req *req)
 	}
 	char username[65];
 	users_fold_username(given, username, sizeof username);
-	db_conn *c = db_get();
-	if (!c) {
-		http_problem_db(req, DB_DOWN);
+	db_conn *c = api_db(req);
+	if (!c)
 		return;
-	}
 	slot_tx t = { username, strchr(username, ':') == NULL, req->client_ip, 0, 0, 0 };
 	int rc = db_tx(slot_tx_run, &t);
 	if (rc) {
@@ -485,10 +481,8 @@ void accounts_logout(http_req *req)
 
 void accounts_me(http_req *req)
 {
-	db_conn *c = db_get();
-	if (!c) {
-		http_problem_db(req, DB_DOWN);
+	db_conn *c = api_db(req);
+	if (!c)
 		return;
-	}
 	reply_user(req, c, req->user.id, 200);
 }

@@ -101,11 +101,9 @@ static int sees_all(const http_req *req, const char *owner_id)
 /* Answers with one report (status 200 or 201). */
 static void reply_report(http_req *req, const char *uscc, int year, int status)
 {
-	db_conn *c = db_get();
-	if (!c) {
-		http_problem_db(req, DB_DOWN);
+	db_conn *c = api_db(req);
+	if (!c)
 		return;
-	}
 	db_res *r;
 	int rc = db_query(c,
 	                  "SELECT " REPORT_COLS ", o.owner_user_id FROM annual_reports r JOIN orgs o ON o.uscc = r.uscc "
@@ -245,8 +243,6 @@ void annual_reports_file(http_req *req)
 		return;
 	}
 	int rc = db_tx(file_run, &t);
-	if (rc == DB_APP)
-		return;
 	if (rc) {
 		http_problem_db(req, rc);
 		return;
@@ -265,11 +261,9 @@ void annual_reports_list(http_req *req)
 	long long before;
 	if (http_page_num(req, &limit, &before, 100000) < 0)
 		return;
-	db_conn *c = db_get();
-	if (!c) {
-		http_problem_db(req, DB_DOWN);
+	db_conn *c = api_db(req);
+	if (!c)
 		return;
-	}
 	db_res *r;
 	int rc = db_query(c, "SELECT owner_user_id FROM orgs WHERE uscc = ?", DBP(DBS(uscc)), &r);
 	if (rc) {
@@ -381,8 +375,6 @@ void annual_reports_conclude(http_req *req)
 		return;
 	}
 	int rc = db_tx(conclude_run, &t);
-	if (rc == DB_APP)
-		return;
 	if (rc) {
 		http_problem_db(req, rc);
 		return;

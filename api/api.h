@@ -71,5 +71,7 @@ int sweep_run(cJSON *report);
 void api_add_time(cJSON *obj, const char *key, const char *db_time);
 /* Parses a decimal id path parameter; answers 404 and returns -1 if it is not one. */
 int api_id_param(http_req *req, const char *name, long long *id);
+/* This thread's database connection, or NULL after answering 503 (the database is down). */
+db_conn *api_db(http_req *req);
 
 #endif

@@ -291,11 +291,9 @@ static cJSON *app_json(db_conn *c, const db_res *r, int row, const auth_user *vi
 /* Answers with the application as it now is (after a commit). */
 static void app_reply(http_req *req, long long id, int status)
 {
-	db_conn *c = db_get();
-	if (!c) {
-		http_problem_db(req, DB_DOWN);
+	db_conn *c = api_db(req);
+	if (!c)
 		return;
-	}
 	db_res *r;
 	int rc = app_select(c, id, 0, &r);
 	if (rc) {
@@ -768,11 +766,9 @@ static void applications_list(http_req *req)
 		http_problem(req, 400, "invalid_cursor", "the cursor is not one this server gave out");
 		return;
 	}
-	db_conn *c = db_get();
-	if (!c) {
-		http_problem_db(req, DB_DOWN);
+	db_conn *c = api_db(req);
+	if (!c)
 		return;
-	}
 	/* Deemed acceptances are made real first, so the filter and the order see them. */
 	long long deemed = 0;
 	int rc = applications_sweep_deemed(c, &deemed);

@@ -99,11 +99,9 @@ void audit_list(http_req *req)
 		http_problem(req, 403, "forbidden_object", "registrars cannot read the trail of accounts");
 		return;
 	}
-	db_conn *c = db_get();
-	if (!c) {
-		http_problem_db(req, DB_DOWN);
+	db_conn *c = api_db(req);
+	if (!c)
 		return;
-	}
 	db_res *r;
 	/* from is inclusive, to exclusive: consecutive ranges do not overlap. */
 	int rc = db_query(c,
@@ -124,11 +122,9 @@ void audit_list(http_req *req)
 
 void audit_verify_h(http_req *req)
 {
-	db_conn *c = db_get();
-	if (!c) {
-		http_problem_db(req, DB_DOWN);
+	db_conn *c = api_db(req);
+	if (!c)
 		return;
-	}
 	audit_report rep;
 	int rc = audit_verify(c, &rep);
 	if (rc < 0) {

@@ -527,11 +527,9 @@ void certificates_get(http_req *req)
 	char uscc[USCC_LEN + 1];
 	if (orgs_path_uscc(req, uscc) < 0)
 		return;
-	db_conn *c = db_get();
-	if (!c) {
-		http_problem_db(req, DB_DOWN);
+	db_conn *c = api_db(req);
+	if (!c)
 		return;
-	}
 	cJSON *o = latest_certificate(req, c, uscc);
 	if (o)
 		http_reply_data(req, 200, o, 0);
@@ -591,17 +589,13 @@ void certificates_reissue(http_req *req)
 		return;
 	}
 	int rc = db_tx(reissue_run, &t);
-	if (rc == DB_APP)
-		return;
 	if (rc) {
 		http_problem_db(req, rc);
 		return;
 	}
-	db_conn *c = db_get();
-	if (!c) {
-		http_problem_db(req, DB_DOWN);
+	db_conn *c = api_db(req);
+	if (!c)
 		return;
-	}
 	cJSON *o = latest_certificate(req, c, uscc);
 	if (o)
 		http_reply_data(req, 201, o, 0);

@@ -260,11 +260,9 @@ void documents_list(http_req *req)
 	long long id;
 	if (api_id_param(req, "id", &id) < 0)
 		return;
-	db_conn *c = db_get();
-	if (!c) {
-		http_problem_db(req, DB_DOWN);
+	db_conn *c = api_db(req);
+	if (!c)
 		return;
-	}
 	if (doc_app_visible(c, req, id) < 0)
 		return;
 	http_reply_list(req, documents_json(c, id), NULL);
@@ -296,11 +294,9 @@ void documents_get(http_req *req)
 	long long id, doc_id;
 	if (api_id_param(req, "id", &id) < 0 || api_id_param(req, "doc_id", &doc_id) < 0)
 		return;
-	db_conn *c = db_get();
-	if (!c) {
-		http_problem_db(req, DB_DOWN);
+	db_conn *c = api_db(req);
+	if (!c)
 		return;
-	}
 	if (doc_app_visible(c, req, id) < 0)
 		return;
 	db_res *r;

@@ -26,3 +26,11 @@ int api_id_param(http_req *req, const char *name, long long *id)
 	*id = strtoll(s, NULL, 10);
 	return 0;
 }
+
+db_conn *api_db(http_req *req)
+{
+	db_conn *c = db_get();
+	if (!c)
+		http_problem_db(req, DB_DOWN);
+	return c;
+}

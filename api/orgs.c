@@ -260,11 +260,9 @@ void orgs_get(http_req *req)
 		return;
 	}
 	uint64_t gen = cache_generation();
-	db_conn *c = db_get();
-	if (!c) {
-		http_problem_db(req, DB_DOWN);
+	db_conn *c = api_db(req);
+	if (!c)
 		return;
-	}
 	gate_enter();
 	db_res *r;
 	int rc = db_query(c,
@@ -386,11 +384,9 @@ static void history_run(http_req *req)
 	long long after;
 	if (http_page_num(req, &limit, &after, 0) < 0)
 		return;
-	db_conn *c = db_get();
-	if (!c) {
-		http_problem_db(req, DB_DOWN);
+	db_conn *c = api_db(req);
+	if (!c)
 		return;
-	}
 	db_res *r;
 	int rc = db_query(c, "SELECT 1 FROM orgs WHERE uscc = ?", DBP(DBS(uscc)), &r);
 	if (rc) {
@@ -948,11 +944,9 @@ static void search_run(http_req *req)
 		}
 	}
 
-	s.c = db_get();
-	if (!s.c) {
-		http_problem_db(req, DB_DOWN);
+	s.c = api_db(req);
+	if (!s.c)
 		return;
-	}
 	jw items;
 	http_list_begin(&items);
 	char next[96] = "";
@@ -1098,11 +1092,9 @@ static void orgs_mine(http_req *req)
 		http_problem(req, 400, "invalid_cursor", "cursor is not one this server handed out");
 		return;
 	}
-	db_conn *c = db_get();
-	if (!c) {
-		http_problem_db(req, DB_DOWN);
+	db_conn *c = api_db(req);
+	if (!c)
 		return;
-	}
 	db_res *r;
 	int rc = db_query(c, "SELECT " ITEM_COLS " FROM orgs o WHERE o.owner_user_id = ? AND o.uscc > ? ORDER BY o.uscc LIMIT ?",
 	                  DBP(DBI(req->user.id), DBS(after), DBI(limit + 1)), &r);
@@ -1201,11 +1193,9 @@ static int owner_run(db_conn *c, void *arg)
 /* {uscc, owner_user_id, owner: {id, username, display_name} | null} — for registrars only. */
 static void owner_reply(http_req *req, const char *uscc)
 {
-	db_conn *c = db_get();
-	if (!c) {
-		http_problem_db(req, DB_DOWN);
+	db_conn *c = api_db(req);
+	if (!c)
 		return;
-	}
 	db_res *r;
 	int rc = db_query(c,
 	                  "SELECT o.owner_user_id, u.username, u.display_name, u.disabled FROM orgs o "
@@ -1266,8 +1256,6 @@ static void orgs_owner_put(http_req *req)
 		return;
 	}
 	int rc = db_tx(owner_run, &t);
-	if (rc == DB_APP)
-		return;
 	if (rc) {
 		http_problem_db(req, rc);
 		return;

@@ -298,11 +298,9 @@ void users_list(http_req *req)
 		http_problem(req, 400, "invalid_role", "role must be one of applicant, registrar, purchaser, evaluator, admin");
 		return;
 	}
-	db_conn *c = db_get();
-	if (!c) {
-		http_problem_db(req, DB_DOWN);
+	db_conn *c = api_db(req);
+	if (!c)
 		return;
-	}
 	db_res *r;
 	int rc = db_query(c, "SELECT " USER_COLUMNS " FROM users WHERE id > ? AND (? = '' OR role = ?) ORDER BY id LIMIT ?",
 	                  DBP(DBI(after), DBS(role), DBS(role), DBI(limit + 1)), &r);
@@ -338,11 +336,9 @@ int users_create(const auth_user *who, const user_new *u, const char *password_h
 
 static void reply_user_full(http_req *req, long long id, int status)
 {
-	db_conn *c = db_get();
-	if (!c) {
-		http_problem_db(req, DB_DOWN);
+	db_conn *c = api_db(req);
+	if (!c)
 		return;
-	}
 	db_res *r;
 	int rc = db_query(c, "SELECT " USER_COLUMNS " FROM users WHERE id = ?", DBP(DBI(id)), &r);
 	if (rc) {
@@ -599,8 +595,6 @@ void users_patch(http_req *req)
 	int rc = db_tx(patch_tx_run, &p);
 	if (password)
 		crypto_wipe(hash, sizeof hash);
-	if (rc == DB_APP)
-		return;
 	if (rc) {
 		http_problem_db(req, rc);
 		return;

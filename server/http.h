@@ -145,7 +145,8 @@ void http_problem(http_req *req, int status, const char *code, const char *detai
 	__attribute__((format(printf, 4, 5)));
 /* 422 (or other status) with the field errors of v (v is emptied). */
 void http_problem_fields(http_req *req, int status, const char *code, const char *detail, verr *v);
-/* Answers for a DB_* code: 503 + Retry-After for DB_DOWN, 409 for DB_DUP and DB_RETRY, else 500. */
+/* Answers for a DB_* code: 503 + Retry-After for DB_DOWN, 409 for DB_DUP and DB_RETRY, nothing for
+ * DB_APP when the handler already answered (a refusal inside a transaction), else 500. */
 void http_problem_db(http_req *req, int rc);
 /* Problem with an extra header (e.g. "Retry-After: 60\r\n"). */
 void http_problem_hdr(http_req *req, int status, const char *code, const char *extra_headers,
