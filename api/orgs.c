@@ -114,6 +114,16 @@ static void org_fields(jw *w, const db_res *r, int i)
 	jw_kint(w, "version", db_int(r, i, C_VERSION));
 }
 
+/* The first limit rows of r (ITEM_COLS) as list items. */
+static void org_items(jw *w, const db_res *r, int limit)
+{
+	for (int i = 0; i < r->nrows && i < limit; i++) {
+		jw_obj(w);
+		org_fields(w, r, i);
+		jw_obj_end(w);
+	}
+}
+
 /* Upper-cases an 18-character code into out; 0 when it may be a USCC (digits and capitals), else -1. */
 static int uscc_param(const char *s, char out[USCC_LEN + 1])
 {
@@ -964,12 +974,7 @@ static void search_run(http_req *req)
 			jw_free(&items);
 			return;
 		}
-		int n = r->nrows > limit ? limit : r->nrows;
-		for (int i = 0; i < n; i++) {
-			jw_obj(&items);
-			org_fields(&items, r, i);
-			jw_obj_end(&items);
-		}
+		org_items(&items, r, limit);
 		if (r->nrows > limit) {
 			char key[USCC_LEN + 4];
 			snprintf(key, sizeof key, "r0%s", db_val(r, limit - 1, C_USCC));
@@ -1104,12 +1109,7 @@ static void orgs_mine(http_req *req)
 	}
 	jw items;
 	http_list_begin(&items);
-	int n = r->nrows > limit ? limit : r->nrows;
-	for (int i = 0; i < n; i++) {
-		jw_obj(&items);
-		org_fields(&items, r, i);
-		jw_obj_end(&items);
-	}
+	org_items(&items, r, limit);
 	char next[64] = "";
 	if (r->nrows > limit)
 		http_cursor_encode(db_val(r, limit - 1, C_USCC), next, sizeof next);

@@ -366,6 +366,14 @@ test('thresholds: foundations need 5–25 directors and the original fund; ID bi
     ['directors[2].id_number:not_adult']);
   const eighteen = await draft(a, socialGroup({ legal_representative: { name: '成年', id_number: idNumber('20080302') } }));
   assert.deepEqual(fields(await act(a, eighteen, 'submit')).filter((f) => f.includes('id_number')), []);
+  // Born on 29 February 2008: of age on 1 March 2026, a common year.
+  const leap = await draft(a, socialGroup({ legal_representative: { name: '闰日', id_number: idNumber('20080229') } }));
+  await clock(atDay(-2));  // 2026-02-28
+  assert.deepEqual(fields(await act(a, leap, 'submit')).filter((f) => f.includes('id_number')),
+    ['legal_representative.id_number:not_adult']);
+  await clock(atDay(-1));  // 2026-03-01
+  assert.deepEqual(fields(await act(a, leap, 'submit')).filter((f) => f.includes('id_number')), []);
+  await clock(atDay(0));
 });
 
 test('a draft is checked for shape: unknown fields, bad codes and wrong types are 422 on create', async () => {

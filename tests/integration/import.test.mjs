@@ -117,11 +117,16 @@ test('codes must fit the row; certificate fields and real dates are required; bl
     line(row({ name: '会' })),                                                        // 9
     line(row({ name: '海盐县太早协会', registered_at: '1900-01-01' })),                // 10
     line(row({ name: '海盐县市级登记协会', uscc: buildUscc('1', '330400', nextSerial()) })), // 11 prefecture's code: fits
+    // A code keeps the region it was issued in: 下城区 (330103, merged into 拱墅区 in 2021) fits a row
+    // of 拱墅区; 崇文区 (110103, gone since 2010) is Beijing's, not Zhejiang's.
+    line(row({ name: '杭州市拱墅区旧码协会', region_code: '330105', uscc: buildUscc('1', '330103', nextSerial()) })), // 12
+    line(row({ name: '海盐县外省旧码协会', uscc: buildUscc('1', '110103', nextSerial()) })),      // 13
   ];
   const r = importRows(d, lines, { expect: 1 });
   assert.deepEqual(reported(r.stderr), ['3:uscc_category', '4:invalid_uscc', '5:uscc_region', '6:domicile_required',
-    '7:legal_representative_name_required', '8:business_scope_required', '9:invalid_name', '10:invalid_date']);
-  assert.deepEqual(summary(r.stdout), [2, 8]);
+    '7:legal_representative_name_required', '8:business_scope_required', '9:invalid_name', '10:invalid_date',
+    '13:uscc_region']);
+  assert.deepEqual(summary(r.stdout), [3, 9]);
   const p = (await d.api('GET', `/api/v1/orgs/${base.uscc}`)).json.data;
   assert.equal(p.name, base.name);
   const s = await d.api('GET', `/api/v1/orgs?q=${encodeURIComponent(base.name)}`);

@@ -347,6 +347,16 @@ test('a registrar binds the account that acts for an imported organization; it c
   r = await put(registrar, { username: 'no_such_login' });
   assert.deepEqual([r.status, r.json.errors[0].field, r.json.errors[0].code], [422, 'username', 'invalid_owner']);
   assert.equal((await put(registrar, { username: staff.username, user_id: staff.id })).status, 422);
+  // A disabled account acts for nobody; a deregistered organization gets no new owner.
+  const gone = await actor(d, 'applicant');
+  const admin = await actor(d, 'admin');
+  assert.equal((await d.api('PATCH', `/api/v1/users/${gone.id}`, { token: admin.token, body: { disabled: true } })).status, 200);
+  r = await put(registrar, { username: gone.username });
+  assert.deepEqual([r.status, r.json.errors[0].code], [422, 'invalid_owner']);
+  const ended = row({ name: '海盐县已注销认领协会', status: 'deregistered' });
+  importRows(d, [ended]);
+  r = await d.api('PUT', `/api/v1/orgs/${ended.uscc}/owner`, { token: registrar.token, body: { user_id: staff.id } });
+  assert.deepEqual([r.status, r.json.code], [409, 'org_not_registered']);
 });
 
 test('an organization is found by its org-id form too (CN-USCI-<code>)', async () => {
