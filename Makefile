@@ -9,7 +9,7 @@ BUILD   ?= build
 SAN     ?= 0
 
 CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
-              -g -pthread -Iserver -Iapi -I$(BUILD)/gen -I$(CIVETWEB_SRC)/include \
+              -g -pthread -Iserver -Iapi $(addprefix -I,$(API_DIRS)) -I$(BUILD)/gen -I$(CIVETWEB_SRC)/include \
               $(shell pkg-config --cflags libmariadb 2>/dev/null || echo -I/usr/include/mariadb)
 ifeq ($(SAN),1)
   OPT     = -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
@@ -25,7 +25,8 @@ comma  := ,
 CIVETWEB_SRC = build/civetweb
 CIVETWEB_DEFS = -DOPENSSL_API_3_0 -DNO_SSL_DL -DNO_CGI -DNO_CACHING -DUSE_IPV6
 
-SRCS     = $(wildcard server/*.c) $(wildcard api/*.c)
+API_DIRS = $(sort $(dir $(wildcard api/*/*.c)))
+SRCS     = $(wildcard server/*.c) $(wildcard api/*.c) $(wildcard api/*/*.c)
 GEN_SRCS = $(BUILD)/gen/regions_data.c $(BUILD)/gen/migrations_data.c $(BUILD)/gen/openapi_data.c
 OBJS     = $(patsubst %.c,$(BUILD)/obj/%.o,$(SRCS)) $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(GEN_SRCS)) \
            $(BUILD)/obj/civetweb.o
@@ -41,7 +42,7 @@ all: $(BUILD)/sanzhid
 $(BUILD)/sanzhid: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/obj/%.o: %.c $(wildcard server/*.h api/*.h) server/rules.def | $(CIVETWEB_SRC)/src/civetweb.c
+$(BUILD)/obj/%.o: %.c $(wildcard server/*.h server/*.def api/*.h api/*/*.h api/*/*.def) server/rules.def | $(CIVETWEB_SRC)/src/civetweb.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 

@@ -190,7 +190,7 @@ static int cmd_user_add(int argc, char **argv)
 		fprintf(stderr, "sanzhid user add: --username and --role are required\n");
 		return 2;
 	}
-	if (!http_role_bit(u.role)) {
+	if (!auth_role_bit(u.role)) {
 		fprintf(stderr, "sanzhid user add: --role must be applicant, registrar, purchaser, evaluator or admin\n");
 		return 2;
 	}
@@ -299,7 +299,7 @@ static int cmd_routes(void)
 			printf(" public");
 		for (unsigned b = 1; b <= ROLE_ADMIN; b <<= 1)
 			if (r->roles & b)
-				printf(" %s", http_role_name(b));
+				printf(" %s", auth_role_name(b));
 		printf("\n");
 	}
 	return 0;

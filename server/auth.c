@@ -1,11 +1,37 @@
 /* auth.c — resolving a bearer token into the user behind it. */
 #include "auth.h"
+#include "clock.h"
 #include "crypto.h"
+#include "db.h"
 
 #include <stdio.h>
 #include <string.h>
 
-int auth_lookup(http_req *req, const char *authorization)
+static const struct {
+	unsigned bit;
+	const char *name;
+} role_names[] = {
+	{ ROLE_APPLICANT, "applicant" }, { ROLE_REGISTRAR, "registrar" }, { ROLE_PURCHASER, "purchaser" },
+	{ ROLE_EVALUATOR, "evaluator" }, { ROLE_ADMIN, "admin" },
+};
+
+const char *auth_role_name(unsigned bit)
+{
+	for (size_t i = 0; i < sizeof role_names / sizeof role_names[0]; i++)
+		if (role_names[i].bit == bit)
+			return role_names[i].name;
+	return NULL;
+}
+
+unsigned auth_role_bit(const char *name)
+{
+	for (size_t i = 0; i < sizeof role_names / sizeof role_names[0]; i++)
+		if (name && !strcmp(role_names[i].name, name))
+			return role_names[i].bit;
+	return 0;
+}
+
+int auth_lookup(const char *authorization, auth_user *u)
 {
 	if (strncasecmp(authorization, "Bearer ", 7) != 0)
 		return 0;
@@ -35,16 +61,14 @@ int auth_lookup(http_req *req, const char *authorization)
 		db_res_free(r);
 		return 0;
 	}
-	auth_user *u = &req->user;
 	u->id = db_int(r, 0, 0);
 	snprintf(u->username, sizeof u->username, "%s", db_val(r, 0, 1));
 	snprintf(u->role, sizeof u->role, "%s", db_val(r, 0, 2));
-	u->role_bit = http_role_bit(u->role);
+	u->role_bit = auth_role_bit(u->role);
 	snprintf(u->display_name, sizeof u->display_name, "%s", db_val(r, 0, 3));
 	snprintf(u->department, sizeof u->department, "%s", db_val(r, 0, 4));
 	u->expert = (int)db_int(r, 0, 5);
 	memcpy(u->token_hash, hash, sizeof hash);
-	req->authed = 1;
 	db_res_free(r);
 	return 1;
 }

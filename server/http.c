@@ -147,30 +147,6 @@ char *http_metrics_render(void)
 }
 
 /* --- roles ------------------------------------------------------------------------ */
-static const struct {
-	unsigned bit;
-	const char *name;
-} role_names[] = {
-	{ ROLE_APPLICANT, "applicant" }, { ROLE_REGISTRAR, "registrar" }, { ROLE_PURCHASER, "purchaser" },
-	{ ROLE_EVALUATOR, "evaluator" }, { ROLE_ADMIN, "admin" },
-};
-
-const char *http_role_name(unsigned bit)
-{
-	for (size_t i = 0; i < sizeof role_names / sizeof role_names[0]; i++)
-		if (role_names[i].bit == bit)
-			return role_names[i].name;
-	return NULL;
-}
-
-unsigned http_role_bit(const char *name)
-{
-	for (size_t i = 0; i < sizeof role_names / sizeof role_names[0]; i++)
-		if (name && !strcmp(role_names[i].name, name))
-			return role_names[i].bit;
-	return 0;
-}
-
 /* --- answering -------------------------------------------------------------- */
 static const char *reason(int status)
 {
@@ -881,7 +857,8 @@ static void dispatch(http_req *req)
 
 	const char *authz = mg_get_header(req->conn, "Authorization");
 	if (authz) {
-		int r = auth_lookup(req, authz);
+		int r = auth_lookup(authz, &req->user);
+		req->authed = r == 1;
 		if (r < 0) {
 			http_problem_db(req, r);
 			return;

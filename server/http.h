@@ -8,6 +8,7 @@
 #ifndef SANZHI_HTTP_H
 #define SANZHI_HTTP_H
 
+#include "auth.h"
 #include "clock.h"
 #include "json.h"
 #include "jw.h"
@@ -18,15 +19,6 @@
 struct mg_connection;
 struct mg_request_info;
 
-enum role_bit {
-	ROLE_APPLICANT = 1 << 0,
-	ROLE_REGISTRAR = 1 << 1,
-	ROLE_PURCHASER = 1 << 2,
-	ROLE_EVALUATOR = 1 << 3,
-	ROLE_ADMIN = 1 << 4,
-};
-#define ROLES_ANY (ROLE_APPLICANT | ROLE_REGISTRAR | ROLE_PURCHASER | ROLE_EVALUATOR | ROLE_ADMIN)
-#define ROLES_PUBLIC 0
 
 /* Route flags. */
 enum {
@@ -37,16 +29,6 @@ enum {
 	R_NO_DB = 1 << 4,       /* needs no database (health, static) */
 };
 
-typedef struct auth_user {
-	long long id;
-	char username[65];
-	char role[16];
-	unsigned role_bit;
-	char display_name[129];
-	char department[129];
-	int expert;
-	char token_hash[65];
-} auth_user;
 
 #define HTTP_MAX_PARAMS 4
 #define HTTP_PATH_MAX 1024      /* decoded; longer paths are 404 */
@@ -172,8 +154,5 @@ void http_reply_rows(http_req *req, const struct db_res *r, int limit, cJSON *(*
 /* Metrics text (Prometheus exposition format); malloc'd. */
 char *http_metrics_render(void);
 
-/* The name of a role bit ("registrar"), and back; 0 for an unknown name. */
-const char *http_role_name(unsigned bit);
-unsigned http_role_bit(const char *name);
 
 #endif

@@ -294,7 +294,7 @@ void users_list(http_req *req)
 	char role[32] = "";
 	if (http_page_num(req, &limit, &after, 0) < 0)
 		return;
-	if (http_query(req, "role", role, sizeof role) < 0 || (*role && !http_role_bit(role))) {
+	if (http_query(req, "role", role, sizeof role) < 0 || (*role && !auth_role_bit(role))) {
 		http_problem(req, 400, "invalid_role", "role must be one of applicant, registrar, purchaser, evaluator, admin");
 		return;
 	}
