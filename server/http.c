@@ -6,7 +6,6 @@
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
-#include "idem.h"
 #include "log.h"
 
 #include <civetweb.h>
@@ -202,22 +201,6 @@ void http_reply_raw(http_req *req, int status, const char *content_type, const v
 	}
 	req->answered = 1;
 	req->status = status;
-	if (req->idem_capture) {
-		/* The answer is recorded before it is sent: a client retrying the moment it reads it
-		 * must find it. */
-		if (status < 500) {
-			req->captured_body = malloc(len + 1);
-			if (req->captured_body) {
-				memcpy(req->captured_body, data, len);
-				req->captured_body[len] = 0;
-				req->captured_len = len;
-			}
-			snprintf(req->captured_type, sizeof req->captured_type, "%s", content_type ? content_type : "");
-			snprintf(req->captured_headers, sizeof req->captured_headers, "%s", extra_headers ? extra_headers : "");
-		}
-		idem_finish(req);
-		req->idem_capture = 0;
-	}
 	char head[2048];
 	int ka = keep_alive(req, status);
 	/* RFC 9110 §6.6.1: the origin's clock, which is the daemon's one clock (the test clock too,
@@ -261,8 +244,8 @@ void http_reply_raw(http_req *req, int status, const char *content_type, const v
 	}
 }
 
-#define JSON_TYPE "application/json; charset=utf-8"
-#define API_HEADERS "Cache-Control: no-store\r\n"
+#define JSON_TYPE HTTP_JSON_TYPE
+#define API_HEADERS HTTP_API_HEADERS
 
 void http_reply_json(http_req *req, int status, cJSON *body)
 {
@@ -333,11 +316,9 @@ void http_reply_empty(http_req *req, int status)
 	http_reply_raw(req, status, NULL, "", 0, API_HEADERS);
 }
 
-static void problem_v(http_req *req, int status, const char *code, const char *extra, cJSON *errors,
-                      const char *fmt, va_list ap)
+char *http_problem_text(const http_req *req, int status, const char *code, const char *detail, cJSON *errors,
+                        cJSON *ext)
 {
-	char detail[1024];
-	vsnprintf(detail, sizeof detail, fmt, ap);
 	cJSON *p = cJSON_CreateObject();
 	char type[200];
 	snprintf(type, sizeof type, "/problems/%s", code);
@@ -348,13 +329,33 @@ static void problem_v(http_req *req, int status, const char *code, const char *e
 	cJSON_AddStringToObject(p, "detail", detail);
 	if (errors)
 		cJSON_AddItemToObject(p, "errors", errors);
+	if (ext) {
+		cJSON *m;
+		while ((m = ext->child)) {
+			cJSON_DetachItemViaPointer(ext, m);
+			if (m->string && !cJSON_HasObjectItem(p, m->string))
+				cJSON_AddItemToObject(p, m->string, m);
+			else
+				cJSON_Delete(m);
+		}
+		cJSON_Delete(ext);
+	}
 	cJSON_AddStringToObject(p, "request_id", req->request_id);
 	char *s = cJSON_PrintUnformatted(p);
 	cJSON_Delete(p);
+	return s;
+}
+
+static void problem_v(http_req *req, int status, const char *code, const char *extra, cJSON *errors,
+                      const char *fmt, va_list ap)
+{
+	char detail[1024];
+	vsnprintf(detail, sizeof detail, fmt, ap);
+	char *s = http_problem_text(req, status, code, detail, errors, NULL);
 	char hdr[512];
 	snprintf(hdr, sizeof hdr, API_HEADERS "%s", extra ? extra : "");
 	if (s) {
-		http_reply_raw(req, status, "application/problem+json; charset=utf-8", s, strlen(s), hdr);
+		http_reply_raw(req, status, HTTP_PROBLEM_TYPE, s, strlen(s), hdr);
 		free(s);
 	}
 }
@@ -890,9 +891,8 @@ static void dispatch(http_req *req)
 				http_problem(req, 400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 128 characters");
 				return;
 			}
+			/* tx_run_or_reply replays, claims and records it (server/tx.h). */
 			memcpy(req->idem_key, key, kl + 1);
-			if (idem_begin(req))
-				return;
 		}
 	}
 	found->fn(req);
@@ -980,7 +980,6 @@ static int begin_request(struct mg_connection *conn)
 		crypto_wipe(req.body, req.body_len);  /* bodies may hold passwords */
 		free(req.body);
 	}
-	free(req.captured_body);
 	return req.status ? req.status : 500;
 }
 

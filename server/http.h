@@ -70,13 +70,7 @@ struct http_req {
 	int status;              /* once answered */
 	int answered;
 
-	/* Idempotency-Key capture */
-	char idem_key[129];
-	int idem_capture;
-	char *captured_body;
-	size_t captured_len;
-	char captured_type[64];
-	char captured_headers[256];
+	char idem_key[129];      /* Idempotency-Key on R_IDEMPOTENT routes, or "" */
 };
 
 typedef struct http_options {
@@ -107,6 +101,14 @@ const char *http_query_string(const http_req *req);
 const char *http_header(const http_req *req, const char *name);
 
 /* --- answers --------------------------------------------------------------- */
+#define HTTP_JSON_TYPE "application/json; charset=utf-8"
+#define HTTP_PROBLEM_TYPE "application/problem+json; charset=utf-8"
+#define HTTP_API_HEADERS "Cache-Control: no-store\r\n"
+
+/* The RFC 9457 text of a problem (malloc'd, NULL when out of memory); takes errors (an array or
+ * NULL) and ext (an object whose members are added, or NULL) over. */
+char *http_problem_text(const http_req *req, int status, const char *code, const char *detail, cJSON *errors,
+                        cJSON *ext);
 /* {"data": data}; takes ownership of data. version > 0 adds ETag: "<version>". */
 void http_reply_data(http_req *req, int status, cJSON *data, long long version);
 /* {"data": [...], "next_cursor": …}; takes ownership. */

@@ -1,9 +1,11 @@
 /* idem.c — Idempotency-Key: the first answer is stored and replayed for retries.
  *
- * A pending row claims the key before the handler runs, so two concurrent retries cannot
- * both create. A claim left pending by a crash expires after IDEM_STALE_SECONDS, after
- * which the request may run again. The key is bound to the request's content: reusing it for
- * a different request is refused.
+ * The key is claimed inside the transaction that makes the change (a row that the unique key
+ * serializes: a concurrent retry waits on it, and finds the answer once the first commits), and
+ * the answer is written into the same row before the COMMIT. So the change and its answer are
+ * durable together: no crash leaves a change without its recorded answer, or a claim without
+ * a change. The key is bound to the request's content: reusing it for a different request is
+ * refused.
  *
  * - Scope: a signed-in user's keys are theirs (user_id). Anonymous requests (sign-up) have no
  *   user, so their keys are scoped by client address as well: stored under user_id 0 as
@@ -16,16 +18,12 @@
  *   the sweep (api/sweep.c, housekeeping) deletes records a day old. */
 #include "idem.h"
 #include "crypto.h"
-#include "db.h"
 #include "log.h"
-
-#include <civetweb.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define IDEM_STALE_SECONDS 60
 #define IDEM_TTL_HOURS 24
 
 static int member_cmp(const void *a, const void *b)
@@ -93,15 +91,15 @@ static void hash_query(crypto_sha256_ctx *h, const char *q)
 	free(copy);
 }
 
-static void request_hash(const http_req *req, char out[CRYPTO_SHA256_HEX_LEN + 1])
+static void request_hash(const idem_request *q, char out[CRYPTO_SHA256_HEX_LEN + 1])
 {
 	crypto_sha256_ctx *h = crypto_sha256_begin();
-	crypto_sha256_update(h, req->method, strlen(req->method) + 1);
-	crypto_sha256_update(h, req->path, strlen(req->path) + 1);
-	hash_query(h, req->ri->query_string);
+	crypto_sha256_update(h, q->method, strlen(q->method) + 1);
+	crypto_sha256_update(h, q->path, strlen(q->path) + 1);
+	hash_query(h, q->query);
 	char *canon = NULL;
-	if (req->json) {
-		cJSON *copy = cJSON_Duplicate(req->json, 1);
+	if (q->json) {
+		cJSON *copy = cJSON_Duplicate(q->json, 1);
 		if (copy && sort_members(copy) == 0)
 			canon = cJSON_PrintUnformatted(copy);
 		cJSON_Delete(copy);
@@ -110,125 +108,109 @@ static void request_hash(const http_req *req, char out[CRYPTO_SHA256_HEX_LEN + 1
 		crypto_sha256_update(h, "json", 5);
 		crypto_sha256_update(h, canon, strlen(canon));
 		cJSON_free(canon);
-	} else if (req->body) {
+	} else if (q->body) {
 		crypto_sha256_update(h, "raw", 4);
-		crypto_sha256_update(h, req->body, req->body_len);
+		crypto_sha256_update(h, q->body, q->body_len);
 	}
 	crypto_sha256_end_hex(h, out);
 }
 
-/* The owner and stored key of the request's Idempotency-Key. */
-static long long storage_key(const http_req *req, char out[sizeof req->idem_key])
+void idem_key_make(idem_key *k, const idem_request *q)
 {
-	if (req->authed) {
-		snprintf(out, sizeof req->idem_key, "%s", req->idem_key);
-		return req->user.id;
+	memset(k, 0, sizeof *k);
+	request_hash(q, k->hash);
+	if (q->user_id > 0) {
+		k->user_id = q->user_id;
+		snprintf(k->key, sizeof k->key, "%s", q->key);
+		return;
 	}
+	/* Anonymous: scoped by client address, so two people picking the same key do not collide. */
 	crypto_sha256_ctx *h = crypto_sha256_begin();
-	crypto_sha256_update(h, req->client_ip, strlen(req->client_ip) + 1);
-	crypto_sha256_update(h, req->idem_key, strlen(req->idem_key));
+	crypto_sha256_update(h, q->client_ip, strlen(q->client_ip) + 1);
+	crypto_sha256_update(h, q->key, strlen(q->key));
 	char hex[CRYPTO_SHA256_HEX_LEN + 1];
 	crypto_sha256_end_hex(h, hex);
-	snprintf(out, sizeof req->idem_key, "anon:%s", hex);
-	return 0;
+	snprintf(k->key, sizeof k->key, "anon:%s", hex);
 }
 
-int idem_begin(http_req *req)
+int idem_lookup(db_conn *c, const idem_key *k, idem_answer *out)
 {
-	db_conn *c = db_get();
-	if (!c) {
-		http_problem_db(req, DB_DOWN);
-		return 1;
-	}
-	char hash[CRYPTO_SHA256_HEX_LEN + 1], now[32], key[sizeof req->idem_key];
-	request_hash(req, hash);
-	usec_t t = clock_now();
-	clock_fmt_db(t, now);
-	long long uid = storage_key(req, key);
-	for (int attempt = 0; attempt < 2; attempt++) {
-		int rc = db_exec(c,
-		                 "INSERT INTO idempotency (user_id, idem_key, request_hash, state, created_at) "
-		                 "VALUES (?, ?, ?, 'pending', ?)",
-		                 DBP(DBI(uid), DBS(key), DBS(hash), DBS(now)), NULL, NULL);
-		if (rc == DB_OK) {
-			req->idem_capture = 1;
-			return 0;
-		}
-		if (rc != DB_DUP) {
-			http_problem_db(req, rc);
-			return 1;
-		}
-		db_res *r;
-		rc = db_query(c,
-		              "SELECT request_hash, state, status, content_type, headers, body, created_at "
-		              "FROM idempotency WHERE user_id = ? AND idem_key = ?",
-		              DBP(DBI(uid), DBS(key)), &r);
-		if (rc) {
-			http_problem_db(req, rc);
-			return 1;
-		}
-		if (r->nrows == 0) {
-			db_res_free(r);
-			continue;  /* forgotten between our insert and select: claim it again */
-		}
-		usec_t created = 0;
-		clock_parse(db_val(r, 0, 6), &created);
-		if (t - created > IDEM_TTL_HOURS * 3600 * USEC_PER_SEC && attempt == 0) {
-			/* Expired: the key answers no more and may be used for a new request. */
-			char was[32];
-			snprintf(was, sizeof was, "%s", db_val(r, 0, 6));
-			db_res_free(r);
-			db_exec(c, "DELETE FROM idempotency WHERE user_id = ? AND idem_key = ? AND created_at = ?",
-			        DBP(DBI(uid), DBS(key), DBS(was)), NULL, NULL);
-			continue;
-		}
-		if (!crypto_equal(db_val(r, 0, 0), 64, hash, 64)) {
-			db_res_free(r);
-			http_problem(req, 422, "idempotency_key_reused",
-			             "this Idempotency-Key was used for a different request; use a new key");
-			return 1;
-		}
-		if (!strcmp(db_val(r, 0, 1), "pending")) {
-			db_res_free(r);
-			if (t - created > IDEM_STALE_SECONDS * USEC_PER_SEC && attempt == 0) {
-				db_exec(c, "DELETE FROM idempotency WHERE user_id = ? AND idem_key = ? AND state = 'pending'",
-				        DBP(DBI(uid), DBS(key)), NULL, NULL);
-				continue;
-			}
-			http_problem_hdr(req, 409, "request_in_progress", "Retry-After: 1\r\n",
-			                 "a request with this Idempotency-Key is still being processed");
-			return 1;
-		}
-		char headers[400];
-		snprintf(headers, sizeof headers, "%sIdempotent-Replayed: true\r\n", db_val(r, 0, 4) ? db_val(r, 0, 4) : "");
-		const char *ct = db_val(r, 0, 3);
-		http_reply_raw(req, (int)db_int(r, 0, 2), ct && *ct ? ct : NULL, db_val(r, 0, 5) ? db_val(r, 0, 5) : "",
-		               db_len(r, 0, 5), headers);
-		db_res_free(r);
-		return 1;
-	}
-	http_problem(req, 409, "request_in_progress", "a request with this Idempotency-Key is still being processed");
-	return 1;
-}
-
-void idem_finish(http_req *req)
-{
-	db_conn *c = db_get();
-	if (!c)
-		return;
-	char key[sizeof req->idem_key];
-	long long uid = storage_key(req, key);
-	int rc;
-	if (req->status < 500 && req->captured_body)
-		rc = db_exec(c,
-		             "UPDATE idempotency SET state = 'done', status = ?, content_type = ?, headers = ?, body = ? "
-		             "WHERE user_id = ? AND idem_key = ?",
-		             DBP(DBI(req->status), DBS(req->captured_type), DBS(req->captured_headers),
-		                 DBB(req->captured_body, req->captured_len), DBI(uid), DBS(key)),
-		             NULL, NULL);
-	else
-		rc = db_exec(c, "DELETE FROM idempotency WHERE user_id = ? AND idem_key = ?",
-		             DBP(DBI(uid), DBS(key)), NULL, NULL);
+	memset(out, 0, sizeof *out);
+	db_res *r;
+	int rc = db_query(c,
+	                  "SELECT request_hash, status, content_type, headers, body, created_at FROM idempotency "
+	                  "WHERE user_id = ? AND idem_key = ? AND state = 'done'",
+	                  DBP(DBI(k->user_id), DBS(k->key)), &r);
 	if (rc)
-		log_kv(LOG_WARN, "idempotency record not updated", "request_id", req->request_id, NULL);
+		return rc;
+	if (r->nrows != 1) {
+		db_res_free(r);
+		return IDEM_NONE;
+	}
+	usec_t created = 0;
+	clock_parse(db_val(r, 0, 5), &created);
+	if (clock_now() - created > (usec_t)IDEM_TTL_HOURS * 3600 * USEC_PER_SEC) {
+		/* Expired: the key answers no more and may be used for a new request. */
+		char was[32];
+		snprintf(was, sizeof was, "%s", db_val(r, 0, 5));
+		db_res_free(r);
+		rc = db_exec(c, "DELETE FROM idempotency WHERE user_id = ? AND idem_key = ? AND created_at = ?",
+		             DBP(DBI(k->user_id), DBS(k->key), DBS(was)), NULL, NULL);
+		return rc ? rc : IDEM_NONE;
+	}
+	if (!crypto_equal(db_val(r, 0, 0), db_len(r, 0, 0), k->hash, CRYPTO_SHA256_HEX_LEN)) {
+		db_res_free(r);
+		return IDEM_REUSED;
+	}
+	out->status = (int)db_int(r, 0, 1);
+	snprintf(out->content_type, sizeof out->content_type, "%s", db_val(r, 0, 2) ? db_val(r, 0, 2) : "");
+	snprintf(out->headers, sizeof out->headers, "%s", db_val(r, 0, 3) ? db_val(r, 0, 3) : "");
+	out->len = db_len(r, 0, 4);
+	out->body = malloc(out->len + 1);
+	if (!out->body) {
+		db_res_free(r);
+		return DB_ERROR;
+	}
+	if (out->len)
+		memcpy(out->body, db_val(r, 0, 4), out->len);
+	out->body[out->len] = 0;
+	db_res_free(r);
+	return IDEM_FOUND;
+}
+
+int idem_claim(db_conn *c, const idem_key *k)
+{
+	char now[32];
+	clock_fmt_db(clock_now(), now);
+	/* An expired record of the same key is gone once idem_lookup has seen it; a record left
+	 * by an older version of the daemon as 'pending' is no answer either. */
+	int rc = db_exec(c, "DELETE FROM idempotency WHERE user_id = ? AND idem_key = ? AND state = 'pending'",
+	                 DBP(DBI(k->user_id), DBS(k->key)), NULL, NULL);
+	if (rc)
+		return rc;
+	return db_exec(c,
+	               "INSERT INTO idempotency (user_id, idem_key, request_hash, state, created_at) "
+	               "VALUES (?, ?, ?, 'pending', ?)",
+	               DBP(DBI(k->user_id), DBS(k->key), DBS(k->hash), DBS(now)), NULL, NULL);
+}
+
+int idem_record(db_conn *c, const idem_key *k, const idem_answer *a, int claimed)
+{
+	if (claimed)
+		return db_exec(c,
+		               "UPDATE idempotency SET state = 'done', status = ?, content_type = ?, headers = ?, body = ? "
+		               "WHERE user_id = ? AND idem_key = ?",
+		               DBP(DBI(a->status), DBS(a->content_type), DBS(a->headers), DBB(a->body, a->len),
+		                   DBI(k->user_id), DBS(k->key)),
+		               NULL, NULL);
+	char now[32];
+	clock_fmt_db(clock_now(), now);
+	/* A refusal, recorded after its transaction rolled back: if a concurrent request with the
+	 * same key has committed an answer meanwhile, that one stands. */
+	return db_exec(c,
+	               "INSERT IGNORE INTO idempotency (user_id, idem_key, request_hash, state, status, content_type, "
+	               "headers, body, created_at) VALUES (?, ?, ?, 'done', ?, ?, ?, ?, ?)",
+	               DBP(DBI(k->user_id), DBS(k->key), DBS(k->hash), DBI(a->status), DBS(a->content_type),
+	                   DBS(a->headers), DBB(a->body, a->len), DBS(now)),
+	               NULL, NULL);
 }
