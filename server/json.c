@@ -437,3 +437,17 @@ cJSON *json_add_str_or_null(cJSON *obj, const char *key, const char *s)
 {
 	return s ? cJSON_AddStringToObject(obj, key, s) : cJSON_AddNullToObject(obj, key);
 }
+
+const char *json_str_member(const cJSON *o, const char *key)
+{
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsString(m) ? m->valuestring : NULL;
+}
+
+int str_in_list(const char *const *list, const char *s)
+{
+	for (; s && *list; list++)
+		if (!strcmp(*list, s))
+			return 1;
+	return 0;
+}

@@ -63,6 +63,10 @@ int json_get_array(const cJSON *obj, const char *key, const cJSON **out, verr *v
 char *json_trim(char *s);
 /* 1 when s holds nothing but blanks (ASCII white space and the ideographic space U+3000). */
 int json_blank(const char *s);
+/* The string member key of o, or NULL when absent or not a string. */
+const char *json_str_member(const cJSON *o, const char *key);
+/* 1 if s is one of the NULL-terminated list, else 0 (s NULL: 0). */
+int str_in_list(const char *const *list, const char *s);
 
 /* 1 when s (valid UTF-8) holds no control character and no invisible or formatting one (zero
  * widths, direction marks and overrides, soft hyphen, byte-order mark, tags) — text that would
