@@ -63,8 +63,13 @@ void audit_verify_h(http_req *req);
 void admin_clock_get(http_req *req);
 void admin_clock_put(http_req *req);
 void admin_sweep(http_req *req);
-/* Runs every sweep (time-driven rules); report receives one entry per rule. 0 or DB_ code. */
+/* jobs.c — the workflows and the periodic jobs. Runs every sweeping job once now (time-driven
+ * rules, housekeeping); report receives one {rule, changed} per rule. 0 or DB_ code. */
 int sweep_run(cJSON *report);
+void api_workflows_register(void);
+void api_jobs_register(void);
+/* housekeeping.c — a scheduled job (server/scheduler.h). */
+int housekeeping_run(cJSON *report);
 
 /* Helpers shared by handlers. */
 /* Copies a DB DATETIME text into RFC 3339 on obj[key] (null when NULL). */

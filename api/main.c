@@ -1,7 +1,9 @@
 /* main.c — sanzhid: the daemon and its operator commands (SPEC §1). */
 #include "api.h"
 #include "cache.h"
+#include "fsm.h"
 #include "migrate.h"
+#include "scheduler.h"
 #include "orgs.h"
 
 #include <errno.h>
@@ -27,7 +29,8 @@ static void usage(void)
 	        "  import orgs FILE.csv [--strict] [--threads N]\n"
 	        "                             bulk import of registered organizations (exit 1 if a row was skipped)\n"
 	        "  seed                       create demo accounts and data (development)\n"
-	        "  routes                     list the API routes\n");
+	        "  routes                     list the API routes\n"
+	        "  states                     the workflows' states and transitions, as JSON\n");
 }
 
 static void setup_db(int multi)
@@ -38,45 +41,6 @@ static void setup_db(int multi)
 }
 
 /* --- serve ----------------------------------------------------------------------- */
-static volatile int sweeper_stop;
-
-static void *sweeper(void *arg)
-{
-	(void)arg;
-	/* Time-driven rules fire when due even if nobody asks (SPEC §6); a minute's latency. */
-	int tick = 0;
-	while (!sweeper_stop) {
-		sleep(1);
-		if (++tick < 60)
-			continue;
-		tick = 0;
-		int rc = sweep_run(NULL);
-		if (rc && rc != DB_DOWN && rc != DB_RETRY)
-			log_kv(LOG_WARN, "sweep failed", NULL);
-	}
-	db_release();
-	return NULL;
-}
-
-/* Keeps the profile cache coherent with changes other instances make (server/cache.h). */
-static void *cache_poller(void *arg)
-{
-	(void)arg;
-	while (!sweeper_stop) {
-		struct timespec ts = { 0, CACHE_POLL_MS * 1000000L };
-		nanosleep(&ts, NULL);
-		db_conn *c = db_get();
-		db_res *r;
-		if (c && db_query(c, "SELECT gen FROM register_generation WHERE id = 1", DBNONE, &r) == 0) {
-			if (r->nrows == 1)
-				cache_observe((uint64_t)db_int(r, 0, 0));
-			db_res_free(r);
-		}
-	}
-	db_release();
-	return NULL;
-}
-
 static void *watchdog(void *arg)
 {
 	(void)arg;
@@ -107,9 +71,14 @@ static int cmd_serve(void)
 		fprintf(stderr, "sanzhid: %s\n", err);
 		return 2;
 	}
-	pthread_t sw, cp;
-	pthread_create(&sw, NULL, sweeper, NULL);
-	pthread_create(&cp, NULL, cache_poller, NULL);
+	/* Time-driven moves fire when due even if nobody asks (SPEC §6), also those that fell due
+	 * while the daemon was down: every job runs once at start. */
+	api_jobs_register();
+	if (sched_start() < 0) {
+		fprintf(stderr, "sanzhid: cannot start the scheduler's threads\n");
+		http_stop();
+		return 2;
+	}
 	char threads[16];
 	snprintf(threads, sizeof threads, "%d", cfg.threads);
 	log_kv(LOG_INFO, "sanzhid serving", "listen", cfg.listen, "threads", threads, "test_clock",
@@ -125,9 +94,7 @@ static int cmd_serve(void)
 	pthread_detach(wd);
 	http_drain(cfg.shutdown_timeout * 1000 - 1000);
 	http_stop();
-	sweeper_stop = 1;
-	pthread_join(sw, NULL);
-	pthread_join(cp, NULL);
+	sched_stop();
 	cache_clear();
 	db_release();
 	log_kv(LOG_INFO, "stopped", NULL);
@@ -305,6 +272,19 @@ static int cmd_routes(void)
 	return 0;
 }
 
+/* The state machines as the OpenAPI document describes them (x-state-machines; a test compares). */
+static int cmd_states(void)
+{
+	cJSON *d = fsm_describe();
+	char *s = d ? cJSON_Print(d) : NULL;
+	cJSON_Delete(d);
+	if (!s)
+		return 1;
+	printf("%s\n", s);
+	free(s);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *config_file = getenv("SANZHI_CONFIG");
@@ -337,6 +317,7 @@ int main(int argc, char **argv)
 
 	if (api_routes_build() < 0)
 		return 1;
+	api_workflows_register();
 	const char *cmd = args[0];
 	if (!strcmp(cmd, "serve") && n == 1)
 		return cmd_serve();
@@ -356,6 +337,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "routes") && n == 1)
 		return cmd_routes();
+	if (!strcmp(cmd, "states") && n == 1)
+		return cmd_states();
 	usage();
 	return 2;
 }

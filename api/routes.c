@@ -48,6 +48,7 @@ static const route *const tables[] = {
 	core_routes,
 	orgs_routes,
 	applications_routes,
+	documents_routes,
 };
 
 const route *api_routes;

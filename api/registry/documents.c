@@ -3,14 +3,11 @@
  * removed by the applicant while the application can be edited; read by the applicant and the
  * registrars. */
 #include "applications.h"
+#include "crypto.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The five an establishment needs (APP_REQUIRED_DOCUMENTS), then the optional. */
-const char *const app_document_kinds[] = { "application_letter", "charter", "domicile_proof", "fund_verification",
-	                                       "legal_rep_id", "other", NULL };
 
 enum {
 	DOC_NAME_MAX_BYTES = 255,  /* application_documents.name; also what file systems take */
@@ -112,7 +109,7 @@ cJSON *documents_json(db_conn *c, long long application_id)
 static int doc_app_visible(db_conn *c, http_req *req, long long id)
 {
 	db_res *r;
-	int rc = db_query(c, "SELECT " APP_COLUMNS " FROM applications WHERE id = ?", DBP(DBI(id)), &r);
+	int rc = db_query(c, app_flow.sql_read, DBP(DBI(id)), &r);
 	if (rc) {
 		http_problem_db(req, rc);
 		return -1;
@@ -128,63 +125,72 @@ static int doc_app_visible(db_conn *c, http_req *req, long long id)
 
 /* --- upload -------------------------------------------------------------------------- */
 
-typedef struct upload_tx {
-	http_req *req;
-	long long app_id;
+typedef struct upload_args {
 	const char *kind, *name, *media_type;
+	const char *body;
+	size_t len;
 	char sha256[CRYPTO_SHA256_HEX_LEN + 1];
-	long long doc_id;
-} upload_tx;
+	long long app_id, doc_id;
+} upload_args;
 
-static int upload_run(db_conn *c, void *arg)
+/* Inside the edit transition: the document joins the application. */
+static int upload_apply(fsm_run *run)
 {
-	upload_tx *u = arg;
-	db_res *r, *n;
-	const app_transition *t;
-	int rc = app_begin(c, u->req, u->app_id, "edit", &r, &t);
+	tx *t = run->t;
+	upload_args *u = ((const app_args *)run->arg)->edit_arg;
+	db_res *n;
+	int rc = db_query(t->c, "SELECT COUNT(*) FROM application_documents WHERE application_id = ?", DBP(DBI(run->id)), &n);
 	if (rc)
 		return rc;
-	rc = db_query(c, "SELECT COUNT(*) FROM application_documents WHERE application_id = ?", DBP(DBI(u->app_id)), &n);
-	if (rc)
-		goto out;
 	long long have = db_int(n, 0, 0);
 	db_res_free(n);
-	if (have >= DOCS_PER_APPLICATION) {
-		http_problem(u->req, 409, "too_many_documents", "an application holds at most %d documents; delete one first",
-		             DOCS_PER_APPLICATION);
-		rc = DB_APP;
-		goto out;
-	}
+	if (have >= DOCS_PER_APPLICATION)
+		return tx_refuse(t, 409, "too_many_documents", "an application holds at most %d documents; delete one first",
+		                 DOCS_PER_APPLICATION);
 	char now[32];
 	clock_fmt_db(clock_now(), now);
 	unsigned long long id = 0;
-	rc = db_exec(c,
+	rc = db_exec(t->c,
 	             "INSERT INTO application_documents (application_id, kind, name, media_type, size, sha256, content, "
 	             "uploaded_at, uploaded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	             DBP(DBI(u->app_id), DBS(u->kind), DBS(u->name), DBS(u->media_type), DBI(u->req->body_len),
-	                 DBS(u->sha256), DBB(u->req->body, u->req->body_len), DBS(now), DBI(u->req->user.id)),
+	             DBP(DBI(run->id), DBS(u->kind), DBS(u->name), DBS(u->media_type), DBI(u->len), DBS(u->sha256),
+	                 DBB(u->body, u->len), DBS(now), DBI(t->user->id)),
 	             NULL, &id);
 	if (rc)
-		goto out;
+		return rc;
 	u->doc_id = (long long)id;
-	cJSON *s = cJSON_CreateObject();
+	cJSON *s = run->summary;
 	cJSON_AddNumberToObject(s, "document_id", (double)u->doc_id);
 	cJSON_AddStringToObject(s, "kind", u->kind);
 	cJSON_AddStringToObject(s, "name", u->name);
 	cJSON_AddStringToObject(s, "media_type", u->media_type);
-	cJSON_AddNumberToObject(s, "size", (double)u->req->body_len);
+	cJSON_AddNumberToObject(s, "size", (double)u->len);
 	cJSON_AddStringToObject(s, "sha256", u->sha256);
-	rc = app_finish(c, u->req, r, t, "application.document_add", s);
-	cJSON_Delete(s);
-out:
-	db_res_free(r);
-	return rc;
+	return 0;
 }
 
-void documents_upload(http_req *req)
+static int upload_tx(tx *t, void *arg)
 {
-	upload_tx u = { 0 };
-	u.req = req;
+	upload_args *u = arg;
+	app_args a = { .edit = upload_apply, .edit_arg = u, .audit = "application.document_add" };
+	int rc = fsm_exec(t, &app_flow, u->app_id, APP_DO_edit, &a, NULL);
+	if (rc)
+		return rc;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)u->doc_id);
+	cJSON_AddNumberToObject(o, "application_id", (double)u->app_id);
+	cJSON_AddStringToObject(o, "kind", u->kind);
+	cJSON_AddStringToObject(o, "name", u->name);
+	cJSON_AddStringToObject(o, "sha256", u->sha256);
+	cJSON_AddNumberToObject(o, "size", (double)u->len);
+	cJSON_AddStringToObject(o, "media_type", u->media_type);
+	tx_answer(t, 201, o, 0);
+	return 0;
+}
+
+static void documents_upload(http_req *req)
+{
+	upload_args u = { 0 };
 	if (api_id_param(req, "id", &u.app_id) < 0)
 		return;
 	const struct doc_type *dt = doc_type_for(req->content_type);
@@ -236,26 +242,15 @@ void documents_upload(http_req *req)
 	}
 	u.kind = kind;
 	u.media_type = dt->media_type;
+	u.body = req->body;
+	u.len = req->body_len;
 	crypto_sha256_hex(req->body, req->body_len, u.sha256);
-	int rc = db_tx(upload_run, &u);
-	if (rc) {
-		http_problem_db(req, rc);
-		return;
-	}
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "id", (double)u.doc_id);
-	cJSON_AddNumberToObject(o, "application_id", (double)u.app_id);
-	cJSON_AddStringToObject(o, "kind", u.kind);
-	cJSON_AddStringToObject(o, "name", u.name);
-	cJSON_AddStringToObject(o, "sha256", u.sha256);
-	cJSON_AddNumberToObject(o, "size", (double)req->body_len);
-	cJSON_AddStringToObject(o, "media_type", u.media_type);
-	http_reply_data(req, 201, o, 0);
+	tx_run_or_reply(req, upload_tx, &u);
 }
 
 /* --- read ---------------------------------------------------------------------------- */
 
-void documents_list(http_req *req)
+static void documents_list(http_req *req)
 {
 	long long id;
 	if (api_id_param(req, "id", &id) < 0)
@@ -289,7 +284,7 @@ static void disposition(const char *name, char *out, size_t outlen)
 	snprintf(out, outlen, "Content-Disposition: attachment; filename=\"%s\"; filename*=UTF-8''%s\r\n", ascii, ext);
 }
 
-void documents_get(http_req *req)
+static void documents_get(http_req *req)
 {
 	long long id, doc_id;
 	if (api_id_param(req, "id", &id) < 0 || api_id_param(req, "doc_id", &doc_id) < 0)
@@ -320,52 +315,52 @@ void documents_get(http_req *req)
 
 /* --- delete -------------------------------------------------------------------------- */
 
-typedef struct delete_tx {
-	http_req *req;
+typedef struct delete_args {
 	long long app_id, doc_id;
-} delete_tx;
+} delete_args;
 
-static int delete_run(db_conn *c, void *arg)
+static int delete_apply(fsm_run *run)
 {
-	delete_tx *d = arg;
-	db_res *r, *doc;
-	const app_transition *t;
-	int rc = app_begin(c, d->req, d->app_id, "edit", &r, &t);
+	tx *t = run->t;
+	const delete_args *d = ((const app_args *)run->arg)->edit_arg;
+	db_res *doc;
+	int rc = db_query(t->c, "SELECT " DOC_COLUMNS " FROM application_documents WHERE id = ? AND application_id = ? FOR UPDATE",
+	                  DBP(DBI(d->doc_id), DBI(d->app_id)), &doc);
 	if (rc)
 		return rc;
-	rc = db_query(c, "SELECT " DOC_COLUMNS " FROM application_documents WHERE id = ? AND application_id = ? FOR UPDATE",
-	              DBP(DBI(d->doc_id), DBI(d->app_id)), &doc);
-	if (rc)
-		goto out;
 	if (doc->nrows != 1) {
 		db_res_free(doc);
-		http_problem(d->req, 404, "not_found", "there is no such document");
-		rc = DB_APP;
-		goto out;
+		return tx_refuse(t, 404, "not_found", "there is no such document");
 	}
-	cJSON *s = cJSON_CreateObject();
-	cJSON_AddNumberToObject(s, "document_deleted", (double)d->doc_id);
-	cJSON_AddStringToObject(s, "kind", db_val(doc, 0, 1));
-	cJSON_AddStringToObject(s, "sha256", db_val(doc, 0, 5));
+	cJSON_AddNumberToObject(run->summary, "document_deleted", (double)d->doc_id);
+	cJSON_AddStringToObject(run->summary, "kind", db_val(doc, 0, 1));
+	cJSON_AddStringToObject(run->summary, "sha256", db_val(doc, 0, 5));
 	db_res_free(doc);
-	rc = db_exec(c, "DELETE FROM application_documents WHERE id = ?", DBP(DBI(d->doc_id)), NULL, NULL);
+	return db_exec(t->c, "DELETE FROM application_documents WHERE id = ?", DBP(DBI(d->doc_id)), NULL, NULL);
+}
+
+static int delete_tx(tx *t, void *arg)
+{
+	delete_args *d = arg;
+	app_args a = { .edit = delete_apply, .edit_arg = d, .audit = "application.document_delete" };
+	int rc = fsm_exec(t, &app_flow, d->app_id, APP_DO_edit, &a, NULL);
 	if (!rc)
-		rc = app_finish(c, d->req, r, t, "application.document_delete", s);
-	cJSON_Delete(s);
-out:
-	db_res_free(r);
+		tx_answer_empty(t, 204);
 	return rc;
 }
 
-void documents_delete(http_req *req)
+static void documents_delete(http_req *req)
 {
-	delete_tx d = { req, 0, 0 };
+	delete_args d = { 0, 0 };
 	if (api_id_param(req, "id", &d.app_id) < 0 || api_id_param(req, "doc_id", &d.doc_id) < 0)
 		return;
-	int rc = db_tx(delete_run, &d);
-	if (rc) {
-		http_problem_db(req, rc);
-		return;
-	}
-	http_reply_empty(req, 204);
+	tx_run_or_reply(req, delete_tx, &d);
 }
+
+const route documents_routes[] = {
+	{ "POST", "/api/v1/applications/{id}/documents", documents_upload, ROLE_APPLICANT, R_RAW | R_IDEMPOTENT },
+	{ "GET", "/api/v1/applications/{id}/documents", documents_list, ROLE_APPLICANT | ROLE_REGISTRAR, 0 },
+	{ "GET", "/api/v1/applications/{id}/documents/{doc_id}", documents_get, ROLE_APPLICANT | ROLE_REGISTRAR, 0 },
+	{ "DELETE", "/api/v1/applications/{id}/documents/{doc_id}", documents_delete, ROLE_APPLICANT, 0 },
+	{ NULL, NULL, NULL, 0, 0 },
+};

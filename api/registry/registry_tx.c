@@ -3,7 +3,6 @@
  * (re)issues its certificate. Nothing here commits; the caller's transaction does, or rolls
  * everything back, so no approved application exists without its organization. */
 #include "registry_tx.h"
-#include "applications.h"
 #include "certificates.h"
 #include "orgs.h"
 #include "uscc.h"
@@ -18,12 +17,6 @@
 /* What the public history says (org_events.reason). */
 #define REASON_ESTABLISH "准予成立登记"
 #define REASON_CHANGE "准予变更登记"
-
-static const char *str_member(const cJSON *o, const char *key)
-{
-	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, key);
-	return cJSON_IsString(m) ? m->valuestring : NULL;
-}
 
 /* --- organizations and names ------------------------------------------------------------ */
 
@@ -196,7 +189,7 @@ cJSON *registry_change_diff(const db_res *org, const cJSON *changes)
 	};
 	cJSON *diff = cJSON_CreateArray();
 	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
-		const char *nv = str_member(changes, texts[i].field), *old = db_val(org, 0, texts[i].col);
+		const char *nv = json_str_member(changes, texts[i].field), *old = db_val(org, 0, texts[i].col);
 		if (nv && (!old || strcmp(nv, old)))
 			add_change(diff, texts[i].field, str_or_null(old), cJSON_CreateString(nv));
 	}
@@ -207,7 +200,7 @@ cJSON *registry_change_diff(const db_res *org, const cJSON *changes)
 		           cJSON_CreateNumber(funds->valuedouble));
 	/* The representative by name only: ID numbers are never public. */
 	const cJSON *rep = cJSON_GetObjectItemCaseSensitive(changes, "legal_representative");
-	const char *name = str_member(rep, "name"), *id = str_member(rep, "id_number");
+	const char *name = json_str_member(rep, "name"), *id = json_str_member(rep, "id_number");
 	const char *old_name = db_val(org, 0, OC_REP_NAME), *old_id = db_val(org, 0, OC_REP_ID);
 	if (name && ((!old_name || strcmp(name, old_name)) || (id && (!old_id || strcmp(id, old_id)))))
 		add_change(diff, "legal_representative", str_or_null(old_name), cJSON_CreateString(name));
@@ -218,8 +211,8 @@ cJSON *registry_change_diff(const db_res *org, const cJSON *changes)
 
 typedef struct approval {
 	db_conn *c;
-	http_req *req;
-	const db_res *app;
+	tx *t;
+	const registry_decision *d;
 	long long app_id;
 	cJSON *body;
 	cJSON *summary;
@@ -228,15 +221,13 @@ typedef struct approval {
 
 static int name_taken_problem(approval *a, const char *name)
 {
-	http_problem(a->req, 409, "name_taken", "%s is already held by another organization or application", name);
-	return DB_APP;
+	return tx_refuse(a->t, 409, "name_taken", "%s is already held by another organization or application", name);
 }
 
 static int org_gone_problem(approval *a, const char *uscc, const db_res *org)
 {
-	http_problem(a->req, 409, "org_not_registered", "%s is %s; the application can only be rejected", uscc,
-	             org ? db_val(org, 0, OC_STATUS) : "not in the register");
-	return DB_APP;
+	return tx_refuse(a->t, 409, "org_not_registered", "%s is %s; the application can only be rejected", uscc,
+	                 org ? db_val(org, 0, OC_STATUS) : "not in the register");
 }
 
 static int approve_establish(approval *a, char uscc[USCC_LEN + 1])
@@ -245,10 +236,10 @@ static int approve_establish(approval *a, char uscc[USCC_LEN + 1])
 	const cJSON *b = a->body;
 	const cJSON *rep = cJSON_GetObjectItemCaseSensitive(b, "legal_representative");
 	const cJSON *funds = cJSON_GetObjectItemCaseSensitive(b, "funds_fen");
-	const char *name = str_member(b, "name"), *form = str_member(b, "legal_form"), *region = str_member(b, "region_code");
+	const char *name = json_str_member(b, "name"), *form = json_str_member(b, "legal_form"), *region = json_str_member(b, "region_code");
 	if (!name || !form || !region)
 		return DB_ERROR;  /* submission checked these; a row without them was tampered with */
-	const auth_user *who = &a->req->user;
+	const auth_user *who = a->t->user;
 	int rc = issue_uscc(c, a->app_id, form, region, a->now, uscc);
 	if (rc)
 		return rc;
@@ -257,16 +248,16 @@ static int approve_establish(approval *a, char uscc[USCC_LEN + 1])
 	             "business_scope, activity_area, funds_fen, legal_rep_name, legal_rep_id_number, registered_at, status, "
 	             "owner_user_id, source, version, created_at, updated_at) "
 	             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'registered', ?, 'application', 1, ?, ?)",
-	             DBP(DBS(uscc), DBS(name), DBS(form), DBS(str_member(b, "category")),
-	                 DBS(str_member(b, "scope") ? str_member(b, "scope") : "local"),
-	                 DBS(!strcmp(form, "foundation") ? (str_member(b, "fundraising") ? str_member(b, "fundraising") : "none")
+	             DBP(DBS(uscc), DBS(name), DBS(form), DBS(json_str_member(b, "category")),
+	                 DBS(json_str_member(b, "scope") ? json_str_member(b, "scope") : "local"),
+	                 DBS(!strcmp(form, "foundation") ? (json_str_member(b, "fundraising") ? json_str_member(b, "fundraising") : "none")
 	                                                 : NULL),
 	                 DBS(region),
-	                 DBS(str_member(b, "domicile") ? str_member(b, "domicile") : ""),
-	                 DBS(str_member(b, "business_scope") ? str_member(b, "business_scope") : ""),
-	                 DBS(str_member(b, "activity_area")), cJSON_IsNumber(funds) ? DBI((long long)funds->valuedouble) : DBNULL,
-	                 DBS(str_member(rep, "name") ? str_member(rep, "name") : ""), DBS(str_member(rep, "id_number")),
-	                 DBS(a->today), DBI(db_int(a->app, 0, AC_APPLICANT)), DBS(a->now), DBS(a->now)),
+	                 DBS(json_str_member(b, "domicile") ? json_str_member(b, "domicile") : ""),
+	                 DBS(json_str_member(b, "business_scope") ? json_str_member(b, "business_scope") : ""),
+	                 DBS(json_str_member(b, "activity_area")), cJSON_IsNumber(funds) ? DBI((long long)funds->valuedouble) : DBNULL,
+	                 DBS(json_str_member(rep, "name") ? json_str_member(rep, "name") : ""), DBS(json_str_member(rep, "id_number")),
+	                 DBS(a->today), DBI(a->d->applicant_id), DBS(a->now), DBS(a->now)),
 	             NULL, NULL);
 	if (rc)
 		return rc;
@@ -294,7 +285,7 @@ static int approve_establish(approval *a, char uscc[USCC_LEN + 1])
 static int approve_change(approval *a, const char *uscc)
 {
 	db_conn *c = a->c;
-	const auth_user *who = &a->req->user;
+	const auth_user *who = a->t->user;
 	db_res *org = NULL;
 	cJSON *diff = NULL;
 	int rc = registry_org(c, uscc, 1, &org);
@@ -308,7 +299,7 @@ static int approve_change(approval *a, const char *uscc)
 	diff = registry_change_diff(org, ch);
 	const cJSON *funds = cJSON_GetObjectItemCaseSensitive(ch, "funds_fen");
 	const cJSON *rep = cJSON_GetObjectItemCaseSensitive(ch, "legal_representative");
-	const char *name = str_member(ch, "name"), *old_name = db_val(org, 0, OC_NAME);
+	const char *name = json_str_member(ch, "name"), *old_name = db_val(org, 0, OC_NAME);
 	int renamed = name && strcmp(name, old_name);
 	rc = db_exec(c,
 	             "UPDATE orgs SET name = COALESCE(?, name), domicile = COALESCE(?, domicile), "
@@ -316,10 +307,10 @@ static int approve_change(approval *a, const char *uscc)
 	             "funds_fen = IF(?, ?, funds_fen), legal_rep_name = COALESCE(?, legal_rep_name), "
 	             "legal_rep_id_number = COALESCE(?, legal_rep_id_number), version = version + 1, updated_at = ? "
 	             "WHERE uscc = ?",
-	             DBP(DBS(name), DBS(str_member(ch, "domicile")), DBS(str_member(ch, "business_scope")),
-	                 DBS(str_member(ch, "activity_area")), DBI(cJSON_IsNumber(funds)),
-	                 DBI(cJSON_IsNumber(funds) ? (long long)funds->valuedouble : 0), DBS(str_member(rep, "name")),
-	                 DBS(str_member(rep, "id_number")), DBS(a->now), DBS(uscc)),
+	             DBP(DBS(name), DBS(json_str_member(ch, "domicile")), DBS(json_str_member(ch, "business_scope")),
+	                 DBS(json_str_member(ch, "activity_area")), DBI(cJSON_IsNumber(funds)),
+	                 DBI(cJSON_IsNumber(funds) ? (long long)funds->valuedouble : 0), DBS(json_str_member(rep, "name")),
+	                 DBS(json_str_member(rep, "id_number")), DBS(a->now), DBS(uscc)),
 	             NULL, NULL);
 	if (rc)
 		goto out;
@@ -364,7 +355,7 @@ out:
 static int approve_deregister(approval *a, const char *uscc)
 {
 	db_conn *c = a->c;
-	const auth_user *who = &a->req->user;
+	const auth_user *who = a->t->user;
 	db_res *org = NULL;
 	int rc = registry_org(c, uscc, 1, &org);
 	if (rc)
@@ -376,7 +367,7 @@ static int approve_deregister(approval *a, const char *uscc)
 	}
 	long long version = db_int(org, 0, OC_VERSION);
 	db_res_free(org);
-	const char *reason = str_member(a->body, "reason");
+	const char *reason = json_str_member(a->body, "reason");
 	rc = db_exec(c,
 	             "UPDATE orgs SET status = 'deregistered', deregistered_at = ?, version = version + 1, updated_at = ? "
 	             "WHERE uscc = ?",
@@ -403,26 +394,25 @@ static int approve_deregister(approval *a, const char *uscc)
 	return rc;
 }
 
-int registry_approve(db_conn *c, http_req *req, const db_res *app, cJSON *summary, char uscc[19])
+int registry_approve(tx *t, const registry_decision *d, cJSON *summary, char uscc[19])
 {
-	approval a = { c, req, app, db_int(app, 0, AC_ID), cJSON_Parse(db_val(app, 0, AC_BODY)), summary, "", "" };
-	if (!a.body)
+	approval a = { t->c, t, d, d->application_id, cJSON_Parse(d->body ? d->body : ""), summary, "", "" };
+	if (!a.body || !t->user)
 		return DB_ERROR;
 	usec_t now = clock_now();
 	clock_fmt_db(now, a.now);
 	clock_fmt_date(clock_local_day(now), a.today);
-	const char *kind = db_val(app, 0, AC_KIND);
 	int rc;
-	if (!strcmp(kind, "establish")) {
+	if (d->kind == REGISTRY_ESTABLISH) {
 		rc = approve_establish(&a, uscc);
 	} else {
-		const char *target = db_val(app, 0, AC_ORG_USCC);
+		const char *target = d->org_uscc;
 		if (!target || strlen(target) != USCC_LEN) {
 			cJSON_Delete(a.body);
 			return DB_ERROR;
 		}
 		memcpy(uscc, target, USCC_LEN + 1);
-		rc = !strcmp(kind, "change") ? approve_change(&a, uscc) : approve_deregister(&a, uscc);
+		rc = d->kind == REGISTRY_CHANGE ? approve_change(&a, uscc) : approve_deregister(&a, uscc);
 	}
 	cJSON_Delete(a.body);
 	return rc;

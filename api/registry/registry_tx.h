@@ -6,6 +6,7 @@
 #define SANZHI_REGISTRY_TX_H
 
 #include "api.h"
+#include "tx.h"
 
 /* The organization columns a change or deregistration reads. */
 #define ORG_COLUMNS                                                                                       \
@@ -36,12 +37,21 @@ int registry_release_claims(db_conn *c, long long application_id, const char *ke
  * [{field, old, new}] for every field whose value changes. ID numbers never appear. */
 cJSON *registry_change_diff(const db_res *org, const cJSON *changes);
 
-/* Approves the application in app (a row of APP_COLUMNS) inside the caller's transaction:
- * establish creates the organization with a new USCC, its name, history event and certificate;
- * change versions the organization and reissues the certificate; deregister ends it. uscc
- * receives the organization's code; summary receives what the audit entry should say. Answers
- * and returns DB_APP when the register refuses (the organization is no longer registered, the
- * name was taken). */
-int registry_approve(db_conn *c, http_req *req, const db_res *app, cJSON *summary, char uscc[19]);
+/* What an approved application asks of the register (read from its row by the caller). */
+enum registry_kind { REGISTRY_ESTABLISH, REGISTRY_CHANGE, REGISTRY_DEREGISTER };
+typedef struct registry_decision {
+	long long application_id;
+	enum registry_kind kind;
+	const char *body;          /* the application's JSON */
+	long long applicant_id;    /* becomes the owner of an established organization */
+	const char *org_uscc;      /* change and deregistration */
+} registry_decision;
+
+/* Approves d inside the caller's transaction, as t->user: establish creates the organization
+ * with a new USCC, its name, history event and certificate; change versions the organization and
+ * reissues the certificate; deregister ends it. uscc receives the organization's code; summary
+ * receives what the audit entry should say. Refuses (TX_REFUSED, 409) when the register cannot
+ * take it (the organization is no longer registered, the name was taken). */
+int registry_approve(tx *t, const registry_decision *d, cJSON *summary, char uscc[19]);
 
 #endif

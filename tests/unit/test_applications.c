@@ -1,5 +1,5 @@
 /* test_applications.c — the application state machine as data, and the statutory clocks
- * (api/applications.c, SPEC §4; 行政许可法 Art. 32). */
+ * (api/registry/application_flow.c on server/fsm.c, SPEC §4; 行政许可法 Art. 32). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +11,82 @@
 
 #include "applications.h"
 
+/* The table read through the executor's own functions, by name. */
+#define APP_SYSTEM FSM_SYSTEM
+typedef struct named {
+	const char *from, *action, *to;
+	unsigned roles;
+} named;
+
+static named rows[64];
+
+static const named *app_transitions(size_t *n)
+{
+	for (int i = 0; i < app_flow.ntransitions; i++) {
+		const fsm_transition *t = &app_flow.transitions[i];
+		rows[i] = (named){ fsm_state_name(&app_flow, t->from), fsm_action_name(&app_flow, t->action),
+			               fsm_state_name(&app_flow, t->to), t->roles };
+	}
+	*n = (size_t)app_flow.ntransitions;
+	return rows;
+}
+
+static int app_status_known(const char *s)
+{
+	return fsm_state(&app_flow, s) >= 0;
+}
+
+static const named *app_transition_find(const char *from, const char *action, unsigned role)
+{
+	const fsm_transition *t =
+		fsm_find_transition(&app_flow, fsm_state(&app_flow, from), fsm_action(&app_flow, action), role);
+	static named one;
+	if (!t)
+		return NULL;
+	one = (named){ from, action, fsm_state_name(&app_flow, t->to), t->roles };
+	return &one;
+}
+
+static int app_allowed_actions(const char *from, unsigned role, const char **out, int max)
+{
+	int acts[FSM_MAX_ACTIONS];
+	int n = fsm_allowed(&app_flow, fsm_state(&app_flow, from), role, acts, max < FSM_MAX_ACTIONS ? max : FSM_MAX_ACTIONS);
+	for (int i = 0; i < n; i++)
+		out[i] = fsm_action_name(&app_flow, acts[i]);
+	return n;
+}
+
+/* An applications row in a given status, submitted (first) at first and, after a supplement
+ * request, resubmitted at again (0: none). */
+static char *cells[AC_UPDATED + 1];
+static db_res fake = { 1, AC_UPDATED + 1, cells, NULL, NULL };
+static char t_first[32], t_again[32];
+
+static const db_res *row_at(const char *status, usec_t first, usec_t again)
+{
+	memset(cells, 0, sizeof cells);
+	cells[AC_STATUS] = (char *)status;
+	if (first) {
+		clock_fmt_db(first, t_first);
+		cells[AC_FIRST_SUBMITTED] = t_first;
+		cells[AC_SUBMITTED] = t_first;
+	}
+	if (again) {
+		clock_fmt_db(again, t_again);
+		cells[AC_SUBMITTED] = t_again;
+		cells[AC_SUPPLEMENT_REQUESTED] = t_first;
+	}
+	return &fake;
+}
+
+/* The old question, through the timer: is the deem due on local day today for an application
+ * in status first submitted at since? */
+static int app_deemed_due(const char *status, usec_t since, int64_t today)
+{
+	const db_res *r = row_at(status, since, 0);
+	return fsm_due_action(&app_flow, r, 0, clock_local_midnight(today) + 12 * 3600 * USEC_PER_SEC) == APP_DO_deem;
+}
+
 static const char *const all_statuses[] = { "draft", "submitted", "supplement_requested", "accepted",
 	                                        "approved", "rejected", "withdrawn" };
 static const char *const all_actions[] = { "edit", "submit", "withdraw", "request-supplement", "accept",
@@ -21,7 +97,7 @@ static const char *const all_actions[] = { "edit", "submit", "withdraw", "reques
 static unsigned roles_for(const char *from, const char *action)
 {
 	size_t n;
-	const app_transition *t = app_transitions(&n);
+	const named *t = app_transitions(&n);
 	unsigned roles = 0;
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(t[i].from, from) && !strcmp(t[i].action, action))
@@ -31,7 +107,7 @@ static unsigned roles_for(const char *from, const char *action)
 
 static const char *to_of(const char *from, const char *action, unsigned role)
 {
-	const app_transition *t = app_transition_find(from, action, role);
+	const named *t = app_transition_find(from, action, role);
 	return t ? t->to : NULL;
 }
 
@@ -41,7 +117,7 @@ static void test_table_well_formed(void **state)
 {
 	(void)state;
 	size_t n;
-	const app_transition *t = app_transitions(&n);
+	const named *t = app_transitions(&n);
 	assert_true(n > 0);
 	for (size_t i = 0; i < n; i++) {
 		assert_true(app_status_known(t[i].from));
@@ -142,7 +218,7 @@ static void test_reachable(void **state)
 {
 	(void)state;
 	size_t n;
-	const app_transition *t = app_transitions(&n);
+	const named *t = app_transitions(&n);
 	int seen[NSTATUS] = { 0 };
 	seen[0] = 1;
 	for (int changed = 1; changed;) {
@@ -190,9 +266,10 @@ static void test_routes_match_table(void **state)
 {
 	(void)state;
 	size_t n;
-	const app_transition *t = app_transitions(&n);
+	const named *t = app_transitions(&n);
 	int checked = 0;
-	for (const route *r = applications_routes; r->method; r++) {
+	for (int k = 0; k < 2; k++)
+	for (const route *r = k ? documents_routes : applications_routes; r->method; r++) {
 		const char *last = strrchr(r->pattern, '/') + 1;
 		const char *action = NULL;
 		for (size_t a = 0; a < NACTION; a++)
@@ -237,6 +314,29 @@ static void test_supplement_window(void **state)
 	assert_false(app_deemed_due("draft", t, d + 6));
 	assert_false(app_deemed_due("accepted", t, d + 6));
 	assert_false(app_deemed_due("submitted", 0, d + 6));
+	/* The deadline itself: the start (local) of the day after the window. */
+	assert_int_equal(app_deem_at(row_at("submitted", t, 0), 0), clock_local_midnight(d + 6));
+	/* After supplements came in, the window runs again from the resubmission. */
+	usec_t again = t + 3 * USEC_PER_DAY;
+	assert_int_equal(app_deem_at(row_at("submitted", t, again), 0), clock_local_midnight(d + 3 + 6));
+	assert_int_equal(fsm_due_action(&app_flow, row_at("submitted", t, again), 0, clock_local_midnight(d + 8)), -1);
+	assert_int_equal(fsm_due_action(&app_flow, row_at("submitted", t, again), 0, clock_local_midnight(d + 9)),
+	                 APP_DO_deem);
+	assert_int_equal(fsm_effective(&app_flow, row_at("submitted", t, again), 0, clock_local_midnight(d + 9)),
+	                 APP_accepted);
+	assert_int_equal(fsm_effective(&app_flow, row_at("submitted", t, again), 0, clock_local_midnight(d + 9) - 1),
+	                 APP_submitted);
+}
+
+/* The sets of states the SQL reads come from the table: the end states, and what is pending. */
+static void test_state_sets(void **state)
+{
+	(void)state;
+	char set[128];
+	fsm_state_set(&app_flow, fsm_final_states(&app_flow), set, sizeof set);
+	assert_string_equal(set, "approved,rejected,withdrawn");
+	fsm_state_set(&app_flow, ~(fsm_final_states(&app_flow) | 1u << APP_draft), set, sizeof set);
+	assert_string_equal(set, "submitted,supplement_requested,accepted");
 }
 
 static void test_decision_due(void **state)
@@ -272,6 +372,7 @@ int main(void)
 		cmocka_unit_test(test_routes_match_table),
 		cmocka_unit_test(test_supplement_window),
 		cmocka_unit_test(test_decision_due),
+		cmocka_unit_test(test_state_sets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
