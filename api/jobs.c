@@ -7,7 +7,6 @@
 #include "fsm.h"
 #include "scheduler.h"
 
-#define SWEEP_PERIOD_MS 60000   /* time-driven rules: a minute's latency at most (SPEC §6) */
 
 static const fsm_def *const workflows[] = {
 	&app_flow,
@@ -30,9 +29,11 @@ static int cache_poll(cJSON *report)
 	return 0;
 }
 
+/* Periods in ms; 0: the sweep period (sweep_seconds, default a minute: the latency of a
+ * time-driven rule, SPEC §6). */
 static const sched_job jobs[] = {
-	{ "housekeeping", SWEEP_PERIOD_MS, housekeeping_run, 1 },
-	{ "deadlines", SWEEP_PERIOD_MS, fsm_run_deadlines, 1 },
+	{ "housekeeping", 0, housekeeping_run, 1 },
+	{ "deadlines", 0, fsm_run_deadlines, 1 },
 	{ "register_cache", CACHE_POLL_MS, cache_poll, 0 },
 };
 
@@ -44,8 +45,12 @@ void api_workflows_register(void)
 
 void api_jobs_register(void)
 {
-	for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; i++)
-		sched_add(&jobs[i]);
+	for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; i++) {
+		sched_job j = jobs[i];
+		if (!j.period_ms)
+			j.period_ms = cfg.sweep_seconds * 1000;
+		sched_add(&j);
+	}
 }
 
 int sweep_run(cJSON *report)

@@ -38,7 +38,8 @@ static const key keys[] = {
 	S(master_key_file), S(tls_cert), I(threads, 2, 1024), B(test_clock), S(admin_ui_dir), S(data_dir),
 	Z(body_limit, 1024, 1LL << 30), Z(document_limit, 1024, 1LL << 30), S(log_level), S(holidays),
 	S(workdays), I(tz_offset_minutes, -720, 840), I(password_cost, 10, 20), I(db_connect_timeout, 1, 60),
-	I(shutdown_timeout, 1, 600), I(request_timeout_ms, 1000, 600000),
+	I(shutdown_timeout, 1, 600), I(request_timeout_ms, 1000, 600000), I(sweep_seconds, 1, 3600),
+	S(test_crash_after_commit),
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -62,6 +63,7 @@ static void defaults(void)
 	cfg.db_connect_timeout = 2;
 	cfg.shutdown_timeout = 20;
 	cfg.request_timeout_ms = 30000;
+	cfg.sweep_seconds = 60;
 }
 
 static const key *find_key(const char *name)
@@ -461,6 +463,10 @@ int config_load(const char *file, char *err, size_t errlen)
 	}
 	if (!*cfg.db_name || !*cfg.db_user) {
 		snprintf(err, errlen, "db_name and db_user must be set");
+		return -1;
+	}
+	if (*cfg.test_crash_after_commit && !cfg.test_clock) {
+		snprintf(err, errlen, "test_crash_after_commit is for tests only: it needs test_clock");
 		return -1;
 	}
 	return 0;

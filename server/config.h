@@ -30,6 +30,8 @@ typedef struct config {
 	int db_connect_timeout;
 	int shutdown_timeout;
 	int request_timeout_ms;
+	int sweep_seconds;           /* period of the time-driven rules and housekeeping */
+	char test_crash_after_commit[256]; /* tests only: "POST /api/v1/x" dies between COMMIT and answer */
 } config;
 
 extern config cfg;

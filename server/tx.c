@@ -209,15 +209,13 @@ static int record_refusal(db_conn *c, void *arg)
 	return idem_record(c, &k->key, &k->out, 0);
 }
 
-/* Test builds only (SANZHI_TEST_CLOCK=1): SANZHI_TEST_CRASH_AFTER_COMMIT="POST /api/v1/accounts"
+/* Tests only (the setting needs test_clock): test_crash_after_commit = "POST /api/v1/accounts"
  * kills the daemon between the COMMIT of that route's change and its answer, so a test can show
  * that the client's retry gets the first answer back. */
 static void crash_point(const http_req *req)
 {
-	if (!cfg.test_clock)
-		return;
-	const char *want = getenv("SANZHI_TEST_CRASH_AFTER_COMMIT");
-	if (!want || !*want || !req->route)
+	const char *want = cfg.test_crash_after_commit;
+	if (!cfg.test_clock || !*want || !req->route)
 		return;
 	char here[600];
 	snprintf(here, sizeof here, "%s %s", req->route->method, req->route->pattern);

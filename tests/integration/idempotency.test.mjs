@@ -1,0 +1,60 @@
+// Exactly-once creation (server/tx.c): the Idempotency-Key is claimed and its answer recorded in
+// the transaction that makes the change, so a crash between the COMMIT and the answer loses
+// nothing: the client's retry gets the first answer back, never a second resource.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDaemon } from '../lib/daemon.mjs';
+import { socialGroupApplication } from '../lib/fixtures.mjs';
+
+const daemons = [];
+after(async () => { for (const d of daemons) await d.stop(); });
+
+test('killed between the commit and the answer: the retry gets the first answer, not a second resource', async () => {
+  const d = await startDaemon({ env: { SANZHI_TEST_CRASH_AFTER_COMMIT: 'POST /api/v1/applications' } });
+  daemons.push(d);
+  const token = await d.as('applicant');
+  const body = socialGroupApplication();
+  const headers = { 'Idempotency-Key': 'crash-1' };
+  // The daemon commits, then dies before it answers: the client sees the connection drop.
+  await assert.rejects(d.api('POST', '/api/v1/applications', { token, body, headers }));
+  await d.exited;
+  assert.equal(d.sql(`SELECT COUNT(*) FROM applications WHERE name = '${body.name}'`).trim(), '1');
+  delete d.env.SANZHI_TEST_CRASH_AFTER_COMMIT;
+  await d.start();
+  const r = await d.api('POST', '/api/v1/applications', { token, body, headers });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.headers.get('idempotent-replayed'), 'true');
+  assert.equal(r.json.data.name, body.name);
+  assert.equal(d.sql(`SELECT COUNT(*) FROM applications WHERE name = '${body.name}'`).trim(), '1');
+  assert.equal(String(r.json.data.id), d.sql(`SELECT id FROM applications WHERE name = '${body.name}'`).trim());
+  // The same key for another request is refused, even after the crash.
+  const other = await d.api('POST', '/api/v1/applications', { token, body: socialGroupApplication(), headers });
+  assert.equal(other.status, 422);
+  assert.equal(other.json.code, 'idempotency_key_reused');
+});
+
+test('concurrent retries with one key make one resource; a refusal is answered again, not retried', async () => {
+  const d = await startDaemon();
+  daemons.push(d);
+  const token = await d.as('applicant');
+  const body = socialGroupApplication();
+  const headers = { 'Idempotency-Key': 'burst-1' };
+  const answers = await Promise.all(Array.from({ length: 8 }, () => d.api('POST', '/api/v1/applications', { token, body, headers })));
+  for (const a of answers) assert.equal(a.status, 201, a.text);
+  assert.equal(new Set(answers.map((a) => a.json.data.id)).size, 1);
+  assert.equal(answers.filter((a) => a.headers.get('idempotent-replayed') !== 'true').length, 1);
+  assert.equal(d.sql(`SELECT COUNT(*) FROM applications WHERE name = '${body.name}'`).trim(), '1');
+  assert.equal(d.sql(`SELECT COUNT(*) FROM audit_log WHERE action = 'application.create' AND summary LIKE '%${body.name}%'`).trim(), '1');
+
+  // Refused inside the transaction (a change for an organization that does not exist): the
+  // refusal is recorded and replayed; nothing is left pending.
+  const bad = { kind: 'change', org_uscc: '53640000MJX1736997', changes: { domicile: '海盐县某路1号' } };
+  const k = { 'Idempotency-Key': 'refused-1' };
+  const first = await d.api('POST', '/api/v1/applications', { token, body: bad, headers: k });
+  assert.equal(first.status, 422, first.text);
+  const again = await d.api('POST', '/api/v1/applications', { token, body: bad, headers: k });
+  assert.equal(again.status, 422);
+  assert.equal(again.headers.get('idempotent-replayed'), 'true');
+  assert.equal(again.json.code, first.json.code);
+  assert.equal(d.sql("SELECT COUNT(*) FROM idempotency WHERE state = 'pending'").trim(), '0');
+});

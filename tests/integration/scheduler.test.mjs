@@ -1,0 +1,108 @@
+// The scheduler (server/scheduler.c) and deadlines as rows (server/fsm.c): a deadline fires when
+// it is due whether or not anyone asks, once, as the system; one that fell while the daemon was
+// down fires when it comes back; rows made before deadlines were rows are armed at start.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDaemon } from '../lib/daemon.mjs';
+import { pdf, png, jpeg, socialGroupApplication } from '../lib/fixtures.mjs';
+
+const daemons = [];
+after(async () => { for (const d of daemons) await d.stop(); });
+
+async function daemon(env) {
+  const d = await startDaemon({ env });
+  daemons.push(d);
+  return d;
+}
+
+async function poll(fn, ms = 15000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function submitted(d, token) {
+  const r = await d.api('POST', '/api/v1/applications', { token, body: socialGroupApplication() });
+  assert.equal(r.status, 201, r.text);
+  const id = r.json.data.id;
+  for (const [kind, body, type] of [['application_letter', pdf(), 'application/pdf'], ['charter', pdf(), 'application/pdf'],
+    ['domicile_proof', jpeg(), 'image/jpeg'], ['fund_verification', pdf(), 'application/pdf'], ['legal_rep_id', png(), 'image/png']]) {
+    const u = await d.api('POST', `/api/v1/applications/${id}/documents?kind=${kind}&name=${kind}.bin`,
+      { token, raw: body, headers: { 'Content-Type': type } });
+    assert.equal(u.status, 201, u.text);
+  }
+  const s = await d.api('POST', `/api/v1/applications/${id}/submit`, { token });
+  assert.equal(s.status, 200, s.text);
+  return id;
+}
+
+test('a due deadline fires without any request, once, as the system', async () => {
+  const d = await daemon({ SANZHI_SWEEP_SECONDS: '1' });
+  await d.setClock('2026-03-02T01:00:00Z');
+  const a = await d.as('applicant');
+  const id = await submitted(d, a);
+  assert.equal(d.sql(`SELECT CONCAT(action, '|', due_at) FROM deadlines WHERE object_type = 'application' AND object_id = ${id}`).trim(),
+    'deem|2026-03-07 16:00:00.000000');  // the start of 8 March in China: the day after the window
+  // The day the window ends: nothing happens.
+  await d.setClock('2026-03-07T15:00:00Z');
+  await new Promise((r) => setTimeout(r, 2500));
+  assert.equal(d.sql(`SELECT status FROM applications WHERE id = ${id}`).trim(), 'submitted');
+  // The next day: the scheduler makes it accepted, nobody asking.
+  await d.setClock('2026-03-07T16:00:01Z');
+  const status = await poll(() => d.sql(`SELECT status FROM applications WHERE id = ${id}`).trim() === 'accepted');
+  assert.ok(status, 'the deem deadline did not fire by itself');
+  assert.equal(d.sql(`SELECT CONCAT(actor, '|', role) FROM audit_log WHERE action = 'application.deem' AND object_id = '${id}'`).trim(),
+    'system|system');
+  assert.equal(d.sql(`SELECT COUNT(*) FROM deadlines WHERE object_type = 'application' AND object_id = ${id}`).trim(), '0');
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(d.sql(`SELECT COUNT(*) FROM audit_log WHERE action = 'application.deem' AND object_id = '${id}'`).trim(), '1');
+});
+
+test('leaving the state drops its deadline; a read never writes', async () => {
+  const d = await daemon({ SANZHI_SWEEP_SECONDS: '3600' });
+  await d.setClock('2026-03-02T01:00:00Z');
+  const a = await d.as('applicant');
+  const id = await submitted(d, a);
+  const withdrawn = await submitted(d, a);
+  assert.equal((await d.api('POST', `/api/v1/applications/${withdrawn}/withdraw`, { token: a })).status, 200);
+  assert.equal(d.sql(`SELECT COUNT(*) FROM deadlines WHERE object_type = 'application' AND object_id = ${withdrawn}`).trim(), '0');
+  await d.setClock('2026-03-09T01:00:00Z');
+  const registrar = await d.as('registrar');
+  const before = d.sql('SELECT COUNT(*) FROM audit_log').trim();
+  // Reads show the deemed acceptance (and the queue filters by it) without making it.
+  assert.equal((await d.api('GET', `/api/v1/applications/${id}`, { token: registrar })).json.data.status, 'accepted');
+  const q = await d.api('GET', '/api/v1/applications?status=accepted', { token: registrar });
+  assert.ok(q.json.data.some((x) => x.id === id));
+  const q2 = await d.api('GET', '/api/v1/applications?status=submitted', { token: registrar });
+  assert.ok(!q2.json.data.some((x) => x.id === id));
+  assert.equal(d.sql(`SELECT status FROM applications WHERE id = ${id}`).trim(), 'submitted');
+  assert.equal(d.sql('SELECT COUNT(*) FROM audit_log').trim(), before);
+  // A write finds it due and makes it real first, in the same transaction.
+  const r = await d.api('POST', `/api/v1/applications/${id}/approve`, { token: registrar });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(d.sql(`SELECT action FROM audit_log WHERE object_type = 'application' AND object_id = '${id}' ORDER BY seq DESC LIMIT 2`).trim().split('\n'),
+    ['application.approve', 'application.deem']);
+});
+
+test('a deadline that fell while the daemon was down fires when it comes back; old rows are armed', async () => {
+  const d = await daemon({ SANZHI_SWEEP_SECONDS: '3600' });
+  // Submitted a month before the real date: the window has long passed in real time, but the
+  // daemon's test clock holds it back until the daemon restarts (the test clock is per process).
+  const monthAgo = new Date(Date.now() - 30 * 86400e3).toISOString();
+  await d.setClock(monthAgo);
+  const a = await d.as('applicant');
+  const id = await submitted(d, a);
+  const old = await submitted(d, a);
+  await d.kill9();
+  assert.equal(d.sql(`SELECT status FROM applications WHERE id = ${id}`).trim(), 'submitted');
+  // As if made before deadlines were rows.
+  d.sql(`DELETE FROM deadlines WHERE object_id = ${old}`);
+  await d.start();
+  const done = await poll(() => d.sql(`SELECT COUNT(*) FROM applications WHERE id IN (${id}, ${old}) AND status = 'accepted' AND deemed_accepted = 1`).trim() === '2');
+  assert.ok(done, 'the deadlines that fell during the outage did not fire at start');
+  assert.equal(d.sql(`SELECT COUNT(*) FROM audit_log WHERE action = 'application.deem' AND object_id IN ('${id}', '${old}')`).trim(), '2');
+});
