@@ -202,7 +202,7 @@ int clock_parse_date(const char *s, int64_t *day)
 	return 0;
 }
 
-static int in_list(const int64_t *list, int n, int64_t day)
+static int day_listed(const int64_t *list, int n, int64_t day)
 {
 	for (int i = 0; i < n; i++)
 		if (list[i] == day)
@@ -214,11 +214,11 @@ int clock_is_working_day(int64_t day)
 {
 	/* 1970-01-01 was a Thursday: weekday 0 = Monday. */
 	int wd = (int)(((day % 7) + 7 + 3) % 7);
-	if (in_list(workdays, nworkdays, day))
+	if (day_listed(workdays, nworkdays, day))
 		return 1;
 	if (wd >= 5)
 		return 0;
-	return !in_list(holidays, nholidays, day);
+	return !day_listed(holidays, nholidays, day);
 }
 
 int64_t clock_add_working_days(int64_t day, int n)
