@@ -37,8 +37,8 @@ typedef struct idem_key {
 
 typedef struct idem_answer {
 	int status;
-	char content_type[64];
-	char headers[256];
+	char content_type[96];
+	char headers[1280];
 	char *body;                /* malloc'd by idem_lookup */
 	size_t len;
 } idem_answer;

@@ -29,6 +29,11 @@ static void answer_clear(tx *t)
 	t->status = 0;
 	t->version = 0;
 	t->empty = 0;
+	t->list = 0;
+	t->next_cursor[0] = 0;
+	free(t->raw);
+	t->raw = NULL;
+	t->raw_len = 0;
 }
 
 int tx_refuse(tx *t, int status, const char *code, const char *fmt, ...)
@@ -82,6 +87,28 @@ void tx_answer_empty(tx *t, int status)
 	answer_clear(t);
 	t->status = status;
 	t->empty = 1;
+}
+
+void tx_answer_raw(tx *t, int status, const char *content_type, const void *data, size_t len, const char *headers)
+{
+	answer_clear(t);
+	t->status = status;
+	t->raw = malloc(len + 1);
+	if (!t->raw)
+		return;  /* rendered as a failure: no answer without its bytes */
+	memcpy(t->raw, data, len);
+	t->raw_len = len;
+	snprintf(t->raw_type, sizeof t->raw_type, "%s", content_type);
+	snprintf(t->raw_headers, sizeof t->raw_headers, "%s", headers ? headers : "");
+}
+
+void tx_answer_list(tx *t, cJSON *items, const char *next_cursor)
+{
+	answer_clear(t);
+	t->status = 200;
+	t->data = items ? items : cJSON_CreateArray();
+	t->list = 1;
+	snprintf(t->next_cursor, sizeof t->next_cursor, "%s", next_cursor ? next_cursor : "");
 }
 
 int tx_version_matches(const char *h, long long version)
@@ -146,12 +173,24 @@ static int render_answer(tx_call *k)
 		a->body = strdup("");
 		return a->body ? 0 : DB_ERROR;
 	}
+	if (t->raw_type[0]) {
+		if (!t->raw)
+			return DB_ERROR;
+		snprintf(a->content_type, sizeof a->content_type, "%s", t->raw_type);
+		snprintf(a->headers, sizeof a->headers, "%s", t->raw_headers);
+		a->body = t->raw;
+		a->len = t->raw_len;
+		t->raw = NULL;
+		return 0;
+	}
 	snprintf(a->content_type, sizeof a->content_type, HTTP_JSON_TYPE);
 	cJSON *root = cJSON_CreateObject();
 	if (!root)
 		return DB_ERROR;
 	cJSON_AddItemToObject(root, "data", t->data);
 	t->data = NULL;
+	if (t->list)
+		json_add_str_or_null(root, "next_cursor", *t->next_cursor ? t->next_cursor : NULL);
 	a->body = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
 	if (!a->body)
@@ -227,7 +266,7 @@ static void crash_point(const http_req *req)
 
 static void send_recorded(http_req *req, const idem_answer *a, int replayed)
 {
-	char headers[400];
+	char headers[sizeof a->headers + 64];
 	snprintf(headers, sizeof headers, "%s%s", a->headers, replayed ? "Idempotent-Replayed: true\r\n" : "");
 	http_reply_raw(req, a->status, *a->content_type ? a->content_type : NULL, a->body ? a->body : "", a->len,
 	               headers);
@@ -314,6 +353,25 @@ out:
 	tx_done(&k->t);
 	out_clear(&k->out);
 	free(k);
+}
+
+void tx_read_or_reply(http_req *req, tx_fn fn, void *arg)
+{
+	tx_call k = { 0 };
+	k.req = req;
+	k.t.user = req->authed ? &req->user : NULL;
+	k.t.client_ip = req->client_ip;
+	k.t.if_match = http_header(req, "If-Match");
+	k.t.c = db_get();
+	int rc = k.t.c ? fn(&k.t, arg) : DB_DOWN;
+	if (rc == 0 && render_answer(&k) == 0)
+		send_recorded(req, &k.out, 0);
+	else if (rc == TX_REFUSED && k.t.prob.status && render_problem(&k) == 0)
+		send_recorded(req, &k.out, 0);
+	else
+		http_problem_db(req, rc ? rc : DB_ERROR);
+	tx_done(&k.t);
+	out_clear(&k.out);
 }
 
 int tx_run(const auth_user *who, tx_fn fn, void *arg, tx *out)

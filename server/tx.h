@@ -63,6 +63,12 @@ typedef struct tx {
 	cJSON *data;             /* answered as {"data": data}; owned */
 	long long version;       /* > 0: ETag: "<version>" */
 	int empty;               /* answered without a body (204) */
+	int list;                /* answered as {"data": [...], "next_cursor": …} */
+	char next_cursor[192];   /* "" for null */
+	char *raw;               /* answered as these bytes (downloads); owned */
+	size_t raw_len;
+	char raw_type[96];
+	char raw_headers[1280];  /* its header lines, instead of the API's */
 } tx;
 
 typedef int (*tx_fn)(tx *t, void *arg);
@@ -80,6 +86,11 @@ void tx_problem_header(tx *t, const char *line);
 void tx_answer(tx *t, int status, cJSON *data, long long version);
 /* Inside fn: an answer without a body (204). */
 void tx_answer_empty(tx *t, int status);
+/* Inside fn: bytes of a media type (a download), copied; headers: its lines
+ * ("Content-Disposition: …\r\nCache-Control: …\r\n"). */
+void tx_answer_raw(tx *t, int status, const char *content_type, const void *data, size_t len, const char *headers);
+/* Inside fn: a page {"data": items, "next_cursor": next_cursor or null} (items taken over). */
+void tx_answer_list(tx *t, cJSON *items, const char *next_cursor);
 
 /* If-Match against the row's version: 0 when absent or equal, else tx_refuse 412. */
 int tx_if_match(tx *t, long long version);
@@ -90,6 +101,10 @@ int tx_version_matches(const char *header, long long version);
 /* Runs fn for req in one transaction and answers it (the answer fn set, its refusal, or the
  * database's trouble). The handler only returns afterwards. */
 void tx_run_or_reply(struct http_req *req, tx_fn fn, void *arg);
+
+/* The same for reads: fn runs on the thread's connection without a transaction (and without
+ * Idempotency-Key, which only creating POSTs honour), then its answer or problem is sent. */
+void tx_read_or_reply(struct http_req *req, tx_fn fn, void *arg);
 
 /* Runs fn without a request, as who (NULL: the system). 0, TX_REFUSED (out->prob says why;
  * call tx_done), or a DB_ code. out may be NULL; when given, it holds the answer or the problem

@@ -240,29 +240,17 @@ static void applications_create(http_req *req)
 
 /* --- read ---------------------------------------------------------------------------- */
 
+static int get_tx(tx *t, void *arg)
+{
+	return answer_app(t, *(const long long *)arg, 200);
+}
+
 static void applications_get(http_req *req)
 {
 	long long id;
 	if (api_id_param(req, "id", &id) < 0)
 		return;
-	db_conn *c = api_db(req);
-	if (!c)
-		return;
-	db_res *r;
-	int rc = db_query(c, app_flow.sql_read, DBP(DBI(id)), &r);
-	if (rc) {
-		http_problem_db(req, rc);
-		return;
-	}
-	if (r->nrows != 1 || !app_visible(&req->user, r, 0)) {
-		db_res_free(r);
-		http_problem(req, 404, "not_found", "there is no such application");
-		return;
-	}
-	long long version = db_int(r, 0, AC_VERSION);
-	cJSON *o = app_json(c, r, 0, &req->user, 1);
-	db_res_free(r);
-	http_reply_data(req, 200, o, version);
+	tx_read_or_reply(req, get_tx, &id);
 }
 
 /* ?status=submitted,accepted — every item a known status; normalized into out. */
@@ -314,28 +302,77 @@ static int parse_cursor(char *cursor, int *mode, char due[16], long long *after)
 	return 0;
 }
 
+typedef struct list_args {
+	int limit, mode;           /* mode: 0 first page, 1 after (due, id), 2 among those without a due date */
+	char status[256], kind[32], org[32], due[16];
+	long long after;
+} list_args;
+
+/* The filter sees the status each application is in now: one whose deem deadline has passed is
+ * accepted, whether or not the scheduler has made it so yet (a read never writes). */
+static int list_tx(tx *t, void *arg)
+{
+	const list_args *q = arg;
+	char now[32];
+	clock_fmt_db(clock_now(), now);
+	int applicant = (t->user->role_bit & ROLE_APPLICANT) != 0;
+	db_res *r;
+	int rc = db_query(t->c,
+	                  "SELECT " APP_COLUMNS " FROM applications "
+	                  "WHERE (? = 0 OR applicant_id = ?) AND (? = 1 OR first_submitted_at IS NOT NULL) "
+	                  "AND (? = '' OR FIND_IN_SET(IF(EXISTS (SELECT 1 FROM deadlines d WHERE d.object_type = ? "
+	                  "AND d.object_id = applications.id AND d.action = ? AND d.due_at <= ?), ?, status), ?) > 0) "
+	                  "AND (? = '' OR kind = ?) AND (? = '' OR org_uscc = ?) "
+	                  "AND (? = 0 OR (? = 1 AND (decision_due IS NULL OR decision_due > ? OR (decision_due = ? AND id > ?))) "
+	                  "OR (? = 2 AND decision_due IS NULL AND id > ?)) "
+	                  "ORDER BY decision_due IS NULL, decision_due, id LIMIT ?",
+	                  DBP(DBI(applicant), DBI(t->user->id), DBI(applicant), DBS(q->status), DBS(app_flow.object),
+	                      DBS(fsm_action_name(&app_flow, APP_DO_deem)), DBS(now), DBS(fsm_state_name(&app_flow, deem_to())),
+	                      DBS(q->status), DBS(q->kind), DBS(q->kind), DBS(q->org), DBS(q->org), DBI(q->mode), DBI(q->mode),
+	                      DBS(q->mode == 1 ? q->due : NULL), DBS(q->mode == 1 ? q->due : NULL), DBI(q->after),
+	                      DBI(q->mode), DBI(q->after), DBI(q->limit + 1)),
+	                  &r);
+	if (rc)
+		return rc;
+	cJSON *items = cJSON_CreateArray();
+	int n = r->nrows > q->limit ? q->limit : r->nrows;
+	for (int i = 0; i < n; i++)
+		cJSON_AddItemToArray(items, app_json(t->c, r, i, t->user, 0));
+	char next[160] = "";
+	if (r->nrows > q->limit) {
+		char key[64];
+		int last = q->limit - 1;
+		snprintf(key, sizeof key, "%s|%lld", db_val(r, last, AC_DECISION_DUE) ? db_val(r, last, AC_DECISION_DUE) : "",
+		         db_int(r, last, AC_ID));
+		http_cursor_encode(key, next, sizeof next);
+	}
+	db_res_free(r);
+	tx_answer_list(t, items, next);
+	return 0;
+}
+
 /* The queue: applicants see their own, registrars everything filed with them; sorted by the
  * decision's due date (none last), then id, with a keyset cursor on (decision_due, id). */
 static void applications_list(http_req *req)
 {
-	int limit;
-	char cursor[96], status_q[256] = "", status[256] = "", kind[32] = "";
-	if (http_page(req, &limit, cursor, sizeof cursor) < 0)
+	list_args q = { 0 };
+	char cursor[96], status_q[256] = "";
+	if (http_page(req, &q.limit, cursor, sizeof cursor) < 0)
 		return;
 	int sq = http_query(req, "status", status_q, sizeof status_q);
-	if (sq < 0 || (sq == 1 && *status_q && parse_status_filter(status_q, status, sizeof status) < 0)) {
+	if (sq < 0 || (sq == 1 && *status_q && parse_status_filter(status_q, q.status, sizeof q.status) < 0)) {
 		http_problem(req, 400, "invalid_status_filter",
 		             "status must be a comma-separated list of draft, submitted, supplement_requested, accepted, "
 		             "approved, rejected, withdrawn");
 		return;
 	}
-	int kq = http_query(req, "kind", kind, sizeof kind);
-	if (kq < 0 || (kq == 1 && *kind && !str_in_list(app_kinds, kind))) {
+	int kq = http_query(req, "kind", q.kind, sizeof q.kind);
+	if (kq < 0 || (kq == 1 && *q.kind && !str_in_list(app_kinds, q.kind))) {
 		http_problem(req, 400, "invalid_kind", "kind must be establish, change or deregister");
 		return;
 	}
-	char org[32] = "";
-	int oq = http_query(req, "org_uscc", org, sizeof org);
+	char *org = q.org;
+	int oq = http_query(req, "org_uscc", q.org, sizeof q.org);
 	if (oq == 1 && *org) {
 		if (strlen(org) != USCC_LEN || strspn(org, "0123456789ABCDEFGHJKLMNPQRTUWXYabcdefghjklmnpqrtuwxy") != USCC_LEN) {
 			http_problem(req, 400, "invalid_org_uscc", "org_uscc must be an 18-character code");
@@ -349,53 +386,11 @@ static void applications_list(http_req *req)
 		return;
 	}
 	/* Cursor "due|id": due is YYYY-MM-DD, or empty for none (those sort last). */
-	int mode = 0;
-	char due[16] = "";
-	long long after = 0;
-	if (*cursor && parse_cursor(cursor, &mode, due, &after) < 0) {
+	if (*cursor && parse_cursor(cursor, &q.mode, q.due, &q.after) < 0) {
 		http_problem(req, 400, "invalid_cursor", "the cursor is not one this server gave out");
 		return;
 	}
-	db_conn *c = api_db(req);
-	if (!c)
-		return;
-	/* The filter sees the status each application is in now: one whose deem deadline has passed
-	 * is accepted, whether or not the scheduler has made it so yet (a read never writes). */
-	char now[32];
-	clock_fmt_db(clock_now(), now);
-	int applicant = (req->user.role_bit & ROLE_APPLICANT) != 0;
-	db_res *r;
-	int rc = db_query(c,
-	              "SELECT " APP_COLUMNS " FROM applications "
-	              "WHERE (? = 0 OR applicant_id = ?) AND (? = 1 OR first_submitted_at IS NOT NULL) "
-	              "AND (? = '' OR FIND_IN_SET(IF(EXISTS (SELECT 1 FROM deadlines d WHERE d.object_type = ? "
-	              "AND d.object_id = applications.id AND d.action = ? AND d.due_at <= ?), ?, status), ?) > 0) AND (? = '' OR kind = ?) AND (? = '' OR org_uscc = ?) "
-	              "AND (? = 0 OR (? = 1 AND (decision_due IS NULL OR decision_due > ? OR (decision_due = ? AND id > ?))) "
-	              "OR (? = 2 AND decision_due IS NULL AND id > ?)) "
-	              "ORDER BY decision_due IS NULL, decision_due, id LIMIT ?",
-	              DBP(DBI(applicant), DBI(req->user.id), DBI(applicant), DBS(status), DBS(app_flow.object),
-	                  DBS(fsm_action_name(&app_flow, APP_DO_deem)), DBS(now),
-	                  DBS(fsm_state_name(&app_flow, deem_to())), DBS(status), DBS(kind), DBS(kind),
-	                  DBS(org), DBS(org), DBI(mode), DBI(mode), DBS(mode == 1 ? due : NULL), DBS(mode == 1 ? due : NULL), DBI(after),
-	                  DBI(mode), DBI(after), DBI(limit + 1)),
-	              &r);
-	if (rc) {
-		http_problem_db(req, rc);
-		return;
-	}
-	cJSON *items = cJSON_CreateArray();
-	int n = r->nrows > limit ? limit : r->nrows;
-	for (int i = 0; i < n; i++)
-		cJSON_AddItemToArray(items, app_json(c, r, i, &req->user, 0));
-	char next[160] = "";
-	if (r->nrows > limit) {
-		char key[64];
-		snprintf(key, sizeof key, "%s|%lld", db_val(r, limit - 1, AC_DECISION_DUE) ? db_val(r, limit - 1, AC_DECISION_DUE) : "",
-		         db_int(r, limit - 1, AC_ID));
-		http_cursor_encode(key, next, sizeof next);
-	}
-	db_res_free(r);
-	http_reply_list(req, items, *next ? next : NULL);
+	tx_read_or_reply(req, list_tx, &q);
 }
 
 /* --- edit ---------------------------------------------------------------------------- */

@@ -105,22 +105,16 @@ cJSON *documents_json(db_conn *c, long long application_id)
 	return arr;
 }
 
-/* Reads (no lock) an application the caller may see; answers 404 otherwise. */
-static int doc_app_visible(db_conn *c, http_req *req, long long id)
+/* Reads (no lock) an application the caller may see; refuses 404 otherwise. */
+static int app_visible_or_refuse(tx *t, long long id)
 {
 	db_res *r;
-	int rc = db_query(c, app_flow.sql_read, DBP(DBI(id)), &r);
-	if (rc) {
-		http_problem_db(req, rc);
-		return -1;
-	}
-	int ok = r->nrows == 1 && app_visible(&req->user, r, 0);
+	int rc = db_query(t->c, app_flow.sql_read, DBP(DBI(id)), &r);
+	if (rc)
+		return rc;
+	int ok = r->nrows == 1 && app_visible(t->user, r, 0);
 	db_res_free(r);
-	if (!ok) {
-		http_problem(req, 404, "not_found", "there is no such application");
-		return -1;
-	}
-	return 0;
+	return ok ? 0 : tx_refuse(t, 404, "not_found", "there is no such application");
 }
 
 /* --- upload -------------------------------------------------------------------------- */
@@ -250,17 +244,21 @@ static void documents_upload(http_req *req)
 
 /* --- read ---------------------------------------------------------------------------- */
 
+static int list_tx(tx *t, void *arg)
+{
+	long long id = *(const long long *)arg;
+	int rc = app_visible_or_refuse(t, id);
+	if (!rc)
+		tx_answer_list(t, documents_json(t->c, id), NULL);
+	return rc;
+}
+
 static void documents_list(http_req *req)
 {
 	long long id;
 	if (api_id_param(req, "id", &id) < 0)
 		return;
-	db_conn *c = api_db(req);
-	if (!c)
-		return;
-	if (doc_app_visible(c, req, id) < 0)
-		return;
-	http_reply_list(req, documents_json(c, id), NULL);
+	tx_read_or_reply(req, list_tx, &id);
 }
 
 /* A filename for Content-Disposition: an ASCII fallback and the UTF-8 original (RFC 6266, 8187). */
@@ -284,33 +282,39 @@ static void disposition(const char *name, char *out, size_t outlen)
 	snprintf(out, outlen, "Content-Disposition: attachment; filename=\"%s\"; filename*=UTF-8''%s\r\n", ascii, ext);
 }
 
-static void documents_get(http_req *req)
+typedef struct doc_ref {
+	long long app_id, doc_id;
+} doc_ref;
+
+static int get_tx(tx *t, void *arg)
 {
-	long long id, doc_id;
-	if (api_id_param(req, "id", &id) < 0 || api_id_param(req, "doc_id", &doc_id) < 0)
-		return;
-	db_conn *c = api_db(req);
-	if (!c)
-		return;
-	if (doc_app_visible(c, req, id) < 0)
-		return;
+	const doc_ref *d = arg;
+	int rc = app_visible_or_refuse(t, d->app_id);
+	if (rc)
+		return rc;
 	db_res *r;
-	int rc = db_query(c, "SELECT media_type, name, content FROM application_documents WHERE id = ? AND application_id = ?",
-	                  DBP(DBI(doc_id), DBI(id)), &r);
-	if (rc) {
-		http_problem_db(req, rc);
-		return;
-	}
+	rc = db_query(t->c, "SELECT media_type, name, content FROM application_documents WHERE id = ? AND application_id = ?",
+	              DBP(DBI(d->doc_id), DBI(d->app_id)), &r);
+	if (rc)
+		return rc;
 	if (r->nrows != 1) {
 		db_res_free(r);
-		http_problem(req, 404, "not_found", "there is no such document");
-		return;
+		return tx_refuse(t, 404, "not_found", "there is no such document");
 	}
 	char headers[1200];
 	disposition(db_val(r, 0, 1), headers, sizeof headers);
 	strncat(headers, "Cache-Control: private, no-store\r\n", sizeof headers - strlen(headers) - 1);
-	http_reply_raw(req, 200, db_val(r, 0, 0), db_val(r, 0, 2), db_len(r, 0, 2), headers);
+	tx_answer_raw(t, 200, db_val(r, 0, 0), db_val(r, 0, 2), db_len(r, 0, 2), headers);
 	db_res_free(r);
+	return 0;
+}
+
+static void documents_get(http_req *req)
+{
+	doc_ref d;
+	if (api_id_param(req, "id", &d.app_id) < 0 || api_id_param(req, "doc_id", &d.doc_id) < 0)
+		return;
+	tx_read_or_reply(req, get_tx, &d);
 }
 
 /* --- delete -------------------------------------------------------------------------- */
