@@ -34,7 +34,7 @@ LIB_OBJS = $(filter-out $(BUILD)/obj/api/main.o,$(OBJS))
 UNIT_SRCS  = $(wildcard tests/unit/test_*.c)
 UNIT_BINS  = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all run test unit integration browser bench clean deps test-galera
+.PHONY: all run test unit integration browser bench chaos clean deps test-galera
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/sanzhid
@@ -94,6 +94,11 @@ browser: deps all
 # Two daemons over a local 3-node Galera cluster (slow to start; not part of make test).
 test-galera: deps all
 	node --test tests/galera/
+
+# Mixed load while the daemon and the database are killed at random; prints the figures and fails
+# when an acknowledged write was lost (CHAOS_SECONDS, default 180; not part of make test).
+chaos: deps all
+	@scripts/devdb.sh start >/dev/null && eval "$$(scripts/devdb.sh env)" && node tests/chaos/chaos.mjs
 
 run: deps all
 	@scripts/run.sh
