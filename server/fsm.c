@@ -282,8 +282,11 @@ int fsm_settle(tx *t, const fsm_def *d, long long id, long long *by_action)
 {
 	db_res *r;
 	int rc = read_row(t, d, id, 1, &r);
-	if (rc || !r)
+	if (rc)
 		return rc;
+	if (!r)  /* the object is gone: so are its deadlines */
+		return db_exec(t->c, "DELETE FROM deadlines WHERE object_type = ? AND object_id = ?",
+		               DBP(DBS(d->object), DBI(id)), NULL, NULL);
 	rc = settle_locked(t, d, id, &r, by_action);
 	/* A row whose deadline was not due after all (the clock was set back) keeps it; a row
 	 * whose state has no deadline any more loses the stale one. */

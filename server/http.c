@@ -896,6 +896,9 @@ static void dispatch(http_req *req)
 		}
 	}
 	found->fn(req);
+	if (req->idem_key[0] && !req->idem_handled && req->status < 300)
+		log_kv(LOG_ERROR, "an R_IDEMPOTENT route answered without tx_run_or_reply: its key was not honoured", "route",
+		       found->pattern, NULL);
 	if (!req->answered) {
 		log_kv(LOG_ERROR, "handler did not answer", "route", found->pattern, NULL);
 		http_problem(req, 500, "internal", "the request could not be completed");

@@ -71,6 +71,7 @@ struct http_req {
 	int answered;
 
 	char idem_key[129];      /* Idempotency-Key on R_IDEMPOTENT routes, or "" */
+	int idem_handled;        /* the key went through tx_run_or_reply */
 };
 
 typedef struct http_options {

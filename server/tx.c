@@ -309,6 +309,7 @@ void tx_run_or_reply(http_req *req, tx_fn fn, void *arg)
 	k->t.client_ip = req->client_ip;
 	k->t.if_match = http_header(req, "If-Match");
 	k->idem = (req->route->flags & R_IDEMPOTENT) && req->idem_key[0];
+	req->idem_handled = 1;
 	if (k->idem) {
 		idem_request q = { req->method, req->path, http_query_string(req), req->json, req->body, req->body_len,
 			               req->authed ? req->user.id : 0, req->client_ip, req->idem_key };
