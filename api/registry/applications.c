@@ -3,6 +3,7 @@
  * accept, approve and reject. Documents are in documents.c; what approval does to the register
  * is in registry_tx.c. */
 #include "applications.h"
+#include "org_row.h"
 #include "region.h"
 #include "registry_rules.h"
 #include "registry_tx.h"

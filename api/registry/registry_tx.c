@@ -5,6 +5,7 @@
 #include "registry_tx.h"
 #include "applications.h"
 #include "certificates.h"
+#include "org_row.h"
 #include "orgs.h"
 #include "uscc.h"
 
