@@ -29,7 +29,9 @@
  *
  * Exit: 0 all rows imported; 1 a row was skipped or --strict stopped; 2 usage, I/O or database.
  */
-#include "orgs.h"
+#include "api.h"
+#include "import.h"
+#include "orgs_index.h"
 #include "region.h"
 #include "registry_rules.h"
 #include "uscc.h"

@@ -7,6 +7,7 @@
 #include "certificates.h"
 #include "org_row.h"
 #include "orgs.h"
+#include "orgs_index.h"
 #include "uscc.h"
 
 #include <stdio.h>
