@@ -149,9 +149,9 @@ static int file_report(tx *t, void *arg)
 {
 	const filing *a = arg;
 	org_row org;
-	int rc = org_row_get(t->c, a->uscc, 1, &org);
-	if (rc <= 0)
-		return rc ? rc : orgs_refuse_unknown(t);
+	int rc = orgs_lock_or_refuse(t, a->uscc, &org);
+	if (rc)
+		return rc;
 	int owns = org.owner_user_id && t->user && org.owner_user_id == t->user->id;
 	int registered = org.status == ORG_REGISTERED;
 	int64_t reg_day = date_day(org.registered_at);

@@ -304,9 +304,9 @@ static int reissue(tx *t, void *arg)
 {
 	const reissue_args *a = arg;
 	org_row org;
-	int rc = org_row_get(t->c, a->uscc, 1, &org);
-	if (rc <= 0)
-		return rc ? rc : orgs_refuse_unknown(t);
+	int rc = orgs_lock_or_refuse(t, a->uscc, &org);
+	if (rc)
+		return rc;
 	enum org_status status = org.status;
 	org_row_free(&org);
 	if (status != ORG_REGISTERED)

@@ -111,9 +111,9 @@ static int owner_put(tx *t, void *arg)
 {
 	const owner_change *a = arg;
 	org_row org;
-	int rc = org_row_get(t->c, a->uscc, 1, &org);
-	if (rc <= 0)
-		return rc ? rc : orgs_refuse_unknown(t);
+	int rc = orgs_lock_or_refuse(t, a->uscc, &org);
+	if (rc)
+		return rc;
 	long long was = org.owner_user_id;
 	enum org_status status = org.status;
 	org_row_free(&org);

@@ -177,7 +177,7 @@ static void est_put(const char *g, long long rows, usec_t now)
  * primary-key lookup, cheaper than fetching an organization only to find that its name does not
  * match). Only one: every candidate pays for each intersection, and measured at 1,000,000
  * organizations a second one cost more (0.7 against 0.4 ms a page) than the false candidates it
- * spared, which the LIKE on the name confirms anyway. */
+ * spared, which the LIKE on the name confirms anyway. 0 or a DB_ code. */
 static int choose_grams(search *s)
 {
 	char grams[Q_MAX_CHARS][ORGS_GRAM_SIZE];
@@ -236,7 +236,7 @@ static int choose_grams(search *s)
 }
 
 /* Whether the region filter should drive the name stream: its estimated organizations against
- * the rarest gram's rows (both remembered a while). */
+ * the rarest gram's rows (both remembered a while). 0 or a DB_ code. */
 static int choose_region(search *s)
 {
 	s->by_region = 0;

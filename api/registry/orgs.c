@@ -46,6 +46,12 @@ int orgs_refuse_unknown(tx *t)
 	return tx_refuse(t, 404, "not_found", ORGS_UNKNOWN);
 }
 
+int orgs_lock_or_refuse(tx *t, const char *uscc, org_row *o)
+{
+	int rc = org_row_get(t->c, uscc, 1, o);
+	return rc == 1 ? 0 : rc == 0 ? orgs_refuse_unknown(t) : rc;
+}
+
 /* --- profile ---------------------------------------------------------------------- */
 
 #define PROFILE_MAX (1u << 20)

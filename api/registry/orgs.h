@@ -18,6 +18,7 @@
 #define SANZHI_ORGS_H
 
 #include "api.h"
+#include "org_row.h"
 #include "tx.h"
 #include "uscc.h"
 /* api/main.c finds the import command through this header. */
@@ -37,6 +38,10 @@ int orgs_uscc_parse(const char *s, char out[USCC_LEN + 1]);
 int orgs_path_uscc_or_reply(http_req *req, char out[USCC_LEN + 1]);
 /* Inside a tx function: the refusal for a code that names no organization (404), to return. */
 int orgs_refuse_unknown(tx *t);
+/* Inside a tx function: reads the organization uscc into *o, locked (FOR UPDATE) until the
+ * transaction ends. 0; or, for fn to return, the 404 refusal when there is none, or a DB_ code
+ * (o is then empty). */
+int orgs_lock_or_refuse(tx *t, const char *uscc, org_row *o);
 
 /* Inside the transaction that changes an existing organization's public profile (its row, its
  * names, its grade or list entries): bumps the register generation so every instance's profile
