@@ -2,8 +2,13 @@
  * Each resource module keeps its own table; api_routes_build joins them into the one table
  * the dispatcher reads. api/openapi.json describes the same set; a test checks they agree. */
 #include "api.h"
-#include "orgs.h"
+#include "annual_reports.h"
 #include "applications.h"
+#include "certificates.h"
+#include "org_owner.h"
+#include "org_search.h"
+#include "orgs.h"
+#include "uscc_api.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +51,12 @@ static const route core_routes[] = {
  * table in its own header. */
 static const route *const tables[] = {
 	core_routes,
+	org_search_routes,
 	orgs_routes,
+	certificates_routes,
+	annual_reports_routes,
+	uscc_routes,
+	org_owner_routes,
 	applications_routes,
 	documents_routes,
 };

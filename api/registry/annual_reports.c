@@ -1,6 +1,4 @@
-/* annual_reports.c — 年度工作报告 (SPEC §4): the owning applicant files the report for the previous
- * year, due rule(annual_report_due_month)/rule(annual_report_due_day) of the following year; a
- * registrar concludes it pass | basic_pass | fail.
+/* annual_reports.c — 年度工作报告 (SPEC §4; see annual_reports.h).
  *
  * Decisions:
  * - Only the previous year (by the clock) can be filed; earlier years are closed (422 wrong_year).
@@ -10,12 +8,18 @@
  * - Visibility: the owner, registrars and admins see the whole report; everyone else sees the
  *   year, filing and due dates, the late and exempt flags and the conclusion — not the accounts.
  */
+#include "annual_reports.h"
+#include "org_row.h"
 #include "orgs.h"
-#include "uscc.h"
+#include "registry_read.h"
+#include "registry_rules.h"
+#include "tx.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define NO_REPORT "there is no report for this year"
 
 int64_t annual_reports_due_day(int year)
 {
@@ -38,11 +42,11 @@ int annual_reports_required(int year, int64_t registered_day)
 	return registered_day <= cutoff;
 }
 
-static int path_year(http_req *req, int *year)
+static int path_year_or_reply(http_req *req, int *year)
 {
 	const char *s = http_param(req, "year");
 	if (!s || strlen(s) != 4 || strspn(s, "0123456789") != 4) {
-		http_problem(req, 404, "not_found", "there is no report for this year");
+		http_problem(req, 404, "not_found", NO_REPORT);
 		return -1;
 	}
 	*year = atoi(s);
@@ -57,205 +61,190 @@ static int64_t date_day(const char *s)
 	return d;
 }
 
-#define REPORT_COLS                                                                                  \
+/* --- the report row ----------------------------------------------------------------- */
+
+#define REPORT_COLUMNS                                                                               \
 	"r.year, r.assets_fen, r.liabilities_fen, r.income_fen, r.expense_fen, "                        \
 	"r.public_welfare_expense_fen, r.activities, r.staff, r.filed_at, r.due_date, r.late, "       \
-	"r.conclusion, r.conclusion_note, r.concluded_at, r.version, o.registered_at, r.uscc"
+	"r.conclusion, r.conclusion_note, r.concluded_at, r.version, o.registered_at, r.uscc, o.owner_user_id"
+enum report_col {
+	RC_YEAR, RC_MONEY, /* five amounts from here, in the order of money_fields */
+	RC_ACTIVITIES = RC_MONEY + 5, RC_STAFF, RC_FILED, RC_DUE, RC_LATE, RC_CONCLUSION, RC_NOTE, RC_CONCLUDED,
+	RC_VERSION, RC_REGISTERED, RC_USCC, RC_OWNER,
+};
+
+static const char *const money_fields[] = { "assets_fen", "liabilities_fen", "income_fen", "expense_fen",
+                                            "public_welfare_expense_fen" };
+enum { MONEY_EXPENSE = 3, MONEY_PUBLIC_WELFARE = 4 };
+
+static const char *const conclusions[] = { "pass", "basic_pass", "fail", NULL };
+enum report_conclusion { CONCLUSION_PASS, CONCLUSION_BASIC_PASS, CONCLUSION_FAIL };
 
 static cJSON *report_json(const db_res *r, int i, int full)
 {
 	cJSON *o = cJSON_CreateObject();
-	int year = (int)db_int(r, i, 0);
-	cJSON_AddStringToObject(o, "uscc", db_val(r, i, 16));
+	int year = (int)db_int(r, i, RC_YEAR);
+	cJSON_AddStringToObject(o, "uscc", db_val(r, i, RC_USCC));
 	cJSON_AddNumberToObject(o, "year", year);
 	if (full) {
-		static const char *const money[] = { "assets_fen", "liabilities_fen", "income_fen", "expense_fen",
-		                                     "public_welfare_expense_fen" };
 		for (int k = 0; k < 5; k++)
-			cJSON_AddNumberToObject(o, money[k], (double)db_int(r, i, 1 + k));
-		cJSON_AddStringToObject(o, "activities", db_val(r, i, 6));
-		cJSON_AddNumberToObject(o, "staff", (double)db_int(r, i, 7));
+			cJSON_AddNumberToObject(o, money_fields[k], (double)db_int(r, i, RC_MONEY + k));
+		cJSON_AddStringToObject(o, "activities", db_val(r, i, RC_ACTIVITIES));
+		cJSON_AddNumberToObject(o, "staff", (double)db_int(r, i, RC_STAFF));
 	}
-	api_add_time(o, "filed_at", db_val(r, i, 8));
-	cJSON_AddStringToObject(o, "due_date", db_val(r, i, 9));
-	cJSON_AddBoolToObject(o, "late", db_int(r, i, 10) != 0);
-	cJSON_AddBoolToObject(o, "exempt", !annual_reports_required(year, date_day(db_val(r, i, 15))));
-	json_add_str_or_null(o, "conclusion", db_val(r, i, 11));
+	api_add_time(o, "filed_at", db_val(r, i, RC_FILED));
+	cJSON_AddStringToObject(o, "due_date", db_val(r, i, RC_DUE));
+	cJSON_AddBoolToObject(o, "late", db_int(r, i, RC_LATE) != 0);
+	cJSON_AddBoolToObject(o, "exempt", !annual_reports_required(year, date_day(db_val(r, i, RC_REGISTERED))));
+	json_add_str_or_null(o, "conclusion", db_val(r, i, RC_CONCLUSION));
 	if (full)
-		json_add_str_or_null(o, "conclusion_note", db_val(r, i, 12));
-	api_add_time(o, "concluded_at", db_val(r, i, 13));
-	cJSON_AddNumberToObject(o, "version", (double)db_int(r, i, 14));
+		json_add_str_or_null(o, "conclusion_note", db_val(r, i, RC_NOTE));
+	api_add_time(o, "concluded_at", db_val(r, i, RC_CONCLUDED));
+	cJSON_AddNumberToObject(o, "version", (double)db_int(r, i, RC_VERSION));
 	return o;
 }
 
-/* Whether the caller sees whole reports of an organization owned by owner_id (NULL: none). */
-static int sees_all(const http_req *req, const char *owner_id)
+/* Whether u (NULL: not signed in) sees whole reports of an organization owned by owner_id (0:
+ * nobody). */
+static int sees_all(const auth_user *u, long long owner_id)
 {
-	if (!req->authed)
+	if (!u)
 		return 0;
-	if (req->user.role_bit & (ROLE_REGISTRAR | ROLE_ADMIN))
+	if (u->role_bit & (ROLE_REGISTRAR | ROLE_ADMIN))
 		return 1;
-	return (req->user.role_bit & ROLE_APPLICANT) && owner_id && strtoll(owner_id, NULL, 10) == req->user.id;
+	return (u->role_bit & ROLE_APPLICANT) && owner_id && owner_id == u->id;
 }
 
-/* Answers with one report (status 200 or 201). */
-static void reply_report(http_req *req, const char *uscc, int year, int status)
+/* Answers (with status) one report, as the caller may see it. */
+static int report_answer(tx *t, const char *uscc, int year, int status)
 {
-	db_conn *c = api_db(req);
-	if (!c)
-		return;
 	db_res *r;
-	int rc = db_query(c,
-	                  "SELECT " REPORT_COLS ", o.owner_user_id FROM annual_reports r JOIN orgs o ON o.uscc = r.uscc "
+	int rc = db_query(t->c,
+	                  "SELECT " REPORT_COLUMNS " FROM annual_reports r JOIN orgs o ON o.uscc = r.uscc "
 	                  "WHERE r.uscc = ? AND r.year = ?",
 	                  DBP(DBS(uscc), DBI(year)), &r);
-	if (rc) {
-		http_problem_db(req, rc);
-		return;
-	}
-	if (r->nrows != 1) {
-		db_res_free(r);
-		http_problem(req, 404, "not_found", "there is no report for this year");
-		return;
-	}
-	cJSON *o = report_json(r, 0, sees_all(req, db_val(r, 0, 17)));
-	long long version = db_int(r, 0, 14);
-	db_res_free(r);
-	http_reply_data(req, status, o, version);
-}
-
-/* --- filing ------------------------------------------------------------------------ */
-
-typedef struct file_tx {
-	http_req *req;
-	const char *uscc;
-	long long year, money[5], staff;
-	const char *activities;
-} file_tx;
-
-static int file_run(db_conn *c, void *arg)
-{
-	file_tx *t = arg;
-	db_res *r;
-	int rc = db_query(c, "SELECT owner_user_id, status, registered_at FROM orgs WHERE uscc = ? FOR UPDATE",
-	                  DBP(DBS(t->uscc)), &r);
 	if (rc)
 		return rc;
 	if (r->nrows != 1) {
 		db_res_free(r);
-		http_problem(t->req, 404, "not_found", "there is no organization with this code");
-		return DB_APP;
+		return tx_refuse(t, 404, "not_found", NO_REPORT);
 	}
-	const char *owner = db_val(r, 0, 0);
-	int owns = owner && strtoll(owner, NULL, 10) == t->req->user.id;
-	int registered = !strcmp(db_val(r, 0, 1), "registered");
-	int64_t reg_day = date_day(db_val(r, 0, 2));
+	long long owner = db_isnull(r, 0, RC_OWNER) ? 0 : db_int(r, 0, RC_OWNER);
+	cJSON *o = report_json(r, 0, sees_all(t->user, owner));
+	long long version = db_int(r, 0, RC_VERSION);
 	db_res_free(r);
-	if (!owns) {
-		http_problem(t->req, 403, "not_owner", "only the account that acts for this organization files its reports");
-		return DB_APP;
-	}
-	if (!registered) {
-		http_problem(t->req, 409, "org_deregistered", "a deregistered organization files no reports");
-		return DB_APP;
-	}
+	tx_answer(t, status, o, version);
+	return 0;
+}
+
+/* --- filing ------------------------------------------------------------------------ */
+
+typedef struct filing {
+	const char *uscc;
+	long long year, money[5], staff;
+	const char *activities;
+} filing;
+
+static int file_report(tx *t, void *arg)
+{
+	const filing *a = arg;
+	org_row org;
+	int rc = orgs_lock_or_refuse(t, a->uscc, &org);
+	if (rc)
+		return rc;
+	int owns = org.owner_user_id && t->user && org.owner_user_id == t->user->id;
+	int registered = org.status == ORG_REGISTERED;
+	int64_t reg_day = date_day(org.registered_at);
+	org_row_free(&org);
+	if (!owns)
+		return tx_refuse(t, 403, "not_owner", "only the account that acts for this organization files its reports");
+	if (!registered)
+		return tx_refuse(t, 409, "org_deregistered", "a deregistered organization files no reports");
 	usec_t now = clock_now();
 	int64_t today = clock_local_day(now);
 	int y, m, d;
 	clock_civil_from_days(today, &y, &m, &d);
 	verr v = { 0 };
-	if (t->year != y - 1) {
+	if (a->year != y - 1) {
 		verr_add(&v, "year", "wrong_year", "the report filed now is the one for %d", y - 1);
-		http_problem_fields(t->req, 422, "wrong_year", "only last year's report can be filed", &v);
-		return DB_APP;
+		return tx_refuse_fields(t, 422, "wrong_year", "only last year's report can be filed", &v);
 	}
-	if (reg_day > clock_days_from_civil((int)t->year, 12, 31)) {
-		verr_add(&v, "year", "not_registered_that_year", "the organization was registered after %lld", t->year);
-		http_problem_fields(t->req, 422, "not_registered_that_year", "there is nothing to report for that year", &v);
-		return DB_APP;
+	if (reg_day > clock_days_from_civil((int)a->year, 12, 31)) {
+		verr_add(&v, "year", "not_registered_that_year", "the organization was registered after %lld", a->year);
+		return tx_refuse_fields(t, 422, "not_registered_that_year", "there is nothing to report for that year", &v);
 	}
-	rc = db_query(c, "SELECT 1 FROM annual_reports WHERE uscc = ? AND year = ?", DBP(DBS(t->uscc), DBI(t->year)), &r);
+	db_res *r;
+	rc = db_query(t->c, "SELECT 1 FROM annual_reports WHERE uscc = ? AND year = ?", DBP(DBS(a->uscc), DBI(a->year)), &r);
 	if (rc)
 		return rc;
 	int exists = r->nrows > 0;
 	db_res_free(r);
-	if (exists) {
-		http_problem(t->req, 409, "report_exists", "the report for %lld has been filed already", t->year);
-		return DB_APP;
-	}
-	int64_t due = annual_reports_due_day((int)t->year);
-	int required = annual_reports_required((int)t->year, reg_day);
+	if (exists)
+		return tx_refuse(t, 409, "report_exists", "the report for %lld has been filed already", a->year);
+	int64_t due = annual_reports_due_day((int)a->year);
+	int required = annual_reports_required((int)a->year, reg_day);
 	int late = required && today > due;
 	char now_db[32], due_s[16];
 	clock_fmt_db(now, now_db);
 	clock_fmt_date(due, due_s);
-	rc = db_exec(c,
+	rc = db_exec(t->c,
 	             "INSERT INTO annual_reports (uscc, year, assets_fen, liabilities_fen, income_fen, expense_fen, "
 	             "public_welfare_expense_fen, activities, staff, filed_at, filed_by, due_date, late) "
 	             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	             DBP(DBS(t->uscc), DBI(t->year), DBI(t->money[0]), DBI(t->money[1]), DBI(t->money[2]),
-	                 DBI(t->money[3]), DBI(t->money[4]), DBS(t->activities), DBI(t->staff), DBS(now_db),
-	                 DBI(t->req->user.id), DBS(due_s), DBI(late)),
+	             DBP(DBS(a->uscc), DBI(a->year), DBI(a->money[0]), DBI(a->money[1]), DBI(a->money[2]),
+	                 DBI(a->money[3]), DBI(a->money[4]), DBS(a->activities), DBI(a->staff), DBS(now_db),
+	                 DBI(t->user->id), DBS(due_s), DBI(late)),
 	             NULL, NULL);
-	if (rc == DB_DUP) {
-		http_problem(t->req, 409, "report_exists", "the report for %lld has been filed already", t->year);
-		return DB_APP;
-	}
+	if (rc == DB_DUP)
+		return tx_refuse(t, 409, "report_exists", "the report for %lld has been filed already", a->year);
 	if (rc)
 		return rc;
 	cJSON *s = cJSON_CreateObject();
-	cJSON_AddNumberToObject(s, "year", (double)t->year);
+	cJSON_AddNumberToObject(s, "year", (double)a->year);
 	cJSON_AddStringToObject(s, "due_date", due_s);
 	cJSON_AddBoolToObject(s, "late", late);
 	cJSON_AddBoolToObject(s, "exempt", !required);
-	rc = audit_append(c, &t->req->user, "annual_report.file", "org", t->uscc, s);
+	rc = audit_append(t->c, t->user, "annual_report.file", "org", a->uscc, s);
 	cJSON_Delete(s);
-	return rc;
+	return rc ? rc : report_answer(t, a->uscc, (int)a->year, 201);
 }
 
-void annual_reports_file(http_req *req)
+static void annual_reports_file(http_req *req)
 {
 	char uscc[USCC_LEN + 1];
-	if (orgs_path_uscc(req, uscc) < 0)
+	if (orgs_path_uscc_or_reply(req, uscc) < 0)
 		return;
-	file_tx t = { 0 };
-	t.req = req;
-	t.uscc = uscc;
+	filing a = { 0 };
+	a.uscc = uscc;
 	verr v = { 0 };
-	static const char *const money[] = { "assets_fen", "liabilities_fen", "income_fen", "expense_fen",
-	                                     "public_welfare_expense_fen" };
-	json_get_int(req->json, "year", &t.year, &v, "year", JSON_REQUIRED, 1949, 9999);
+	json_get_int(req->json, "year", &a.year, &v, "year", JSON_REQUIRED, 1949, 9999);
 	for (int i = 0; i < 5; i++)
-		json_get_int(req->json, money[i], &t.money[i], &v, money[i], JSON_REQUIRED, 0, JSON_FEN_MAX);
-	json_get_str(req->json, "activities", &t.activities, &v, "activities", JSON_REQUIRED, 1, 20000);
-	json_get_int(req->json, "staff", &t.staff, &v, "staff", JSON_REQUIRED, 0, 10000000);
+		json_get_int(req->json, money_fields[i], &a.money[i], &v, money_fields[i], JSON_REQUIRED, 0, JSON_FEN_MAX);
+	json_get_str(req->json, "activities", &a.activities, &v, "activities", JSON_REQUIRED, 1, 20000);
+	json_get_int(req->json, "staff", &a.staff, &v, "staff", JSON_REQUIRED, 0, 10000000);
 	static const char *const allowed[] = { "year", "assets_fen", "liabilities_fen", "income_fen", "expense_fen",
 	                                       "public_welfare_expense_fen", "activities", "staff", NULL };
 	json_only_fields(req->json, allowed, &v, NULL);
 	/* Public-welfare spending is part of all spending (民政部 年度工作报告: 公益事业支出 ≤ 总支出). */
-	if (t.money[4] > t.money[3] && !v.count)
+	if (a.money[MONEY_PUBLIC_WELFARE] > a.money[MONEY_EXPENSE] && !v.count)
 		verr_add(&v, "public_welfare_expense_fen", "exceeds_expense",
-		         "public_welfare_expense_fen (%lld) cannot be more than expense_fen (%lld)", t.money[4], t.money[3]);
-	if (t.activities && json_blank(t.activities))
+		         "public_welfare_expense_fen (%lld) cannot be more than expense_fen (%lld)",
+		         a.money[MONEY_PUBLIC_WELFARE], a.money[MONEY_EXPENSE]);
+	if (a.activities && json_blank(a.activities))
 		verr_add(&v, "activities", "required", "activities must say what the organization did");
 	if (v.count) {
 		http_problem_fields(req, 422, "validation_failed", "the report is not valid", &v);
 		return;
 	}
-	int rc = db_tx(file_run, &t);
-	if (rc) {
-		http_problem_db(req, rc);
-		return;
-	}
-	reply_report(req, uscc, (int)t.year, 201);
+	tx_run_or_reply(req, file_report, &a);
 }
 
 /* --- reading ----------------------------------------------------------------------- */
 
-void annual_reports_list(http_req *req)
+static void annual_reports_list(http_req *req)
 {
 	char uscc[USCC_LEN + 1];
-	if (orgs_path_uscc(req, uscc) < 0)
+	if (orgs_path_uscc_or_reply(req, uscc) < 0)
 		return;
 	int limit;
 	long long before;
@@ -264,122 +253,112 @@ void annual_reports_list(http_req *req)
 	db_conn *c = api_db(req);
 	if (!c)
 		return;
-	db_res *r;
-	int rc = db_query(c, "SELECT owner_user_id FROM orgs WHERE uscc = ?", DBP(DBS(uscc)), &r);
-	if (rc) {
-		http_problem_db(req, rc);
+	org_row org;
+	if (registry_found_or_reply(req, org_row_get(c, uscc, 0, &org), ORGS_UNKNOWN) < 0)
 		return;
-	}
-	if (r->nrows != 1) {
-		db_res_free(r);
-		http_problem(req, 404, "not_found", "there is no organization with this code");
+	int full = sees_all(req->authed ? &req->user : NULL, org.owner_user_id);
+	org_row_free(&org);
+	db_res *r = registry_rows_or_reply(req, c,
+	                                   "SELECT " REPORT_COLUMNS " FROM annual_reports r JOIN orgs o ON o.uscc = r.uscc "
+	                                   "WHERE r.uscc = ? AND r.year < ? ORDER BY r.year DESC LIMIT ?",
+	                                   DBP(DBS(uscc), DBI(before), DBI(limit + 1)));
+	if (!r)
 		return;
-	}
-	int full = sees_all(req, db_val(r, 0, 0));
-	db_res_free(r);
-	rc = db_query(c,
-	              "SELECT " REPORT_COLS " FROM annual_reports r JOIN orgs o ON o.uscc = r.uscc WHERE r.uscc = ? "
-	              "AND r.year < ? ORDER BY r.year DESC LIMIT ?",
-	              DBP(DBS(uscc), DBI(before), DBI(limit + 1)), &r);
-	if (rc) {
-		http_problem_db(req, rc);
-		return;
-	}
 	cJSON *items = cJSON_CreateArray();
 	int n = r->nrows > limit ? limit : r->nrows;
 	for (int i = 0; i < n; i++)
 		cJSON_AddItemToArray(items, report_json(r, i, full));
 	char next[32] = "";
 	if (r->nrows > limit)
-		http_cursor_encode(db_val(r, limit - 1, 0), next, sizeof next);
+		http_cursor_encode(db_val(r, limit - 1, RC_YEAR), next, sizeof next);
 	db_res_free(r);
 	http_reply_list(req, items, *next ? next : NULL);
 }
 
-void annual_reports_get(http_req *req)
+typedef struct report_key {
+	const char *uscc;
+	int year;
+} report_key;
+
+static int report_get(tx *t, void *arg)
+{
+	const report_key *k = arg;
+	return report_answer(t, k->uscc, k->year, 200);
+}
+
+static void annual_reports_get(http_req *req)
 {
 	char uscc[USCC_LEN + 1];
-	int year;
-	if (orgs_path_uscc(req, uscc) < 0 || path_year(req, &year) < 0)
+	report_key k = { uscc, 0 };
+	if (orgs_path_uscc_or_reply(req, uscc) < 0 || path_year_or_reply(req, &k.year) < 0)
 		return;
-	reply_report(req, uscc, year, 200);
+	registry_read_or_reply(req, report_get, &k);
 }
 
 /* --- conclusion ---------------------------------------------------------------------- */
 
-typedef struct conclude_tx {
-	http_req *req;
+typedef struct conclusion {
 	const char *uscc;
 	int year;
 	const char *conclusion, *note;
-} conclude_tx;
+} conclusion;
 
-static int conclude_run(db_conn *c, void *arg)
+static int conclude(tx *t, void *arg)
 {
-	conclude_tx *t = arg;
+	const conclusion *a = arg;
 	db_res *r;
-	int rc = db_query(c, "SELECT version, conclusion FROM annual_reports WHERE uscc = ? AND year = ? FOR UPDATE",
-	                  DBP(DBS(t->uscc), DBI(t->year)), &r);
+	int rc = db_query(t->c, "SELECT version, conclusion FROM annual_reports WHERE uscc = ? AND year = ? FOR UPDATE",
+	                  DBP(DBS(a->uscc), DBI(a->year)), &r);
 	if (rc)
 		return rc;
 	if (r->nrows != 1) {
 		db_res_free(r);
-		http_problem(t->req, 404, "not_found", "there is no report for this year");
-		return DB_APP;
+		return tx_refuse(t, 404, "not_found", NO_REPORT);
 	}
 	long long version = db_int(r, 0, 0);
 	int concluded = !db_isnull(r, 0, 1);
 	db_res_free(r);
-	if (http_if_match(t->req, version) < 0)
-		return DB_APP;
-	if (concluded) {
-		http_problem(t->req, 409, "already_concluded", "this report has been concluded already");
-		return DB_APP;
-	}
+	if ((rc = tx_if_match(t, version)))
+		return rc;
+	if (concluded)
+		return tx_refuse(t, 409, "already_concluded", "this report has been concluded already");
 	char now[32];
 	clock_fmt_db(clock_now(), now);
-	rc = db_exec(c,
+	rc = db_exec(t->c,
 	             "UPDATE annual_reports SET conclusion = ?, conclusion_note = ?, concluded_at = ?, concluded_by = ?, "
 	             "version = version + 1 WHERE uscc = ? AND year = ?",
-	             DBP(DBS(t->conclusion), DBS(t->note), DBS(now), DBI(t->req->user.id), DBS(t->uscc), DBI(t->year)),
+	             DBP(DBS(a->conclusion), DBS(a->note), DBS(now), DBI(t->user->id), DBS(a->uscc), DBI(a->year)),
 	             NULL, NULL);
 	if (rc)
 		return rc;
 	cJSON *s = cJSON_CreateObject();
-	cJSON_AddNumberToObject(s, "year", t->year);
-	cJSON_AddStringToObject(s, "conclusion", t->conclusion);
+	cJSON_AddNumberToObject(s, "year", a->year);
+	cJSON_AddStringToObject(s, "conclusion", a->conclusion);
 	cJSON_AddNumberToObject(s, "version", (double)(version + 1));
-	rc = audit_append(c, &t->req->user, "annual_report.conclude", "org", t->uscc, s);
+	rc = audit_append(t->c, t->user, "annual_report.conclude", "org", a->uscc, s);
 	cJSON_Delete(s);
-	return rc;
+	return rc ? rc : report_answer(t, a->uscc, a->year, 200);
 }
 
-void annual_reports_conclude(http_req *req)
+static void annual_reports_conclude(http_req *req)
 {
 	char uscc[USCC_LEN + 1];
-	int year;
-	if (orgs_path_uscc(req, uscc) < 0 || path_year(req, &year) < 0)
+	conclusion a = { uscc, 0, NULL, NULL };
+	if (orgs_path_uscc_or_reply(req, uscc) < 0 || path_year_or_reply(req, &a.year) < 0)
 		return;
-	static const char *const conclusions[] = { "pass", "basic_pass", "fail", NULL };
-	conclude_tx t = { req, uscc, year, NULL, NULL };
 	verr v = { 0 };
-	json_get_enum(req->json, "conclusion", &t.conclusion, conclusions, &v, "conclusion", JSON_REQUIRED);
-	json_get_str(req->json, "note", &t.note, &v, "note", JSON_OPTIONAL, 0, 2000);
+	json_get_enum(req->json, "conclusion", &a.conclusion, conclusions, &v, "conclusion", JSON_REQUIRED);
+	json_get_str(req->json, "note", &a.note, &v, "note", JSON_OPTIONAL, 0, 2000);
 	static const char *const allowed[] = { "conclusion", "note", NULL };
 	json_only_fields(req->json, allowed, &v, NULL);
 	/* A failing report says why. */
-	if (t.conclusion && !strcmp(t.conclusion, "fail") && !(t.note && *t.note))
+	if (registry_choice(conclusions, a.conclusion) == CONCLUSION_FAIL && !(a.note && *a.note))
 		verr_add(&v, "note", "required", "a failing conclusion needs a note saying why");
 	if (v.count) {
 		http_problem_fields(req, 422, "validation_failed", "the conclusion is not valid", &v);
 		return;
 	}
-	int rc = db_tx(conclude_run, &t);
-	if (rc) {
-		http_problem_db(req, rc);
-		return;
-	}
-	reply_report(req, uscc, year, 200);
+	tx_run_or_reply(req, conclude, &a);
 }
 
 /* --- for the credit rules -------------------------------------------------------------- */
@@ -415,3 +394,13 @@ int annual_reports_missing(db_conn *c, int year, int include_late, annual_missin
 			return 0;
 	}
 }
+
+/* --- routes ----------------------------------------------------------------------- */
+
+const route annual_reports_routes[] = {
+	{ "GET", "/api/v1/orgs/{uscc}/annual-reports", annual_reports_list, ROLES_PUBLIC, 0 },
+	{ "POST", "/api/v1/orgs/{uscc}/annual-reports", annual_reports_file, ROLE_APPLICANT, R_JSON | R_IDEMPOTENT },
+	{ "GET", "/api/v1/orgs/{uscc}/annual-reports/{year}", annual_reports_get, ROLES_PUBLIC, 0 },
+	{ "POST", "/api/v1/orgs/{uscc}/annual-reports/{year}/conclusion", annual_reports_conclude, ROLE_REGISTRAR, R_JSON },
+	{ NULL, NULL, NULL, 0, 0 },
+};

@@ -3,6 +3,7 @@
  * accept, approve and reject. The workflow itself — the table, the clocks, what each action does —
  * is application_flow.c; documents are documents.c. */
 #include "applications.h"
+#include "org_row.h"
 #include "region.h"
 #include "registry_tx.h"
 #include "uscc.h"

@@ -1,21 +1,29 @@
-/* certificates.h — registration certificates (登记证书) signed with the registry's Ed25519 key.
+/* certificates.h — registration certificates (登记证书) signed with the registry's Ed25519 key
+ * (registry_key.h).
  *
- * The key is made on first use and kept in the settings table (name 'registry_signing_key') as
- * JSON: the public key PEM, its key_id, and the private key PEM sealed with AES-256-GCM under
- * the master key (SANZHI_MASTER_KEY_FILE). Every instance behind a load balancer shares it; the
- * database alone does not reveal it. key_id = the first 16 hex characters of SHA-256 of the public
- * key PEM text exactly as GET /api/v1/certificates/public-key serves it.
+ *   GET  /api/v1/orgs/{uscc}/certificate     (public) the latest one, with its signature and status
+ *   POST /api/v1/orgs/{uscc}/certificate     (registrar) issue a fresh one; Idempotency-Key
+ *   POST /api/v1/certificates/verify         (public) valid only when signed here and still current
+ *   GET  /api/v1/certificates/public-key     (public) PEM, or JSON with Accept: application/json
  *
  * Canonical form: a certificate is signed as the UTF-8 bytes of its JSON with the keys of every
  * object sorted (bytewise), no whitespace, strings escaped as JSON.stringify does — that is,
  * JSON.stringify of the key-sorted object. Certificates hold only strings and small integers,
  * so the form is the same in every language. Anyone can verify one offline:
  *     crypto.verify(null, Buffer.from(canonical), publicKeyPem, Buffer.from(signature, 'base64'))
+ *
+ * Problem codes (besides the dispatcher's):
+ *   not_found (404)          no such organization
+ *   no_certificate (404)     no electronic certificate was ever issued (imported organizations)
+ *   org_deregistered (409)   a deregistered organization gets no certificate
+ *   validation_failed (422)  field errors (re-issue, verification)
  */
 #ifndef SANZHI_CERTIFICATES_H
 #define SANZHI_CERTIFICATES_H
 
 #include "api.h"
+
+extern const route certificates_routes[];
 
 /* Issues a new certificate for the organization, inside the caller's transaction: reads the orgs
  * row (locking it), builds the certificate (name, USCC, legal form, legal representative's name,
@@ -29,11 +37,5 @@ int certificates_issue(db_conn *c, const char *uscc, const auth_user *who);
 /* Canonical serialization of a JSON value (see above); malloc'd, or NULL when out of memory or
  * when the value holds a number that is not an integer of at most 2^53 in magnitude. */
 char *certificates_canonical(const cJSON *v);
-
-/* Handlers (certificates.c). */
-void certificates_get(http_req *req);          /* GET  /api/v1/orgs/{uscc}/certificate (public) */
-void certificates_reissue(http_req *req);      /* POST /api/v1/orgs/{uscc}/certificate (registrar) */
-void certificates_verify(http_req *req);       /* POST /api/v1/certificates/verify (public) */
-void certificates_public_key(http_req *req);   /* GET  /api/v1/certificates/public-key (public) */
 
 #endif

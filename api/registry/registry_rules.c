@@ -12,8 +12,16 @@ const char *const registry_legal_forms[] = {"social_group", "social_service_inst
 const char *const registry_categories[] = {"industry_association", "science_technology", "public_welfare",
                                            "community_service", NULL};
 static const char *const kinds[] = {"establish", NULL};
-static const char *const scopes[] = {"local", "national", NULL};
-static const char *const fundraisings[] = {"none", "local_public", "national_public", NULL};
+const char *const registry_scopes[] = {"local", "national", NULL};
+const char *const registry_fundraisings[] = {"none", "local_public", "national_public", NULL};
+
+int registry_choice(const char *const *list, const char *s)
+{
+	for (int i = 0; s && list[i]; i++)
+		if (!strcmp(list[i], s))
+			return i;
+	return -1;
+}
 
 /* Shape limits: how much text or how many items a field may hold, the same for drafts and
  * submissions. The domain minimums and maximums are rules (rules.def), not these. */
@@ -40,18 +48,17 @@ enum {
  * social service institutions (民办非企业单位) 中心, 院, 学校, … The longest matching ending is
  * the form word; what lies between it and the region's name is the field (name_field_words). */
 static const struct form_words {
-	const char *legal_form;
 	const char *what;            /* for messages */
 	const char *ends[12];        /* NULL-terminated */
 	const char *never[4];        /* endings refused although they match one above */
 } form_words[] = {
-	{"social_group", "a social group",
+	[FORM_SOCIAL_GROUP] = {"a social group",
 	 {"联合会", "促进会", "研究会", "协会", "学会", "商会", "会", NULL},
 	 {"基金会", NULL}},
-	{"foundation", "a foundation",
+	[FORM_FOUNDATION] = {"a foundation",
 	 {"基金会", NULL},
 	 {NULL}},
-	{"social_service_institution", "a social service institution",
+	[FORM_SOCIAL_SERVICE_INSTITUTION] = {"a social service institution",
 	 {"服务中心", "中心", "学校", "院", "园", "社", "所", "站", "馆", "俱乐部", NULL},
 	 {NULL}},
 };
@@ -79,14 +86,6 @@ typedef struct check {
 } check;
 
 #define REQ(c) ((c)->submit ? JSON_REQUIRED : JSON_OPTIONAL)
-
-static int in_list(const char *const *list, const char *s)
-{
-	for (; *list; list++)
-		if (strcmp(*list, s) == 0)
-			return 1;
-	return 0;
-}
 
 static int is_digit(char ch)
 {
@@ -283,19 +282,19 @@ static void check_directors(const cJSON *app, check *c, int foundation)
 
 /* Minimum funds by legal form, scope and fundraising: 社会团体登记管理条例 Art. 10(5),
  * 基金会管理条例 Art. 8(2), 民办非企业单位登记管理暂行条例 Art. 8(4). */
-static void check_funds(long long funds, const char *form, int national, const char *fundraising,
-                        const char *field, verr *v)
+static void check_funds(long long funds, enum registry_form form, int national,
+                        enum registry_fundraising fundraising, const char *field, verr *v)
 {
 	rule_id id;
 	const char *what;
-	if (strcmp(form, "social_group") == 0) {
+	if (form == FORM_SOCIAL_GROUP) {
 		id = national ? RULE_social_group_min_funds_national_fen : RULE_social_group_min_funds_local_fen;
 		what = national ? "a national social group" : "a local social group";
-	} else if (strcmp(form, "foundation") == 0) {
-		if (strcmp(fundraising, "national_public") == 0) {
+	} else if (form == FORM_FOUNDATION) {
+		if (fundraising == FUNDRAISING_NATIONAL_PUBLIC) {
 			id = RULE_foundation_min_fund_national_public_fen;
 			what = "a foundation raising funds from the public nationwide";
-		} else if (strcmp(fundraising, "local_public") == 0) {
+		} else if (fundraising == FUNDRAISING_LOCAL_PUBLIC) {
 			id = RULE_foundation_min_fund_local_public_fen;
 			what = "a foundation raising funds from the public locally";
 		} else {
@@ -314,13 +313,6 @@ static void check_funds(long long funds, const char *form, int national, const c
 	}
 }
 
-static const struct form_words *form_words_for(const char *legal_form)
-{
-	for (size_t i = 0; i < sizeof form_words / sizeof form_words[0]; i++)
-		if (strcmp(form_words[i].legal_form, legal_form) == 0)
-			return &form_words[i];
-	return NULL;
-}
 
 /* Does the occurrence of word at `at` belong to one of the set phrases? */
 static int in_phrase(const char *name, const char *at, const char *word)
@@ -347,7 +339,7 @@ static int uses_word(const char *name, const char *word)
 
 /* The name rules of 社会组织名称管理办法 Art. 8: region name, field, form word; no banned words.
  * r NULL and not national: the region is unknown, already reported; the prefix is not checked. */
-static void check_name(const char *name, const char *legal_form, const region *r, int national,
+static void check_name(const char *name, enum registry_form form, const region *r, int national,
                        const char *field, verr *v)
 {
 	size_t len = strlen(name), prefix = 0;
@@ -373,8 +365,8 @@ static void check_name(const char *name, const char *legal_form, const region *r
 		}
 	}
 
-	const struct form_words *fw = form_words_for(legal_form);
-	if (fw) {
+	const struct form_words *fw = &form_words[form];
+	{
 		const char *never = NULL;
 		size_t word = 0;
 		for (const char *const *e = fw->never; *e; e++)
@@ -432,11 +424,14 @@ void registry_check_establish(const cJSON *app, int for_submission, verr *v)
 	json_get_enum(app, "kind", &kind, kinds, v, "kind", REQ(&c));
 	json_get_enum(app, "legal_form", &form, registry_legal_forms, v, "legal_form", REQ(&c));
 	json_get_enum(app, "category", &category, registry_categories, v, "category", REQ(&c));
-	json_get_enum(app, "scope", &scope, scopes, v, "scope", JSON_OPTIONAL);
-	json_get_enum(app, "fundraising", &fundraising, fundraisings, v, "fundraising", JSON_OPTIONAL);
-	int national = strcmp(scope, "national") == 0;
-	int social_group = form && strcmp(form, "social_group") == 0;
-	int foundation = form && strcmp(form, "foundation") == 0;
+	json_get_enum(app, "scope", &scope, registry_scopes, v, "scope", JSON_OPTIONAL);
+	json_get_enum(app, "fundraising", &fundraising, registry_fundraisings, v, "fundraising", JSON_OPTIONAL);
+	/* json_get_enum leaves only names of its list (or the defaults) in these. */
+	int form_id = registry_choice(registry_legal_forms, form);
+	enum registry_fundraising fr = (enum registry_fundraising)registry_choice(registry_fundraisings, fundraising);
+	int national = registry_choice(registry_scopes, scope) == SCOPE_NATIONAL;
+	int social_group = form_id == FORM_SOCIAL_GROUP;
+	int foundation = form_id == FORM_FOUNDATION;
 
 	get_text(app, "name", &name, &c, "name", 1, NAME_MIN_CHARS, NAME_MAX_CHARS);
 	if (get_text(app, "region_code", &code, &c, "region_code", 1, 0, CODE_MAX_CHARS) == 1)
@@ -451,19 +446,19 @@ void registry_check_establish(const cJSON *app, int for_submission, verr *v)
 	check_directors(app, &c, foundation);
 	check_contact(app, &c);
 
-	if (!c.submit || !form)
+	if (!c.submit || form_id < 0)
 		return;
 	if (have_funds)
-		check_funds(funds, form, national, fundraising, "funds_fen", v);
+		check_funds(funds, (enum registry_form)form_id, national, fr, "funds_fen", v);
 	if (name)
-		check_name(name, form, r, national, "name", v);
+		check_name(name, (enum registry_form)form_id, r, national, "name", v);
 	/* 行业协会商会 are membership organizations: social groups by definition. */
-	if (category && strcmp(category, "industry_association") == 0 && !social_group)
+	if (registry_choice(registry_categories, category) == CATEGORY_INDUSTRY_ASSOCIATION && !social_group)
 		verr_add(v, "category", "invalid_for_legal_form",
 		         "industry_association (行业协会商会) is a category of social groups, not of %s", form);
 	/* 基金会管理条例 Art. 8(2): the national public-fundraising minimum is for foundations
 	 * registered nationally; a local one raises funds within its region. */
-	if (foundation && strcmp(fundraising, "national_public") == 0 && !national)
+	if (foundation && fr == FUNDRAISING_NATIONAL_PUBLIC && !national)
 		verr_add(v, "fundraising", "invalid_for_scope",
 		         "national_public fundraising needs scope national; a local foundation may use local_public");
 }
@@ -476,7 +471,9 @@ static const char *const changeable[] = {"name", "domicile", "business_scope", "
 void registry_check_change(const cJSON *changes, const char *legal_form, const char *region_code, const char *scope,
                            const char *fundraising, verr *v)
 {
-	int national = scope && !strcmp(scope, "national");
+	int national = registry_choice(registry_scopes, scope) == SCOPE_NATIONAL;
+	int form = registry_choice(registry_legal_forms, legal_form);
+	int fr = registry_choice(registry_fundraisings, fundraising);
 	check c = {v, 1};
 	const cJSON *item;
 	const region *r = NULL;
@@ -490,14 +487,12 @@ void registry_check_change(const cJSON *changes, const char *legal_form, const c
 		verr_add(v, "changes", "type", "changes must be an object");
 		return;
 	}
-	if (legal_form && !form_words_for(legal_form))
-		legal_form = NULL;
 	if (region_code)
 		r = check_region_code(region_code, "region_code", v);
 
 	cJSON_ArrayForEach(item, changes) {
 		char f[FIELD_MAX];
-		if (!item->string || !in_list(changeable, item->string)) {
+		if (!str_in_list(changeable, item->string)) {
 			/* Echo the key only when it is a plain identifier. */
 			const char *k = item->string ? item->string : "";
 			size_t kn = strlen(k);
@@ -519,8 +514,8 @@ void registry_check_change(const cJSON *changes, const char *legal_form, const c
 		long long funds;
 		const cJSON *rep = NULL;
 		if (strcmp(item->string, "name") == 0) {
-			if (get_text(changes, "name", &s, &c, f, 1, NAME_MIN_CHARS, NAME_MAX_CHARS) == 1 && legal_form)
-				check_name(s, legal_form, r, national || !region_code, f, v);
+			if (get_text(changes, "name", &s, &c, f, 1, NAME_MIN_CHARS, NAME_MAX_CHARS) == 1 && form >= 0)
+				check_name(s, (enum registry_form)form, r, national || !region_code, f, v);
 		} else if (strcmp(item->string, "domicile") == 0) {
 			get_text(changes, "domicile", &s, &c, f, 1, 1, DOMICILE_MAX_CHARS);
 		} else if (strcmp(item->string, "business_scope") == 0) {
@@ -529,8 +524,9 @@ void registry_check_change(const cJSON *changes, const char *legal_form, const c
 			get_text(changes, "activity_area", &s, &c, f, 1, 1, ACTIVITY_AREA_MAX_CHARS);
 		} else if (strcmp(item->string, "funds_fen") == 0) {
 			if (json_get_int(changes, "funds_fen", &funds, v, f, JSON_REQUIRED, 0, FUNDS_MAX_FEN) == 1 &&
-			    legal_form)
-				check_funds(funds, legal_form, national, fundraising ? fundraising : "none", f, v);
+			    form >= 0)
+				check_funds(funds, (enum registry_form)form, national,
+				            fr < 0 ? FUNDRAISING_NONE : (enum registry_fundraising)fr, f, v);
 		} else if (json_get_object(changes, "legal_representative", &rep, v, f, JSON_REQUIRED) == 1) {
 			check_person(rep, f, &c);
 		}

@@ -29,9 +29,22 @@
 
 #include "json.h"
 
-/* NULL-terminated choices, for handlers and the OpenAPI document. */
+/* NULL-terminated choices, for handlers and the OpenAPI document; each enum indexes its list. */
 extern const char *const registry_legal_forms[];  /* social_group, social_service_institution, foundation */
 extern const char *const registry_categories[];   /* industry_association, science_technology, public_welfare, community_service */
+extern const char *const registry_scopes[];       /* local, national */
+extern const char *const registry_fundraisings[]; /* none, local_public, national_public (foundations) */
+
+enum registry_form { FORM_SOCIAL_GROUP, FORM_SOCIAL_SERVICE_INSTITUTION, FORM_FOUNDATION };
+enum registry_category {
+	CATEGORY_INDUSTRY_ASSOCIATION, CATEGORY_SCIENCE_TECHNOLOGY, CATEGORY_PUBLIC_WELFARE, CATEGORY_COMMUNITY_SERVICE,
+};
+enum registry_scope { SCOPE_LOCAL, SCOPE_NATIONAL };
+enum registry_fundraising { FUNDRAISING_NONE, FUNDRAISING_LOCAL_PUBLIC, FUNDRAISING_NATIONAL_PUBLIC };
+
+/* The index of s in a NULL-terminated list of choices (its enum value), or -1 when s is not one
+ * of them (NULL too). */
+int registry_choice(const char *const *list, const char *s);
 
 /* Checks an establishment application body (Appendix A). for_submission 0 (saving a draft):
  * only the shape of what is present: types, lengths, enums, and the format of region codes, ID

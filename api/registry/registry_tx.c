@@ -4,7 +4,9 @@
  * everything back, so no approved application exists without its organization. */
 #include "registry_tx.h"
 #include "certificates.h"
+#include "org_row.h"
 #include "orgs.h"
+#include "orgs_index.h"
 #include "uscc.h"
 
 #include <stdio.h>

@@ -8,18 +8,8 @@
 #include "api.h"
 #include "tx.h"
 
-/* The organization columns a change or deregistration reads. */
-#define ORG_COLUMNS                                                                                       \
-	"uscc, name, legal_form, category, region_code, domicile, business_scope, activity_area, funds_fen, " \
-	"legal_rep_name, legal_rep_id_number, status, owner_user_id, version, scope, fundraising"
-
-enum org_col {
-	OC_USCC, OC_NAME, OC_LEGAL_FORM, OC_CATEGORY, OC_REGION, OC_DOMICILE, OC_SCOPE, OC_AREA, OC_FUNDS,
-	OC_REP_NAME, OC_REP_ID, OC_STATUS, OC_OWNER, OC_VERSION, OC_SCOPE_KIND, OC_FUNDRAISING,
-};
-
-/* Reads (lock: FOR UPDATE) the organization a change or deregistration is for. *org is NULL
- * when there is none; the caller decides what that means. */
+/* Reads (lock: FOR UPDATE) the organization a change or deregistration is for, as a row of
+ * ORG_COLUMNS (org_row.h). *org is NULL when there is none; the caller decides what that means. */
 int registry_org(db_conn *c, const char *uscc, int lock, db_res **org);
 
 /* Name uniqueness among registered organizations and pending applications (SPEC §4), held by
@@ -33,7 +23,7 @@ int registry_name_taken(db_conn *c, const char *name, long long application_id, 
  * to keep, or NULL. */
 int registry_release_claims(db_conn *c, long long application_id, const char *keep);
 
-/* The public difference a change application makes to org (a row of ORG_COLUMNS):
+/* The public difference a change application makes to org (a row of ORG_COLUMNS, org_row.h):
  * [{field, old, new}] for every field whose value changes. ID numbers never appear. */
 cJSON *registry_change_diff(const db_res *org, const cJSON *changes);
 

@@ -1,12 +1,12 @@
 /* uscc_api.c — GET /api/v1/uscc/{code}: checks any code against GB 32100 / GB 11714 and decodes
  * its parts. Every answer about a code is a 200: an invalid code is {"valid": false, "reason"}. */
-#include "orgs.h"
+#include "uscc_api.h"
 #include "region.h"
 #include "uscc.h"
 
 #include <string.h>
 
-void uscc_get(http_req *req)
+static void uscc_get(http_req *req)
 {
 	const char *raw = http_param(req, "code");
 	size_t n = raw ? strlen(raw) : 0;
@@ -62,3 +62,8 @@ void uscc_get(http_req *req)
 	}
 	http_reply_data(req, 200, o, 0);
 }
+
+const route uscc_routes[] = {
+	{ "GET", "/api/v1/uscc/{code}", uscc_get, ROLES_PUBLIC, R_NO_DB },
+	{ NULL, NULL, NULL, 0, 0 },
+};

@@ -1,5 +1,6 @@
-/* test_grams.c — the character bigrams behind Chinese substring search (api/orgs.c), and the
- * canonical form certificates are signed in (api/certificates.c), both pure functions. */
+/* test_grams.c — the character bigrams behind Chinese substring search (api/registry/orgs_index.c),
+ * and the canonical form certificates are signed in (api/registry/certificates.c), both pure
+ * functions. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +11,7 @@
 #include <string.h>
 
 #include "certificates.h"
-#include "orgs.h"
+#include "orgs_index.h"
 
 static char g[ORGS_MAX_GRAMS][ORGS_GRAM_SIZE];
 
