@@ -3,6 +3,7 @@
  * must pass. The handlers are in applications.c; what approval does to the register is in
  * registry_tx.c. */
 #include "application_flow.h"
+#include "org_row.h"
 #include "region.h"
 #include "registry_rules.h"
 #include "registry_tx.h"
@@ -139,35 +140,35 @@ static void check_shape(const cJSON *body, enum app_kind kind, verr *v)
 
 /* The organization of a change or deregistration: it must exist, be the applicant's and be
  * registered. Refuses (403, 409) or records a field error (unknown); *org on success. */
-static int org_owned(tx *t, const char *uscc, int lock, verr *v, db_res **org)
+static int org_owned(tx *t, const char *uscc, int lock, verr *v, org_row *org)
 {
-	*org = NULL;
-	db_res *o;
-	int rc = registry_org(t->c, uscc, lock, &o);
-	if (rc)
+	int rc = org_row_get(t->c, uscc, lock, org);
+	if (rc < 0)
 		return rc;
-	if (!o) {
+	if (rc == 0) {
 		verr_add(v, "org_uscc", "unknown_org", "there is no registered organization %s", uscc);
 		return 0;
 	}
-	if (db_isnull(o, 0, OC_OWNER) || db_int(o, 0, OC_OWNER) != t->user->id) {
-		db_res_free(o);
-		return tx_refuse(t, 403, "not_org_owner", "only the account that acts for %s may apply for it", uscc);
-	}
-	if (strcmp(db_val(o, 0, OC_STATUS), "registered")) {
+	if (org->owner_user_id != t->user->id)
+		rc = tx_refuse(t, 403, "not_org_owner", "only the account that acts for %s may apply for it", uscc);
+	else if (org->status != ORG_REGISTERED)
 		rc = tx_refuse(t, 409, "org_not_registered", "%s is %s; only registered organizations can change or deregister",
-		               uscc, db_val(o, 0, OC_STATUS));
-		db_res_free(o);
-		return rc;
-	}
-	*org = o;
-	return 0;
+		               uscc, org_status_names[org->status]);
+	else
+		return 0;
+	org_row_free(org);
+	return rc;
 }
 
-int app_check_draft(tx *t, enum app_kind kind, const cJSON *body, db_res **org)
+static void check_change(const cJSON *ch, const org_row *org, verr *v)
+{
+	registry_check_change(ch, org->legal_form, org->region_code, org->scope, org->fundraising, v);
+}
+
+int app_check_draft(tx *t, enum app_kind kind, const cJSON *body, org_row *org)
 {
 	verr v = { 0 };
-	*org = NULL;
+	memset(org, 0, sizeof *org);
 	check_shape(body, kind, &v);
 	int rc = 0;
 	const char *uscc = json_str_member(body, "org_uscc");
@@ -178,13 +179,11 @@ int app_check_draft(tx *t, enum app_kind kind, const cJSON *body, db_res **org)
 			return rc;
 		}
 		const cJSON *ch = cJSON_GetObjectItemCaseSensitive(body, "changes");
-		if (*org && ch)
-			registry_check_change(ch, db_val(*org, 0, OC_LEGAL_FORM), db_val(*org, 0, OC_REGION),
-			                      db_val(*org, 0, OC_SCOPE_KIND), db_val(*org, 0, OC_FUNDRAISING), &v);
+		if (org->res && ch)
+			check_change(ch, org, &v);
 	}
 	if (v.count) {
-		db_res_free(*org);
-		*org = NULL;
+		org_row_free(org);
 		return tx_refuse_fields(t, 422, "validation_failed", "the application is not valid", &v);
 	}
 	return 0;
@@ -210,7 +209,7 @@ int app_check_one_pending(tx *t, const char *uscc, long long id)
 	return 0;
 }
 
-app_cols app_columns(enum app_kind kind, const cJSON *body, const db_res *org)
+app_cols app_columns(enum app_kind kind, const cJSON *body, const org_row *org)
 {
 	app_cols k = { 0 };
 	if (kind == APP_ESTABLISH) {
@@ -221,11 +220,11 @@ app_cols app_columns(enum app_kind kind, const cJSON *body, const db_res *org)
 		return k;
 	}
 	k.org_uscc = json_str_member(body, "org_uscc");
-	if (org) {
-		k.legal_form = db_val(org, 0, OC_LEGAL_FORM);
-		k.category = db_val(org, 0, OC_CATEGORY);
-		k.name = db_val(org, 0, OC_NAME);
-		k.region_code = db_val(org, 0, OC_REGION);
+	if (org && org->res) {
+		k.legal_form = org->legal_form;
+		k.category = org->category;
+		k.name = org->name;
+		k.region_code = org->region_code;
 	}
 	const char *renamed = json_str_member(cJSON_GetObjectItemCaseSensitive(body, "changes"), "name");
 	if (renamed && *renamed)
@@ -328,7 +327,7 @@ static int effect_submit(fsm_run *run)
 	enum app_kind kind = app_kind_of(r, 0);
 	int64_t today = clock_local_day(clock_now());
 	cJSON *body = cJSON_Parse(db_val(r, 0, AC_BODY));
-	db_res *org = NULL;
+	org_row org_ = { 0 }, *org = &org_;
 	verr v = { 0 };
 	const char *claim = NULL, *claim_field = "name", *own_uscc = NULL;
 	int rc = 0;
@@ -343,17 +342,16 @@ static int effect_submit(fsm_run *run)
 		claim = json_str_member(body, "name");
 	} else {
 		const char *uscc = db_val(r, 0, AC_ORG_USCC);
-		if ((rc = org_owned(t, uscc, 1, &v, &org)))
+		if ((rc = org_owned(t, uscc, 1, &v, org)))
 			goto out;
-		if (!org)
+		if (!org->res)
 			goto refuse;
 		own_uscc = uscc;
 		if ((rc = app_check_one_pending(t, uscc, id)))
 			goto out;
 		if (kind == APP_CHANGE) {
 			const cJSON *ch = cJSON_GetObjectItemCaseSensitive(body, "changes");
-			registry_check_change(ch, db_val(org, 0, OC_LEGAL_FORM), db_val(org, 0, OC_REGION),
-			                      db_val(org, 0, OC_SCOPE_KIND), db_val(org, 0, OC_FUNDRAISING), &v);
+			check_change(ch, org, &v);
 			check_birth_date(cJSON_GetObjectItemCaseSensitive(ch, "legal_representative"),
 			                 "changes.legal_representative.id_number", today, &v);
 			if (!v.count) {
@@ -363,7 +361,7 @@ static int effect_submit(fsm_run *run)
 				cJSON_Delete(diff);
 			}
 			const char *renamed = json_str_member(ch, "name");
-			if (renamed && strcmp(renamed, db_val(org, 0, OC_NAME))) {
+			if (renamed && strcmp(renamed, org->name)) {
 				claim = renamed;
 				claim_field = "changes.name";
 			}
@@ -418,7 +416,7 @@ refuse:
 		cJSON_AddStringToObject(run->summary, "name_claimed", claim);
 out:
 	verr_free(&v);
-	db_res_free(org);
+	org_row_free(org);
 	cJSON_Delete(body);
 	return rc;
 }

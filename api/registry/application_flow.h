@@ -18,6 +18,7 @@
 
 #include "api.h"
 #include "fsm.h"
+#include "org_row.h"
 
 #include <stdint.h>
 
@@ -95,8 +96,8 @@ typedef struct app_args {
 
 /* The fields a draft may hold, each of the right shape, and what the database says of the
  * organization of a change or deregistration (owned by the caller, registered). Refuses
- * (TX_REFUSED) or leaves *org (NULL for an establishment). */
-int app_check_draft(tx *t, enum app_kind kind, const cJSON *body, db_res **org);
+ * (TX_REFUSED) or fills *org (empty, org->res NULL, for an establishment; org_row_free it). */
+int app_check_draft(tx *t, enum app_kind kind, const cJSON *body, org_row *org);
 /* One live change or deregistration per organization: refuses 409 application_pending. */
 int app_check_one_pending(tx *t, const char *uscc, long long id);
 
@@ -104,6 +105,6 @@ int app_check_one_pending(tx *t, const char *uscc, long long id);
 typedef struct app_cols {
 	const char *legal_form, *category, *name, *region_code, *org_uscc;
 } app_cols;
-app_cols app_columns(enum app_kind kind, const cJSON *body, const db_res *org);
+app_cols app_columns(enum app_kind kind, const cJSON *body, const org_row *org);
 
 #endif

@@ -52,8 +52,11 @@ static cJSON *change_diff(db_conn *c, const db_res *r, int row, const cJSON *app
 		if (db_query(c, "SELECT changes FROM org_events WHERE application_id = ? AND type = 'change' LIMIT 1",
 		             DBP(DBI(db_int(r, row, AC_ID))), &x) == 0 && x->nrows == 1 && db_val(x, 0, 0))
 			diff = cJSON_Parse(db_val(x, 0, 0));
-	} else if (db_val(r, row, AC_ORG_USCC) && registry_org(c, db_val(r, row, AC_ORG_USCC), 0, &x) == 0 && x) {
-		diff = registry_change_diff(x, cJSON_GetObjectItemCaseSensitive(app, "changes"));
+	} else if (db_val(r, row, AC_ORG_USCC)) {
+		org_row org;
+		if (org_row_get(c, db_val(r, row, AC_ORG_USCC), 0, &org) == 1)
+			diff = registry_change_diff(&org, cJSON_GetObjectItemCaseSensitive(app, "changes"));
+		org_row_free(&org);
 	}
 	db_res_free(x);
 	if (!cJSON_IsArray(diff)) {
@@ -179,17 +182,17 @@ typedef struct create_args {
 static int create_tx(tx *t, void *arg)
 {
 	create_args *a = arg;
-	db_res *org = NULL;
+	org_row org;
 	int rc = app_check_draft(t, a->kind, a->body, &org);
 	if (rc)
 		return rc;
 	/* One change or deregistration at a time: a draft that could never be submitted is refused
 	 * now rather than at submission. */
-	if (org && (rc = app_check_one_pending(t, db_val(org, 0, OC_USCC), 0))) {
-		db_res_free(org);
+	if (org.res && (rc = app_check_one_pending(t, org.uscc, 0))) {
+		org_row_free(&org);
 		return rc;
 	}
-	app_cols k = app_columns(a->kind, a->body, org);
+	app_cols k = app_columns(a->kind, a->body, &org);
 	char now[32];
 	clock_fmt_db(clock_now(), now);
 	unsigned long long id = 0;
@@ -201,7 +204,7 @@ static int create_tx(tx *t, void *arg)
 	                 DBS(a->body_text), DBS(now), DBS(now)),
 	             NULL, &id);
 	if (rc) {
-		db_res_free(org);
+		org_row_free(&org);
 		return rc;
 	}
 	cJSON *s = cJSON_CreateObject();
@@ -211,7 +214,7 @@ static int create_tx(tx *t, void *arg)
 		cJSON_AddStringToObject(s, "org_uscc", k.org_uscc);
 	if (k.name)
 		cJSON_AddStringToObject(s, "name", k.name);
-	db_res_free(org);
+	org_row_free(&org);
 	char ids[24];
 	snprintf(ids, sizeof ids, "%llu", id);
 	rc = audit_append(t->c, t->user, "application.create", "application", ids, s);
@@ -434,7 +437,7 @@ static int patch_apply(fsm_run *run)
 	const cJSON *patch = ((const app_args *)run->arg)->edit_arg;
 	const db_res *r = run->row;
 	enum app_kind kind = app_kind_of(r, 0);
-	db_res *org = NULL;
+	org_row org = { 0 };
 	cJSON *body = NULL;
 	char *text = NULL;
 	/* What an application is, and for which organization, is fixed at its creation. */
@@ -460,7 +463,7 @@ static int patch_apply(fsm_run *run)
 		rc = DB_ERROR;
 		goto out;
 	}
-	app_cols k = app_columns(kind, body, org);
+	app_cols k = app_columns(kind, body, &org);
 	rc = db_exec(t->c, "UPDATE applications SET body = ?, legal_form = ?, category = ?, name = ?, region_code = ? WHERE id = ?",
 	             DBP(DBS(text), DBS(k.legal_form), DBS(k.category), DBS(k.name), DBS(k.region_code), DBI(run->id)), NULL,
 	             NULL);
@@ -473,7 +476,7 @@ static int patch_apply(fsm_run *run)
 out:
 	cJSON_Delete(body);
 	free(text);
-	db_res_free(org);
+	org_row_free(&org);
 	return rc;
 }
 

@@ -22,22 +22,6 @@
 
 /* --- organizations and names ------------------------------------------------------------ */
 
-int registry_org(db_conn *c, const char *uscc, int lock, db_res **org)
-{
-	*org = NULL;
-	db_res *r;
-	int rc = lock ? db_query(c, "SELECT " ORG_COLUMNS " FROM orgs WHERE uscc = ? FOR UPDATE", DBP(DBS(uscc)), &r)
-	              : db_query(c, "SELECT " ORG_COLUMNS " FROM orgs WHERE uscc = ?", DBP(DBS(uscc)), &r);
-	if (rc)
-		return rc;
-	if (r->nrows != 1) {
-		db_res_free(r);
-		return 0;
-	}
-	*org = r;
-	return 0;
-}
-
 int registry_name_taken(db_conn *c, const char *name, long long application_id, const char *own_uscc)
 {
 	db_res *r;
@@ -184,26 +168,26 @@ static cJSON *str_or_null(const char *s)
 	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
 }
 
-cJSON *registry_change_diff(const db_res *org, const cJSON *changes)
+cJSON *registry_change_diff(const org_row *org, const cJSON *changes)
 {
-	static const struct { const char *field; int col; } texts[] = {
-		{ "name", OC_NAME }, { "domicile", OC_DOMICILE }, { "business_scope", OC_SCOPE }, { "activity_area", OC_AREA },
+	const struct { const char *field, *old; } texts[] = {
+		{ "name", org->name }, { "domicile", org->domicile }, { "business_scope", org->business_scope },
+		{ "activity_area", org->activity_area },
 	};
 	cJSON *diff = cJSON_CreateArray();
 	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
-		const char *nv = json_str_member(changes, texts[i].field), *old = db_val(org, 0, texts[i].col);
+		const char *nv = json_str_member(changes, texts[i].field), *old = texts[i].old;
 		if (nv && (!old || strcmp(nv, old)))
 			add_change(diff, texts[i].field, str_or_null(old), cJSON_CreateString(nv));
 	}
 	const cJSON *funds = cJSON_GetObjectItemCaseSensitive(changes, "funds_fen");
-	if (cJSON_IsNumber(funds) && (db_isnull(org, 0, OC_FUNDS) || (double)db_int(org, 0, OC_FUNDS) != funds->valuedouble))
-		add_change(diff, "funds_fen",
-		           db_isnull(org, 0, OC_FUNDS) ? cJSON_CreateNull() : cJSON_CreateNumber((double)db_int(org, 0, OC_FUNDS)),
+	if (cJSON_IsNumber(funds) && (!org->has_funds || (double)org->funds_fen != funds->valuedouble))
+		add_change(diff, "funds_fen", org->has_funds ? cJSON_CreateNumber((double)org->funds_fen) : cJSON_CreateNull(),
 		           cJSON_CreateNumber(funds->valuedouble));
 	/* The representative by name only: ID numbers are never public. */
 	const cJSON *rep = cJSON_GetObjectItemCaseSensitive(changes, "legal_representative");
 	const char *name = json_str_member(rep, "name"), *id = json_str_member(rep, "id_number");
-	const char *old_name = db_val(org, 0, OC_REP_NAME), *old_id = db_val(org, 0, OC_REP_ID);
+	const char *old_name = org->legal_rep_name, *old_id = org->legal_rep_id_number;
 	if (name && ((!old_name || strcmp(name, old_name)) || (id && (!old_id || strcmp(id, old_id)))))
 		add_change(diff, "legal_representative", str_or_null(old_name), cJSON_CreateString(name));
 	return diff;
@@ -226,10 +210,10 @@ static int name_taken_problem(approval *a, const char *name)
 	return tx_refuse(a->t, 409, "name_taken", "%s is already held by another organization or application", name);
 }
 
-static int org_gone_problem(approval *a, const char *uscc, const db_res *org)
+static int org_gone_problem(approval *a, const char *uscc, const org_row *org)
 {
 	return tx_refuse(a->t, 409, "org_not_registered", "%s is %s; the application can only be rejected", uscc,
-	                 org ? db_val(org, 0, OC_STATUS) : "not in the register");
+	                 org->res ? org_status_names[org->status] : "not in the register");
 }
 
 static int approve_establish(approval *a, char uscc[USCC_LEN + 1])
@@ -288,12 +272,12 @@ static int approve_change(approval *a, const char *uscc)
 {
 	db_conn *c = a->c;
 	const auth_user *who = a->t->user;
-	db_res *org = NULL;
+	org_row org_, *org = &org_;
 	cJSON *diff = NULL;
-	int rc = registry_org(c, uscc, 1, &org);
-	if (rc)
+	int rc = org_row_get(c, uscc, 1, org);
+	if (rc < 0)
 		return rc;
-	if (!org || strcmp(db_val(org, 0, OC_STATUS), "registered")) {
+	if (!rc || org->status != ORG_REGISTERED) {
 		rc = org_gone_problem(a, uscc, org);
 		goto out;
 	}
@@ -301,7 +285,7 @@ static int approve_change(approval *a, const char *uscc)
 	diff = registry_change_diff(org, ch);
 	const cJSON *funds = cJSON_GetObjectItemCaseSensitive(ch, "funds_fen");
 	const cJSON *rep = cJSON_GetObjectItemCaseSensitive(ch, "legal_representative");
-	const char *name = json_str_member(ch, "name"), *old_name = db_val(org, 0, OC_NAME);
+	const char *name = json_str_member(ch, "name"), *old_name = org->name;
 	int renamed = name && strcmp(name, old_name);
 	rc = db_exec(c,
 	             "UPDATE orgs SET name = COALESCE(?, name), domicile = COALESCE(?, domicile), "
@@ -344,13 +328,13 @@ static int approve_change(approval *a, const char *uscc)
 	cJSON *s = cJSON_CreateObject();
 	cJSON_AddNumberToObject(s, "application_id", (double)a->app_id);
 	cJSON_AddItemToObject(s, "changes", cJSON_Duplicate(diff, 1));
-	cJSON_AddNumberToObject(s, "version", (double)(db_int(org, 0, OC_VERSION) + 1));
+	cJSON_AddNumberToObject(s, "version", (double)(org->version + 1));
 	rc = audit_append(c, who, "org.change", "org", uscc, s);
 	cJSON_Delete(s);
 	cJSON_AddItemToObject(a->summary, "changes", cJSON_Duplicate(diff, 1));
 out:
 	cJSON_Delete(diff);
-	db_res_free(org);
+	org_row_free(org);
 	return rc;
 }
 
@@ -358,17 +342,17 @@ static int approve_deregister(approval *a, const char *uscc)
 {
 	db_conn *c = a->c;
 	const auth_user *who = a->t->user;
-	db_res *org = NULL;
-	int rc = registry_org(c, uscc, 1, &org);
-	if (rc)
+	org_row org;
+	int rc = org_row_get(c, uscc, 1, &org);
+	if (rc < 0)
 		return rc;
-	if (!org || strcmp(db_val(org, 0, OC_STATUS), "registered")) {
-		rc = org_gone_problem(a, uscc, org);
-		db_res_free(org);
+	if (!rc || org.status != ORG_REGISTERED) {
+		rc = org_gone_problem(a, uscc, &org);
+		org_row_free(&org);
 		return rc;
 	}
-	long long version = db_int(org, 0, OC_VERSION);
-	db_res_free(org);
+	long long version = org.version;
+	org_row_free(&org);
 	const char *reason = json_str_member(a->body, "reason");
 	rc = db_exec(c,
 	             "UPDATE orgs SET status = 'deregistered', deregistered_at = ?, version = version + 1, updated_at = ? "

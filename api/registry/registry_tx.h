@@ -6,11 +6,9 @@
 #define SANZHI_REGISTRY_TX_H
 
 #include "api.h"
+#include "org_row.h"
 #include "tx.h"
 
-/* Reads (lock: FOR UPDATE) the organization a change or deregistration is for, as a row of
- * ORG_COLUMNS (org_row.h). *org is NULL when there is none; the caller decides what that means. */
-int registry_org(db_conn *c, const char *uscc, int lock, db_res **org);
 
 /* Name uniqueness among registered organizations and pending applications (SPEC §4), held by
  * the primary key of name_claims. Claims name for application_id (own_uscc: the organization
@@ -25,7 +23,7 @@ int registry_release_claims(db_conn *c, long long application_id, const char *ke
 
 /* The public difference a change application makes to org (a row of ORG_COLUMNS, org_row.h):
  * [{field, old, new}] for every field whose value changes. ID numbers never appear. */
-cJSON *registry_change_diff(const db_res *org, const cJSON *changes);
+cJSON *registry_change_diff(const org_row *org, const cJSON *changes);
 
 /* What an approved application asks of the register (read from its row by the caller). */
 enum registry_kind { REGISTRY_ESTABLISH, REGISTRY_CHANGE, REGISTRY_DEREGISTER };
