@@ -42,6 +42,13 @@ typedef struct user_new {
 	int expert;
 	const cJSON *affiliations;  /* evaluators: [{org_uscc?, org_name, from, to?}] */
 } user_new;
+/* A new user with the hash of its password, as a creating tx function takes it. */
+typedef struct user_hashed {
+	user_new u;
+	char hash[CRYPTO_PWHASH_MAX];
+} user_hashed;
+/* Hashes password into hash; answers 500 and returns -1 when it cannot. */
+int users_hash_or_reply(http_req *req, const char *password, char hash[CRYPTO_PWHASH_MAX]);
 /* Validates into v (field errors) without touching the database. */
 void users_validate_new(const user_new *u, int public_signup, verr *v);
 /* Inserts the user (and its affiliations) and audits it, inside the caller's transaction.

@@ -92,14 +92,9 @@ static void retry_after(tx *t, long long seconds)
 }
 
 /* --- sign-up ---------------------------------------------------------------- */
-typedef struct signup {
-	user_new u;
-	char hash[CRYPTO_PWHASH_MAX];
-} signup;
-
 static int signup_tx(tx *t, void *arg)
 {
-	signup *s = arg;
+	user_hashed *s = arg;
 	/* Counted under the address's row lock, so concurrent sign-ups cannot all pass the count. */
 	char key[80], now[32], since[32];
 	ip_key(t->client_ip, key);
@@ -137,7 +132,7 @@ static int signup_tx(tx *t, void *arg)
 void accounts_signup(http_req *req)
 {
 	verr v = { 0 };
-	signup s = { 0 };
+	user_hashed s = { 0 };
 	user_new *u = &s.u;
 	u->role = "applicant";
 	json_get_str(req->json, "username", &u->username, &v, "username", JSON_REQUIRED, 3, 64);
@@ -156,10 +151,8 @@ void accounts_signup(http_req *req)
 	/* No password is hashed (a costly step) for a database that is down. */
 	if (!api_db(req))
 		return;
-	if (crypto_password_hash(u->password, strlen(u->password), s.hash) < 0) {
-		http_problem(req, 500, "internal", "the password could not be stored");
+	if (users_hash_or_reply(req, u->password, s.hash) < 0)
 		return;
-	}
 	tx_run_or_reply(req, signup_tx, &s);
 	crypto_wipe(s.hash, sizeof s.hash);
 }

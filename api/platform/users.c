@@ -378,14 +378,17 @@ int users_answer(tx *t, long long id, int full, int status)
 	return 0;
 }
 
-typedef struct user_post {
-	user_new u;
-	char hash[CRYPTO_PWHASH_MAX];
-} user_post;
+int users_hash_or_reply(http_req *req, const char *password, char hash[CRYPTO_PWHASH_MAX])
+{
+	if (crypto_password_hash(password, strlen(password), hash) == 0)
+		return 0;
+	http_problem(req, 500, "internal", "the password could not be stored");
+	return -1;
+}
 
 static int user_post_tx(tx *t, void *arg)
 {
-	user_post *p = arg;
+	user_hashed *p = arg;
 	long long id;
 	int rc = users_insert_or_refuse(t, t->user, &p->u, p->hash, &id);
 	return rc ? rc : users_answer(t, id, 1, 201);
@@ -394,7 +397,7 @@ static int user_post_tx(tx *t, void *arg)
 void users_post(http_req *req)
 {
 	verr v = { 0 };
-	user_post p = { 0 };
+	user_hashed p = { 0 };
 	user_new *u = &p.u;
 	json_get_str(req->json, "username", &u->username, &v, "username", JSON_REQUIRED, 3, 64);
 	json_get_str(req->json, "password", &u->password, &v, "password", JSON_REQUIRED, 0, 256);
@@ -412,10 +415,8 @@ void users_post(http_req *req)
 		http_problem_fields(req, 422, "validation_failed", "the user is not valid", &v);
 		return;
 	}
-	if (crypto_password_hash(u->password, strlen(u->password), p.hash) < 0) {
-		http_problem(req, 500, "internal", "the password could not be stored");
+	if (users_hash_or_reply(req, u->password, p.hash) < 0)
 		return;
-	}
 	tx_run_or_reply(req, user_post_tx, &p);
 	crypto_wipe(p.hash, sizeof p.hash);
 }
@@ -605,10 +606,8 @@ void users_patch(http_req *req)
 		return;
 	}
 	if (password) {
-		if (crypto_password_hash(password, strlen(password), p.hash) < 0) {
-			http_problem(req, 500, "internal", "the password could not be stored");
+		if (users_hash_or_reply(req, password, p.hash) < 0)
 			return;
-		}
 		p.password_hash = p.hash;
 	}
 	tx_run_or_reply(req, user_patch_tx, &p);
