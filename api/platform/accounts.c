@@ -96,10 +96,11 @@ static int signup_tx(tx *t, void *arg)
 {
 	user_hashed *s = arg;
 	/* Counted under the address's row lock, so concurrent sign-ups cannot all pass the count. */
+	usec_t now_t = clock_now();
 	char key[80], now[32], since[32];
 	ip_key(t->client_ip, key);
-	clock_fmt_db(clock_now(), now);
-	clock_fmt_db(clock_now() - 3600 * USEC_PER_SEC, since);
+	clock_fmt_db(now_t, now);
+	clock_fmt_db(now_t - 3600 * USEC_PER_SEC, since);
 	usec_t ignored;
 	int rc = throttle_row(t->c, key, now, &ignored);
 	if (rc)
