@@ -33,7 +33,7 @@ void accounts_me(http_req *req);
 
 /* users.c — administration of accounts */
 void users_list(http_req *req);
-void users_create_h(http_req *req);
+void users_post(http_req *req);
 void users_get(http_req *req);
 void users_patch(http_req *req);
 
@@ -42,6 +42,13 @@ typedef struct user_new {
 	int expert;
 	const cJSON *affiliations;  /* evaluators: [{org_uscc?, org_name, from, to?}] */
 } user_new;
+/* A new user with the hash of its password, as a creating tx function takes it. */
+typedef struct user_hashed {
+	user_new u;
+	char hash[CRYPTO_PWHASH_MAX];
+} user_hashed;
+/* Hashes password into hash; answers 500 and returns -1 when it cannot. */
+int users_hash_or_reply(http_req *req, const char *password, char hash[CRYPTO_PWHASH_MAX]);
 /* Validates into v (field errors) without touching the database. */
 void users_validate_new(const user_new *u, int public_signup, verr *v);
 /* Inserts the user (and its affiliations) and audits it, inside the caller's transaction.
@@ -49,6 +56,15 @@ void users_validate_new(const user_new *u, int public_signup, verr *v);
 int users_insert(db_conn *c, const auth_user *who, const user_new *u, const char *password_hash, long long *id);
 /* users_insert in a transaction of its own. */
 int users_create(const auth_user *who, const user_new *u, const char *password_hash, long long *id);
+struct tx;
+/* users_insert inside a tx function; a taken username refuses 409 username_taken. */
+int users_insert_or_refuse(struct tx *t, const auth_user *who, const user_new *u, const char *password_hash,
+                           long long *id);
+/* The user as answered (USER_COLUMNS; with full, an evaluator's affiliations too) and its version;
+ * *out NULL when there is no such user. 0 or a DB_ code. */
+int users_read(db_conn *c, long long id, int full, cJSON **out, long long *version);
+/* Inside a tx function: answers the user with status (ETag its version); 404 when there is none. */
+int users_answer(struct tx *t, long long id, int full, int status);
 /* Usernames are case-insensitive: the one form they are stored and compared in (lower case). */
 void users_fold_username(const char *in, char *out, size_t outlen);
 /* The public shape of a user row selected with USER_COLUMNS. */
@@ -57,7 +73,7 @@ cJSON *users_json(const db_res *r, int row);
 
 /* audit_api.c */
 void audit_list(http_req *req);
-void audit_verify_h(http_req *req);
+void audit_verify_get(http_req *req);
 
 /* admin.c — the test clock and the rule sweep */
 void admin_clock_get(http_req *req);

@@ -31,13 +31,13 @@ static const route core_routes[] = {
 	{ "POST", "/api/v1/auth/logout", accounts_logout, ANY, R_JSON_OPT },
 	{ "GET", "/api/v1/me", accounts_me, ANY, 0 },
 	{ "GET", "/api/v1/users", users_list, ADMIN, 0 },
-	{ "POST", "/api/v1/users", users_create_h, ADMIN, R_JSON | R_IDEMPOTENT },
+	{ "POST", "/api/v1/users", users_post, ADMIN, R_JSON | R_IDEMPOTENT },
 	{ "GET", "/api/v1/users/{id}", users_get, ADMIN, 0 },
 	{ "PATCH", "/api/v1/users/{id}", users_patch, ADMIN, R_JSON },
 
 	/* audit */
 	{ "GET", "/api/v1/audit", audit_list, ADMIN | REG, 0 },
-	{ "GET", "/api/v1/audit/verify", audit_verify_h, ADMIN | REG, 0 },
+	{ "GET", "/api/v1/audit/verify", audit_verify_get, ADMIN | REG, 0 },
 
 	/* administration */
 	{ "GET", "/api/v1/admin/clock", admin_clock_get, ADMIN, 0 },

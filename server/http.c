@@ -62,89 +62,6 @@ static void observe(int route_index, int status, double seconds)
 		atomic_fetch_add(&m_errors_5xx, 1);
 }
 
-typedef struct sbuf {
-	char *p;
-	size_t len, cap;
-} sbuf;
-
-static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sbuf *b, const char *fmt, ...)
-{
-	for (;;) {
-		va_list ap;
-		va_start(ap, fmt);
-		int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return;
-		if (b->p && b->len + (size_t)n < b->cap) {
-			b->len += (size_t)n;
-			return;
-		}
-		size_t ncap = (b->cap ? b->cap * 2 : 4096) + (size_t)n;
-		char *np = realloc(b->p, ncap);
-		if (!np)
-			return;
-		b->p = np;
-		b->cap = ncap;
-	}
-}
-
-char *http_metrics_render(void)
-{
-	sbuf b = { 0 };
-	sb_printf(&b, "# HELP sanzhi_http_requests_total HTTP requests by route and status.\n"
-	              "# TYPE sanzhi_http_requests_total counter\n");
-	for (int r = 0; r < nroutes + 2; r++) {
-		char name[300];
-		if (r < nroutes)
-			snprintf(name, sizeof name, "%s %s", opts.routes[r].method, opts.routes[r].pattern);
-		else
-			snprintf(name, sizeof name, "%s", r == nroutes ? "static" : "unmatched");
-		int ri = r < nroutes ? r : (r == nroutes ? MAX_ROUTES : MAX_ROUTES + 1);
-		for (int s = 0; s <= NSTATUS; s++) {
-			unsigned long long v = atomic_load(&m_requests[ri][s]);
-			if (!v)
-				continue;
-			if (s < NSTATUS)
-				sb_printf(&b, "sanzhi_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n", name,
-				          tracked_status[s], v);
-			else
-				sb_printf(&b, "sanzhi_http_requests_total{route=\"%s\",status=\"other\"} %llu\n", name, v);
-		}
-	}
-	sb_printf(&b, "# HELP sanzhi_http_request_duration_seconds Request latency.\n"
-	              "# TYPE sanzhi_http_request_duration_seconds histogram\n");
-	unsigned long long cum = 0;
-	for (int i = 0; i < NBUCKETS; i++) {
-		cum += atomic_load(&m_latency[i]);
-		sb_printf(&b, "sanzhi_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n", buckets[i], cum);
-	}
-	cum += atomic_load(&m_latency[NBUCKETS]);
-	sb_printf(&b, "sanzhi_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n", cum);
-	sb_printf(&b, "sanzhi_http_request_duration_seconds_sum %.6f\n", (double)atomic_load(&m_latency_sum_us) / 1e6);
-	sb_printf(&b, "sanzhi_http_request_duration_seconds_count %llu\n", atomic_load(&m_latency_count));
-	sb_printf(&b, "# HELP sanzhi_http_errors_total Responses with a 5xx status.\n"
-	              "# TYPE sanzhi_http_errors_total counter\nsanzhi_http_errors_total %llu\n",
-	          atomic_load(&m_errors_5xx));
-	sb_printf(&b, "# HELP sanzhi_http_in_flight Requests being served.\n"
-	              "# TYPE sanzhi_http_in_flight gauge\nsanzhi_http_in_flight %llu\n",
-	          atomic_load(&m_in_flight));
-	sb_printf(&b, "# HELP sanzhi_db_connections Open database connections.\n"
-	              "# TYPE sanzhi_db_connections gauge\nsanzhi_db_connections %d\n",
-	          db_open_connections());
-	uint64_t hits, misses;
-	size_t bytes;
-	cache_stats(&hits, &misses, &bytes);
-	sb_printf(&b, "# HELP sanzhi_cache_lookups_total Profile cache lookups by result.\n"
-	              "# TYPE sanzhi_cache_lookups_total counter\n"
-	              "sanzhi_cache_lookups_total{result=\"hit\"} %llu\nsanzhi_cache_lookups_total{result=\"miss\"} %llu\n"
-	              "# HELP sanzhi_cache_bytes Bytes of rendered answers held by the profile cache.\n"
-	              "# TYPE sanzhi_cache_bytes gauge\nsanzhi_cache_bytes %zu\n",
-	          (unsigned long long)hits, (unsigned long long)misses, bytes);
-	return b.p;
-}
-
 /* --- roles ------------------------------------------------------------------------ */
 /* --- answering -------------------------------------------------------------- */
 static const char *reason(int status)
@@ -1120,4 +1037,70 @@ void http_stop(void)
 		ctx = NULL;
 	}
 	mg_exit_library();
+}
+
+/* --- metrics text ------------------------------------------------------------------------------
+ * Here, after everything else, because buf.h's type name buf would be shadowed by the local
+ * variables named buf above (-Wshadow). */
+#include "buf.h"
+
+/* Every route with every status, route names of 300 bytes, stays under 2 MiB. */
+#define METRICS_MAX (4u << 20)
+
+char *http_metrics_render(void)
+{
+	buf b;
+	buf_init(&b, METRICS_MAX);
+	buf_addf(&b, "# HELP sanzhi_http_requests_total HTTP requests by route and status.\n"
+	             "# TYPE sanzhi_http_requests_total counter\n");
+	for (int r = 0; r < nroutes + 2; r++) {
+		char name[300];
+		if (r < nroutes)
+			snprintf(name, sizeof name, "%s %s", opts.routes[r].method, opts.routes[r].pattern);
+		else
+			snprintf(name, sizeof name, "%s", r == nroutes ? "static" : "unmatched");
+		int ri = r < nroutes ? r : (r == nroutes ? MAX_ROUTES : MAX_ROUTES + 1);
+		for (int s = 0; s <= NSTATUS; s++) {
+			unsigned long long v = atomic_load(&m_requests[ri][s]);
+			if (!v)
+				continue;
+			if (s < NSTATUS)
+				buf_addf(&b, "sanzhi_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n", name,
+				         tracked_status[s], v);
+			else
+				buf_addf(&b, "sanzhi_http_requests_total{route=\"%s\",status=\"other\"} %llu\n", name, v);
+		}
+	}
+	buf_addf(&b, "# HELP sanzhi_http_request_duration_seconds Request latency.\n"
+	             "# TYPE sanzhi_http_request_duration_seconds histogram\n");
+	unsigned long long cum = 0;
+	for (int i = 0; i < NBUCKETS; i++) {
+		cum += atomic_load(&m_latency[i]);
+		buf_addf(&b, "sanzhi_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n", buckets[i], cum);
+	}
+	cum += atomic_load(&m_latency[NBUCKETS]);
+	buf_addf(&b, "sanzhi_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n", cum);
+	buf_addf(&b, "sanzhi_http_request_duration_seconds_sum %.6f\n", (double)atomic_load(&m_latency_sum_us) / 1e6);
+	buf_addf(&b, "sanzhi_http_request_duration_seconds_count %llu\n", atomic_load(&m_latency_count));
+	buf_addf(&b, "# HELP sanzhi_http_errors_total Responses with a 5xx status.\n"
+	             "# TYPE sanzhi_http_errors_total counter\nsanzhi_http_errors_total %llu\n",
+	         atomic_load(&m_errors_5xx));
+	buf_addf(&b, "# HELP sanzhi_http_in_flight Requests being served.\n"
+	             "# TYPE sanzhi_http_in_flight gauge\nsanzhi_http_in_flight %llu\n",
+	         atomic_load(&m_in_flight));
+	buf_addf(&b, "# HELP sanzhi_db_connections Open database connections.\n"
+	             "# TYPE sanzhi_db_connections gauge\nsanzhi_db_connections %d\n",
+	         db_open_connections());
+	uint64_t hits, misses;
+	size_t bytes;
+	cache_stats(&hits, &misses, &bytes);
+	buf_addf(&b, "# HELP sanzhi_cache_lookups_total Profile cache lookups by result.\n"
+	             "# TYPE sanzhi_cache_lookups_total counter\n"
+	             "sanzhi_cache_lookups_total{result=\"hit\"} %llu\nsanzhi_cache_lookups_total{result=\"miss\"} %llu\n"
+	             "# HELP sanzhi_cache_bytes Bytes of rendered answers held by the profile cache.\n"
+	             "# TYPE sanzhi_cache_bytes gauge\nsanzhi_cache_bytes %zu\n",
+	         (unsigned long long)hits, (unsigned long long)misses, bytes);
+	/* Any failure (memory, the maximum) fails the whole text: a scraper must never read a
+	 * truncated one as complete. */
+	return buf_take(&b, NULL);
 }

@@ -154,7 +154,8 @@ struct db_res;
 void http_reply_rows(http_req *req, const struct db_res *r, int limit, cJSON *(*item)(const struct db_res *r, int row),
                      int key_col);
 
-/* Metrics text (Prometheus exposition format); malloc'd. */
+/* Metrics text (Prometheus exposition format), malloc'd; NULL when it could not be rendered
+ * whole (out of memory, over its maximum). */
 char *http_metrics_render(void);
 
 

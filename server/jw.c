@@ -1,5 +1,6 @@
 /* jw.c — the JSON writer (see jw.h). */
 #include "jw.h"
+#include "buf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,56 +15,58 @@ void jw_init(jw *w, size_t max)
 
 void jw_free(jw *w)
 {
-	free(w->p);
-	w->p = NULL;
-	w->len = w->cap = 0;
+	if (w->b)
+		buf_free(w->b);
+	free(w->b);
+	w->b = NULL;
 }
 
 char *jw_take(jw *w, size_t *len)
 {
-	char *p = w->failed || w->depth ? NULL : w->p;
-	if (!p)
-		free(w->p);
-	else
-		*len = w->len;
-	w->p = NULL;
-	w->len = w->cap = 0;
-	return p;
+	char *s = NULL;
+	if (!w->failed && !w->depth && w->b)
+		s = buf_take(w->b, len);
+	else if (len)
+		*len = 0;
+	jw_free(w);
+	return s;
 }
 
-static int grow(jw *w, size_t n)
+/* The buffer to write into, or NULL once the writer failed. */
+static buf *text(jw *w)
 {
 	if (w->failed)
-		return -1;
-	if (w->len + n + 1 <= w->cap)
-		return 0;
-	size_t want = w->len + n + 1;
-	if (want > w->max) {
-		w->failed = 1;
-		return -1;
+		return NULL;
+	if (!w->b) {
+		w->b = malloc(sizeof *w->b);
+		if (!w->b) {
+			w->failed = 1;
+			return NULL;
+		}
+		buf_init(w->b, w->max);
 	}
-	size_t cap = w->cap ? w->cap : 1024;
-	while (cap < want)
-		cap *= 2;
-	if (cap > w->max)
-		cap = w->max;
-	char *np = realloc(w->p, cap);
-	if (!np) {
-		w->failed = 1;
-		return -1;
-	}
-	w->p = np;
-	w->cap = cap;
-	return 0;
+	return w->b;
 }
 
 static void put(jw *w, const char *s, size_t n)
 {
-	if (grow(w, n) < 0)
-		return;
-	memcpy(w->p + w->len, s, n);
-	w->len += n;
-	w->p[w->len] = 0;
+	buf *b = text(w);
+	if (b && buf_add(b, s, n) < 0)
+		w->failed = 1;
+}
+
+static void put_string(jw *w, const char *s)
+{
+	buf *b = text(w);
+	if (b && buf_add_json_string(b, s) < 0)
+		w->failed = 1;
+}
+
+char *jw_take_line(jw *w, size_t *len)
+{
+	if (!w->depth)
+		put(w, "\n", 1);
+	return jw_take(w, len);
 }
 
 /* Before any value or key: the comma that separates it from the one before. */
@@ -104,37 +107,10 @@ void jw_obj_end(jw *w) { close_(w, '}'); }
 void jw_arr(jw *w) { open(w, '['); }
 void jw_arr_end(jw *w) { close_(w, ']'); }
 
-/* A JSON string: quotes, backslashes and control characters escaped; the rest (valid UTF-8 from
- * the database or from validated input) as it is. */
-static void quoted(jw *w, const char *s)
-{
-	put(w, "\"", 1);
-	const char *run = s;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p >= 0x20 && *p != '"' && *p != '\\')
-			continue;
-		put(w, run, (size_t)((const char *)p - run));
-		char esc[8];
-		switch (*p) {
-		case '"': put(w, "\\\"", 2); break;
-		case '\\': put(w, "\\\\", 2); break;
-		case '\n': put(w, "\\n", 2); break;
-		case '\r': put(w, "\\r", 2); break;
-		case '\t': put(w, "\\t", 2); break;
-		default:
-			snprintf(esc, sizeof esc, "\\u%04x", *p);
-			put(w, esc, 6);
-		}
-		run = (const char *)p + 1;
-	}
-	put(w, run, strlen(run));
-	put(w, "\"", 1);
-}
-
 void jw_key(jw *w, const char *key)
 {
 	sep(w);
-	quoted(w, key);
+	put_string(w, key);
 	put(w, ":", 1);
 	w->keyed = 1;
 }
@@ -146,7 +122,7 @@ void jw_str(jw *w, const char *s)
 		return;
 	}
 	sep(w);
-	quoted(w, s);
+	put_string(w, s);
 }
 
 void jw_int(jw *w, long long v)

@@ -12,9 +12,13 @@
 
 #define JW_DEPTH 16
 
+/* The text is a server/buf.h buffer, held by pointer: http.h includes this header, and the type
+ * name buf, in scope everywhere, would shadow the many local variables named buf (-Wshadow). */
+struct buf;
+
 typedef struct jw {
-	char *p;
-	size_t len, cap, max;
+	struct buf *b;                  /* the text; allocated at the first write */
+	size_t max;
 	int failed;
 	int depth;
 	unsigned char fresh[JW_DEPTH];  /* per open container: nothing written in it yet */
@@ -24,6 +28,8 @@ typedef struct jw {
 void jw_init(jw *w, size_t max);
 /* The text (malloc'd, NUL-terminated) and its length; NULL when the writer failed. Resets w. */
 char *jw_take(jw *w, size_t *len);
+/* The same with a newline after the document (a log line, written with one write(2)). */
+char *jw_take_line(jw *w, size_t *len);
 void jw_free(jw *w);
 
 void jw_obj(jw *w);

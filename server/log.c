@@ -44,16 +44,10 @@ static void emit(jw *w)
 {
 	jw_obj_end(w);
 	size_t n;
-	char *s = jw_take(w, &n);
-	if (!s)
+	char *line = jw_take_line(w, &n);
+	if (!line)
 		return;
-	char *line = realloc(s, n + 1);
-	if (!line) {
-		free(s);
-		return;
-	}
-	line[n] = '\n';
-	ssize_t wr = write(2, line, n + 1);
+	ssize_t wr = write(2, line, n);
 	(void)wr;
 	free(line);
 }

@@ -36,14 +36,29 @@ static void answer_clear(tx *t)
 	t->raw_len = 0;
 }
 
-int tx_refuse(tx *t, int status, const char *code, const char *fmt, ...)
+static void refuse(tx *t, int commit, int status, const char *code, const char *fmt, va_list ap)
 {
 	problem_clear(&t->prob);
 	t->prob.status = status;
+	t->prob.commit = commit;
 	snprintf(t->prob.code, sizeof t->prob.code, "%s", code);
+	vsnprintf(t->prob.detail, sizeof t->prob.detail, fmt, ap);
+}
+
+int tx_refuse(tx *t, int status, const char *code, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(t->prob.detail, sizeof t->prob.detail, fmt, ap);
+	refuse(t, 0, status, code, fmt, ap);
+	va_end(ap);
+	return TX_REFUSED;
+}
+
+int tx_refuse_commit(tx *t, int status, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	refuse(t, 1, status, code, fmt, ap);
 	va_end(ap);
 	return TX_REFUSED;
 }
@@ -233,11 +248,14 @@ static int call_once(db_conn *c, void *arg)
 			return rc;
 	}
 	int rc = k->fn(t, k->arg);
-	if (rc)
+	int keep = rc == TX_REFUSED && t->prob.status && t->prob.commit;
+	if (rc && !keep)
 		return rc;
 	if (!k->req)
 		return 0;
-	if ((rc = render_answer(k)))
+	/* A refusal that keeps its writes is recorded under the key like an answer: committed with
+	 * them, so a retry gets the same problem back. */
+	if ((rc = keep ? render_problem(k) : render_answer(k)))
 		return rc;
 	return k->idem ? idem_record(c, &k->key, &k->out, 1) : 0;
 }
@@ -386,6 +404,8 @@ int tx_run(const auth_user *who, tx_fn fn, void *arg, tx *out)
 	k->t.user = who;
 	k->t.client_ip = "";
 	int rc = db_tx(call_once, k);
+	if (rc == 0 && k->t.prob.status && k->t.prob.commit)
+		rc = TX_REFUSED;
 	if (out) {
 		*out = k->t;
 		out->c = NULL;

@@ -12,7 +12,10 @@
  *      crash after the commit loses no answer: the client's retry gets it back, never a second
  *      resource;
  *   4. when fn refuses (return tx_refuse(…)) everything rolls back and the problem is answered
- *      (and recorded under the key, in a transaction of its own: nothing changed);
+ *      (and recorded under the key, in a transaction of its own: nothing changed); a refusal
+ *      that must leave a trace (return tx_refuse_commit(…): a failed sign-in counts towards the
+ *      lockout) commits fn's writes instead, with the problem recorded under the key like an
+ *      answer, and then answers it;
  *   5. a DB_ code becomes 503 (database down), 409 (conflict) or 500.
  *
  * The scheduler and the command line run the same functions with tx_run(), without a request.
@@ -49,6 +52,7 @@ typedef struct tx_problem {
 	char headers[160];       /* extra header lines ("Retry-After: 60\r\n") */
 	verr fields;             /* errors[] */
 	cJSON *ext;              /* extension members (current_status, allowed_actions, …); owned */
+	int commit;              /* tx_refuse_commit: fn's writes stand */
 } tx_problem;
 
 typedef struct tx {
@@ -75,6 +79,11 @@ typedef int (*tx_fn)(tx *t, void *arg);
 
 /* Inside fn: the refusal. Returns TX_REFUSED, for fn to return. */
 int tx_refuse(tx *t, int status, const char *code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Inside fn: the refusal that keeps fn's writes. The transaction commits (it is not retried
+ * for the refusal's sake), then the problem is answered; for refusals that are themselves
+ * facts to remember, such as a wrong password counted towards the lockout. Returns TX_REFUSED;
+ * tx_run returns TX_REFUSED too, after the commit, with out->prob.commit set. */
+int tx_refuse_commit(tx *t, int status, const char *code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* The same with the field errors of v (v is emptied). */
 int tx_refuse_fields(tx *t, int status, const char *code, const char *detail, verr *v);
 /* An extension member for the problem (taken over), after tx_refuse. */

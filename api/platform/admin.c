@@ -1,36 +1,59 @@
 /* admin.c — the test clock and the sweep of time-driven rules. */
 #include "api.h"
+#include "tx.h"
 
 #include <stdio.h>
 #include <string.h>
 
-void admin_clock_get(http_req *req)
+static cJSON *clock_json(usec_t now_t)
 {
 	cJSON *o = cJSON_CreateObject();
 	char now[32];
-	clock_fmt(clock_now(), now);
+	clock_fmt(now_t, now);
 	cJSON_AddStringToObject(o, "now", now);
 	cJSON_AddBoolToObject(o, "test_clock", clock_is_test());
-	http_reply_data(req, 200, o, 0);
+	return o;
 }
 
-typedef struct clock_tx {
-	const auth_user *who;
-	usec_t from, to;
-} clock_tx;
-
-static int clock_tx_run(db_conn *c, void *arg)
+void admin_clock_get(http_req *req)
 {
-	clock_tx *t = arg;
+	http_reply_data(req, 200, clock_json(clock_now()), 0);
+}
+
+typedef struct clock_put {
+	usec_t from, to;
+	const char *text;
+} clock_put;
+
+/* The time to set once the transaction that audits it has committed: db_after_commit runs its
+ * functions on the committing thread, before the answer goes out. */
+static _Thread_local clock_put clock_pending;
+
+static void clock_apply(void)
+{
+	clock_set(clock_pending.to);
+	log_kv(LOG_WARN, "test clock set", "now", clock_pending.text, NULL);
+}
+
+/* Moving the clock moves every deadline: it is a state change like any other, audited (at the
+ * old time, which the entry carries with the new one) before it takes effect. */
+static int clock_put_tx(tx *t, void *arg)
+{
+	const clock_put *p = arg;
 	char from[32], to[32];
-	clock_fmt(t->from, from);
-	clock_fmt(t->to, to);
+	clock_fmt(p->from, from);
+	clock_fmt(p->to, to);
 	cJSON *s = cJSON_CreateObject();
 	cJSON_AddStringToObject(s, "old", from);
 	cJSON_AddStringToObject(s, "new", to);
-	int rc = audit_append(c, t->who, "clock.set", "clock", "test_clock", s);
+	int rc = audit_append(t->c, t->user, "clock.set", "clock", "test_clock", s);
 	cJSON_Delete(s);
-	return rc;
+	if (rc)
+		return rc;
+	clock_pending = *p;
+	db_after_commit(clock_apply);
+	tx_answer(t, 200, clock_json(p->to), 0);
+	return 0;
 }
 
 void admin_clock_put(http_req *req)
@@ -41,25 +64,14 @@ void admin_clock_put(http_req *req)
 		return;
 	}
 	verr v = { 0 };
-	const char *s = NULL;
-	usec_t t = 0;
-	if (json_get_str(req->json, "now", &s, &v, "now", JSON_REQUIRED, 1, 64) == 1 && clock_parse(s, &t) < 0)
+	clock_put p = { clock_now(), 0, NULL };
+	if (json_get_str(req->json, "now", &p.text, &v, "now", JSON_REQUIRED, 1, 64) == 1 && clock_parse(p.text, &p.to) < 0)
 		verr_add(&v, "now", "invalid_time", "now must be an RFC 3339 time such as 2026-01-05T09:00:00Z");
 	if (v.count) {
 		http_problem_fields(req, 422, "validation_failed", "the time is not valid", &v);
 		return;
 	}
-	/* Moving the clock moves every deadline: it is a state change like any other, audited
-	 * (at the old time, which the entry carries with the new one) before it takes effect. */
-	clock_tx ct = { &req->user, clock_now(), t };
-	int rc = db_tx(clock_tx_run, &ct);
-	if (rc) {
-		http_problem_db(req, rc);
-		return;
-	}
-	clock_set(t);
-	log_kv(LOG_WARN, "test clock set", "now", s, NULL);
-	admin_clock_get(req);
+	tx_run_or_reply(req, clock_put_tx, &p);
 }
 
 void admin_sweep(http_req *req)

@@ -2,9 +2,6 @@
  * Admins read everything; registrars read the trail of one object at a time. */
 #include "api.h"
 
-/* For the raw query string (the names of every parameter given); http.h offers lookups by
- * name only. */
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +50,7 @@ static int unknown_param(const char *query, char *name, size_t len)
 }
 
 /* ?from= / ?to=: RFC 3339 into the DB form; "" when absent. -1 (answered) when malformed. */
-static int time_param(http_req *req, const char *name, char out[32])
+static int time_param_or_reply(http_req *req, const char *name, char out[32])
 {
 	char buf[64];
 	out[0] = 0;
@@ -87,7 +84,7 @@ void audit_list(http_req *req)
 		http_problem(req, 400, "invalid_filter", "a filter is too long");
 		return;
 	}
-	if (time_param(req, "from", from) < 0 || time_param(req, "to", to) < 0)
+	if (time_param_or_reply(req, "from", from) < 0 || time_param_or_reply(req, "to", to) < 0)
 		return;
 	if (req->user.role_bit == ROLE_REGISTRAR && (!*type || !*id)) {
 		http_problem(req, 403, "object_filter_required",
@@ -120,7 +117,7 @@ void audit_list(http_req *req)
 	db_res_free(r);
 }
 
-void audit_verify_h(http_req *req)
+void audit_verify_get(http_req *req)
 {
 	db_conn *c = api_db(req);
 	if (!c)

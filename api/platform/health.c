@@ -44,7 +44,9 @@ void health_metrics(http_req *req)
 {
 	char *text = http_metrics_render();
 	if (!text) {
-		http_problem(req, 500, "internal", "metrics unavailable");
+		/* Never a truncated text: a scraper would take the missing series for gone. */
+		http_problem_hdr(req, 503, "metrics_unavailable", "Retry-After: 5\r\n",
+		                 "the metrics could not be rendered now; retry shortly");
 		return;
 	}
 	http_reply_raw(req, 200, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text), "Cache-Control: no-store\r\n");

@@ -1,5 +1,6 @@
 /* users.c — accounts administered by admins (every role), and the shared user pieces. */
 #include "api.h"
+#include "tx.h"
 #include "uscc.h"
 
 #include <ctype.h>
@@ -334,68 +335,95 @@ int users_create(const auth_user *who, const user_new *u, const char *password_h
 	return rc;
 }
 
-static void reply_user_full(http_req *req, long long id, int status)
+int users_insert_or_refuse(tx *t, const auth_user *who, const user_new *u, const char *password_hash, long long *id)
 {
-	db_conn *c = api_db(req);
-	if (!c)
-		return;
-	db_res *r;
-	int rc = db_query(c, "SELECT " USER_COLUMNS " FROM users WHERE id = ?", DBP(DBI(id)), &r);
-	if (rc) {
-		http_problem_db(req, rc);
-		return;
-	}
-	if (r->nrows != 1) {
-		db_res_free(r);
-		http_problem(req, 404, "not_found", "there is no such user");
-		return;
-	}
-	cJSON *o = users_json(r, 0);
-	long long version = db_int(r, 0, 9);
-	db_res_free(r);
-	if (!strcmp(cJSON_GetObjectItemCaseSensitive(o, "role")->valuestring, "evaluator"))
-		cJSON_AddItemToObject(o, "affiliations", affiliations_json(c, id));
-	http_reply_data(req, status, o, version);
+	int rc = users_insert(t->c, who, u, password_hash, id);
+	if (rc != DB_DUP)
+		return rc;
+	verr v = { 0 };
+	verr_add(&v, "username", "taken", "this username is taken");
+	return tx_refuse_fields(t, 409, "username_taken", "choose another username", &v);
 }
 
-void users_create_h(http_req *req)
+int users_read(db_conn *c, long long id, int full, cJSON **out, long long *version)
+{
+	*out = NULL;
+	db_res *r;
+	int rc = db_query(c, "SELECT " USER_COLUMNS " FROM users WHERE id = ?", DBP(DBI(id)), &r);
+	if (rc)
+		return rc;
+	if (r->nrows != 1) {
+		db_res_free(r);
+		return 0;
+	}
+	cJSON *o = users_json(r, 0);
+	*version = db_int(r, 0, 9);
+	db_res_free(r);
+	if (full && !strcmp(json_str_member(o, "role"), "evaluator"))
+		cJSON_AddItemToObject(o, "affiliations", affiliations_json(c, id));
+	*out = o;
+	return 0;
+}
+
+int users_answer(tx *t, long long id, int full, int status)
+{
+	cJSON *o;
+	long long version = 0;
+	int rc = users_read(t->c, id, full, &o, &version);
+	if (rc)
+		return rc;
+	if (!o)
+		return tx_refuse(t, 404, "not_found", "there is no such user");
+	tx_answer(t, status, o, version);
+	return 0;
+}
+
+int users_hash_or_reply(http_req *req, const char *password, char hash[CRYPTO_PWHASH_MAX])
+{
+	if (crypto_password_hash(password, strlen(password), hash) == 0)
+		return 0;
+	http_problem(req, 500, "internal", "the password could not be stored");
+	return -1;
+}
+
+static int user_post_tx(tx *t, void *arg)
+{
+	user_hashed *p = arg;
+	long long id;
+	int rc = users_insert_or_refuse(t, t->user, &p->u, p->hash, &id);
+	return rc ? rc : users_answer(t, id, 1, 201);
+}
+
+void users_post(http_req *req)
 {
 	verr v = { 0 };
-	user_new u = { 0 };
-	json_get_str(req->json, "username", &u.username, &v, "username", JSON_REQUIRED, 3, 64);
-	json_get_str(req->json, "password", &u.password, &v, "password", JSON_REQUIRED, 0, 256);
-	json_get_enum(req->json, "role", &u.role, roles, &v, "role", JSON_REQUIRED);
-	json_get_str(req->json, "display_name", &u.display_name, &v, "display_name", JSON_REQUIRED, 1, 128);
-	json_get_str(req->json, "phone", &u.phone, &v, "phone", JSON_OPTIONAL, 0, 32);
-	json_get_str(req->json, "email", &u.email, &v, "email", JSON_OPTIONAL, 0, 254);
-	json_get_str(req->json, "department", &u.department, &v, "department", JSON_OPTIONAL, 0, 128);
-	json_get_bool(req->json, "expert", &u.expert, &v, "expert", JSON_OPTIONAL);
-	json_get_array(req->json, "affiliations", &u.affiliations, &v, "affiliations", JSON_OPTIONAL, 100);
-	if (u.expert && u.role && strcmp(u.role, "evaluator"))
+	user_hashed p = { 0 };
+	user_new *u = &p.u;
+	json_get_str(req->json, "username", &u->username, &v, "username", JSON_REQUIRED, 3, 64);
+	json_get_str(req->json, "password", &u->password, &v, "password", JSON_REQUIRED, 0, 256);
+	json_get_enum(req->json, "role", &u->role, roles, &v, "role", JSON_REQUIRED);
+	json_get_str(req->json, "display_name", &u->display_name, &v, "display_name", JSON_REQUIRED, 1, 128);
+	json_get_str(req->json, "phone", &u->phone, &v, "phone", JSON_OPTIONAL, 0, 32);
+	json_get_str(req->json, "email", &u->email, &v, "email", JSON_OPTIONAL, 0, 254);
+	json_get_str(req->json, "department", &u->department, &v, "department", JSON_OPTIONAL, 0, 128);
+	json_get_bool(req->json, "expert", &u->expert, &v, "expert", JSON_OPTIONAL);
+	json_get_array(req->json, "affiliations", &u->affiliations, &v, "affiliations", JSON_OPTIONAL, 100);
+	if (u->expert && u->role && strcmp(u->role, "evaluator"))
 		verr_add(&v, "expert", "not_allowed", "only evaluators are experts");
-	users_validate_new(&u, 0, &v);
+	users_validate_new(u, 0, &v);
 	if (v.count) {
 		http_problem_fields(req, 422, "validation_failed", "the user is not valid", &v);
 		return;
 	}
-	char hash[CRYPTO_PWHASH_MAX];
-	if (crypto_password_hash(u.password, strlen(u.password), hash) < 0) {
-		http_problem(req, 500, "internal", "the password could not be stored");
+	if (users_hash_or_reply(req, u->password, p.hash) < 0)
 		return;
-	}
-	long long id = 0;
-	int rc = users_create(&req->user, &u, hash, &id);
-	crypto_wipe(hash, sizeof hash);
-	if (rc == DB_DUP) {
-		verr_add(&v, "username", "taken", "this username is taken");
-		http_problem_fields(req, 409, "username_taken", "choose another username", &v);
-		return;
-	}
-	if (rc) {
-		http_problem_db(req, rc);
-		return;
-	}
-	reply_user_full(req, id, 201);
+	tx_run_or_reply(req, user_post_tx, &p);
+	crypto_wipe(p.hash, sizeof p.hash);
+}
+
+static int user_get_tx(tx *t, void *arg)
+{
+	return users_answer(t, *(const long long *)arg, 1, 200);
 }
 
 void users_get(http_req *req)
@@ -403,17 +431,17 @@ void users_get(http_req *req)
 	long long id;
 	if (api_id_param(req, "id", &id) < 0)
 		return;
-	reply_user_full(req, id, 200);
+	tx_run_or_reply(req, user_get_tx, &id);
 }
 
-typedef struct patch_tx {
-	http_req *req;
+typedef struct user_patch {
 	long long id;
 	const char *display_name, *phone, *email, *department, *password_hash;
 	int disabled, expert, has_disabled, has_expert;
 	const cJSON *affiliations;  /* replaces the evaluator's list when given ([] empties it) */
 	long long version_seen;     /* body "version": a precondition like If-Match; 0 when absent */
-} patch_tx;
+	char hash[CRYPTO_PWHASH_MAX];
+} user_patch;
 
 static cJSON *affiliations_summary(const cJSON *list)
 {
@@ -423,86 +451,22 @@ static cJSON *affiliations_summary(const cJSON *list)
 	{
 		static const char *const keys[] = { "org_name", "org_uscc", "from", "to" };
 		cJSON *o = cJSON_CreateObject();
-		for (int i = 0; i < 4; i++) {
-			const cJSON *m = cJSON_GetObjectItemCaseSensitive(a, keys[i]);
-			json_add_str_or_null(o, keys[i], cJSON_IsString(m) ? m->valuestring : NULL);
-		}
+		for (int i = 0; i < 4; i++)
+			json_add_str_or_null(o, keys[i], json_str_member(a, keys[i]));
 		cJSON_AddItemToArray(arr, o);
 	}
 	return arr;
 }
 
-static int patch_refuse(http_req *req, const char *field, const char *code, const char *msg)
+static int patch_refuse(tx *t, const char *field, const char *code, const char *msg)
 {
 	verr v = { 0 };
 	verr_add(&v, field, code, "%s", msg);
-	http_problem_fields(req, 422, "validation_failed", "the change is not valid", &v);
-	return DB_APP;
+	return tx_refuse_fields(t, 422, "validation_failed", "the change is not valid", &v);
 }
 
-static int patch_tx_run(db_conn *c, void *arg)
+static cJSON *patch_summary(const user_patch *p, long long version)
 {
-	patch_tx *p = arg;
-	db_res *r;
-	int rc = db_query(c, "SELECT version, role, disabled FROM users WHERE id = ? FOR UPDATE", DBP(DBI(p->id)), &r);
-	if (rc)
-		return rc;
-	if (r->nrows != 1) {
-		db_res_free(r);
-		http_problem(p->req, 404, "not_found", "there is no such user");
-		return DB_APP;
-	}
-	long long version = db_int(r, 0, 0);
-	int is_evaluator = !strcmp(db_val(r, 0, 1), "evaluator");
-	int is_purchaser = !strcmp(db_val(r, 0, 1), "purchaser");
-	db_res_free(r);
-	if (http_if_match(p->req, version) < 0)
-		return DB_APP;
-	if (p->version_seen && p->version_seen != version) {
-		http_problem(p->req, 412, "version_mismatch", "version %lld does not match the current version %lld; reload and retry",
-		             p->version_seen, version);
-		return DB_APP;
-	}
-	if (p->has_expert && !is_evaluator)
-		return patch_refuse(p->req, "expert", "not_allowed", "only evaluators are experts");
-	if (p->affiliations && !is_evaluator)
-		return patch_refuse(p->req, "affiliations", "not_allowed", "only evaluators record affiliations");
-	if (p->department && !is_purchaser)
-		return patch_refuse(p->req, "department", "not_allowed", "only purchasers belong to a department");
-	if (p->department && !*p->department)
-		return patch_refuse(p->req, "department", "required", "a purchaser belongs to a department");
-	if (p->has_disabled && p->disabled && p->id == p->req->user.id) {
-		http_problem(p->req, 409, "cannot_disable_self", "an admin cannot disable their own account");
-		return DB_APP;
-	}
-	char now[32];
-	clock_fmt_db(clock_now(), now);
-	rc = db_exec(c,
-	             "UPDATE users SET display_name = COALESCE(?, display_name), phone = COALESCE(?, phone), "
-	             "email = COALESCE(?, email), department = COALESCE(?, department), "
-	             "password_hash = COALESCE(?, password_hash), disabled = IF(?, ?, disabled), "
-	             "expert = IF(?, ?, expert), version = version + 1, updated_at = ? WHERE id = ?",
-	             DBP(DBS(p->display_name), DBS(p->phone), DBS(p->email), DBS(p->department), DBS(p->password_hash),
-	                 DBI(p->has_disabled), DBI(p->disabled), DBI(p->has_expert), DBI(p->expert), DBS(now), DBI(p->id)),
-	             NULL, NULL);
-	if (rc)
-		return rc;
-	/* Affiliations are replaced whole: the list is what the evaluator declared, and the
-	 * user's version (and the audit entry below, which carries the new list) versions it. */
-	if (p->affiliations) {
-		rc = db_exec(c, "DELETE FROM user_affiliations WHERE user_id = ?", DBP(DBI(p->id)), NULL, NULL);
-		if (!rc)
-			rc = affiliations_insert(c, p->id, p->affiliations);
-		if (rc)
-			return rc;
-	}
-	/* Disabling or a new password ends every session of the account. */
-	if ((p->has_disabled && p->disabled) || p->password_hash) {
-		rc = db_exec(c, "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
-		             DBP(DBS(now), DBI(p->id)), NULL, NULL);
-		if (rc)
-			return rc;
-	}
 	cJSON *s = cJSON_CreateObject();
 	if (p->display_name)
 		cJSON_AddStringToObject(s, "display_name", p->display_name);
@@ -520,23 +484,83 @@ static int patch_tx_run(db_conn *c, void *arg)
 		cJSON_AddBoolToObject(s, "password_reset", 1);
 	if (p->affiliations)
 		cJSON_AddItemToObject(s, "affiliations", affiliations_summary(p->affiliations));
-	cJSON_AddNumberToObject(s, "version", (double)(version + 1));
+	cJSON_AddNumberToObject(s, "version", (double)version);
+	return s;
+}
+
+static int user_patch_tx(tx *t, void *arg)
+{
+	user_patch *p = arg;
+	db_res *r;
+	int rc = db_query(t->c, "SELECT version, role, disabled FROM users WHERE id = ? FOR UPDATE", DBP(DBI(p->id)), &r);
+	if (rc)
+		return rc;
+	if (r->nrows != 1) {
+		db_res_free(r);
+		return tx_refuse(t, 404, "not_found", "there is no such user");
+	}
+	long long version = db_int(r, 0, 0);
+	int is_evaluator = !strcmp(db_val(r, 0, 1), "evaluator");
+	int is_purchaser = !strcmp(db_val(r, 0, 1), "purchaser");
+	db_res_free(r);
+	if (tx_if_match(t, version) < 0)
+		return TX_REFUSED;
+	if (p->version_seen && p->version_seen != version)
+		return tx_refuse(t, 412, "version_mismatch",
+		                 "version %lld does not match the current version %lld; reload and retry", p->version_seen,
+		                 version);
+	if (p->has_expert && !is_evaluator)
+		return patch_refuse(t, "expert", "not_allowed", "only evaluators are experts");
+	if (p->affiliations && !is_evaluator)
+		return patch_refuse(t, "affiliations", "not_allowed", "only evaluators record affiliations");
+	if (p->department && !is_purchaser)
+		return patch_refuse(t, "department", "not_allowed", "only purchasers belong to a department");
+	if (p->department && !*p->department)
+		return patch_refuse(t, "department", "required", "a purchaser belongs to a department");
+	if (p->has_disabled && p->disabled && p->id == t->user->id)
+		return tx_refuse(t, 409, "cannot_disable_self", "an admin cannot disable their own account");
+	char now[32];
+	clock_fmt_db(clock_now(), now);
+	rc = db_exec(t->c,
+	             "UPDATE users SET display_name = COALESCE(?, display_name), phone = COALESCE(?, phone), "
+	             "email = COALESCE(?, email), department = COALESCE(?, department), "
+	             "password_hash = COALESCE(?, password_hash), disabled = IF(?, ?, disabled), "
+	             "expert = IF(?, ?, expert), version = version + 1, updated_at = ? WHERE id = ?",
+	             DBP(DBS(p->display_name), DBS(p->phone), DBS(p->email), DBS(p->department), DBS(p->password_hash),
+	                 DBI(p->has_disabled), DBI(p->disabled), DBI(p->has_expert), DBI(p->expert), DBS(now), DBI(p->id)),
+	             NULL, NULL);
+	if (rc)
+		return rc;
+	/* Affiliations are replaced whole: the list is what the evaluator declared, and the
+	 * user's version (and the audit entry below, which carries the new list) versions it. */
+	if (p->affiliations) {
+		rc = db_exec(t->c, "DELETE FROM user_affiliations WHERE user_id = ?", DBP(DBI(p->id)), NULL, NULL);
+		if (!rc)
+			rc = affiliations_insert(t->c, p->id, p->affiliations);
+		if (rc)
+			return rc;
+	}
+	/* Disabling or a new password ends every session of the account. */
+	if ((p->has_disabled && p->disabled) || p->password_hash) {
+		rc = db_exec(t->c, "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+		             DBP(DBS(now), DBI(p->id)), NULL, NULL);
+		if (rc)
+			return rc;
+	}
+	cJSON *s = patch_summary(p, version + 1);
 	char ids[24];
 	snprintf(ids, sizeof ids, "%lld", p->id);
-	rc = audit_append(c, &p->req->user, "user.update", "user", ids, s);
+	rc = audit_append(t->c, t->user, "user.update", "user", ids, s);
 	cJSON_Delete(s);
-	return rc;
+	return rc ? rc : users_answer(t, p->id, 1, 200);
 }
 
 void users_patch(http_req *req)
 {
-	long long id;
-	if (api_id_param(req, "id", &id) < 0)
+	user_patch p = { 0 };
+	if (api_id_param(req, "id", &p.id) < 0)
 		return;
 	verr v = { 0 };
-	patch_tx p = { 0 };
-	p.req = req;
-	p.id = id;
 	const char *password = NULL;
 	int changes = 0;
 	changes += json_get_str(req->json, "display_name", &p.display_name, &v, "display_name", JSON_OPTIONAL, 1, 128) == 1;
@@ -557,10 +581,7 @@ void users_patch(http_req *req)
 	const cJSON *it;
 	cJSON_ArrayForEach(it, req->json)
 	{
-		int known = 0;
-		for (int i = 0; allowed[i]; i++)
-			known |= !strcmp(allowed[i], it->string);
-		if (!known)
+		if (!str_in_list(allowed, it->string))
 			verr_add(&v, it->string, "not_editable", "%s cannot be changed here", it->string);
 	}
 	if (p.display_name)
@@ -584,20 +605,11 @@ void users_patch(http_req *req)
 		             "password, disabled, expert, affiliations");
 		return;
 	}
-	char hash[CRYPTO_PWHASH_MAX];
 	if (password) {
-		if (crypto_password_hash(password, strlen(password), hash) < 0) {
-			http_problem(req, 500, "internal", "the password could not be stored");
+		if (users_hash_or_reply(req, password, p.hash) < 0)
 			return;
-		}
-		p.password_hash = hash;
+		p.password_hash = p.hash;
 	}
-	int rc = db_tx(patch_tx_run, &p);
-	if (password)
-		crypto_wipe(hash, sizeof hash);
-	if (rc) {
-		http_problem_db(req, rc);
-		return;
-	}
-	reply_user_full(req, id, 200);
+	tx_run_or_reply(req, user_patch_tx, &p);
+	crypto_wipe(p.hash, sizeof p.hash);
 }

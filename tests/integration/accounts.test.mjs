@@ -474,3 +474,37 @@ test('Idempotency-Key records expire after 24 hours', async () => {
     assert.equal(r.headers.get('idempotent-replayed'), null);
   } finally { await d.setClock(new Date().toISOString()); }
 });
+
+test('a refused sign-in still counts: each 401 commits its failure, the one that completes the count its lock', async () => {
+  const d2 = await startDaemon();
+  try {
+    await d2.addUser({ username: 'counted', role: 'registrar' });
+    const failures = (name) => Number(d2.sql(`SELECT COUNT(*) FROM login_failures WHERE username = '${name}'`).trim());
+    const locks = () => Number(d2.sql("SELECT COUNT(*) FROM audit_log WHERE action = 'account.locked' AND object_id = 'counted'").trim());
+    const attempt = (password, username = 'counted') => d2.api('POST', '/api/v1/auth/login', { body: { username, password } });
+    for (let i = 1; i <= 2; i++) {
+      const r = await attempt('wrong-password');
+      assert.equal(r.status, 401);
+      assert.equal(r.json.code, 'invalid_credentials');
+      assert.equal(r.headers.get('www-authenticate'), 'Bearer');
+      assert.equal(failures('counted'), i);
+    }
+    // A success gives back its own slot only: the failures before it stay counted.
+    assert.equal((await attempt('correct-horse-9')).status, 200);
+    assert.equal(failures('counted'), 2);
+    for (let i = 3; i <= 5; i++) assert.equal((await attempt('wrong-password')).status, 401);
+    assert.equal(failures('counted'), 5);
+    // The fifth failure locked the name in the transaction it committed with its 401.
+    assert.equal(locks(), 1);
+    const locked = await attempt('correct-horse-9');
+    assert.equal(locked.status, 429);
+    assert.equal(locked.json.code, 'account_locked');
+    assert.equal(locked.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+    assert.ok(Number(locked.headers.get('retry-after')) > 800);
+    assert.equal(failures('counted'), 5, 'a refusal before the check takes no slot');
+    assert.equal(locks(), 1);
+    // An unknown name fails like a wrong password, and its attempt counts for the address.
+    assert.equal((await attempt('whatever-pw', 'ghost')).status, 401);
+    assert.equal(failures('ghost'), 1);
+  } finally { await d2.stop(); }
+});

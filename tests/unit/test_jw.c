@@ -84,12 +84,39 @@ static void test_maximum_fails_once_and_for_all(void **state)
 	assert_null(jw_take(&w, &len));
 }
 
+static void test_take_line(void **state)
+{
+	(void)state;
+	jw w;
+	jw_init(&w, 64);
+	jw_obj(&w);
+	jw_kint(&w, "a", 1);
+	jw_obj_end(&w);
+	size_t len = 0;
+	char *s = jw_take_line(&w, &len);
+	assert_non_null(s);
+	assert_string_equal(s, "{\"a\":1}\n");
+	assert_int_equal(len, 8);
+	free(s);
+	/* The newline counts against the maximum, and an unfinished document is no line. */
+	jw_init(&w, 7);
+	jw_obj(&w);
+	jw_kint(&w, "a", 1);
+	jw_obj_end(&w);
+	assert_null(jw_take_line(&w, &len));
+	jw_init(&w, 64);
+	jw_arr(&w);
+	assert_null(jw_take_line(&w, &len));
+	assert_int_equal(len, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shapes),
 		cmocka_unit_test(test_escaping_round_trips),
 		cmocka_unit_test(test_maximum_fails_once_and_for_all),
+		cmocka_unit_test(test_take_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
