@@ -12,6 +12,7 @@
 #include "json.h"
 #include "log.h"
 #include "rules.h"
+#include "tx.h"
 
 #include <cjson/cJSON.h>
 
@@ -91,8 +92,16 @@ int housekeeping_run(cJSON *report);
 /* Copies a DB DATETIME text into RFC 3339 on obj[key] (null when NULL). */
 void api_add_time(cJSON *obj, const char *key, const char *db_time);
 /* Parses a decimal id path parameter; answers 404 and returns -1 if it is not one. */
-int api_id_param(http_req *req, const char *name, long long *id);
+int api_id_param_or_reply(http_req *req, const char *name, long long *id);
 /* This thread's database connection, or NULL after answering 503 (the database is down). */
-db_conn *api_db(http_req *req);
+db_conn *api_db_or_reply(http_req *req);
+/* For a read that returned rc (a DB_ code, or 0 / 1 for nothing found / found): answers the
+ * database's trouble (rc < 0), or 404 not_found saying missing (rc == 0), and returns -1; 0 when
+ * rc > 0 and the caller answers. api_rc_or_reply is the same for a read that finds no resource
+ * (0 is success). */
+int api_found_or_reply(http_req *req, int rc, const char *missing);
+int api_rc_or_reply(http_req *req, int rc);
+/* The rows of one query, or NULL after answering the database's trouble. */
+db_res *api_rows_or_reply(http_req *req, db_conn *c, const char *sql, const db_param *p, int np);
 
 #endif

@@ -331,7 +331,7 @@ void http_problem_db(http_req *req, int rc)
 	}
 }
 
-int http_if_match(http_req *req, long long version)
+int http_if_match_or_reply(http_req *req, long long version)
 {
 	const char *h = mg_get_header(req->conn, "If-Match");
 	if (!h || !strcmp(h, "*"))
@@ -428,7 +428,7 @@ static int cursor_decode(const char *in, char *out, size_t outlen)
 	return 0;
 }
 
-int http_page(http_req *req, int *limit, char *cursor, size_t cursor_len)
+int http_page_or_reply(http_req *req, int *limit, char *cursor, size_t cursor_len)
 {
 	char buf[600];
 	*limit = 50;
@@ -449,10 +449,10 @@ int http_page(http_req *req, int *limit, char *cursor, size_t cursor_len)
 	return 0;
 }
 
-int http_page_num(http_req *req, int *limit, long long *key, long long dflt)
+int http_page_num_or_reply(http_req *req, int *limit, long long *key, long long dflt)
 {
 	char cursor[32];
-	if (http_page(req, limit, cursor, sizeof cursor) < 0)
+	if (http_page_or_reply(req, limit, cursor, sizeof cursor) < 0)
 		return -1;
 	*key = dflt;
 	if (!*cursor)

@@ -138,15 +138,15 @@ void http_problem_hdr(http_req *req, int status, const char *code, const char *e
                       const char *detail, ...) __attribute__((format(printf, 5, 6)));
 
 /* If-Match: 0 when absent or equal to version; otherwise answers 412 and returns -1. */
-int http_if_match(http_req *req, long long version);
+int http_if_match_or_reply(http_req *req, long long version);
 
 /* Keyset pagination: ?limit= (1–200, default 50) into *limit, ?cursor= opaque text into cursor
  * (decoded). Answers 400 and returns -1 on bad values. */
-int http_page(http_req *req, int *limit, char *cursor, size_t cursor_len);
+int http_page_or_reply(http_req *req, int *limit, char *cursor, size_t cursor_len);
 /* Encode/decode an opaque cursor around a short text key. */
 void http_cursor_encode(const char *key, char *out, size_t outlen);
 /* The same over a numeric key (ids, sequence numbers): *key is dflt without a cursor. */
-int http_page_num(http_req *req, int *limit, long long *key, long long dflt);
+int http_page_num_or_reply(http_req *req, int *limit, long long *key, long long dflt);
 
 struct db_res;
 /* Answers a page from a query that fetched limit + 1 rows: rows [0, limit) become items through

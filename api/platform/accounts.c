@@ -150,7 +150,7 @@ void accounts_signup(http_req *req)
 		return;
 	}
 	/* No password is hashed (a costly step) for a database that is down. */
-	if (!api_db(req))
+	if (!api_db_or_reply(req))
 		return;
 	if (users_hash_or_reply(req, u->password, s.hash) < 0)
 		return;

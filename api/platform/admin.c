@@ -77,10 +77,8 @@ void admin_clock_put(http_req *req)
 void admin_sweep(http_req *req)
 {
 	cJSON *report = cJSON_CreateArray();
-	int rc = sweep_run(report);
-	if (rc) {
+	if (api_rc_or_reply(req, sweep_run(report)) < 0) {
 		cJSON_Delete(report);
-		http_problem_db(req, rc);
 		return;
 	}
 	cJSON *o = cJSON_CreateObject();

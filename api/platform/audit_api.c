@@ -77,7 +77,7 @@ void audit_list(http_req *req)
 		             "(with limit and cursor)", bad);
 		return;
 	}
-	if (http_page_num(req, &limit, &before, 1LL << 62) < 0)
+	if (http_page_num_or_reply(req, &limit, &before, 1LL << 62) < 0)
 		return;
 	if (http_query(req, "object_type", type, sizeof type) < 0 || http_query(req, "object_id", id, sizeof id) < 0 ||
 	    http_query(req, "action", action, sizeof action) < 0 || http_query(req, "actor", actor, sizeof actor) < 0) {
@@ -96,7 +96,7 @@ void audit_list(http_req *req)
 		http_problem(req, 403, "forbidden_object", "registrars cannot read the trail of accounts");
 		return;
 	}
-	db_conn *c = api_db(req);
+	db_conn *c = api_db_or_reply(req);
 	if (!c)
 		return;
 	db_res *r;
@@ -119,7 +119,7 @@ void audit_list(http_req *req)
 
 void audit_verify_get(http_req *req)
 {
-	db_conn *c = api_db(req);
+	db_conn *c = api_db_or_reply(req);
 	if (!c)
 		return;
 	audit_report rep;

@@ -293,22 +293,20 @@ void users_list(http_req *req)
 	int limit;
 	long long after;
 	char role[32] = "";
-	if (http_page_num(req, &limit, &after, 0) < 0)
+	if (http_page_num_or_reply(req, &limit, &after, 0) < 0)
 		return;
 	if (http_query(req, "role", role, sizeof role) < 0 || (*role && !auth_role_bit(role))) {
 		http_problem(req, 400, "invalid_role", "role must be one of applicant, registrar, purchaser, evaluator, admin");
 		return;
 	}
-	db_conn *c = api_db(req);
+	db_conn *c = api_db_or_reply(req);
 	if (!c)
 		return;
-	db_res *r;
-	int rc = db_query(c, "SELECT " USER_COLUMNS " FROM users WHERE id > ? AND (? = '' OR role = ?) ORDER BY id LIMIT ?",
-	                  DBP(DBI(after), DBS(role), DBS(role), DBI(limit + 1)), &r);
-	if (rc) {
-		http_problem_db(req, rc);
+	db_res *r = api_rows_or_reply(req, c, "SELECT " USER_COLUMNS " FROM users WHERE id > ? AND (? = '' OR role = ?) "
+	                                      "ORDER BY id LIMIT ?",
+	                              DBP(DBI(after), DBS(role), DBS(role), DBI(limit + 1)));
+	if (!r)
 		return;
-	}
 	http_reply_rows(req, r, limit, users_json, 0);
 	db_res_free(r);
 }
@@ -429,7 +427,7 @@ static int user_get_tx(tx *t, void *arg)
 void users_get(http_req *req)
 {
 	long long id;
-	if (api_id_param(req, "id", &id) < 0)
+	if (api_id_param_or_reply(req, "id", &id) < 0)
 		return;
 	tx_run_or_reply(req, user_get_tx, &id);
 }
@@ -558,7 +556,7 @@ static int user_patch_tx(tx *t, void *arg)
 void users_patch(http_req *req)
 {
 	user_patch p = { 0 };
-	if (api_id_param(req, "id", &p.id) < 0)
+	if (api_id_param_or_reply(req, "id", &p.id) < 0)
 		return;
 	verr v = { 0 };
 	const char *password = NULL;

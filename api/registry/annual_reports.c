@@ -11,7 +11,6 @@
 #include "annual_reports.h"
 #include "org_row.h"
 #include "orgs.h"
-#include "registry_read.h"
 #include "registry_rules.h"
 #include "tx.h"
 
@@ -248,17 +247,17 @@ static void annual_reports_list(http_req *req)
 		return;
 	int limit;
 	long long before;
-	if (http_page_num(req, &limit, &before, 100000) < 0)
+	if (http_page_num_or_reply(req, &limit, &before, 100000) < 0)
 		return;
-	db_conn *c = api_db(req);
+	db_conn *c = api_db_or_reply(req);
 	if (!c)
 		return;
 	org_row org;
-	if (registry_found_or_reply(req, org_row_get(c, uscc, 0, &org), ORGS_UNKNOWN) < 0)
+	if (api_found_or_reply(req, org_row_get(c, uscc, 0, &org), ORGS_UNKNOWN) < 0)
 		return;
 	int full = sees_all(req->authed ? &req->user : NULL, org.owner_user_id);
 	org_row_free(&org);
-	db_res *r = registry_rows_or_reply(req, c,
+	db_res *r = api_rows_or_reply(req, c,
 	                                   "SELECT " REPORT_COLUMNS " FROM annual_reports r JOIN orgs o ON o.uscc = r.uscc "
 	                                   "WHERE r.uscc = ? AND r.year < ? ORDER BY r.year DESC LIMIT ?",
 	                                   DBP(DBS(uscc), DBI(before), DBI(limit + 1)));
@@ -292,7 +291,7 @@ static void annual_reports_get(http_req *req)
 	report_key k = { uscc, 0 };
 	if (orgs_path_uscc_or_reply(req, uscc) < 0 || path_year_or_reply(req, &k.year) < 0)
 		return;
-	registry_read_or_reply(req, report_get, &k);
+	tx_read_or_reply(req, report_get, &k);
 }
 
 /* --- conclusion ---------------------------------------------------------------------- */

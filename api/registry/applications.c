@@ -252,7 +252,7 @@ static int get_tx(tx *t, void *arg)
 static void applications_get(http_req *req)
 {
 	long long id;
-	if (api_id_param(req, "id", &id) < 0)
+	if (api_id_param_or_reply(req, "id", &id) < 0)
 		return;
 	tx_read_or_reply(req, get_tx, &id);
 }
@@ -361,7 +361,7 @@ static void applications_list(http_req *req)
 {
 	list_args q = { 0 };
 	char cursor[96], status_q[256] = "";
-	if (http_page(req, &q.limit, cursor, sizeof cursor) < 0)
+	if (http_page_or_reply(req, &q.limit, cursor, sizeof cursor) < 0)
 		return;
 	int sq = http_query(req, "status", status_q, sizeof status_q);
 	if (sq < 0 || (sq == 1 && *status_q && parse_status_filter(status_q, q.status, sizeof q.status) < 0)) {
@@ -499,7 +499,7 @@ static int act_tx(tx *t, void *arg)
 static void act_or_reply(http_req *req, int action, app_args *args)
 {
 	act_call a = { 0, action, args };
-	if (api_id_param(req, "id", &a.id) < 0)
+	if (api_id_param_or_reply(req, "id", &a.id) < 0)
 		return;
 	tx_run_or_reply(req, act_tx, &a);
 }

@@ -7,7 +7,6 @@
 #include "orgs.h"
 #include "region.h"
 #include "registry_key.h"
-#include "registry_read.h"
 #include "tx.h"
 
 #include <stdio.h>
@@ -290,7 +289,7 @@ static void certificates_get(http_req *req)
 	char uscc[USCC_LEN + 1];
 	if (orgs_path_uscc_or_reply(req, uscc) < 0)
 		return;
-	registry_read_or_reply(req, latest, uscc);
+	tx_read_or_reply(req, latest, uscc);
 }
 
 /* --- re-issuing ----------------------------------------------------------------------- */
@@ -387,7 +386,7 @@ static void certificates_verify(http_req *req)
 		http_problem_fields(req, 422, "validation_failed", "this is not a signed certificate", &v);
 		return;
 	}
-	if (registry_db_or_reply(req, registry_key_ensure()) < 0) {
+	if (api_rc_or_reply(req, registry_key_ensure()) < 0) {
 		free(sig);
 		return;
 	}
@@ -408,8 +407,8 @@ static void certificates_verify(http_req *req)
 	 * is no longer valid; signature_valid and status say which part failed. */
 	enum cert_status status = CERT_UNKNOWN;
 	if (!reason) {
-		db_conn *c = api_db(req);
-		if (!c || registry_db_or_reply(req, standing(c, cert, canonical, &status)) < 0) {
+		db_conn *c = api_db_or_reply(req);
+		if (!c || api_rc_or_reply(req, standing(c, cert, canonical, &status)) < 0) {
 			free(canonical);
 			return;
 		}
@@ -430,7 +429,7 @@ static void certificates_verify(http_req *req)
 
 static void certificates_public_key(http_req *req)
 {
-	if (registry_db_or_reply(req, registry_key_ensure()) < 0)
+	if (api_rc_or_reply(req, registry_key_ensure()) < 0)
 		return;
 	const char *accept = http_header(req, "Accept");
 	if (accept && strstr(accept, "application/json")) {

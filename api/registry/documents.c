@@ -185,7 +185,7 @@ static int upload_tx(tx *t, void *arg)
 static void documents_upload(http_req *req)
 {
 	upload_args u = { 0 };
-	if (api_id_param(req, "id", &u.app_id) < 0)
+	if (api_id_param_or_reply(req, "id", &u.app_id) < 0)
 		return;
 	const struct doc_type *dt = doc_type_for(req->content_type);
 	if (!dt) {
@@ -256,7 +256,7 @@ static int list_tx(tx *t, void *arg)
 static void documents_list(http_req *req)
 {
 	long long id;
-	if (api_id_param(req, "id", &id) < 0)
+	if (api_id_param_or_reply(req, "id", &id) < 0)
 		return;
 	tx_read_or_reply(req, list_tx, &id);
 }
@@ -312,7 +312,7 @@ static int get_tx(tx *t, void *arg)
 static void documents_get(http_req *req)
 {
 	doc_ref d;
-	if (api_id_param(req, "id", &d.app_id) < 0 || api_id_param(req, "doc_id", &d.doc_id) < 0)
+	if (api_id_param_or_reply(req, "id", &d.app_id) < 0 || api_id_param_or_reply(req, "doc_id", &d.doc_id) < 0)
 		return;
 	tx_read_or_reply(req, get_tx, &d);
 }
@@ -356,7 +356,7 @@ static int delete_tx(tx *t, void *arg)
 static void documents_delete(http_req *req)
 {
 	delete_args d = { 0, 0 };
-	if (api_id_param(req, "id", &d.app_id) < 0 || api_id_param(req, "doc_id", &d.doc_id) < 0)
+	if (api_id_param_or_reply(req, "id", &d.app_id) < 0 || api_id_param_or_reply(req, "doc_id", &d.doc_id) < 0)
 		return;
 	tx_run_or_reply(req, delete_tx, &d);
 }

@@ -2,7 +2,6 @@
 #include "org_owner.h"
 #include "org_row.h"
 #include "orgs.h"
-#include "registry_read.h"
 #include "tx.h"
 
 #include <stdio.h>
@@ -14,17 +13,17 @@ static void orgs_mine(http_req *req)
 {
 	int limit;
 	char after[USCC_LEN + 2];
-	if (http_page(req, &limit, after, sizeof after) < 0)
+	if (http_page_or_reply(req, &limit, after, sizeof after) < 0)
 		return;
 	char check[USCC_LEN + 1];
 	if (*after && (orgs_uscc_parse(after, check) < 0 || strcmp(check, after))) {
 		http_problem(req, 400, "invalid_cursor", "cursor is not one this server handed out");
 		return;
 	}
-	db_conn *c = api_db(req);
+	db_conn *c = api_db_or_reply(req);
 	if (!c)
 		return;
-	db_res *r = registry_rows_or_reply(
+	db_res *r = api_rows_or_reply(
 		req, c, "SELECT " ORG_ITEM_COLUMNS " FROM orgs o WHERE o.owner_user_id = ? AND o.uscc > ? ORDER BY o.uscc LIMIT ?",
 		DBP(DBI(req->user.id), DBS(after), DBI(limit + 1)));
 	if (!r)
@@ -180,7 +179,7 @@ static void orgs_owner_get(http_req *req)
 	char uscc[USCC_LEN + 1];
 	if (orgs_path_uscc_or_reply(req, uscc) < 0)
 		return;
-	registry_read_or_reply(req, owner_answer, uscc);
+	tx_read_or_reply(req, owner_answer, uscc);
 }
 
 const route org_owner_routes[] = {

@@ -6,7 +6,6 @@
 #include "orgs.h"
 #include "orgs_index.h"
 #include "region.h"
-#include "registry_read.h"
 #include "registry_rules.h"
 
 #include <pthread.h>
@@ -471,7 +470,7 @@ static int bad_cursor_or_reply(http_req *req)
  * is bad. */
 static int search_parse_or_reply(http_req *req, search *s, search_page *pg, char *lf, char *cat, char *st, char *gr)
 {
-	if (http_page(req, &pg->limit, pg->cursor, sizeof pg->cursor) < 0)
+	if (http_page_or_reply(req, &pg->limit, pg->cursor, sizeof pg->cursor) < 0)
 		return -1;
 	if (parse_filters_or_reply(req, &s->f, lf, cat, st, gr) < 0)
 		return -1;
@@ -647,7 +646,7 @@ static void orgs_search(http_req *req)
 	char lf[40], cat[40], st[40], gr[40];
 	if (search_parse_or_reply(req, &s, &pg, lf, cat, st, gr) < 0)
 		return;
-	s.c = api_db(req);
+	s.c = api_db_or_reply(req);
 	if (!s.c)
 		return;
 	jw items;
@@ -656,7 +655,7 @@ static void orgs_search(http_req *req)
 	org_gate_enter();
 	int rc = *s.q ? find(&s, &pg, &items, next, sizeof next) : browse(&s, &pg, &items, next, sizeof next);
 	org_gate_leave();
-	if (registry_db_or_reply(req, rc) < 0) {
+	if (api_rc_or_reply(req, rc) < 0) {
 		jw_free(&items);
 		return;
 	}

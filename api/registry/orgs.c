@@ -4,7 +4,6 @@
 #include "cache.h"
 #include "org_gate.h"
 #include "org_row.h"
-#include "registry_read.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,7 +182,7 @@ static void orgs_get(http_req *req)
 		return;
 	}
 	uint64_t gen = cache_generation();
-	db_conn *c = api_db(req);
+	db_conn *c = api_db_or_reply(req);
 	if (!c)
 		return;
 	org_gate_enter();
@@ -193,7 +192,7 @@ static void orgs_get(http_req *req)
 		http_problem(req, 500, "internal", "the answer could not be encoded");
 		return;
 	}
-	if (registry_found_or_reply(req, rc, ORGS_UNKNOWN) < 0)
+	if (api_found_or_reply(req, rc, ORGS_UNKNOWN) < 0)
 		return;
 	cache_put(uscc, gen, body, len, version);
 	if (!not_modified(req, version))
@@ -274,16 +273,16 @@ static void orgs_history(http_req *req)
 		return;
 	int limit;
 	long long after;
-	if (http_page_num(req, &limit, &after, 0) < 0)
+	if (http_page_num_or_reply(req, &limit, &after, 0) < 0)
 		return;
-	db_conn *c = api_db(req);
+	db_conn *c = api_db_or_reply(req);
 	if (!c)
 		return;
 	db_res *r = NULL;
 	org_gate_enter();
 	int rc = history_rows(c, uscc, after, limit, &r);
 	org_gate_leave();
-	if (registry_found_or_reply(req, rc, ORGS_UNKNOWN) < 0)
+	if (api_found_or_reply(req, rc, ORGS_UNKNOWN) < 0)
 		return;
 	http_reply_rows(req, r, limit, event_json, EV_ID);
 	db_res_free(r);
