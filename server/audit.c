@@ -310,10 +310,20 @@ static int verify_tx(db_conn *c, void *arg)
 {
 	audit_report *rep = ((verify_ctx *)arg)->rep;
 	report_reset(rep);  /* a retried transaction starts over */
+	/* Sessions read committed (server/db.c), where every statement sees the latest commits and
+	 * an append landing between reading a head and walking its chain would pass for tampering.
+	 * So the transaction db_tx opened, still empty, gives way to one snapshot for the whole walk. */
+	int rc = db_raw(c, "COMMIT");
+	if (!rc)
+		rc = db_raw(c, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+	if (!rc)
+		rc = db_raw(c, "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+	if (rc)
+		return rc;
 	long long after = -1;
 	for (;;) {
 		db_res *ch;
-		int rc = db_query(c, "SELECT id, seq, hash FROM audit_chains WHERE id > ? ORDER BY id LIMIT ?",
+		rc = db_query(c, "SELECT id, seq, hash FROM audit_chains WHERE id > ? ORDER BY id LIMIT ?",
 		                  DBP(DBI(after), DBI(CHAIN_PAGE)), &ch);
 		if (rc)
 			return rc;
@@ -331,9 +341,9 @@ static int verify_tx(db_conn *c, void *arg)
 		if (n < CHAIN_PAGE)
 			break;
 	}
-	/* Entries the walk cannot reach: in no registered chain, or at no position in one. */
+	/* Entries the walk cannot reach: in no registered chain, or at no place in one. */
 	db_res *r;
-	int rc = db_query(c,
+	rc = db_query(c,
 	                  "SELECT l.seq, l.chain_id, l.chain_seq FROM audit_log l LEFT JOIN audit_chains c "
 	                  "ON c.id = l.chain_id WHERE c.id IS NULL OR l.chain_seq = 0 ORDER BY l.seq LIMIT 1",
 	                  DBNONE, &r);
@@ -349,8 +359,7 @@ static int verify_tx(db_conn *c, void *arg)
 
 int audit_verify(db_conn *c, audit_report *rep)
 {
-	/* db_tx runs on this thread's connection, which is c: one transaction gives one snapshot, so
-	 * appends that commit while the walk goes on are neither half seen nor taken for tampering. */
+	/* db_tx runs on this thread's connection, which is c. */
 	(void)c;
 	verify_ctx ctx = { rep };
 	int rc = db_tx(verify_tx, &ctx);
