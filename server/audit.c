@@ -169,8 +169,9 @@ int audit_append(db_conn *c, const auth_user *who, const char *action, const cha
 		return DB_ERROR;
 	audit_entry e = { 0, chain, head_seq + 1, at, actor_id, who ? who->username : "system",
 		          who ? who->role : "system", action, object_type, object_id, sum };
-	/* The global seq comes from AUTO_INCREMENT and is part of the hash: insert, then seal. The
-	 * row is never seen unsealed, both happen in the caller's transaction. */
+	/* The global seq comes from AUTO_INCREMENT and is part of the hash: insert, then seal the
+	 * entry and move the head in one statement (the head stays locked for as few round trips as
+	 * with one chain). The row is never seen unsealed: all happens in the caller's transaction. */
 	unsigned long long seq = 0;
 	rc = db_exec(c,
 	             "INSERT INTO audit_log (chain_id, chain_seq, at, actor_id, actor, role, action, object_type, "
@@ -183,11 +184,13 @@ int audit_append(db_conn *c, const auth_user *who, const char *action, const cha
 	e.seq = (long long)seq;
 	char hash[CRYPTO_SHA256_HEX_LEN + 1];
 	entry_hash(prev, &e, hash);
-	rc = db_exec(c, "UPDATE audit_log SET hash = ? WHERE seq = ?", DBP(DBS(hash), DBI(e.seq)), NULL, NULL);
-	if (rc)
-		goto out;
-	rc = db_exec(c, "UPDATE audit_chains SET seq = ?, hash = ? WHERE id = ?",
-	             DBP(DBI(e.chain_seq), DBS(hash), DBI(chain)), NULL, NULL);
+	unsigned long long changed = 0;
+	rc = db_exec(c,
+	             "UPDATE audit_log l, audit_chains h SET l.hash = ?, h.seq = ?, h.hash = ? "
+	             "WHERE l.seq = ? AND h.id = ?",
+	             DBP(DBS(hash), DBI(e.chain_seq), DBS(hash), DBI(e.seq), DBI(chain)), &changed, NULL);
+	if (!rc && changed != 2)
+		rc = DB_ERROR;
 out:
 	free(sum);
 	return rc;
