@@ -2,7 +2,7 @@
 #   make            build/sanzhid (warnings are errors)
 #   make run        install what is missing, private MariaDB, migrate, seed, serve on :8080
 #   make test       the whole suite (unit, integration, browser); SAN=1 for ASan/UBSan
-#   make bench      benchmarks (never part of make test)
+#   make bench      benchmarks (never part of make test); make bench-galera over Galera
 
 CC      ?= gcc
 BUILD   ?= build
@@ -34,7 +34,7 @@ LIB_OBJS = $(filter-out $(BUILD)/obj/api/main.o,$(OBJS))
 UNIT_SRCS  = $(wildcard tests/unit/test_*.c)
 UNIT_BINS  = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all run test unit integration browser bench chaos clean deps test-galera
+.PHONY: all run test unit integration browser bench chaos clean deps test-galera bench-galera
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/sanzhid
@@ -99,6 +99,10 @@ test-galera: deps all
 # when an acknowledged write was lost (CHAOS_SECONDS, default 180; not part of make test).
 chaos: deps all
 	@scripts/devdb.sh start >/dev/null && eval "$$(scripts/devdb.sh env)" && node tests/chaos/chaos.mjs
+
+# Audited writes from two instances on two Galera nodes against one (figures in README.md).
+bench-galera: deps all
+	node tests/galera/bench.mjs
 
 run: deps all
 	@scripts/run.sh

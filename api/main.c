@@ -25,7 +25,7 @@ static void usage(void)
 	        "  migrate                    apply pending sql/ migrations\n"
 	        "  user add --username U --role R [--display-name N] [--expert] [--department D]\n"
 	        "                             create a user; the password is read from stdin\n"
-	        "  audit verify               verify the audit hash chain (exit 1 when broken)\n"
+	        "  audit verify               verify the audit hash chains (exit 1 when broken)\n"
 	        "  import orgs FILE.csv [--strict] [--threads N]\n"
 	        "                             bulk import of registered organizations (exit 1 if a row was skipped)\n"
 	        "  seed                       create demo accounts and data (development)\n"
@@ -83,8 +83,14 @@ static int cmd_serve(void)
 	snprintf(threads, sizeof threads, "%d", cfg.threads);
 	log_kv(LOG_INFO, "sanzhid serving", "listen", cfg.listen, "threads", threads, "test_clock",
 	       cfg.test_clock ? "on" : "off", NULL);
-	if (db_get() == NULL)
+	if (db_get() == NULL) {
 		log_kv(LOG_WARN, "database unreachable at start; serving 503 until it returns", NULL);
+	} else if (audit_chain_open() == 0) {
+		/* This instance's own audit chain (server/audit.h); else the first audited write opens it. */
+		char chain[24];
+		snprintf(chain, sizeof chain, "%lld", audit_chain_id());
+		log_kv(LOG_INFO, "audit chain open", "chain", chain, NULL);
+	}
 
 	int sig = 0;
 	sigwait(&set, &sig);
@@ -251,10 +257,13 @@ static int cmd_audit_verify(void)
 		return 2;
 	}
 	if (rc) {
-		printf("audit chain BROKEN at entry %lld: %s\n", rep.first_bad_seq, rep.reason);
+		if (rep.first_bad_seq)
+			printf("audit chain BROKEN at entry %lld: %s\n", rep.first_bad_seq, rep.reason);
+		else
+			printf("audit chain BROKEN: %s\n", rep.reason);
 		return 1;
 	}
-	printf("audit chain intact: %lld entries\n", rep.entries);
+	printf("audit chain intact: %lld entries in %lld chains\n", rep.entries, rep.chains);
 	return 0;
 }
 

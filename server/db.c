@@ -52,6 +52,7 @@ void db_after_commit(void (*fn)(void))
 		tls_after_commit[tls_after_commit_n++] = fn;
 }
 static atomic_int open_conns;
+static atomic_ullong tx_retries, tx_gave_up;
 
 void db_configure(const db_settings *s)
 {
@@ -61,6 +62,12 @@ void db_configure(const db_settings *s)
 int db_open_connections(void)
 {
 	return atomic_load(&open_conns);
+}
+
+void db_tx_stats(unsigned long long *retries, unsigned long long *gave_up)
+{
+	*retries = atomic_load(&tx_retries);
+	*gave_up = atomic_load(&tx_gave_up);
 }
 
 static long long now_ms(void)
@@ -529,9 +536,13 @@ int db_tx(int (*fn)(db_conn *c, void *arg), void *arg)
 		}
 		if (rc != DB_RETRY)
 			return rc;
-		backoff(attempt);
+		if (attempt + 1 < TX_ATTEMPTS) {
+			atomic_fetch_add(&tx_retries, 1);
+			backoff(attempt);
+		}
 	}
 	tls_after_commit_n = 0;
+	atomic_fetch_add(&tx_gave_up, 1);
 	log_kv(LOG_WARN, "transaction gave up after retries", NULL);
 	return rc;
 }

@@ -70,6 +70,9 @@ db_conn *db_get(void);
 void db_release(void);
 /* Number of open connections (metrics). */
 int db_open_connections(void);
+/* Transactions run again after a deadlock, lock wait timeout or Galera conflict, and those
+ * that gave up after the last attempt, since start (metrics). */
+void db_tx_stats(unsigned long long *retries, unsigned long long *gave_up);
 
 int db_query(db_conn *c, const char *sql, const db_param *p, int np, db_res **out);
 int db_exec(db_conn *c, const char *sql, const db_param *p, int np, unsigned long long *affected,

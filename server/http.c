@@ -1091,6 +1091,14 @@ char *http_metrics_render(void)
 	buf_addf(&b, "# HELP sanzhi_db_connections Open database connections.\n"
 	             "# TYPE sanzhi_db_connections gauge\nsanzhi_db_connections %d\n",
 	         db_open_connections());
+	unsigned long long retries, gave_up;
+	db_tx_stats(&retries, &gave_up);
+	buf_addf(&b, "# HELP sanzhi_db_tx_retries_total Transactions run again after a deadlock, lock wait timeout or "
+	             "Galera certification conflict.\n"
+	             "# TYPE sanzhi_db_tx_retries_total counter\nsanzhi_db_tx_retries_total %llu\n"
+	             "# HELP sanzhi_db_tx_gave_up_total Transactions that still conflicted on their last attempt.\n"
+	             "# TYPE sanzhi_db_tx_gave_up_total counter\nsanzhi_db_tx_gave_up_total %llu\n",
+	         retries, gave_up);
 	uint64_t hits, misses;
 	size_t bytes;
 	cache_stats(&hits, &misses, &bytes);

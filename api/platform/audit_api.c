@@ -1,4 +1,4 @@
-/* audit_api.c — reading and verifying the audit chain.
+/* audit_api.c — reading and verifying the audit chains.
  * Admins read everything; registrars read the trail of one object at a time. */
 #include "api.h"
 
@@ -20,6 +20,9 @@ static cJSON *entry_json(const db_res *r, int i)
 	cJSON_AddItemToObject(o, "summary", summary ? summary : cJSON_CreateObject());
 	cJSON_AddStringToObject(o, "prev_hash", db_val(r, i, 8));
 	cJSON_AddStringToObject(o, "hash", db_val(r, i, 9));
+	/* Its place in the chain of the instance that wrote it (server/audit.h). */
+	cJSON_AddNumberToObject(o, "chain", (double)db_int(r, i, 10));
+	cJSON_AddNumberToObject(o, "chain_seq", (double)db_int(r, i, 11));
 	return o;
 }
 
@@ -102,7 +105,8 @@ void audit_list(http_req *req)
 	db_res *r;
 	/* from is inclusive, to exclusive: consecutive ranges do not overlap. */
 	int rc = db_query(c,
-	                  "SELECT seq, at, actor, role, action, object_type, object_id, summary, prev_hash, hash "
+	                  "SELECT seq, at, actor, role, action, object_type, object_id, summary, prev_hash, hash, chain_id, "
+	                  "chain_seq "
 	                  "FROM audit_log WHERE seq < ? AND (? = '' OR object_type = ?) AND (? = '' OR object_id = ?) "
 	                  "AND (? = '' OR action = ?) AND (? = '' OR actor = ?) AND (? = '' OR at >= ?) "
 	                  "AND (? = '' OR at < ?) ORDER BY seq DESC LIMIT ?",
@@ -131,10 +135,19 @@ void audit_verify_get(http_req *req)
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddBoolToObject(o, "valid", rc == 0);
 	cJSON_AddNumberToObject(o, "entries", (double)rep.entries);
-	if (rc)
+	cJSON_AddNumberToObject(o, "chains", (double)rep.chains);
+	/* A chain cut short with no entry left has no bad entry to name, only a chain and place. */
+	if (rc && rep.first_bad_seq)
 		cJSON_AddNumberToObject(o, "first_bad_seq", (double)rep.first_bad_seq);
 	else
 		cJSON_AddNullToObject(o, "first_bad_seq");
+	if (rc && rep.bad_chain >= 0) {
+		cJSON_AddNumberToObject(o, "bad_chain", (double)rep.bad_chain);
+		cJSON_AddNumberToObject(o, "bad_chain_seq", (double)rep.bad_chain_seq);
+	} else {
+		cJSON_AddNullToObject(o, "bad_chain");
+		cJSON_AddNullToObject(o, "bad_chain_seq");
+	}
 	json_add_str_or_null(o, "reason", rc ? rep.reason : NULL);
 	http_reply_data(req, 200, o, 0);
 }

@@ -91,7 +91,7 @@ test('audit: removed and inserted rows are detected', async () => {
     d.sql('DELETE FROM audit_log WHERE seq = 2');
     let v = d.cli(['audit', 'verify']);
     assert.equal(v.code, 1);
-    assert.match(v.stdout, /entry 2 is missing/);
+    assert.match(v.stdout, /chain \d+ is missing #\d+/);
     d.sql('INSERT INTO audit_log SELECT * FROM audit_copy WHERE seq = 2');
     assert.equal(d.cli(['audit', 'verify']).code, 0);
     // Removing the newest entry: the head still remembers it.
@@ -99,9 +99,13 @@ test('audit: removed and inserted rows are detected', async () => {
     v = d.cli(['audit', 'verify']);
     assert.equal(v.code, 1);
     d.sql(`INSERT INTO audit_log SELECT * FROM audit_copy WHERE seq = ${total}`);
-    // Inserting a forged entry in the middle shifts the chain.
+    // Inserting a forged entry in the middle shifts the chain (entries carry their place in the
+    // chain of the instance that wrote them: shift that too).
     d.sql(`UPDATE audit_log SET seq = seq + 1000 WHERE seq >= 3 ORDER BY seq DESC`);
-    d.sql(`INSERT INTO audit_log SELECT 3, at, actor_id, actor, role, 'user.forged', object_type, object_id, summary, prev_hash, hash FROM audit_copy WHERE seq = 3`);
+    const [chain, place] = d.sql('SELECT chain_id, chain_seq FROM audit_copy WHERE seq = 3').trim().split('\t');
+    d.sql(`UPDATE audit_log SET chain_seq = chain_seq + 1 WHERE chain_id = ${chain} AND chain_seq >= ${place} ORDER BY chain_seq DESC`);
+    d.sql(`INSERT INTO audit_log (seq, chain_id, chain_seq, at, actor_id, actor, role, action, object_type, object_id, summary, prev_hash, hash)
+      SELECT 3, chain_id, chain_seq, at, actor_id, actor, role, 'user.forged', object_type, object_id, summary, prev_hash, hash FROM audit_copy WHERE seq = 3`);
     v = d.cli(['audit', 'verify']);
     assert.equal(v.code, 1);
   } finally { await d.stop(); }
