@@ -104,19 +104,16 @@ void audit_list(http_req *req)
 		return;
 	db_res *r;
 	/* from is inclusive, to exclusive: consecutive ranges do not overlap. */
-	int rc = db_query(c,
+	r = api_rows_or_reply(req, c,
 	                  "SELECT seq, at, actor, role, action, object_type, object_id, summary, prev_hash, hash, chain_id, "
 	                  "chain_seq "
 	                  "FROM audit_log WHERE seq < ? AND (? = '' OR object_type = ?) AND (? = '' OR object_id = ?) "
 	                  "AND (? = '' OR action = ?) AND (? = '' OR actor = ?) AND (? = '' OR at >= ?) "
 	                  "AND (? = '' OR at < ?) ORDER BY seq DESC LIMIT ?",
 	                  DBP(DBI(before), DBS(type), DBS(type), DBS(id), DBS(id), DBS(action), DBS(action), DBS(actor),
-	                      DBS(actor), DBS(from), DBS(from), DBS(to), DBS(to), DBI(limit + 1)),
-	                  &r);
-	if (rc) {
-		http_problem_db(req, rc);
+	                      DBS(actor), DBS(from), DBS(from), DBS(to), DBS(to), DBI(limit + 1)));
+	if (!r)
 		return;
-	}
 	http_reply_rows(req, r, limit, entry_json, 0);
 	db_res_free(r);
 }
@@ -128,10 +125,8 @@ void audit_verify_get(http_req *req)
 		return;
 	audit_report rep;
 	int rc = audit_verify(c, &rep);
-	if (rc < 0) {
-		http_problem_db(req, rc);
+	if (api_rc_or_reply(req, rc) < 0)
 		return;
-	}
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddBoolToObject(o, "valid", rc == 0);
 	cJSON_AddNumberToObject(o, "entries", (double)rep.entries);
