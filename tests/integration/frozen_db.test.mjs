@@ -1,7 +1,8 @@
-// The private MariaDB's port (issue 7 item 6).
+// A database that stops answering (issue 7 item 6), and the private MariaDB's port.
 //
 // These tests run their own private MariaDB: scripts/devdb.sh copied into a scratch checkout, so
-// that it keeps its server under <scratch>/var/mariadb.
+// that it keeps its server under <scratch>/var/mariadb. Freezing the shared one (SIGSTOP) would
+// fail whichever test file runs beside this one: its daemon's new connections time out.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -10,7 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
-import { ROOT } from '../lib/daemon.mjs';
+import { ROOT, startDaemon } from '../lib/daemon.mjs';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sz-db-'));
 const devdb = path.join(scratch, 'scripts/devdb.sh');
@@ -102,5 +103,68 @@ test('devdb start: a taken SANZHI_DEVDB_PORT stops it with how to choose; unset,
   } finally {
     await release(first);
     await release(taken);
+  }
+});
+
+test('a frozen database: 503 with Retry-After within db_read_timeout, and the daemon heals when it thaws', async (t) => {
+  if (!started) {
+    const r = await runDevdb(['start']);
+    assert.equal(r.code, 0, r.stderr);
+    started = true;
+  }
+  const e = parseEnv((await runDevdb(['env'])).stdout);
+  const readTimeout = 2;
+  const connectTimeout = 1;
+  const d = await startDaemon({
+    database: 'sanzhi',
+    env: {
+      SANZHI_DB_SOCKET: e.SANZHI_DB_SOCKET,
+      SANZHI_DB_PASSWORD: e.SANZHI_DB_PASSWORD,
+      SANZHI_DB_READ_TIMEOUT: String(readTimeout),
+      SANZHI_DB_CONNECT_TIMEOUT: String(connectTimeout),
+      SANZHI_THREADS: '2',
+    },
+  });
+  const pid = serverPid();
+  try {
+    const token = await d.as('admin');
+    // Every worker holds an open connection: the freeze then meets a statement in flight, not a
+    // connect (which db_connect_timeout bounds anyway).
+    for (const r of await Promise.all(Array.from({ length: 6 }, () => d.api('GET', '/api/v1/me', { token })))) {
+      assert.equal(r.status, 200, r.text);
+    }
+    // A bound well under the 30 s the daemon used to wait, with room for a slow shared machine:
+    // one read timeout plus one reconnect attempt, plus slack.
+    const boundMs = (readTimeout + connectTimeout + 10) * 1000;
+    process.kill(pid, 'SIGSTOP');
+    const t0 = Date.now();
+    try {
+      const rs = await Promise.all(Array.from({ length: 2 }, () =>
+        fetch(`${d.url}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(boundMs) })));
+      for (const r of rs) {
+        assert.equal(r.status, 503);
+        assert.match(r.headers.get('retry-after') || '', /^\d+$/);
+        assert.match(r.headers.get('content-type'), /^application\/problem\+json/);
+        assert.equal((await r.json()).code, 'database_unavailable');
+      }
+      t.diagnostic(`frozen: answered in ${Date.now() - t0} ms`);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    const t1 = Date.now();
+    // Thawed: the same requests succeed again without a restart.
+    let last;
+    for (let i = 0; i < 100; i++) {
+      last = await d.api('GET', '/api/v1/me', { token });
+      if (last.status === 200) break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    assert.equal(last.status, 200, last.text);
+    t.diagnostic(`thawed: healed in ${Date.now() - t1} ms`);
+    for (let i = 0; i < 4; i++) assert.equal((await d.api('GET', '/api/v1/me', { token })).status, 200);
+    assert.equal((await d.api('GET', '/readyz')).status, 200);
+  } finally {
+    try { process.kill(pid, 'SIGCONT'); } catch { /* gone */ }
+    await d.stop();
   }
 });
