@@ -8,7 +8,9 @@
 #   scripts/devdb.sh root-sql [mariadb args...] < file.sql    runs SQL as root over the socket
 #
 # Layout: var/mariadb/{data/,mysqld.sock,mysqld.pid,error.log,password,root.cnf,port}
-# Environment: SANZHI_DEVDB_PORT (TCP port on 127.0.0.1, default 3307).
+# Environment: SANZHI_DEVDB_PORT (TCP port on 127.0.0.1). Unset, start picks a free one from 3307
+# up (another checkout's MariaDB may hold 3307) and remembers it in var/mariadb/port, which env
+# prints; set and taken, start stops and says how to choose another.
 # The server reads no my.cnf (--no-defaults): every setting is on its command line below.
 # Reset everything: scripts/devdb.sh stop && rm -rf var/mariadb
 set -euo pipefail
@@ -23,7 +25,8 @@ LOG="$DIR/error.log"
 PWF="$DIR/password"          # password of sanzhi@localhost / sanzhi@127.0.0.1 (mode 0600)
 ROOTCNF="$DIR/root.cnf"      # client option file for root over the socket (mode 0600)
 PORTF="$DIR/port"            # port the running server was started with
-PORT=${SANZHI_DEVDB_PORT:-3307}
+PORT=${SANZHI_DEVDB_PORT:-3307}   # status and env fall back to it when no server was started
+FIRST_PORT=3307 LAST_PORT=3399    # where start looks for a free port
 DBNAME=sanzhi
 DBUSER=sanzhi
 READY_TIMEOUT=30
@@ -170,13 +173,51 @@ server_args() {
     "${RUN_AS[@]}"
 }
 
+# Something accepts TCP connections on 127.0.0.1:$1 (a server, stopped or not, listens there).
+port_taken() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# The first free port from $1 (default FIRST_PORT) to LAST_PORT.
+free_port() {
+  local p
+  for ((p = ${1:-$FIRST_PORT}; p <= LAST_PORT; p++)); do
+    port_taken "$p" || { echo "$p"; return 0; }
+  done
+  return 1
+}
+
+# The port to start on: SANZHI_DEVDB_PORT if set (and free), else the one remembered from the
+# last start if still free, else the first free one.
+choose_port() {
+  local p
+  if [ -n "${SANZHI_DEVDB_PORT:-}" ]; then
+    [[ "$SANZHI_DEVDB_PORT" =~ ^[0-9]+$ ]] && [ "$SANZHI_DEVDB_PORT" -ge 1 ] && [ "$SANZHI_DEVDB_PORT" -le 65535 ] ||
+      die "SANZHI_DEVDB_PORT must be a port number (1-65535), got '$SANZHI_DEVDB_PORT'"
+    if port_taken "$SANZHI_DEVDB_PORT"; then
+      p=$(free_port) || p=""
+      say "port $SANZHI_DEVDB_PORT on 127.0.0.1 is taken (another checkout's MariaDB?); choose another:"
+      say "  unset SANZHI_DEVDB_PORT: start then picks a free port and remembers it in $PORTF"
+      say "  (scripts/devdb.sh env prints it), or"
+      die "  set a free one${p:+, e.g.: SANZHI_DEVDB_PORT=$p scripts/devdb.sh start}"
+    fi
+    echo "$SANZHI_DEVDB_PORT"
+    return 0
+  fi
+  p=$( { tr -dc '0-9' < "$PORTF"; } 2>/dev/null || true)
+  if [ -n "$p" ] && [ "$p" -ge 1 ] && [ "$p" -le 65535 ] && ! port_taken "$p"; then
+    echo "$p"
+    return 0
+  fi
+  free_port || die "no free port from $FIRST_PORT to $LAST_PORT on 127.0.0.1; set SANZHI_DEVDB_PORT to a free one"
+}
+
+# Waits until the server answers; returns 2 if it exited (its log is left to the caller).
 wait_ready() {
   local pid=$1 deadline=$((SECONDS + READY_TIMEOUT))
   while :; do
     if ! kill -0 "$pid" 2>/dev/null; then
-      say "mariadbd exited during start-up; last lines of $LOG:"
-      tail -n 25 "$LOG" >&2 || true
-      exit 1
+      return 2
     fi
     ping_server && return 0
     if [ $SECONDS -ge $deadline ]; then
@@ -188,6 +229,12 @@ wait_ready() {
   done
 }
 
+startup_failed() {
+  say "mariadbd exited during start-up; last lines of $LOG:"
+  tail -n 25 "$LOG" >&2 || true
+  exit 1
+}
+
 cmd_start() {
   need_tools
   check_socket_path
@@ -195,6 +242,11 @@ cmd_start() {
   exec 9>"$DIR/.lock"
   flock 9      # concurrent "start"s (parallel test runners) serialise here
   if is_running && [ -s "$PWF" ] && [ -s "$ROOTCNF" ]; then
+    local running
+    running=$(cat "$PORTF" 2>/dev/null || true)
+    if [ -n "${SANZHI_DEVDB_PORT:-}" ] && [ "$running" != "$SANZHI_DEVDB_PORT" ]; then
+      say "already running on port $running, not $SANZHI_DEVDB_PORT; stop and start again to move it"
+    fi
     exit 0
   fi
   local pid
@@ -202,20 +254,38 @@ cmd_start() {
     [ -s "$ROOTCNF" ] || die "mariadbd (pid $pid) runs but $ROOTCNF is gone; kill $pid, then start again"
     ensure_secrets
     # Alive but not answering yet (another start is still in progress, or stuck).
-    wait_ready "$pid"
+    wait_ready "$pid" || startup_failed
   else
-    [[ "$PORT" =~ ^[0-9]+$ ]] || die "SANZHI_DEVDB_PORT must be a number, got '$PORT'"
+    # A taken SANZHI_DEVDB_PORT stops start before anything is created.
+    [ -z "${SANZHI_DEVDB_PORT:-}" ] || choose_port >/dev/null || exit 1
     ensure_secrets
     init_datadir
     write_init_file
-    rm -f "$PIDF"
     local -a args
-    mapfile -t args < <(server_args)
-    echo "$PORT" > "$PORTF"
-    echo "---- $(date '+%F %T') devdb start (port $PORT)" >> "$LOG"
-    setsid mariadbd "${args[@]}" </dev/null >>"$LOG" 2>&1 9>&- &
-    pid=$!
-    wait_ready "$pid"
+    local attempt rc mark
+    # A port found free can be taken before mariadbd binds it (another checkout starting at the
+    # same moment): a picked port is then replaced by the next free one, a few times.
+    for attempt in 1 2 3 4 5; do
+      PORT=$(choose_port) || exit 1
+      rm -f "$PIDF"
+      mapfile -t args < <(server_args)
+      echo "$PORT" > "$PORTF"
+      mark="---- $(date '+%F %T') devdb start (port $PORT)"
+      echo "$mark" >> "$LOG"
+      setsid mariadbd "${args[@]}" </dev/null >>"$LOG" 2>&1 9>&- &
+      pid=$!
+      rc=0
+      wait_ready "$pid" || rc=$?
+      [ "$rc" -eq 0 ] && break
+      if [ "$rc" -eq 2 ] && [ -z "${SANZHI_DEVDB_PORT:-}" ] &&
+         sed -n "/^$mark\$/,\$p" "$LOG" | grep -q 'Address already in use'; then
+        say "port $PORT was taken meanwhile; trying another"
+        rm -f "$PORTF"
+        continue
+      fi
+      startup_failed
+    done
+    [ "$rc" -eq 0 ] || startup_failed
   fi
   local out
   if ! out=$(setup_sql | mariadb --defaults-file="$ROOTCNF" --batch 2>&1); then

@@ -38,6 +38,7 @@ static const key keys[] = {
 	S(master_key_file), S(tls_cert), I(threads, 2, 1024), B(test_clock), S(admin_ui_dir), S(data_dir),
 	Z(body_limit, 1024, 1LL << 30), Z(document_limit, 1024, 1LL << 30), S(log_level), S(holidays),
 	S(workdays), I(tz_offset_minutes, -720, 840), I(password_cost, 10, 20), I(db_connect_timeout, 1, 60),
+	I(db_read_timeout, 1, 3600),
 	I(shutdown_timeout, 1, 600), I(request_timeout_ms, 1000, 600000), I(sweep_seconds, 1, 3600),
 	S(test_crash_after_commit),
 };
@@ -61,6 +62,7 @@ static void defaults(void)
 	cfg.tz_offset_minutes = 480;
 	cfg.password_cost = 14;
 	cfg.db_connect_timeout = 2;
+	cfg.db_read_timeout = 15;
 	cfg.shutdown_timeout = 20;
 	cfg.request_timeout_ms = 30000;
 	cfg.sweep_seconds = 60;

@@ -28,6 +28,7 @@ typedef struct config {
 	int tz_offset_minutes;       /* for calendar dates: 480 = China Standard Time */
 	int password_cost;           /* scrypt log2(N) for new hashes */
 	int db_connect_timeout;
+	int db_read_timeout;         /* seconds a statement's answer may take before 503 (a frozen server) */
 	int shutdown_timeout;
 	int request_timeout_ms;
 	int sweep_seconds;           /* period of the time-driven rules and housekeeping */

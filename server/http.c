@@ -101,7 +101,7 @@ static atomic_int draining;
 
 static int keep_alive(const http_req *req, int status)
 {
-	if (status == 413 || status == 411 || status == 415 || status == 400 || atomic_load(&draining))
+	if (status == 413 || status == 411 || status == 415 || status == 400 || status == 431 || atomic_load(&draining))
 		return 0;  /* the body may be unread: never reuse the connection */
 	const char *h = mg_get_header(req->conn, "Connection");
 	if (h)
@@ -146,6 +146,11 @@ void http_reply_raw(http_req *req, int status, const char *content_type, const v
 		log_kv(LOG_ERROR, "response head too long", NULL);
 		return;
 	}
+	/* "Connection: close" is a promise: CivetWeb would otherwise read past an unread body and
+	 * serve the next pipelined request on this socket, which then answers a request whose start
+	 * the client (or a proxy in front) placed elsewhere. */
+	if (!ka)
+		mg_disable_connection_keep_alive(req->conn);
 	if (!strcmp(req->method, "HEAD"))
 		len = 0;  /* the head says how long the body would be; none follows */
 	/* One write for small answers: header and body in one segment. */
@@ -847,6 +852,75 @@ static int path_decode(const char *in, char *out, size_t outlen)
 	return 0;
 }
 
+/* RFC 9112 §6.3: a request whose length two parties could read differently is refused (and its
+ * connection closed: keep_alive says so for a 400), or a proxy in front and this server would
+ * disagree on where the next request starts (request smuggling). CivetWeb itself reads only the
+ * first Content-Length, takes "+5" and "5abc" as 5, lets Transfer-Encoding silently win over a
+ * Content-Length, and keeps the first MG_MAX_HEADERS fields, ignoring any after them. */
+typedef struct framing_fault {
+	int status;
+	const char *code, *detail;
+} framing_fault;
+
+/* 1*DIGIT, then optional trailing whitespace (RFC 9110 §5.5 OWS); *digits gets its length. */
+static int length_value_ok(const char *v, size_t *digits)
+{
+	size_t n = strspn(v, "0123456789");
+	*digits = n;
+	return n > 0 && v[n + strspn(v + n, " \t")] == 0;
+}
+
+static int same_length(const char *a, size_t an, const char *b, size_t bn)
+{
+	while (an > 1 && *a == '0')
+		a++, an--;
+	while (bn > 1 && *b == '0')
+		b++, bn--;
+	return an == bn && !memcmp(a, b, an);
+}
+
+static const framing_fault *framing_check(const struct mg_request_info *ri)
+{
+	static const framing_fault too_many = { 431, "too_many_headers",
+		"the request has more header fields than this server reads" };
+	static const framing_fault bad_length = { 400, "invalid_content_length",
+		"Content-Length must be one decimal number" };
+	static const framing_fault two_lengths = { 400, "conflicting_content_length",
+		"the request has Content-Length fields with different values" };
+	static const framing_fault both = { 400, "content_length_with_transfer_encoding",
+		"the request has both Content-Length and Transfer-Encoding; send one" };
+	static const framing_fault bad_te = { 400, "invalid_transfer_encoding",
+		"Transfer-Encoding must be chunked, sent once" };
+	if (ri->num_headers >= MG_MAX_HEADERS)
+		return &too_many;  /* a field CivetWeb dropped could be a Content-Length */
+	const char *len = NULL;
+	size_t len_digits = 0;
+	int te = 0;
+	const char *te_value = NULL;
+	for (int i = 0; i < ri->num_headers; i++) {
+		const char *name = ri->http_headers[i].name, *v = ri->http_headers[i].value;
+		if (!strcasecmp(name, "Transfer-Encoding")) {
+			te++;
+			te_value = v;
+			continue;
+		}
+		if (strcasecmp(name, "Content-Length"))
+			continue;
+		size_t n;
+		if (!length_value_ok(v, &n))
+			return &bad_length;
+		if (len && !same_length(len, len_digits, v, n))
+			return &two_lengths;
+		len = v;
+		len_digits = n;
+	}
+	if (te && len)
+		return &both;
+	if (te > 1 || (te && strcasecmp(te_value, "chunked")))
+		return &bad_te;
+	return NULL;
+}
+
 static int begin_request(struct mg_connection *conn)
 {
 	const struct mg_request_info *ri = mg_get_request_info(conn);
@@ -872,7 +946,10 @@ static int begin_request(struct mg_connection *conn)
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 
-	if (atomic_load(&draining)) {
+	const framing_fault *fault = framing_check(ri);
+	if (fault) {
+		http_problem(&req, fault->status, fault->code, "%s", fault->detail);
+	} else if (atomic_load(&draining)) {
 		http_problem_hdr(&req, 503, "shutting_down", "Retry-After: 1\r\n",
 		                 "this instance is shutting down; retry (another instance will answer)");
 	} else if (bad_path) {
@@ -903,8 +980,47 @@ static int begin_request(struct mg_connection *conn)
 	return req.status ? req.status : 500;
 }
 
-/* Errors CivetWeb raises itself (malformed request line, headers over max_request_size, …)
- * are answered as problem+json too, and the connection is closed. */
+/* --- answers CivetWeb would write itself ------------------------------------------ */
+/* Its own errors (malformed request line, headers over max_request_size, a bad version, …) and
+ * the requests it reads but drops get the daemon's problem+json and security headers, and close
+ * the connection. Which of a connection's requests were answered is told by its user data:
+ * conn_live from init_connection, conn_answered once http_error has spoken. */
+static char conn_live, conn_answered;
+
+static void civet_problem(struct mg_connection *conn, int status, const char *code, const char *detail)
+{
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	/* The request's own id when CivetWeb got as far as its headers, as for every other answer. */
+	const char *sent = mg_get_header(conn, "X-Request-Id");
+	char rid[65];
+	if (sent && valid_request_id(sent))
+		snprintf(rid, sizeof rid, "%s", sent);
+	else
+		request_id_new(rid);
+	char body[640];
+	int n = snprintf(body, sizeof body,
+	                 "{\"type\":\"/problems/%s\",\"title\":\"%s\",\"status\":%d,\"code\":\"%s\","
+	                 "\"detail\":\"%s\",\"request_id\":\"%s\"}",
+	                 code, reason(status), status, code, detail, rid);
+	char date[40];
+	time_t secs = (time_t)(clock_now() / USEC_PER_SEC);
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	mg_printf(conn,
+	          "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Type: " HTTP_PROBLEM_TYPE "\r\nContent-Length: %d\r\n"
+	          "X-Request-Id: %s\r\nX-Content-Type-Options: nosniff\r\n" HTTP_API_HEADERS "%sConnection: close\r\n\r\n%s",
+	          status, reason(status), date, n, rid,
+	          ri && ri->is_ssl ? "Strict-Transport-Security: max-age=31536000\r\n" : "", body);
+	mg_disable_connection_keep_alive(conn);
+	mg_set_user_connection_data(conn, &conn_answered);
+	observe(MAX_ROUTES + 1, status, 0);
+	char st[8];
+	snprintf(st, sizeof st, "%d", status);
+	log_kv(LOG_INFO, "request refused before routing", "request_id", rid, "status", st, "code", code, "client",
+	       ri ? ri->remote_addr : "", NULL);
+}
+
 static int http_error(struct mg_connection *conn, int status, const char *msg)
 {
 	(void)msg;  /* CivetWeb's text may quote the request; never echo it */
@@ -919,19 +1035,31 @@ static int http_error(struct mg_connection *conn, int status, const char *msg)
 	                   : status == 505             ? "http_version_not_supported"
 	                   : status >= 500             ? "internal"
 	                                               : "bad_request";
-	char rid[33];
-	request_id_new(rid);
-	char body[512];
-	int n = snprintf(body, sizeof body,
-	                 "{\"type\":\"/problems/%s\",\"title\":\"%s\",\"status\":%d,\"code\":\"%s\","
-	                 "\"detail\":\"the request could not be read as HTTP/1.1 within the limits\",\"request_id\":\"%s\"}",
-	                 code, reason(status), status, code, rid);
-	mg_printf(conn,
-	          "HTTP/1.1 %d %s\r\nContent-Type: application/problem+json; charset=utf-8\r\n"
-	          "Content-Length: %d\r\nX-Request-Id: %s\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n%s",
-	          status, reason(status), n, rid, body);
-	observe(MAX_ROUTES + 1, status, 0);
+	civet_problem(conn, status, code, "the request could not be read as HTTP/1.1 within the limits");
 	return 0;
+}
+
+static int init_connection(const struct mg_connection *conn, void **conn_data)
+{
+	(void)conn;
+	*conn_data = &conn_live;
+	return 0;
+}
+
+/* CivetWeb reads some requests and closes without a word: an absolute-form target naming another
+ * port than the listener's (http://api.example.cn/x on :8080; one naming this port is routed by
+ * its path) and the asterisk form (OPTIONS *). The client is told why instead. */
+static void connection_close(const struct mg_connection *conn)
+{
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	if (mg_get_user_connection_data(conn) != &conn_live || !ri || !ri->request_method || !ri->request_uri ||
+	    ri->local_uri)
+		return;
+	/* The connection is still open; CivetWeb hands this callback a const pointer only because it
+	 * expects no writes. */
+	civet_problem((struct mg_connection *)conn, 400, "unroutable_target",
+	              "the request target names another server or port, or is *; send the path itself "
+	              "(GET /healthz) with a Host header");
 }
 
 static void exit_thread(const struct mg_context *c, int thread_type, void *user_ptr)
@@ -982,6 +1110,10 @@ int http_start(const http_options *o, char *err, size_t errlen)
 	options[k++] = "32768";  /* headers only; bodies are limited in read_body */
 	options[k++] = "decode_url";
 	options[k++] = "no";  /* begin_request decodes, refusing what would cut a path short */
+	/* RFC 9112 §3.2.2: an absolute-form target (GET http://host:port/path) is served by its path.
+	 * With the check on, CivetWeb drops every one whose host is not "authentication_domain". */
+	options[k++] = "enable_auth_domain_check";
+	options[k++] = "no";
 	if (https) {
 		options[k++] = "ssl_certificate";
 		options[k++] = opts.tls_cert;
@@ -1001,6 +1133,8 @@ int http_start(const http_options *o, char *err, size_t errlen)
 	cb.exit_thread = exit_thread;
 	cb.log_message = log_message;
 	cb.http_error = http_error;
+	cb.init_connection = init_connection;
+	cb.connection_close = connection_close;
 	struct mg_init_data init = { &cb, NULL, options };
 	struct mg_error_data ed;
 	char ebuf[512] = "";
