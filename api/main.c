@@ -33,10 +33,15 @@ static void usage(void)
 	        "  states                     the workflows' states and transitions, as JSON\n");
 }
 
-static void setup_db(int multi)
+/* The daemon answers 503 once a statement waits db_read_timeout on a frozen server; the
+ * operator's commands (migrations, imports, verification of a long log) may run long statements
+ * and wait up to an hour. */
+#define CLI_DB_RW_TIMEOUT 3600
+
+static void setup_db(int multi, int rw_timeout)
 {
 	db_settings s = { cfg.db_host, cfg.db_socket, cfg.db_name, cfg.db_user, cfg.db_password,
-	                  cfg.db_port, cfg.db_connect_timeout, multi };
+	                  cfg.db_port, cfg.db_connect_timeout, multi, rw_timeout };
 	db_configure(&s);
 }
 
@@ -56,7 +61,7 @@ static int cmd_serve(void)
 		fprintf(stderr, "sanzhid: %s\n", err);
 		return 2;
 	}
-	setup_db(0);
+	setup_db(0, cfg.db_read_timeout);
 	/* Signals are taken by sigwait in this thread only; every other thread inherits the mask. */
 	sigset_t set;
 	sigemptyset(&set);
@@ -110,7 +115,7 @@ static int cmd_serve(void)
 /* --- migrate ------------------------------------------------------------------- */
 static int cmd_migrate(void)
 {
-	setup_db(1);
+	setup_db(1, CLI_DB_RW_TIMEOUT);
 	db_conn *c = db_get();
 	if (!c) {
 		fprintf(stderr, "sanzhid migrate: cannot connect to the database\n");
@@ -224,7 +229,7 @@ static int cmd_user_add(int argc, char **argv)
 	crypto_wipe(pw, sizeof pw);
 	if (rc < 0)
 		return 1;
-	setup_db(0);
+	setup_db(0, CLI_DB_RW_TIMEOUT);
 	long long id = 0;
 	rc = users_create(NULL, &u, hash, &id);
 	if (rc == DB_DUP) {
@@ -243,7 +248,7 @@ static int cmd_user_add(int argc, char **argv)
 /* --- audit verify ------------------------------------------------------------------- */
 static int cmd_audit_verify(void)
 {
-	setup_db(0);
+	setup_db(0, CLI_DB_RW_TIMEOUT);
 	db_conn *c = db_get();
 	if (!c) {
 		fprintf(stderr, "sanzhid audit verify: cannot connect to the database\n");
@@ -337,11 +342,11 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "audit") && n == 2 && !strcmp(args[1], "verify"))
 		return cmd_audit_verify();
 	if (!strcmp(cmd, "seed") && n == 1) {
-		setup_db(0);
+		setup_db(0, CLI_DB_RW_TIMEOUT);
 		return cli_seed();
 	}
 	if (!strcmp(cmd, "import") && n >= 2 && !strcmp(args[1], "orgs")) {
-		setup_db(0);
+		setup_db(0, CLI_DB_RW_TIMEOUT);
 		return cli_import_orgs(n - 2, args + 2);
 	}
 	if (!strcmp(cmd, "routes") && n == 1)

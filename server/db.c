@@ -1,6 +1,5 @@
 /* db.c — per-thread MariaDB connections with a prepared-statement cache. */
 #include "db.h"
-#include "config.h"
 #include "log.h"
 
 #include <errno.h>
@@ -111,7 +110,7 @@ static int connect_now(db_conn *c)
 	/* How long one read or write of a statement may wait on the server: past it the connection
 	 * counts as lost (DB_DOWN, so 503 with Retry-After), instead of holding the request and its
 	 * worker as long as a frozen server (stopped, swapping, a hung disk) stays frozen. */
-	unsigned rw_timeout = cfg.db_read_timeout > 0 ? (unsigned)cfg.db_read_timeout : 30;
+	unsigned rw_timeout = settings.rw_timeout > 0 ? (unsigned)settings.rw_timeout : 30;
 	mysql_optionsv(my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
 	mysql_optionsv(my, MYSQL_OPT_READ_TIMEOUT, &rw_timeout);
 	mysql_optionsv(my, MYSQL_OPT_WRITE_TIMEOUT, &rw_timeout);

@@ -61,6 +61,7 @@ typedef struct db_settings {
 	const char *host, *socket, *name, *user, *password;
 	int port, connect_timeout;
 	int multi_statements;    /* migrations only */
+	int rw_timeout;          /* seconds one read or write of a statement may wait on the server */
 } db_settings;
 
 void db_configure(const db_settings *s);
