@@ -29,7 +29,8 @@ static void usage(void)
 	        "  import orgs FILE.csv [--strict] [--threads N]\n"
 	        "                             bulk import of registered organizations (exit 1 if a row was skipped)\n"
 	        "  seed                       create demo accounts and data (development)\n"
-	        "  routes                     list the API routes\n"
+	        "  routes [--json]            list the API routes with their roles (--json: with their\n"
+	        "                             body flags too, for scripts/openapi.mjs)\n"
 	        "  states                     the workflows' states and transitions, as JSON\n");
 }
 
@@ -272,6 +273,39 @@ static int cmd_audit_verify(void)
 	return 0;
 }
 
+/* The route table as scripts/openapi.mjs reads it: each route's roles and flags are what the
+ * dispatcher answers 401, 403, 400, 411, 413, 415 and 409/422 (Idempotency-Key) from. */
+static int cmd_routes_json(void)
+{
+	static const struct { unsigned bit; const char *name; } flags[] = {
+		{ R_JSON, "json" }, { R_JSON_OPT, "json_opt" }, { R_RAW, "raw" },
+		{ R_IDEMPOTENT, "idempotent" }, { R_NO_DB, "no_db" },
+	};
+	cJSON *all = cJSON_CreateArray();
+	for (const route *r = api_routes; r->method; r++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "method", r->method);
+		cJSON_AddStringToObject(o, "pattern", r->pattern);
+		cJSON_AddBoolToObject(o, "public", r->roles == ROLES_PUBLIC);
+		cJSON *roles = cJSON_AddArrayToObject(o, "roles");
+		for (unsigned b = 1; b <= ROLE_ADMIN; b <<= 1)
+			if (r->roles & b)
+				cJSON_AddItemToArray(roles, cJSON_CreateString(auth_role_name(b)));
+		cJSON *fl = cJSON_AddArrayToObject(o, "flags");
+		for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+			if (r->flags & flags[i].bit)
+				cJSON_AddItemToArray(fl, cJSON_CreateString(flags[i].name));
+		cJSON_AddItemToArray(all, o);
+	}
+	char *s = cJSON_Print(all);
+	cJSON_Delete(all);
+	if (!s)
+		return 1;
+	printf("%s\n", s);
+	free(s);
+	return 0;
+}
+
 static int cmd_routes(void)
 {
 	for (const route *r = api_routes; r->method; r++) {
@@ -351,6 +385,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "routes") && n == 1)
 		return cmd_routes();
+	if (!strcmp(cmd, "routes") && n == 2 && !strcmp(args[1], "--json"))
+		return cmd_routes_json();
 	if (!strcmp(cmd, "states") && n == 1)
 		return cmd_states();
 	usage();

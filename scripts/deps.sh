@@ -8,6 +8,16 @@ PKGS=(build-essential pkg-config ca-certificates dpkg-dev
       libcjson-dev libssl-dev libcmocka-dev zlib1g-dev
       openssl curl wrk nodejs npm chromium)
 
+# The tests' npm packages (tests/package.json, pinned by its lockfile; the JSON Schema validator
+# that checks every answer against api/openapi.json): installed, or reinstalled when the lockfile
+# changed, with npm ci. No root needed.
+test_packages() {
+  local t; t="$(dirname "$0")/../tests"
+  if command -v npm >/dev/null && { [ ! -f "$t/node_modules/.package-lock.json" ] || [ "$t/package-lock.json" -nt "$t/node_modules/.package-lock.json" ]; }; then
+    (cd "$t" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 # nodejs/npm may come from elsewhere (nodesource); accept any working node.
 missing=()
 for p in "${PKGS[@]}"; do
@@ -22,6 +32,7 @@ need_src=0
 [ -f /etc/apt/sources.list.d/sanzhi-src.sources ] || need_src=1
 
 if [ ${#missing[@]} -eq 0 ] && [ $need_src -eq 0 ]; then
+  test_packages
   exit 0
 fi
 
@@ -47,3 +58,4 @@ apt-get update -q
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+test_packages

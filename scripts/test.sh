@@ -21,6 +21,12 @@ fi
 scripts/devdb.sh start >/dev/null
 eval "$(scripts/devdb.sh env)"
 
+# The validator tests/lib/daemon.mjs checks every answer with (tests/package.json), as
+# scripts/deps.sh installs it; here too for a direct run of this script.
+if [ ! -f tests/node_modules/.package-lock.json ] || [ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]; then
+  (cd tests && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 status=0
 if [ -z "$only" ] || [ "$only" = integration ]; then
   echo "== integration"

@@ -91,6 +91,7 @@ static const char *reason(int status)
 	case 431: return "Request Header Fields Too Large";
 	case 429: return "Too Many Requests";
 	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
 	case 503: return "Service Unavailable";
 	case 505: return "HTTP Version Not Supported";
 	default: return "Unknown";
@@ -1021,11 +1022,38 @@ static void civet_problem(struct mg_connection *conn, int status, const char *co
 	       ri ? ri->remote_addr : "", NULL);
 }
 
+/* CivetWeb refuses a well-formed request line whose method it does not know (TRACE, made-up
+ * ones) or whose target it cannot route (CONNECT host:port) as 400. RFC 9110 §15.6.2: a method
+ * the server does not implement is 501. Only the six methods routes use count as implemented;
+ * CivetWeb's parser had reached the version (now "1.1") when the method check failed. */
+static int method_not_implemented(struct mg_connection *conn)
+{
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	if (!ri || !ri->request_method || !ri->request_uri || !ri->http_version || !*ri->request_method)
+		return 0;
+	const char *v = ri->http_version;
+	if (!(v[0] >= '0' && v[0] <= '9' && v[1] == '.' && v[2] >= '0' && v[2] <= '9' && !v[3]))
+		return 0;
+	/* RFC 9110 §5.6.2 token characters */
+	if (strspn(ri->request_method, "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                                 "abcdefghijklmnopqrstuvwxyz") != strlen(ri->request_method))
+		return 0;
+	static const char *const served[] = { "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE" };
+	for (size_t i = 0; i < sizeof served / sizeof served[0]; i++)
+		if (!strcmp(ri->request_method, served[i]))
+			return 0;
+	return 1;
+}
+
+/* Errors CivetWeb raises itself (malformed request line, headers over max_request_size, …)
+ * are answered as problem+json too, and the connection is closed. */
 static int http_error(struct mg_connection *conn, int status, const char *msg)
 {
 	(void)msg;  /* CivetWeb's text may quote the request; never echo it */
 	if (status < 400 || status > 599)
 		status = 400;
+	if (status == 400 && method_not_implemented(conn))
+		status = 501;
 	/* CivetWeb answers 411 itself only for a Content-Length it cannot read ("abc", "-5"): a bad
 	 * request, not a missing length. */
 	if (status == 411)
@@ -1033,9 +1061,12 @@ static int http_error(struct mg_connection *conn, int status, const char *msg)
 	const char *code = status == 413 || status == 431 ? "request_too_large"
 	                   : status == 408             ? "request_timeout"
 	                   : status == 505             ? "http_version_not_supported"
+	                   : status == 501             ? "method_not_implemented"
 	                   : status >= 500             ? "internal"
 	                                               : "bad_request";
-	civet_problem(conn, status, code, "the request could not be read as HTTP/1.1 within the limits");
+	civet_problem(conn, status, code,
+	              status == 501 ? "this server does not implement the request's method"
+	                            : "the request could not be read as HTTP/1.1 within the limits");
 	return 0;
 }
 

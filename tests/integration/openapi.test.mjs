@@ -45,6 +45,43 @@ test('the document is OpenAPI 3.1 and every operation says what it answers', () 
   }
 });
 
+test('every operation lists the answers its route table entry makes the dispatcher give', () => {
+  const routes = JSON.parse(execFileSync(BIN, ['routes', '--json'], { encoding: 'utf8', env: { PATH: process.env.PATH } }));
+  assert.ok(routes.length >= 40);
+  const problem = (op, status, where) => {
+    const r = op.responses[status];
+    assert.ok(r, `${where} lists ${status}`);
+    assert.deepEqual(r.content?.['application/problem+json']?.schema, { $ref: '#/components/schemas/Problem' },
+      `${where} ${status} is problem+json with the Problem schema`);
+    return r;
+  };
+  for (const r of routes) {
+    const where = `${r.method} ${r.pattern}`;
+    const op = doc.paths[r.pattern][r.method.toLowerCase()];
+    const flags = new Set(r.flags);
+    assert.ok(problem(op, '401', where).headers['WWW-Authenticate'].required, `${where} 401 has WWW-Authenticate`);
+    if (r.public) {
+      assert.deepEqual(op.security, [{}, { bearer: [] }], `${where} is public`);
+    } else {
+      assert.deepEqual(op['x-roles'], r.roles, `${where} x-roles`);
+      if (r.roles.length < 5) problem(op, '403', where);
+    }
+    if (r.pattern.includes('{')) { problem(op, '404', where); problem(op, '400', where); }
+    if (flags.has('json') || flags.has('json_opt')) for (const s of ['400', '411', '413', '415', '422']) problem(op, s, where);
+    if (flags.has('raw')) for (const s of ['400', '411', '413', '415']) problem(op, s, where);
+    if (!flags.has('json') && !flags.has('json_opt') && !flags.has('raw')) problem(op, '415', where);
+    if (flags.has('idempotent')) for (const s of ['400', '409', '422']) problem(op, s, where);
+    assert.ok(problem(op, '503', where).headers['Retry-After'].required, `${where} 503 has Retry-After`);
+    for (const [status, resp] of Object.entries(op.responses)) {
+      if (Number(status) >= 400) problem(op, status, where);
+    }
+  }
+  const p = doc.components.schemas.Problem;
+  assert.deepEqual(p.required, ['type', 'title', 'status', 'code', 'detail', 'request_id']);
+  for (const m of ['instance', 'errors', 'current_status', 'allowed_actions']) assert.ok(p.properties[m], `Problem.${m}`);
+  assert.ok(doc.components.responses.MethodNotAllowed.headers.Allow.required);
+});
+
 test('the daemon serves the same document', async () => {
   const d = await startDaemon();
   try {

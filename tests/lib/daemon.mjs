@@ -1,5 +1,8 @@
 // daemon.mjs — starts the real sanzhid on a free port against its own fresh database in the
 // private MariaDB (scripts/devdb.sh), and talks to it over HTTP. Every test file gets its own.
+// Every answer a test receives from a daemon, through d.api() or fetch(), is checked against
+// api/openapi.json (checkAnswer below): an answer the document does not describe fails the test
+// that received it.
 import { spawn, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
@@ -8,9 +11,186 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = process.env.SANZHI_BIN || path.join(ROOT, 'build/sanzhid');
+
+// --- the document every answer must agree with --------------------------------------------------
+// Operations are found as the dispatcher finds routes (a path template whose literal segments
+// equal the path's, and whose {parameters} each take one non-empty segment). Then:
+//   - the status must be one the operation lists, with the headers it marks required;
+//   - a body must be of a media type the status lists (no body where it lists none), and a JSON
+//     body (application/json, application/problem+json) must match the schema (JSON Schema
+//     2020-12, formats checked);
+//   - a path the document has, asked with a method it has not: 405 with Allow naming exactly
+//     the documented methods (components.responses.MethodNotAllowed), or 501 for a method the
+//     server does not implement; a path it has not: 404, or 400 invalid_path
+//     (components.responses.NoSuchResource); draining: 503 shutting_down anywhere.
+// Outside the document: / and /admin/… (the static UI, not the API).
+// Not checked here: requests a test writes on a raw socket (net/tls: http.test.mjs, ops.test.mjs)
+// or with node:http (accounts.test.mjs, to send from another address); the raw socket ones send
+// what is not HTTP a document can describe (malformed request lines, trickled bodies, TLS 1.1).
+export const OPENAPI = JSON.parse(fs.readFileSync(path.join(ROOT, 'api/openapi.json'), 'utf8'));
+const SCHEMA_BASE = 'https://sanzhi.invalid/openapi/';
+const API_METHODS = ['get', 'put', 'post', 'patch', 'delete'];
+// Methods CivetWeb passes to the dispatcher (it answers every other one 501 itself).
+const ROUTABLE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'PROPFIND', 'MKCOL',
+  'LOCK', 'UNLOCK', 'PROPPATCH', 'REPORT'];
+
+function makeAjv() {
+  const ajv = new Ajv2020({ strict: true, strictTypes: false, strictTuples: false, strictRequired: false,
+    allErrors: true, allowUnionTypes: true });
+  addFormats(ajv);
+  ajv.addFormat('binary', true);  // OpenAPI: a file's bytes (never a JSON body)
+  ajv.addVocabulary(['example', 'discriminator', 'xml', 'externalDocs']);  // OpenAPI annotations
+  // "#/components/schemas/X" is a pointer into the document; each component is a schema of its own.
+  const rewrite = (v) => {
+    if (Array.isArray(v)) return v.map(rewrite);
+    if (!v || typeof v !== 'object') return v;
+    const o = {};
+    for (const [k, x] of Object.entries(v)) {
+      o[k] = k === '$ref' && typeof x === 'string' && x.startsWith('#/components/schemas/')
+        ? SCHEMA_BASE + x.slice('#/components/schemas/'.length) : rewrite(x);
+    }
+    return o;
+  };
+  for (const [name, schema] of Object.entries(OPENAPI.components.schemas)) ajv.addSchema(rewrite(schema), SCHEMA_BASE + name);
+  return { ajv, rewrite };
+}
+let validator;
+const compiled = new Map();
+function schemaCheck(key, schema, value) {
+  validator ||= makeAjv();
+  let v = compiled.get(key);
+  if (!v) {
+    v = validator.ajv.compile(validator.rewrite(schema));
+    compiled.set(key, v);
+  }
+  if (v(value)) return null;
+  return validator.ajv.errorsText(v.errors, { dataVar: 'body', separator: '; ' });
+}
+
+function deref(o) {
+  while (o && o.$ref) {
+    let node = OPENAPI;
+    for (const k of o.$ref.slice(2).split('/')) node = node?.[k.replace(/~1/g, '/').replace(/~0/g, '~')];
+    if (!node) throw new Error(`openapi.json: unresolved ${o.$ref}`);
+    o = node;
+  }
+  return o;
+}
+
+const templates = Object.keys(OPENAPI.paths).map((p) => ({
+  path: p,
+  re: new RegExp('^' + p.split(/\{[^}]+\}/).map((lit) => lit.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join('[^/]+') + '$'),
+}));
+
+// Every schema of every answer is compiled now, once per process: a schema the validator cannot
+// read (a typo such as "minLenght", an unresolved $ref) fails every test file at once, even when
+// no test receives that answer.
+function responseSchemas(key, resp, out) {
+  resp = deref(resp);
+  for (const [type, media] of Object.entries(resp.content || {})) {
+    if (media.schema && (type === 'application/json' || type.endsWith('+json') || type.startsWith('text/'))) out.push([`${key} ${type}`, media.schema]);
+  }
+}
+{
+  const all = [];
+  for (const [p, item] of Object.entries(OPENAPI.paths)) {
+    for (const m of API_METHODS) {
+      for (const [status, resp] of Object.entries(item[m]?.responses || {})) responseSchemas(`${m} ${p} ${status}`, resp, all);
+    }
+  }
+  responseSchemas('shutting_down', OPENAPI.paths['/healthz'].get.responses['503'], all);
+  for (const name of ['NotImplemented', 'MethodNotAllowed', 'NoSuchResource']) responseSchemas(name, OPENAPI.components.responses[name], all);
+  for (const [key, schema] of all) schemaCheck(key, schema, undefined);
+}
+
+const mediaType = (headers) => (headers.get('content-type') || '').split(';')[0].trim().toLowerCase();
+
+// Checks one answer against the document; throws an Error naming method, path, status and what
+// does not agree. headers: a fetch Headers object; text: the body as text ('' when none).
+export function checkAnswer(method, pathAndQuery, status, headers, text) {
+  const url = new URL(pathAndQuery, 'http://x');
+  const p = url.pathname;
+  if (p === '/' || p === '/admin' || p.startsWith('/admin/')) return;  // the static UI
+  const where = `${method} ${pathAndQuery} → ${status}`;
+  const fail = (why) => {
+    const body = text && text.length > 600 ? text.slice(0, 600) + '…' : text;
+    throw new Error(`answer not described by api/openapi.json: ${where}: ${why}\n  body: ${body}`);
+  };
+  const matches = templates.filter((t) => t.re.test(p));
+  // Methods are case-sensitive: "get" is not GET.
+  const opName = method === 'HEAD' ? 'get' : API_METHODS.find((m) => m.toUpperCase() === method);
+  const hit = opName && matches.find((t) => OPENAPI.paths[t.path][opName]);
+  let resp, key;
+  const problemCode = () => { try { return JSON.parse(text).code; } catch { return undefined; } };
+  if (hit) {
+    const op = OPENAPI.paths[hit.path][opName];
+    resp = op.responses[String(status)];
+    if (!resp) fail(`status ${status} is not listed for ${opName.toUpperCase()} ${hit.path} (listed: ${Object.keys(op.responses).join(', ')})`);
+    key = `${opName} ${hit.path} ${status}`;
+  } else if (status === 503 && problemCode() === 'shutting_down') {
+    resp = OPENAPI.paths['/healthz'].get.responses['503'];
+    key = 'shutting_down';
+  } else if (!ROUTABLE_METHODS.includes(method)) {
+    if (status !== 501) fail(`${method} is not implemented: the document promises 501`);
+    resp = OPENAPI.components.responses.NotImplemented;
+    key = 'NotImplemented';
+  } else if (matches.length) {
+    if (status !== 405) fail(`${matches.map((t) => t.path).join(', ')} has no ${method}: the document promises 405`);
+    const want = [...new Set(matches.flatMap((t) => API_METHODS.filter((m) => OPENAPI.paths[t.path][m]).map((m) => m.toUpperCase())))].sort();
+    const allow = (headers.get('allow') || '').split(',').map((m) => m.trim()).filter(Boolean).sort();
+    if (allow.join() !== want.join()) fail(`Allow is "${headers.get('allow')}", the document has ${want.join(', ')}`);
+    resp = OPENAPI.components.responses.MethodNotAllowed;
+    key = 'MethodNotAllowed';
+  } else {
+    if (status !== 404 && !(status === 400 && problemCode() === 'invalid_path')) fail('no path of the document matches: the document promises 404 (or 400 invalid_path)');
+    resp = OPENAPI.components.responses.NoSuchResource;
+    key = 'NoSuchResource';
+  }
+  resp = deref(resp);
+  for (const [name, h] of Object.entries(resp.headers || {})) {
+    if (deref(h).required && headers.get(name) === null) fail(`header ${name} is required and missing`);
+  }
+  if (method === 'HEAD' || status === 304 || status === 204) {
+    if (text) fail('this answer has no body, yet one came');
+    return;
+  }
+  const type = mediaType(headers);
+  if (!resp.content) {
+    if (text) fail(`a body of type ${type || '(none)'} came; the document describes none`);
+    return;
+  }
+  const media = resp.content[type] || resp.content[type.replace(/\/.*/, '/*')] || resp.content['*/*'];
+  if (!media) fail(`Content-Type ${type || '(none)'} is not among ${Object.keys(resp.content).join(', ')}`);
+  if (!media.schema) return;
+  if (type === 'application/json' || type.endsWith('+json')) {
+    let value;
+    try { value = JSON.parse(text); } catch { fail(`the ${type} body is not JSON`); }
+    const err = schemaCheck(`${key} ${type}`, media.schema, value);
+    if (err) fail(`the body does not match the schema: ${err}`);
+  } else if (type.startsWith('text/')) {
+    const err = schemaCheck(`${key} ${type}`, media.schema, text);
+    if (err) fail(`the body does not match the schema: ${err}`);
+  }
+}
+
+// fetch() to a daemon started here is checked too (tests download files and fetch the UI with it).
+const daemonOrigins = new Set();
+const rawFetch = globalThis.fetch;
+globalThis.fetch = async function checkedFetch(input, init = {}) {
+  const res = await rawFetch(input, init);
+  const url = new URL(input instanceof Request ? input.url : String(input));
+  if (daemonOrigins.has(url.origin)) {
+    const method = (init.method || (input instanceof Request ? input.method : 'GET')).toUpperCase();
+    const text = method === 'HEAD' ? '' : await res.clone().text();
+    checkAnswer(method, url.pathname + url.search, res.status, res.headers, text);
+  }
+  return res;
+};
 
 let dbEnvCache;
 export function dbEnv() {
@@ -107,6 +287,8 @@ export class Daemon {
     this.tlsUrl = tlsPort ? `https://127.0.0.1:${tlsPort}` : null;
     this.logs = '';
     this.proc = null;
+    daemonOrigins.add(new URL(this.url).origin);
+    if (this.tlsUrl) daemonOrigins.add(new URL(this.tlsUrl).origin);
   }
 
   async start({ waitReady = true } = {}) {
@@ -118,10 +300,13 @@ export class Daemon {
     const path_ = waitReady ? '/readyz' : '/healthz';
     for (;;) {
       if (this.proc.exitCode !== null) throw new Error(`sanzhid exited: ${this.logs}`);
+      let r, text;
       try {
-        const r = await fetch(this.url + path_);
-        if (r.status === 200) return;
+        r = await rawFetch(this.url + path_);
+        text = await r.text();
       } catch { /* not listening yet */ }
+      if (r) checkAnswer('GET', path_, r.status, r.headers, text);
+      if (r?.status === 200) return;
       if (Date.now() > deadline) {
         this.proc.kill('SIGKILL');
         await this.exited;
@@ -140,8 +325,9 @@ export class Daemon {
       payload = typeof body === 'string' ? body : JSON.stringify(body);
       if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['Content-Type'] = 'application/json';
     }
-    const r = await fetch(this.url + p, { method, headers: h, body: payload });
+    const r = await rawFetch(this.url + p, { method, headers: h, body: payload });
     const text = await r.text();
+    checkAnswer(method.toUpperCase(), p, r.status, r.headers, text);
     let json = null;
     try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
     return { status: r.status, headers: r.headers, json, text };
