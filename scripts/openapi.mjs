@@ -14,6 +14,8 @@
 //   every route        → 503 (database down, or shutting down) with Retry-After
 // Requests with a method a path does not have are 405 with Allow (components.responses.MethodNotAllowed),
 // methods the server does not implement 501, paths nothing is routed to 404.
+// The workflows' state machines (`sanzhid states`) are written whole as x-state-machines, and each
+// operation that takes an action (POST <path>/<action>) gets x-transitions: the moves it makes.
 // The binary is build/sanzhid, or $SANZHI_BIN.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -78,6 +80,27 @@ try {
   routes = JSON.parse(execFileSync(bin, ['routes', '--json'], { encoding: 'utf8', env: { PATH: process.env.PATH } }));
 } catch (err) {
   fail(`cannot read the routing table from ${bin} routes --json (run make first): ${err.message}`);
+}
+
+// --- the state machines --------------------------------------------------------------------------
+let machines;
+try {
+  machines = JSON.parse(execFileSync(bin, ['states'], { encoding: 'utf8', env: { PATH: process.env.PATH } }));
+} catch (err) {
+  fail(`cannot read the state machines from ${bin} states (run make first): ${err.message}`);
+}
+doc['x-state-machines'] = machines;
+for (const [object, m] of Object.entries(machines)) {
+  const actions = new Set(m.transitions.map((t) => t.action));
+  for (const a of actions) {
+    const op = doc.paths[`${m.path}/${a}`]?.post;
+    if (!op) continue;  // edits and the system's moves have no action route of their own
+    op['x-transitions'] = m.transitions.filter((t) => t.action === a).map(({ from, to, roles }) => ({ from, to, roles }));
+    const article = /^[aeiou]/.test(object) ? 'An' : 'A';
+    op.description = `${op.description ? op.description + ' ' : ''}${article} ${object} moves ${op['x-transitions']
+      .map((t) => `${t.from} → ${t.to}`).join(', ')} (x-transitions); from any other state the answer is 409 `
+      + 'invalid_transition with current_status and allowed_actions.';
+  }
 }
 
 const documented = new Set();

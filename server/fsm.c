@@ -456,6 +456,7 @@ cJSON *fsm_describe(void)
 	for (int k = 0; k < ndefs; k++) {
 		const fsm_def *d = defs[k];
 		cJSON *o = cJSON_AddObjectToObject(all, d->object);
+		cJSON_AddStringToObject(o, "path", d->path ? d->path : "");
 		cJSON *st = cJSON_AddArrayToObject(o, "states");
 		for (int i = 0; i < d->nstates; i++)
 			cJSON_AddItemToArray(st, cJSON_CreateString(d->states[i]));
@@ -479,6 +480,7 @@ cJSON *fsm_describe(void)
 			cJSON *e = cJSON_CreateObject();
 			cJSON_AddStringToObject(e, "state", d->states[d->timers[i].state]);
 			cJSON_AddStringToObject(e, "action", d->actions[d->timers[i].action]);
+			cJSON_AddStringToObject(e, "rule", d->timers[i].rule);
 			cJSON_AddItemToArray(tm, e);
 		}
 	}

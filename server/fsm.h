@@ -88,6 +88,9 @@ typedef struct fsm_def {
 	 * NULL or returning 0: the generic invalid_transition. */
 	int (*refuse)(fsm_run *r, int state);
 	const char *what;          /* "application", in messages */
+	/* The resource's path: an action A is POST <path>/<wire name of A> (the OpenAPI document
+	 * describes each such operation's transitions); "/api/v1/applications/{id}". */
+	const char *path;
 } fsm_def;
 
 struct fsm_run {
@@ -145,8 +148,8 @@ int fsm_conflict(fsm_run *r, int state, const char *code, const char *fmt, ...) 
  * per timer rule ({rule, changed}, every timer listed). */
 int fsm_run_deadlines(cJSON *report);
 
-/* {"<object>": {"states": [...], "transitions": [{from, action, to, roles: [...]}, …],
- * "timers": [{state, action}]}} for every registered workflow. */
+/* {"<object>": {"path", "states": [...], "transitions": [{from, action, to, roles: [...]}, …],
+ * "timers": [{state, action, rule}]}} for every registered workflow. */
 cJSON *fsm_describe(void);
 
 #endif

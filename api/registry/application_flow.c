@@ -595,4 +595,5 @@ const fsm_def app_flow = {
 	.visible = app_visible,
 	.refuse = refuse,
 	.what = "application",
+	.path = "/api/v1/applications/{id}",
 };

@@ -90,3 +90,27 @@ test('the daemon serves the same document', async () => {
     assert.deepEqual(r.json, doc);
   } finally { await d.stop(); }
 });
+
+test('the workflows in the document are the executor\'s tables, and each action operation lists its moves', () => {
+  const machines = JSON.parse(execFileSync(BIN, ['states'], { encoding: 'utf8', env: { PATH: process.env.PATH } }));
+  assert.deepEqual(doc['x-state-machines'], machines);
+  const app = machines.application;
+  assert.ok(app, 'applications are a registered workflow');
+  assert.deepEqual(app.timers, [{ state: 'submitted', action: 'deem', rule: 'deemed_acceptance' }]);
+  let described = 0;
+  for (const action of new Set(app.transitions.map((t) => t.action))) {
+    const op = doc.paths[`${app.path}/${action}`]?.post;
+    const moves = app.transitions.filter((t) => t.action === action);
+    if (!op) {
+      // Only edits (PATCH, documents) and the system's own moves have no action route.
+      assert.ok(action === 'edit' || moves.every((t) => t.roles.includes('system')), `POST ${app.path}/${action} is documented`);
+      continue;
+    }
+    assert.deepEqual(op['x-transitions'], moves.map(({ from, to, roles }) => ({ from, to, roles })));
+    assert.deepEqual([...new Set(moves.flatMap((t) => t.roles))].sort(), [...op['x-roles']].sort(),
+      `${action}: the route admits exactly the roles the table gives it`);
+    assert.ok(op.responses['409'], `${action} documents its 409`);
+    described++;
+  }
+  assert.equal(described, 6);  // submit, withdraw, request-supplement, accept, approve, reject
+});
