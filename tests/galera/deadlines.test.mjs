@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { startDaemon, ROOT } from '../lib/daemon.mjs';
-import { pdf, png, jpeg, socialGroupApplication } from '../lib/fixtures.mjs';
+import { submittedApplication } from '../lib/fixtures.mjs';
 
 const galera = (...args) => execFileSync(path.join(ROOT, 'scripts/galera.sh'), args, { encoding: 'utf8' });
 function nodeEnv(k) {
@@ -28,19 +28,7 @@ after(async () => {
   await b?.stop();
 });
 
-async function submitted(d, token) {
-  const r = await d.api('POST', '/api/v1/applications', { token, body: socialGroupApplication() });
-  assert.equal(r.status, 201, r.text);
-  const id = r.json.data.id;
-  for (const [kind, body, type] of [['application_letter', pdf(), 'application/pdf'], ['charter', pdf(), 'application/pdf'],
-    ['domicile_proof', jpeg(), 'image/jpeg'], ['fund_verification', pdf(), 'application/pdf'], ['legal_rep_id', png(), 'image/png']]) {
-    const u = await d.api('POST', `/api/v1/applications/${id}/documents?kind=${kind}&name=${kind}.bin`,
-      { token, raw: body, headers: { 'Content-Type': type } });
-    assert.equal(u.status, 201, u.text);
-  }
-  assert.equal((await d.api('POST', `/api/v1/applications/${id}/submit`, { token })).status, 200);
-  return id;
-}
+const submitted = submittedApplication;
 
 test('two schedulers on two nodes: every deadline fires once', async () => {
   const start = '2027-01-04T01:00:00Z';

@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon } from '../lib/daemon.mjs';
-import { pdf, png, jpeg, socialGroupApplication } from '../lib/fixtures.mjs';
+import { submittedApplication } from '../lib/fixtures.mjs';
 
 const daemons = [];
 after(async () => { for (const d of daemons) await d.stop(); });
@@ -25,20 +25,7 @@ async function poll(fn, ms = 15000) {
   }
 }
 
-async function submitted(d, token) {
-  const r = await d.api('POST', '/api/v1/applications', { token, body: socialGroupApplication() });
-  assert.equal(r.status, 201, r.text);
-  const id = r.json.data.id;
-  for (const [kind, body, type] of [['application_letter', pdf(), 'application/pdf'], ['charter', pdf(), 'application/pdf'],
-    ['domicile_proof', jpeg(), 'image/jpeg'], ['fund_verification', pdf(), 'application/pdf'], ['legal_rep_id', png(), 'image/png']]) {
-    const u = await d.api('POST', `/api/v1/applications/${id}/documents?kind=${kind}&name=${kind}.bin`,
-      { token, raw: body, headers: { 'Content-Type': type } });
-    assert.equal(u.status, 201, u.text);
-  }
-  const s = await d.api('POST', `/api/v1/applications/${id}/submit`, { token });
-  assert.equal(s.status, 200, s.text);
-  return id;
-}
+const submitted = submittedApplication;
 
 test('a due deadline fires without any request, once, as the system', async () => {
   const d = await daemon({ SANZHI_SWEEP_SECONDS: '1' });

@@ -34,3 +34,19 @@ export const pdf = (n = 200) => Buffer.concat([Buffer.from('%PDF-1.7\n'), crypto
 export const png = (n = 200) => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
   crypto.randomBytes(n)]);
 export const jpeg = (n = 200) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), crypto.randomBytes(n)]);
+
+// An establishment application with its five documents, submitted by token on daemon d; its id.
+export async function submittedApplication(d, token, over = {}) {
+  const r = await d.api('POST', '/api/v1/applications', { token, body: socialGroupApplication(over) });
+  if (r.status !== 201) throw new Error(`create: ${r.status} ${r.text}`);
+  const id = r.json.data.id;
+  for (const [kind, body, type] of [['application_letter', pdf(), 'application/pdf'], ['charter', pdf(), 'application/pdf'],
+    ['domicile_proof', jpeg(), 'image/jpeg'], ['fund_verification', pdf(), 'application/pdf'], ['legal_rep_id', png(), 'image/png']]) {
+    const u = await d.api('POST', `/api/v1/applications/${id}/documents?kind=${kind}&name=${kind}.bin`,
+      { token, raw: body, headers: { 'Content-Type': type } });
+    if (u.status !== 201) throw new Error(`upload ${kind}: ${u.status} ${u.text}`);
+  }
+  const s = await d.api('POST', `/api/v1/applications/${id}/submit`, { token });
+  if (s.status !== 200) throw new Error(`submit: ${s.status} ${s.text}`);
+  return id;
+}
