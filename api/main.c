@@ -72,7 +72,7 @@ static int cmd_serve(void)
 	signal(SIGPIPE, SIG_IGN);
 
 	http_options o = { api_routes, cfg.listen, cfg.tls_cert, cfg.threads, cfg.admin_ui_dir,
-	                   cfg.body_limit, cfg.document_limit, cfg.request_timeout_ms };
+	                   cfg.body_limit, cfg.document_limit, cfg.request_timeout_ms, tx_replay_or_continue };
 	if (http_start(&o, err, sizeof err) < 0) {
 		fprintf(stderr, "sanzhid: %s\n", err);
 		return 2;

@@ -814,8 +814,11 @@ static void dispatch(http_req *req)
 				http_problem(req, 400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 128 characters");
 				return;
 			}
-			/* tx_run_or_reply replays, claims and records it (server/tx.h). */
+			/* A retry is answered what the first request was answered, whatever the handler
+			 * would now say; otherwise tx_run_or_reply claims and records it (server/tx.h). */
 			memcpy(req->idem_key, key, kl + 1);
+			if (opts.idem_replay && opts.idem_replay(req))
+				return;
 		}
 	}
 	found->fn(req);

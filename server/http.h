@@ -72,6 +72,7 @@ struct http_req {
 
 	char idem_key[129];      /* Idempotency-Key on R_IDEMPOTENT routes, or "" */
 	int idem_handled;        /* the key went through tx_run_or_reply */
+	int idem_looked_up;      /* no answer was recorded for it when the request came in */
 };
 
 typedef struct http_options {
@@ -82,6 +83,10 @@ typedef struct http_options {
 	const char *admin_ui_dir;
 	long long body_limit, document_limit;
 	int request_timeout_ms;
+	/* Before the handler of an R_IDEMPOTENT route that got an Idempotency-Key: answers a
+	 * recorded answer (or refuses the key) and returns 1, or returns 0 to run the handler
+	 * (tx_replay_or_continue, server/tx.h). */
+	int (*idem_replay)(http_req *req);
 } http_options;
 
 /* Starts the listeners. -1 with a message on failure (port busy, bad certificate). */

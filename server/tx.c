@@ -312,6 +312,28 @@ static int replay_or_continue(http_req *req, db_conn *c, const idem_key *key)
 	return 0;
 }
 
+static void key_of(const http_req *req, idem_key *key)
+{
+	idem_request q = { req->method, req->path, http_query_string(req), req->json, req->body, req->body_len,
+		               req->authed ? req->user.id : 0, req->client_ip, req->idem_key };
+	idem_key_make(key, &q);
+}
+
+int tx_replay_or_continue(http_req *req)
+{
+	idem_key key;
+	key_of(req, &key);
+	db_conn *c = db_get();
+	if (!c) {
+		http_problem_db(req, DB_DOWN);
+		return 1;
+	}
+	if (replay_or_continue(req, c, &key))
+		return 1;
+	req->idem_looked_up = 1;
+	return 0;
+}
+
 void tx_run_or_reply(http_req *req, tx_fn fn, void *arg)
 {
 	tx_call *k = calloc(1, sizeof *k);
@@ -329,15 +351,14 @@ void tx_run_or_reply(http_req *req, tx_fn fn, void *arg)
 	k->idem = (req->route->flags & R_IDEMPOTENT) && req->idem_key[0];
 	req->idem_handled = 1;
 	if (k->idem) {
-		idem_request q = { req->method, req->path, http_query_string(req), req->json, req->body, req->body_len,
-			               req->authed ? req->user.id : 0, req->client_ip, req->idem_key };
-		idem_key_make(&k->key, &q);
-		db_conn *c = db_get();
-		if (!c) {
+		key_of(req, &k->key);
+		/* Looked up by the dispatcher already when it has the hook; else here. */
+		db_conn *c = req->idem_looked_up ? NULL : db_get();
+		if (!req->idem_looked_up && !c) {
 			http_problem_db(req, DB_DOWN);
 			goto out;
 		}
-		if (replay_or_continue(req, c, &k->key))
+		if (c && replay_or_continue(req, c, &k->key))
 			goto out;
 	}
 	/* The user is copied in, so tx functions read it through t->user only. */

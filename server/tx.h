@@ -107,6 +107,11 @@ int tx_if_match(tx *t, long long version);
  * ("7", W/"7" or 7); -1 otherwise. */
 int tx_version_matches(const char *header, long long version);
 
+/* The dispatcher's hook (http_options.idem_replay): for a request with an Idempotency-Key, answers
+ * the recorded answer (Idempotent-Replayed: true) or refuses a key used for another request and
+ * returns 1; 0 when nothing is recorded (the handler runs). */
+int tx_replay_or_continue(struct http_req *req);
+
 /* Runs fn for req in one transaction and answers it (the answer fn set, its refusal, or the
  * database's trouble). The handler only returns afterwards. */
 void tx_run_or_reply(struct http_req *req, tx_fn fn, void *arg);
