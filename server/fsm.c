@@ -5,6 +5,7 @@
 #include "scheduler.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 
 static const fsm_def *defs[FSM_MAX_DEFS];
 static int ndefs;
+static atomic_int armed;  /* every row's deadline written as this process's rules compute it */
 
 void fsm_register(const fsm_def *d)
 {
@@ -366,21 +368,21 @@ static long long tally(long long *sum, const deadline_job *j)
 	return n;
 }
 
-/* Rows made before their workflow's deadlines were rows get them (keyset over ids: a row whose
- * deadline computes to none is passed, not picked again). */
-static int arm_unarmed(db_conn *c, const fsm_def *d, long long *sum)
+/* Once a process: every row in a state with a timer gets its deadline as the rules compute it
+ * now (rows made before deadlines were rows get one; a rule changed since is followed), and what
+ * is due fires. Keyset over ids. */
+static int arm_all(db_conn *c, const fsm_def *d, long long *sum)
 {
 	for (int s = 0; s < d->nstates; s++) {
 		int has_timer = 0;
 		for (int i = 0; i < d->ntimers; i++)
 			has_timer |= d->timers[i].state == s;
-		if (!has_timer || !d->sql_unarmed)
+		if (!has_timer || !d->sql_in_state)
 			continue;
 		long long after = 0;
 		for (;;) {
 			db_res *r;
-			int rc = db_query(c, d->sql_unarmed,
-			                  DBP(DBS(d->states[s]), DBS(d->object), DBI(after), DBI(DEADLINE_BATCH)), &r);
+			int rc = db_query(c, d->sql_in_state, DBP(DBS(d->states[s]), DBI(after), DBI(DEADLINE_BATCH)), &r);
 			if (rc)
 				return rc;
 			int n = r->nrows;
@@ -408,9 +410,13 @@ int fsm_run_deadlines(cJSON *report)
 	if (!c)
 		return DB_DOWN;
 	int rc = 0;
-	for (int i = 0; i < ndefs && rc == 0; i++)
-		if (defs[i]->ntimers)
-			rc = arm_unarmed(c, defs[i], sums[i]);
+	if (!atomic_load(&armed)) {
+		for (int i = 0; i < ndefs && rc == 0; i++)
+			if (defs[i]->ntimers)
+				rc = arm_all(c, defs[i], sums[i]);
+		if (!rc)
+			atomic_store(&armed, 1);
+	}
 	while (rc == 0) {
 		char now[32];
 		clock_fmt_db(clock_now(), now);

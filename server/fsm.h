@@ -69,10 +69,11 @@ typedef struct fsm_def {
 	const char *sql_read, *sql_lock;
 	/* "UPDATE <table> SET status = ?, version = version + 1, updated_at = ? WHERE id = ?" */
 	const char *sql_move;
-	/* "SELECT id FROM <table> t WHERE status = ? AND NOT EXISTS (SELECT 1 FROM deadlines d WHERE
-	 *  d.object_type = ? AND d.object_id = t.id) AND id > ? ORDER BY id LIMIT ?": rows that should
-	 * have a deadline and have none (made before deadlines were rows); NULL without timers. */
-	const char *sql_unarmed;
+	/* "SELECT id FROM <table> WHERE status = ? AND id > ? ORDER BY id LIMIT ?": the rows in a
+	 * state, so that at start every row in a state with a timer gets its deadline as the rules
+	 * now compute it (rows made before deadlines were rows, rules changed since); NULL without
+	 * timers. */
+	const char *sql_in_state;
 	int col_id, col_status, col_version;
 	const char *const *states;
 	int nstates;

@@ -579,8 +579,7 @@ const fsm_def app_flow = {
 	.sql_read = "SELECT " APP_COLUMNS " FROM applications WHERE id = ?",
 	.sql_lock = "SELECT " APP_COLUMNS " FROM applications WHERE id = ? FOR UPDATE",
 	.sql_move = "UPDATE applications SET status = ?, version = version + 1, updated_at = ? WHERE id = ?",
-	.sql_unarmed = "SELECT id FROM applications a WHERE status = ? AND NOT EXISTS (SELECT 1 FROM deadlines d "
-	               "WHERE d.object_type = ? AND d.object_id = a.id) AND id > ? ORDER BY id LIMIT ?",
+	.sql_in_state = "SELECT id FROM applications WHERE status = ? AND id > ? ORDER BY id LIMIT ?",
 	.col_id = AC_ID,
 	.col_status = AC_STATUS,
 	.col_version = AC_VERSION,

@@ -93,3 +93,24 @@ test('a deadline that fell while the daemon was down fires when it comes back; o
   assert.ok(done, 'the deadlines that fell during the outage did not fire at start');
   assert.equal(d.sql(`SELECT COUNT(*) FROM audit_log WHERE action = 'application.deem' AND object_id IN ('${id}', '${old}')`).trim(), '2');
 });
+
+test('at start every deadline is written as the rules now compute it', async () => {
+  const d = await daemon({ SANZHI_SWEEP_SECONDS: '3600' });
+  // Submitted in the (test clock's) future, so that after a restart on the real clock it is not due.
+  const day = new Date(Date.now() + 40 * 86400e3);
+  day.setUTCHours(1, 0, 0, 0);
+  await d.setClock(day.toISOString());
+  const a = await d.as('applicant');
+  const id = await submitted(d, a);
+  const dueAt = () => d.sql(`SELECT due_at FROM deadlines WHERE object_type = 'application' AND object_id = ${id}`).trim();
+  // Due at the start (China time, 16:00 UTC) of the day after the window.
+  const before = dueAt();
+  assert.equal(before.slice(11), '16:00:00.000000');
+  await d.kill9();
+  d.env.SANZHI_RULE_SUPPLEMENT_WINDOW_DAYS = '3';
+  await d.start();
+  const moved = await poll(() => dueAt() !== before && dueAt());
+  assert.ok(moved, 'the deadline kept the old rule');
+  assert.equal((Date.parse(before.replace(' ', 'T') + 'Z') - Date.parse(moved.replace(' ', 'T') + 'Z')) / 86400e3, 2);
+  assert.equal(d.sql(`SELECT status FROM applications WHERE id = ${id}`).trim(), 'submitted');
+});
