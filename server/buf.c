@@ -9,20 +9,20 @@
 
 #define BUF_FIRST 256
 
-void buf_init(buf *b, size_t max)
+void buf_init(dynbuf *b, size_t max)
 {
 	memset(b, 0, sizeof *b);
 	b->max = max;
 }
 
-void buf_free(buf *b)
+void buf_free(dynbuf *b)
 {
 	free(b->p);
 	b->p = NULL;
 	b->len = b->cap = 0;
 }
 
-static int fail(buf *b)
+static int fail(dynbuf *b)
 {
 	buf_free(b);
 	b->failed = 1;
@@ -30,7 +30,7 @@ static int fail(buf *b)
 }
 
 /* Room for n more bytes and the NUL. */
-static int reserve(buf *b, size_t n)
+static int reserve(dynbuf *b, size_t n)
 {
 	if (b->failed)
 		return -1;
@@ -52,7 +52,7 @@ static int reserve(buf *b, size_t n)
 	return 0;
 }
 
-int buf_add(buf *b, const void *data, size_t n)
+int buf_add(dynbuf *b, const void *data, size_t n)
 {
 	if (reserve(b, n) < 0)
 		return -1;
@@ -63,12 +63,12 @@ int buf_add(buf *b, const void *data, size_t n)
 	return 0;
 }
 
-int buf_adds(buf *b, const char *s)
+int buf_adds(dynbuf *b, const char *s)
 {
 	return buf_add(b, s, strlen(s));
 }
 
-int buf_addf(buf *b, const char *fmt, ...)
+int buf_addf(dynbuf *b, const char *fmt, ...)
 {
 	if (b->failed)
 		return -1;
@@ -85,7 +85,7 @@ int buf_addf(buf *b, const char *fmt, ...)
 	return 0;
 }
 
-int buf_add_json_string(buf *b, const char *s)
+int buf_add_json_string(dynbuf *b, const char *s)
 {
 	if (buf_add(b, "\"", 1) < 0)
 		return -1;
@@ -117,7 +117,7 @@ int buf_add_json_string(buf *b, const char *s)
 	return buf_add(b, "\"", 1);
 }
 
-char *buf_take(buf *b, size_t *len)
+char *buf_take(dynbuf *b, size_t *len)
 {
 	if (b->failed) {
 		if (len)

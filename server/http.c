@@ -1217,7 +1217,7 @@ void http_stop(void)
 
 char *http_metrics_render(void)
 {
-	buf b;
+	dynbuf b;
 	buf_init(&b, METRICS_MAX);
 	buf_addf(&b, "# HELP sanzhi_http_requests_total HTTP requests by route and status.\n"
 	             "# TYPE sanzhi_http_requests_total counter\n");

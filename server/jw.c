@@ -1,6 +1,5 @@
 /* jw.c — the JSON writer (see jw.h). */
 #include "jw.h"
-#include "buf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,56 +8,35 @@
 void jw_init(jw *w, size_t max)
 {
 	memset(w, 0, sizeof *w);
-	w->max = max;
+	buf_init(&w->b, max);
 	w->fresh[0] = 1;
 }
 
 void jw_free(jw *w)
 {
-	if (w->b)
-		buf_free(w->b);
-	free(w->b);
-	w->b = NULL;
+	buf_free(&w->b);
 }
 
 char *jw_take(jw *w, size_t *len)
 {
 	char *s = NULL;
-	if (!w->failed && !w->depth && w->b)
-		s = buf_take(w->b, len);
+	if (!w->failed && !w->depth)
+		s = buf_take(&w->b, len);
 	else if (len)
 		*len = 0;
 	jw_free(w);
 	return s;
 }
 
-/* The buffer to write into, or NULL once the writer failed. */
-static buf *text(jw *w)
-{
-	if (w->failed)
-		return NULL;
-	if (!w->b) {
-		w->b = malloc(sizeof *w->b);
-		if (!w->b) {
-			w->failed = 1;
-			return NULL;
-		}
-		buf_init(w->b, w->max);
-	}
-	return w->b;
-}
-
 static void put(jw *w, const char *s, size_t n)
 {
-	buf *b = text(w);
-	if (b && buf_add(b, s, n) < 0)
+	if (!w->failed && buf_add(&w->b, s, n) < 0)
 		w->failed = 1;
 }
 
 static void put_string(jw *w, const char *s)
 {
-	buf *b = text(w);
-	if (b && buf_add_json_string(b, s) < 0)
+	if (!w->failed && buf_add_json_string(&w->b, s) < 0)
 		w->failed = 1;
 }
 

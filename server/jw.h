@@ -8,17 +8,14 @@
 #ifndef SANZHI_JW_H
 #define SANZHI_JW_H
 
+#include "buf.h"
+
 #include <stddef.h>
 
 #define JW_DEPTH 16
 
-/* The text is a server/buf.h buffer, held by pointer: http.h includes this header, and the type
- * name buf, in scope everywhere, would shadow the many local variables named buf (-Wshadow). */
-struct buf;
-
 typedef struct jw {
-	struct buf *b;                  /* the text; allocated at the first write */
-	size_t max;
+	dynbuf b;                       /* the text */
 	int failed;
 	int depth;
 	unsigned char fresh[JW_DEPTH];  /* per open container: nothing written in it yet */

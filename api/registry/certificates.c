@@ -20,7 +20,7 @@
 
 /* The text being written, and whether the value can have a canonical form at all. */
 typedef struct canon {
-	buf out;
+	dynbuf out;
 	int refused;    /* a fraction, a huge number, too deep, or not JSON */
 } canon;
 
@@ -31,7 +31,7 @@ static int key_cmp(const void *a, const void *b)
 
 static void canon_value(canon *k, const cJSON *v, int depth)
 {
-	buf *b = &k->out;
+	dynbuf *b = &k->out;
 	if (k->refused || b->failed)
 		return;
 	if (depth > JSON_MAX_DEPTH) {

@@ -158,7 +158,7 @@ static int pending_flush(db_conn *c, pending *pd, unsigned char *bad, bad_list *
 {
 	if (!pd->n)
 		return 0;
-	buf u, nm;
+	dynbuf u, nm;
 	buf_init(&u, JSON_MAX);
 	buf_init(&nm, JSON_MAX);
 	buf_adds(&u, "[");

@@ -209,7 +209,7 @@ static int fail(loader *L, int rc)
 /* An org batch: the rows and their names/dates as JSON, with what the audit entry says. */
 typedef struct org_batch {
 	loader *L;
-	buf rows, names;
+	dynbuf rows, names;
 	int n, has_deregistered;
 	long min_line, max_line;
 	char first[USCC_LEN + 1], last[USCC_LEN + 1];
@@ -382,7 +382,7 @@ static void *gram_thread(void *arg)
 	share *sh = arg;
 	loader *L = sh->L;
 	const postings *ps = L->ps;
-	buf b;
+	dynbuf b;
 	buf_init(&b, JSON_MAX);
 	/* Find the posting holding pair number begin. */
 	size_t p = 0;

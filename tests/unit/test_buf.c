@@ -15,7 +15,7 @@
 static void test_grows_and_keeps_every_byte(void **state)
 {
 	(void)state;
-	buf b;
+	dynbuf b;
 	buf_init(&b, 1 << 20);
 	char want[10001];
 	size_t n = 0;
@@ -52,7 +52,7 @@ static void test_grows_and_keeps_every_byte(void **state)
 static void test_addf_longer_than_the_first_block(void **state)
 {
 	(void)state;
-	buf b;
+	dynbuf b;
 	buf_init(&b, 4096);
 	char word[1001];
 	memset(word, 'x', 1000);
@@ -69,7 +69,7 @@ static void test_addf_longer_than_the_first_block(void **state)
 static void test_nothing_written_is_an_empty_text(void **state)
 {
 	(void)state;
-	buf b;
+	dynbuf b;
 	buf_init(&b, 0);
 	size_t len = 99;
 	char *s = buf_take(&b, &len);
@@ -82,7 +82,7 @@ static void test_nothing_written_is_an_empty_text(void **state)
 static void test_maximum_is_exact(void **state)
 {
 	(void)state;
-	buf b;
+	dynbuf b;
 	buf_init(&b, 10);
 	assert_int_equal(buf_adds(&b, "0123456789"), 0);  /* exactly the maximum */
 	assert_int_equal(b.len, 10);
@@ -100,7 +100,7 @@ static void test_maximum_is_exact(void **state)
 static void test_failure_frees_and_sticks(void **state)
 {
 	(void)state;
-	buf b;
+	dynbuf b;
 	buf_init(&b, 16);
 	assert_int_equal(buf_adds(&b, "abc"), 0);
 	assert_int_equal(buf_adds(&b, "this is longer than sixteen"), -1);
@@ -122,7 +122,7 @@ static void test_failure_frees_and_sticks(void **state)
 
 static char *json_of(const char *s)
 {
-	buf b;
+	dynbuf b;
 	buf_init(&b, 4096);
 	if (buf_add_json_string(&b, s) < 0)
 		return NULL;
@@ -168,7 +168,7 @@ static void test_json_passes_utf8_and_round_trips(void **state)
 static void test_json_string_obeys_the_maximum(void **state)
 {
 	(void)state;
-	buf b;
+	dynbuf b;
 	buf_init(&b, 8);
 	assert_int_equal(buf_add_json_string(&b, "\n\n\n\n"), -1);  /* 4 characters, 10 bytes escaped */
 	assert_null(buf_take(&b, NULL));
