@@ -442,5 +442,5 @@ static int me_tx(tx *t, void *arg)
 
 void accounts_me(http_req *req)
 {
-	tx_run_or_reply(req, me_tx, NULL);
+	tx_read_or_reply(req, me_tx, NULL);
 }

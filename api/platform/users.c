@@ -429,7 +429,7 @@ void users_get(http_req *req)
 	long long id;
 	if (api_id_param_or_reply(req, "id", &id) < 0)
 		return;
-	tx_run_or_reply(req, user_get_tx, &id);
+	tx_read_or_reply(req, user_get_tx, &id);
 }
 
 typedef struct user_patch {
