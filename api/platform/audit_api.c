@@ -445,10 +445,8 @@ static int checkpoint_get_tx(tx *t, void *arg)
  * every entry committed so far; writes happen at most once per audited change). */
 void audit_checkpoint_get(http_req *req)
 {
-	if (registry_key_ensure()) {
-		http_problem(req, 503, "db_unavailable", "the registry key is not available; try again");
+	if (api_rc_or_reply(req, registry_key_ensure()) < 0)
 		return;
-	}
 	checkpoint_made m = { 1, 0, NULL };
 	tx_run_or_reply(req, checkpoint_get_tx, &m);
 	cJSON_Delete(m.answer);

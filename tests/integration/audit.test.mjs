@@ -332,6 +332,13 @@ test('entries written before chains existed stay verifiable after the migration,
     assert.equal(bad.valid, false);
     assert.equal(bad.bad_chain, 0);
     assert.match(bad.reason, /chain 0 ends at #2 but its head records #3/);
+    // With its head rewound too, as whoever cut the tail would: entries from before the MACs have
+    // none, but the line where MACs begin (sql/0012, sealed at the first start) holds their heads.
+    assert.equal(sql(database, 'SELECT first_mac_chain, mac IS NOT NULL FROM audit_mac_line').trim(), '1\t1');
+    sql(database, `UPDATE audit_chains SET seq = 2, hash = '${legacy[1].hash}' WHERE id = 0`);
+    bad = (await l.api('GET', '/api/v1/audit/verify', { token })).json.data;
+    assert.equal(bad.valid, false);
+    assert.match(bad.reason, /chains from before the MACs \(ids below 1\) were changed, removed or extended/);
     // A binary from before chains inserts without naming one: refused, not slipped into chain 0.
     assert.throws(() => sql(database, `INSERT INTO audit_log (at, actor, role, action, object_type, object_id, summary, prev_hash, hash)
       VALUES (NOW(6), 'old', 'system', 'x', 'x', 'x', '{}', REPEAT('0', 64), REPEAT('0', 64))`), /chain_id/);
