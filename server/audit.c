@@ -165,18 +165,29 @@ static int legacy_digest(db_conn *c, long long first_mac_chain, char out[CRYPTO_
 }
 
 /* Seals the line where MACs begin, once: at the first chain opened after sql/0012, before any
- * MACed chain exists. A line found unsealed after that is left so, for verification to report. */
+ * MACed chain exists. A line found unsealed after that is left so, for verification to report.
+ * Every later chain open only reads it; and a process that finds another one sealing it right
+ * now leaves it to that one rather than queue behind it. */
 static int line_seal(db_conn *c)
 {
 	db_res *r;
-	int rc = db_query(c, "SELECT first_mac_chain, mac IS NULL, "
-	                     "EXISTS (SELECT 1 FROM audit_chains WHERE id >= first_mac_chain) "
-	                     "FROM audit_mac_line WHERE id = 1 FOR UPDATE", DBNONE, &r);
+	int rc = db_query(c, "SELECT mac IS NULL FROM audit_mac_line WHERE id = 1", DBNONE, &r);
+	if (rc)
+		return rc;
+	int missing = r->nrows != 1, unsealed = !missing && db_int(r, 0, 0);
+	db_res_free(r);
+	if (missing)
+		log_kv(LOG_ERROR, "audit_mac_line is missing: the audit log was tampered with", NULL);
+	if (!unsealed)
+		return 0;
+	rc = db_query(c, "SELECT first_mac_chain, mac IS NULL, "
+	                 "EXISTS (SELECT 1 FROM audit_chains WHERE id >= first_mac_chain) "
+	                 "FROM audit_mac_line WHERE id = 1 FOR UPDATE NOWAIT", DBNONE, &r);
+	if (rc == DB_RETRY)
+		return 0;  /* locked: being sealed by another process */
 	if (rc)
 		return rc;
 	if (r->nrows != 1 || !db_int(r, 0, 1)) {
-		if (r->nrows != 1)
-			log_kv(LOG_ERROR, "audit_mac_line is missing: the audit log was tampered with", NULL);
 		db_res_free(r);
 		return 0;
 	}
