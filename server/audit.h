@@ -10,7 +10,13 @@
  * on Galera writes on several nodes do not conflict over the audit log; appends within one
  * process still queue on their chain's head. seq is a global order for reading (AUTO_INCREMENT);
  * chain_id and chain_seq place an entry in its chain. Chain 0 holds the entries written before
- * chains existed (sql/0011_audit_chains.sql). */
+ * chains existed (sql/0011_audit_chains.sql).
+ *
+ * Hashes show changes only to whoever cannot recompute them. From sql/0012 on, every entry and
+ * every chain head also carries an HMAC-SHA256 under a key derived (HKDF) from the master key,
+ * which the database does not hold; the chains from before keep their hashes, and a line sealed
+ * at the first start (audit_mac_line) binds their heads. Signed checkpoints of every head are
+ * api/platform/audit_api.c's. Needs the master key: commands other than serve load it here. */
 #ifndef SANZHI_AUDIT_H
 #define SANZHI_AUDIT_H
 
