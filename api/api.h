@@ -75,6 +75,13 @@ cJSON *users_json(const db_res *r, int row);
 /* audit_api.c */
 void audit_list(http_req *req);
 void audit_verify_get(http_req *req);
+void audit_checkpoint_get(http_req *req);
+/* The scheduled job: a signed checkpoint of every chain's head, a row and a log line. */
+int audit_checkpoint_run(cJSON *report);
+/* Verifies the chains, reaching the latest stored checkpoint (whose signature must hold) and,
+ * when checkpoint_json is not NULL, the heads of that checkpoint as GET /audit/checkpoint serves
+ * it (with or without its {"data": …}). 0 intact, 1 broken (rep says why), DB_ code on error. */
+int audit_verify_checkpointed(db_conn *c, const char *checkpoint_json, audit_report *rep);
 
 /* admin.c — the test clock and the rule sweep */
 void admin_clock_get(http_req *req);

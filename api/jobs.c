@@ -29,12 +29,16 @@ static int cache_poll(cJSON *report)
 	return 0;
 }
 
+/* Signed checkpoints of the audit chains: at least one a minute (README, "Audit trail"). */
+#define AUDIT_CHECKPOINT_MS 60000
+
 /* Periods in ms; 0: the sweep period (sweep_seconds, default a minute: the latency of a
  * time-driven rule, SPEC §6). */
 static const sched_job jobs[] = {
 	{ "housekeeping", 0, housekeeping_run, 1 },
 	{ "deadlines", 0, fsm_run_deadlines, 1 },
 	{ "register_cache", CACHE_POLL_MS, cache_poll, 0 },
+	{ "audit_checkpoint", AUDIT_CHECKPOINT_MS, audit_checkpoint_run, 0 },
 };
 
 void api_workflows_register(void)

@@ -38,6 +38,7 @@ static const route core_routes[] = {
 	/* audit */
 	{ "GET", "/api/v1/audit", audit_list, ADMIN | REG, 0 },
 	{ "GET", "/api/v1/audit/verify", audit_verify_get, ADMIN | REG, 0 },
+	{ "GET", "/api/v1/audit/checkpoint", audit_checkpoint_get, PUB, 0 },
 
 	/* administration */
 	{ "GET", "/api/v1/admin/clock", admin_clock_get, ADMIN, 0 },

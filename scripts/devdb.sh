@@ -121,6 +121,10 @@ write_init_file() {
 
 # Idempotent: database, application user on socket (localhost) and TCP (127.0.0.1),
 # ALL on `sanzhi` and on every `sanzhi_%` database (tests make one per test file).
+# The application user keeps ALL here because it also runs the migrations (make run, bench, the
+# tests); the audit rows are append-only for it all the same, by the triggers of sql/0012, which
+# spare only root (tests tamper as root, through root-sql). Production separates the two accounts
+# (README, "Audit trail"): the daemon's without TRIGGER, ALTER, DROP or CREATE.
 setup_sql() {
   local pw
   pw=$(db_password)

@@ -247,6 +247,9 @@ existing_nodes() {   # node numbers that have a directory, ascending
   done | sort -n
 }
 
+# The application user keeps ALL: it also runs the migrations here. The audit rows are append-only
+# for it all the same (triggers of sql/0012, which spare only root); production separates the
+# migrating and the serving account (README, "Audit trail").
 setup_sql() {
   local pw
   pw=$(head -n1 "$PWF")

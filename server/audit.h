@@ -10,11 +10,18 @@
  * on Galera writes on several nodes do not conflict over the audit log; appends within one
  * process still queue on their chain's head. seq is a global order for reading (AUTO_INCREMENT);
  * chain_id and chain_seq place an entry in its chain. Chain 0 holds the entries written before
- * chains existed (sql/0011_audit_chains.sql). */
+ * chains existed (sql/0011_audit_chains.sql).
+ *
+ * Hashes show changes only to whoever cannot recompute them. From sql/0012 on, every entry and
+ * every chain head also carries an HMAC-SHA256 under a key derived (HKDF) from the master key,
+ * which the database does not hold; the chains from before keep their hashes, and a line sealed
+ * at the first start (audit_mac_line) binds their heads. Signed checkpoints of every head are
+ * api/platform/audit_api.c's. Needs the master key: commands other than serve load it here. */
 #ifndef SANZHI_AUDIT_H
 #define SANZHI_AUDIT_H
 
 #include "auth.h"
+#include "crypto.h"
 #include "db.h"
 
 #include <cjson/cJSON.h>
@@ -41,10 +48,30 @@ typedef struct audit_report {
 	char reason[200];
 } audit_report;
 
+/* A chain's head: its last entry's place and hash. */
+typedef struct audit_head {
+	long long chain, seq;
+	char hash[65];
+} audit_head;
+
 /* Walks every chain, in one consistent snapshot: each entry must be in a registered chain, at the
  * position after its predecessor, linked to it and hashed right, and each chain must end where its
- * head says. 0 when intact, 1 when broken (report says where: the earliest bad entry by seq), DB_
- * code on error. c is the caller's connection, outside any transaction. */
-int audit_verify(db_conn *c, audit_report *rep);
+ * head says. From the line where MACs begin (sql/0012) every entry and head must carry its MAC
+ * (under a key derived from the master key, so rows rewritten with their hashes recomputed fail),
+ * and the chains from before the line must be as they were when it was sealed. reach (nreach
+ * heads, may be NULL): the heads of a checkpoint, each of which must still be in its chain (a
+ * tail cut off after the checkpoint, head rewound with it, fails). 0 when intact, 1 when broken
+ * (report says where: the earliest bad entry by seq), DB_ code on error (also without the master
+ * key). c is the caller's connection, outside any transaction. */
+int audit_verify(db_conn *c, const audit_head *reach, size_t nreach, audit_report *rep);
+
+/* The heads of every chain that has entries, by chain id, in one statement (one moment): *out
+ * malloc'd. 0 or a DB_ code. */
+int audit_heads(db_conn *c, audit_head **out, size_t *n);
+/* SHA-256 hex over "sanzhi-audit-heads-v1\n" and a line "<chain> <seq> <hash>\n" per head. */
+void audit_heads_digest(const audit_head *h, size_t n, char out[CRYPTO_SHA256_HEX_LEN + 1]);
+
+/* Wipes the derived MAC key (at exit). */
+void audit_mac_key_wipe(void);
 
 #endif

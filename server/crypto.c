@@ -779,3 +779,45 @@ out:
 	EVP_PKEY_free(k);
 	return rc;
 }
+
+int crypto_hmac_sha256_hex(const void *key, size_t keylen, const void *data, size_t n,
+                           char out[CRYPTO_SHA256_HEX_LEN + 1])
+{
+	unsigned char mac[CRYPTO_SHA256_LEN];
+	size_t maclen = 0;
+	if (!EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, keylen, data, n, mac, sizeof mac, &maclen) ||
+	    maclen != sizeof mac) {
+		ERR_clear_error();
+		return -1;
+	}
+	crypto_hex(mac, sizeof mac, out);
+	return 0;
+}
+
+int crypto_hkdf_sha256(const void *ikm, size_t ikmlen, const void *salt, size_t saltlen, const char *info,
+                       unsigned char *out, size_t outlen)
+{
+	int rc = -1;
+	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+	EVP_KDF_CTX *kctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+	if (!kctx)
+		goto out;
+	static const unsigned char nosalt[1];
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0),
+		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)ikm, ikmlen),
+		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, salt ? (void *)salt : (void *)nosalt,
+		                                  salt ? saltlen : 0),
+		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, strlen(info)),
+		OSSL_PARAM_construct_end(),
+	};
+	if (EVP_KDF_derive(kctx, out, outlen, params) != 1)
+		goto out;
+	rc = 0;
+out:
+	if (rc)
+		ERR_clear_error();
+	EVP_KDF_CTX_free(kctx);
+	EVP_KDF_free(kdf);
+	return rc;
+}

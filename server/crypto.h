@@ -90,6 +90,14 @@ int crypto_ed25519_sign(const char *priv_pem, const void *msg, size_t n,
 int crypto_ed25519_verify(const char *pub_pem, const void *msg, size_t n,
                           const unsigned char *sig, size_t siglen);
 
+/* HMAC-SHA256 of data under key, as 64 lowercase hex characters plus NUL. -1 on failure. */
+int crypto_hmac_sha256_hex(const void *key, size_t keylen, const void *data, size_t n,
+                           char out[CRYPTO_SHA256_HEX_LEN + 1]);
+/* HKDF-SHA256 (RFC 5869) of ikm with salt (may be NULL) and info, outlen bytes into out. A key
+ * derived for one purpose (its own info label) says nothing about the master key or other keys. */
+int crypto_hkdf_sha256(const void *ikm, size_t ikmlen, const void *salt, size_t saltlen, const char *info,
+                       unsigned char *out, size_t outlen);
+
 /* Wipe secret memory. */
 void crypto_wipe(void *p, size_t n);
 

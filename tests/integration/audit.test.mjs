@@ -15,8 +15,9 @@ const made = { d: [], d2: [] };
 
 before(async () => {
   d = await startDaemon();
-  // A second instance on the same database, as behind a load balancer.
-  d2 = await startDaemon({ database: d.database, skipMigrate: true });
+  // A second instance on the same database, as behind a load balancer (the same master key).
+  d2 = await startDaemon({ database: d.database, skipMigrate: true,
+    env: { SANZHI_MASTER_KEY_FILE: d.env.SANZHI_MASTER_KEY_FILE } });
   await d.addUser({ username: 'chain_admin', role: 'admin' });
   admin = await d.login('chain_admin');
   admin2 = await d2.login('chain_admin');
@@ -131,7 +132,7 @@ async function tampered({ tamper, undo, seq, chain, reason }) {
   try {
     const v = await verifyApi();
     assert.equal(v.valid, false, 'the API verifier sees it');
-    assert.equal(v.first_bad_seq, seq);
+    assert.equal(v.first_bad_seq, seq, JSON.stringify(v));
     assert.equal(v.bad_chain, chain);
     assert.match(v.reason, reason);
     const c = d.cli(['audit', 'verify']);
@@ -190,9 +191,9 @@ test('removed entries are found: in the middle, at the end of a chain that is no
     assert.match(d.cli(['audit', 'verify']).stdout, new RegExp(`BROKEN: chain ${cli} ends at #0`));
   } finally { putBack(`chain_id = ${cli}`)(); }
   // The chain's registration too: its entries then belong to no chain.
-  const saved = one(`SELECT instance, opened_at, seq, hash FROM audit_chains WHERE id = ${c2}`).split('\t');
+  const saved = one(`SELECT instance, opened_at, seq, hash, mac FROM audit_chains WHERE id = ${c2}`).split('\t');
   await tampered({ tamper: () => d.sql(`DELETE FROM audit_chains WHERE id = ${c2}`),
-    undo: () => d.sql(`INSERT INTO audit_chains (id, instance, opened_at, seq, hash) VALUES (${c2}, '${saved[0]}', '${saved[1]}', ${saved[2]}, '${saved[3]}')`),
+    undo: () => d.sql(`INSERT INTO audit_chains (id, instance, opened_at, seq, hash, mac) VALUES (${c2}, '${saved[0]}', '${saved[1]}', ${saved[2]}, '${saved[3]}', '${saved[4]}')`),
     seq: entriesOf(c2)[0], chain: c2, reason: /in no registered chain/ });
   assert.equal(d.cli(['audit', 'verify']).code, 0);
 });
@@ -218,7 +219,8 @@ test('inserted entries are found: past a head, in an unknown chain, moved betwee
   await tampered({
     tamper: () => d.sql(`INSERT INTO audit_log (${cols}) SELECT ${next}, 999999, 1, at, actor_id, actor, role, action, object_type, object_id, summary, REPEAT('0', 64), hash FROM audit_log WHERE seq = ${last}`),
     undo: () => d.sql(`DELETE FROM audit_log WHERE seq = ${next}`), seq: next, chain: 999999, reason: /no registered chain/ });
-  // d's last entry moved to the end of d2's chain, both heads adjusted: the entry's hash names its chain.
+  // d's last entry moved to the end of d2's chain, both heads adjusted: the entry's hash names its
+  // chain, and d's head, rewound to the entry before, lacks its MAC (found first: an earlier seq).
   const s2 = entriesOf(c2);
   const h = one(`SELECT CONCAT_WS(' ', seq, hash) FROM audit_chains WHERE id = ${c1}`);
   const prevOfLast = one(`SELECT hash FROM audit_log WHERE seq = ${s1[s1.length - 2]}`);
@@ -230,7 +232,18 @@ test('inserted entries are found: past a head, in an unknown chain, moved betwee
     undo: () => d.sql(`UPDATE audit_log l JOIN audit_copy2 s USING (seq) SET l.chain_id = s.chain_id, l.chain_seq = s.chain_seq, l.prev_hash = s.prev_hash WHERE l.seq = ${last};
       UPDATE audit_chains SET seq = ${h.split(' ')[0]}, hash = '${h.split(' ')[1]}' WHERE id = ${c1};
       UPDATE audit_chains SET seq = ${h2[0]}, hash = '${h2[1]}' WHERE id = ${c2}`),
-    seq: last, chain: c2, reason: new RegExp(`entry ${last} .*altered`) });
+    seq: s1[s1.length - 2], chain: c1, reason: new RegExp(`chain ${c1}: its head \\(#${s1.length - 1}\\) was not written by sanzhi`) });
+  d.sql(`UPDATE audit_log SET chain_id = ${c2}, chain_seq = ${s2.length + 1}, prev_hash = '${h2[1]}' WHERE seq = ${last};
+    UPDATE audit_chains SET seq = seq + 1, hash = (SELECT hash FROM audit_log WHERE seq = ${last}) WHERE id = ${c2}`);
+  try {
+    const v = await verifyApi();
+    assert.equal(v.valid, false);
+    assert.match(v.reason, new RegExp(`entry ${last} .*altered|chain ${c1} ends at`));
+  } finally {
+    d.sql(`UPDATE audit_log l JOIN audit_copy2 s USING (seq) SET l.chain_id = s.chain_id, l.chain_seq = s.chain_seq, l.prev_hash = s.prev_hash WHERE l.seq = ${last};
+      UPDATE audit_chains SET seq = ${h2[0]}, hash = '${h2[1]}' WHERE id = ${c2}`);
+  }
+  assert.equal((await verifyApi()).valid, true);
   // A forged entry in the middle of d2's chain, the rest shifted along.
   const at = s2[2];
   await tampered({
@@ -319,6 +332,13 @@ test('entries written before chains existed stay verifiable after the migration,
     assert.equal(bad.valid, false);
     assert.equal(bad.bad_chain, 0);
     assert.match(bad.reason, /chain 0 ends at #2 but its head records #3/);
+    // With its head rewound too, as whoever cut the tail would: entries from before the MACs have
+    // none, but the line where MACs begin (sql/0012, sealed at the first start) holds their heads.
+    assert.equal(sql(database, 'SELECT first_mac_chain, mac IS NOT NULL FROM audit_mac_line').trim(), '1\t1');
+    sql(database, `UPDATE audit_chains SET seq = 2, hash = '${legacy[1].hash}' WHERE id = 0`);
+    bad = (await l.api('GET', '/api/v1/audit/verify', { token })).json.data;
+    assert.equal(bad.valid, false);
+    assert.match(bad.reason, /chains from before the MACs \(ids below 1\) were changed, removed or extended/);
     // A binary from before chains inserts without naming one: refused, not slipped into chain 0.
     assert.throws(() => sql(database, `INSERT INTO audit_log (at, actor, role, action, object_type, object_id, summary, prev_hash, hash)
       VALUES (NOW(6), 'old', 'system', 'x', 'x', 'x', '{}', REPEAT('0', 64), REPEAT('0', 64))`), /chain_id/);

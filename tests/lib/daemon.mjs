@@ -212,13 +212,20 @@ export async function freePort() {
   return port;
 }
 
-// Runs SQL on a database as the sanzhi user (tests use it to tamper, never to set up state
-// the API could set up).
+// Runs SQL on a database as the database's superuser (root over the socket, scripts/devdb.sh
+// root-sql): tests use it to tamper, never to set up state the API could set up. The daemon's own
+// account cannot change or remove audit rows (sql/0012); whoever holds the whole database can.
 export function sql(database, query) {
+  return execFileSync(path.join(ROOT, 'scripts/devdb.sh'), ['root-sql', '--batch', '--skip-column-names',
+    ...(database ? [database] : []), '-e', query], { encoding: 'utf8' });
+}
+
+// The same as the daemon's account (SANZHI_DB_USER), to show what that account may not do.
+export function sqlAsDaemon(database, query) {
   const e = dbEnv();
   return execFileSync('mariadb', ['--socket', e.SANZHI_DB_SOCKET, '-u', e.SANZHI_DB_USER,
     `-p${e.SANZHI_DB_PASSWORD}`, '--batch', '--skip-column-names', database, '-e', query],
-  { encoding: 'utf8' });
+  { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 let counter = 0;
