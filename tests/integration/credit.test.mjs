@@ -308,3 +308,50 @@ test('the serious list is left only on the 2-year anniversary of the last listin
   assert.deepEqual((await profile(uscc)).lists, []);
   assert.equal((await credit(uscc)).can_bid, true);
 });
+
+test('a retried event with its Idempotency-Key creates nothing new; a removal honours If-Match; two removals race, one wins', async () => {
+  const uscc = org();
+  const headers = { 'Idempotency-Key': `credit-${Date.now()}` };
+  const a = await post(registrar, `/api/v1/orgs/${uscc}/credit-events`, penalty(), headers);
+  assert.equal(a.status, 201, a.text);
+  const b = await post(registrar, `/api/v1/orgs/${uscc}/credit-events`, penalty(), headers);
+  assert.equal(b.status, 201);
+  assert.equal(b.json.data.id, a.json.data.id);
+  assert.equal(d.sql(`SELECT COUNT(*) FROM credit_events WHERE uscc = '${uscc}'`).trim(), '1');
+  assert.equal(d.sql(`SELECT COUNT(*) FROM list_entries WHERE uscc = '${uscc}'`).trim(), '1');
+  const id = a.json.data.consequences[0].id;
+
+  let r = await post(registrar, `/api/v1/orgs/${uscc}/list-entries/${id}/remove`, { reason: '已整改' }, { 'If-Match': '"7"' });
+  assert.equal(r.status, 412);
+  const e2 = (await list(uscc, { list: 'abnormal', reason: 'rectification_incomplete', evidence: '逾期未整改' })).json.data;
+  const both = await Promise.all([remove(uscc, e2.id, { reason: '已整改' }), remove(uscc, e2.id, { reason: '已整改' })]);
+  assert.deepEqual(both.map((x) => x.status).sort(), [200, 409]);
+  assert.equal(audits('list_entry.remove', String(e2.id)), 1);
+});
+
+test('a removed organization may be graded again; a later listing is a new ground that restarts the 2 years', async () => {
+  const uscc = org();
+  const first = (await list(uscc, { list: 'serious', reason: 'other', evidence: '其他严重失信行为' })).json.data;
+  await clock('2029-03-10');
+  const second = (await list(uscc, { list: 'abnormal', reason: 'unreachable', evidence: '查无此址' })).json.data;
+  await clock('2030-03-10');   // two years after the first listing, one after the second
+  let r = await remove(uscc, first.id, { reason: '两年内无新的失信行为' });
+  assert.equal(r.status, 422);
+  assert.equal(r.json.code, 'too_early');
+  assert.equal(r.json.earliest_removal, '2031-03-10');
+  r = await remove(uscc, second.id, { reason: '已核实住所' });
+  assert.equal(r.status, 200, r.text);
+  await clock('2031-03-10');
+  r = await remove(uscc, first.id, { reason: '两年内无新的失信行为' });
+  assert.equal(r.status, 200, r.text);
+  r = await grade(uscc, { score: 905, decided_on: '2031-03-10', basis: '评估' });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.data.grade, '5A');
+  assert.equal(r.json.data.valid_until, '2036-03-09');
+  const p = await profile(uscc);
+  assert.equal(p.grade, '5A');
+  assert.deepEqual(p.lists, []);
+  const c = await credit(uscc);
+  assert.equal(c.can_bid, true);
+  assert.deepEqual(c.history.map((x) => x.status), ['removed', 'removed']);
+});
