@@ -32,11 +32,18 @@ int credit_get_date(const cJSON *body, const char *key, int64_t today, int requi
 int credit_get_text(const cJSON *body, const char *key, size_t max, int required, const char **out, verr *v)
 {
 	int got = json_get_str(body, key, out, v, key, required, 1, max);
-	if (got == 1 && (json_blank(*out) || !json_text_clean(*out, 1))) {
-		verr_add(v, key, json_blank(*out) ? "required" : "invalid_text", "%s must be readable text", key);
+	if (got != 1)
+		return got;
+	if (json_blank(*out)) {
+		verr_add(v, key, "required", "%s must say something", key);
 		return -1;
 	}
-	return got;
+	/* A name or a number is one line of visible text; a basis or evidence may run over lines. */
+	if (max <= CREDIT_NAME_MAX_CHARS && !json_text_clean(*out, 1)) {
+		verr_add(v, key, "invalid_text", "%s must be one line of visible text", key);
+		return -1;
+	}
+	return 1;
 }
 
 int credit_org_lock_or_refuse(tx *t, const char *uscc, org_row *o)

@@ -44,7 +44,8 @@ enum {
  * 1 stored, 0 absent and optional, -1 an error recorded in v (required, type, invalid_date,
  * date_in_future). */
 int credit_get_date(const cJSON *body, const char *key, int64_t today, int required, int64_t *day, verr *v);
-/* A text member: required, 1–max characters, not blank. 1 stored, 0 absent, -1 an error. */
+/* A text member: 1–max characters, not blank; names and numbers (max up to CREDIT_NAME_MAX_CHARS)
+ * are one line of visible text (invalid_text). 1 stored, 0 absent, -1 an error. */
 int credit_get_text(const cJSON *body, const char *key, size_t max, int required, const char **out, verr *v);
 
 /* Inside a tx function: locks the organization uscc for a credit change; refuses 404 when there

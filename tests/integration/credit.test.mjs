@@ -161,7 +161,7 @@ test('penalties list the organization in their own transaction; the profile show
   assert.deepEqual(await consequence({ penalty_type: 'revocation' }), ['serious:revocation:revocation']);
   p = await profile(uscc);
   assert.equal(p.lists.length, 5);
-  r = await event(uscc, { kind: 'inspection', conclusion: 'basic_pass', decided_on: '2026-03-02', basis: '年度检查' });
+  r = await event(uscc, { kind: 'inspection', conclusion: 'basic_pass', decided_on: '2026-03-02', basis: '年度检查：\n一、财务制度不健全；\n二、限期整改。' });
   assert.equal(r.status, 201, r.text);
   assert.deepEqual(r.json.data.consequences, []);
   r = await event(uscc, { kind: 'commendation', title: '先进社会组织', authority: '海盐县人民政府', decided_on: '2026-01-05' });
@@ -207,6 +207,7 @@ test('a credit event refuses every bad value field by field', async () => {
   await bad({ kind: 'performance', decided_on: '2026-03-01' }, ['kind:invalid_choice']);
   await bad({ kind: 'inspection', conclusion: 'excellent', decided_on: '2026-03-01' }, ['conclusion:invalid_choice']);
   await bad({ kind: 'commendation', decided_on: '2026-03-01' }, ['authority:required', 'title:required']);
+  await bad(penalty({ authority: '海盐县\u200b民政局' }), ['authority:invalid_text']);
   assert.equal(d.sql(`SELECT COUNT(*) FROM credit_events WHERE uscc = '${uscc}'`).trim(), '0');
   assert.equal((await event(uscc, penalty(), applicant)).status, 403);
   assert.equal((await event(uscc, penalty(), null)).status, 401);
