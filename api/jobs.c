@@ -5,11 +5,13 @@
 #include "application_flow.h"
 #include "cache.h"
 #include "fsm.h"
+#include "list_entry_flow.h"
 #include "scheduler.h"
 
 
 static const fsm_def *const workflows[] = {
 	&app_flow,
+	&list_entry_flow,
 };
 
 /* The profile cache follows changes other instances make (server/cache.h). */

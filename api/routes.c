@@ -5,6 +5,7 @@
 #include "annual_reports.h"
 #include "applications.h"
 #include "certificates.h"
+#include "credit.h"
 #include "org_owner.h"
 #include "org_search.h"
 #include "orgs.h"
@@ -60,6 +61,10 @@ static const route *const tables[] = {
 	org_owner_routes,
 	applications_routes,
 	documents_routes,
+	credit_routes,
+	grades_routes,
+	credit_events_routes,
+	list_entries_routes,
 };
 
 const route *api_routes;

@@ -73,6 +73,9 @@ static const object_rule object_rules[] = {
 	{ "user", 0, NULL },
 	{ "ip", 0, NULL },
 	{ "clock", 0, NULL },
+	/* Credit events and list entries are public (GET /orgs/{uscc}/credit). */
+	{ "credit_event", 1, NULL },
+	{ "list_entry", 1, NULL },
 };
 
 static const object_rule *object_rule_of(const char *type)

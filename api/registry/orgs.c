@@ -2,6 +2,7 @@
  * the profile cache) and its history (see orgs.h). */
 #include "orgs.h"
 #include "cache.h"
+#include "list_entry_flow.h"
 #include "org_gate.h"
 #include "org_row.h"
 
@@ -155,10 +156,12 @@ static int profile_render(db_conn *c, const char *uscc, char **body, size_t *len
 		jw_free(&w);
 		return rc;
 	}
-	/* Current credit-list entries; the credit module fills them. */
+	/* Current credit-list entries (the credit module's rows; api/credit/list_entry_flow.h). */
 	jw_key(&w, "lists");
-	jw_arr(&w);
-	jw_arr_end(&w);
+	if ((rc = le_current_write(c, uscc, &w))) {
+		jw_free(&w);
+		return rc;
+	}
 	jw_obj_end(&w);
 	jw_obj_end(&w);
 	*body = jw_take(&w, len);

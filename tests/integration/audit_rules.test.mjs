@@ -91,3 +91,12 @@ test('registrars still read the trail of an organization', async () => {
   assert.equal(r.status, 200, r.text);
   assert.deepEqual(r.json.data, []);
 });
+
+test('the credit objects\' trails are filters too, and registrars read them (they are public)', async () => {
+  for (const type of ['credit_event', 'list_entry']) {
+    for (const token of [registrar, admin]) {
+      const r = await audit(token, `object_type=${type}&object_id=1`);
+      assert.equal(r.status, 200, `${type}: ${r.text}`);
+    }
+  }
+});

@@ -1,0 +1,268 @@
+/* list_entry_flow.c — the workflow of credit-list entries (SPEC §5): the transition table, the
+ * guard on early removal from the serious list, the effect of a removal, and how an entry is
+ * created and shown. The routes are list_entries.c. */
+#include "list_entry_flow.h"
+#include "credit.h"
+#include "orgs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define REG ROLE_REGISTRAR
+
+static const char *const state_names[] = {
+#define STATE(x) FSM_STATE_NAME(x)
+#define ACTION(x, wire)
+#include "list_entry.def"
+#undef STATE
+#undef ACTION
+	NULL,
+};
+
+static const char *const action_names[] = {
+#define STATE(x)
+#define ACTION(x, wire) FSM_ACTION_NAME(x, wire)
+#include "list_entry.def"
+#undef STATE
+#undef ACTION
+	NULL,
+};
+
+const char *const le_lists[] = { "abnormal", "serious", NULL };
+const char *const le_abnormal_reasons[] = { "annual_report_late", "unreachable", "rectification_incomplete",
+	                                        "small_penalty", "other", NULL };
+const char *const le_serious_reasons[] = { "abnormal_two_years", "large_fine", "suspension", "revocation",
+	                                       "repeated_penalties", "court_dishonest", "other", NULL };
+
+const char *const *le_reasons(enum le_list l)
+{
+	return l == LE_SERIOUS ? le_serious_reasons : le_abnormal_reasons;
+}
+
+int le_list_of(const char *s)
+{
+	for (int i = 0; le_lists[i]; i++)
+		if (s && !strcmp(le_lists[i], s))
+			return i;
+	return -1;
+}
+
+/* --- the entry as JSON ------------------------------------------------------------------- */
+
+static void write_evidence(jw *w, const char *text)
+{
+	cJSON *e = text ? cJSON_Parse(text) : NULL;
+	jw_key(w, "evidence");
+	if (cJSON_IsString(e)) {
+		jw_str(w, e->valuestring);
+	} else if (cJSON_IsObject(e)) {
+		/* references: {"event_ids": [...]} */
+		jw_obj(w);
+		const cJSON *ids = cJSON_GetObjectItemCaseSensitive(e, "event_ids"), *it;
+		jw_key(w, "event_ids");
+		jw_arr(w);
+		cJSON_ArrayForEach(it, ids)
+			if (cJSON_IsNumber(it))
+				jw_int(w, (long long)it->valuedouble);
+		jw_arr_end(w);
+		jw_obj_end(w);
+	} else {
+		jw_null(w);
+	}
+	cJSON_Delete(e);
+}
+
+void le_fields(jw *w, const db_res *r, int row)
+{
+	jw_kint(w, "id", db_int(r, row, LC_ID));
+	jw_kstr(w, "list", db_val(r, row, LC_LIST));
+	jw_kstr(w, "reason", db_val(r, row, LC_REASON));
+	jw_kstr(w, "rule", db_val(r, row, LC_RULE));
+	write_evidence(w, db_val(r, row, LC_EVIDENCE));
+	jw_kstr(w, "listed_on", db_val(r, row, LC_LISTED));
+	jw_kstr(w, "removed_on", db_val(r, row, LC_REMOVED));
+	jw_kstr(w, "removal_reason", db_val(r, row, LC_REMOVAL_REASON));
+	jw_kstr(w, "status", db_val(r, row, LC_STATUS));
+	jw_kint(w, "version", db_int(r, row, LC_VERSION));
+}
+
+cJSON *le_json(const db_res *r, int row)
+{
+	jw w;
+	jw_init(&w, 1u << 20);
+	jw_obj(&w);
+	le_fields(&w, r, row);
+	jw_obj_end(&w);
+	size_t len;
+	char *text = jw_take(&w, &len);
+	cJSON *o = text ? cJSON_Parse(text) : NULL;
+	free(text);
+	return o ? o : cJSON_CreateObject();
+}
+
+int le_current_write(db_conn *c, const char *uscc, jw *w)
+{
+	db_res *r;
+	int rc = db_query(c,
+	                  "SELECT " LE_COLUMNS " FROM list_entries WHERE uscc = ? AND status = ? ORDER BY id LIMIT 1000",
+	                  DBP(DBS(uscc), DBS(state_names[LE_listed])), &r);
+	if (rc)
+		return rc;
+	jw_arr(w);
+	for (int i = 0; i < r->nrows; i++) {
+		jw_obj(w);
+		le_fields(w, r, i);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	db_res_free(r);
+	return 0;
+}
+
+/* {field: "lists.<list>", old, new}: what a listing or a removal changed. */
+static cJSON *list_change(const char *list, const char *old, const char *nv)
+{
+	cJSON *a = cJSON_CreateArray(), *e = cJSON_CreateObject();
+	char f[32];
+	snprintf(f, sizeof f, "lists.%s", list);
+	cJSON_AddStringToObject(e, "field", f);
+	cJSON_AddItemToObject(e, "old", old ? cJSON_CreateString(old) : cJSON_CreateNull());
+	cJSON_AddItemToObject(e, "new", nv ? cJSON_CreateString(nv) : cJSON_CreateNull());
+	cJSON_AddItemToArray(a, e);
+	return a;
+}
+
+int le_insert(tx *t, const char *uscc, enum le_list l, const char *reason, const char *rule, const char *evidence,
+              int64_t today, long long *id)
+{
+	char now[32], day[16];
+	clock_fmt_db(clock_now(), now);
+	clock_fmt_date(today, day);
+	unsigned long long nid = 0;
+	int rc = db_exec(t->c,
+	                 "INSERT INTO list_entries (uscc, list, reason, rule, evidence, listed_on, status, version, actor_id, "
+	                 "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+	                 DBP(DBS(uscc), DBS(le_lists[l]), DBS(reason), DBS(rule), DBS(evidence), DBS(day),
+	                     DBS(state_names[LE_listed]), t->user ? DBI(t->user->id) : DBNULL, DBS(now), DBS(now)),
+	                 NULL, &nid);
+	if (rc)
+		return rc;
+	*id = (long long)nid;
+	cJSON *ch = list_change(le_lists[l], NULL, reason);
+	rc = credit_org_event(t, uscc, "listing", today, reason, ch);
+	cJSON_Delete(ch);
+	if (rc)
+		return rc;
+	cJSON *s = cJSON_CreateObject();
+	cJSON_AddStringToObject(s, "org_uscc", uscc);
+	cJSON_AddStringToObject(s, "list", le_lists[l]);
+	cJSON_AddStringToObject(s, "reason", reason);
+	if (rule)
+		cJSON_AddStringToObject(s, "rule", rule);
+	cJSON_AddStringToObject(s, "listed_on", day);
+	char ids[24];
+	snprintf(ids, sizeof ids, "%lld", *id);
+	rc = audit_append(t->c, t->user, "list_entry.create", list_entry_flow.object, ids, s);
+	cJSON_Delete(s);
+	return rc;
+}
+
+/* --- guards and effects ------------------------------------------------------------------ */
+
+static const le_args *args_of(const fsm_run *r)
+{
+	static const le_args none = { 0 };
+	return r->arg ? r->arg : &none;
+}
+
+/* SPEC §5: removal from the serious list only after serious_removal_years without new grounds —
+ * counted from this listing or any later one of the organization, whichever is last. */
+static int guard_remove(fsm_run *run)
+{
+	const db_res *row = run->row;
+	if (le_list_of(db_val(row, 0, LC_LIST)) != LE_SERIOUS)
+		return 0;
+	db_res *r;
+	int rc = db_query(run->t->c, "SELECT MAX(listed_on) FROM list_entries WHERE uscc = ? AND listed_on >= ?",
+	                  DBP(DBS(db_val(row, 0, LC_USCC)), DBS(db_val(row, 0, LC_LISTED))), &r);
+	if (rc)
+		return rc;
+	int64_t since = 0;
+	const char *last = r->nrows ? db_val(r, 0, 0) : NULL;
+	if (!last || clock_parse_date(last, &since) < 0)
+		clock_parse_date(db_val(row, 0, LC_LISTED), &since);
+	db_res_free(r);
+	int64_t earliest = clock_add_months(since, (int)(12 * rule(RULE_serious_removal_years)));
+	if (clock_local_day(clock_now()) >= earliest)
+		return 0;
+	char e[16], s[16];
+	clock_fmt_date(earliest, e);
+	clock_fmt_date(since, s);
+	rc = tx_refuse(run->t, 422, "too_early",
+	               "an organization leaves the serious list only after %lld years without new grounds (since %s): "
+	               "not before %s",
+	               rule(RULE_serious_removal_years), s, e);
+	tx_problem_add(run->t, "earliest_removal", cJSON_CreateString(e));
+	return rc;
+}
+
+static int effect_remove(fsm_run *run)
+{
+	const db_res *row = run->row;
+	const char *reason = args_of(run)->reason;
+	int64_t today = clock_local_day(clock_now());
+	char day[16];
+	clock_fmt_date(today, day);
+	int rc = db_exec(run->t->c, "UPDATE list_entries SET removed_on = ?, removal_reason = ? WHERE id = ?",
+	                 DBP(DBS(day), DBS(reason), DBI(run->id)), NULL, NULL);
+	if (rc)
+		return rc;
+	const char *list = db_val(row, 0, LC_LIST), *uscc = db_val(row, 0, LC_USCC);
+	cJSON *ch = list_change(list, db_val(row, 0, LC_REASON), NULL);
+	rc = credit_org_event(run->t, uscc, "delisting", today, reason, ch);
+	cJSON_Delete(ch);
+	cJSON_AddStringToObject(run->summary, "org_uscc", uscc);
+	cJSON_AddStringToObject(run->summary, "list", list);
+	cJSON_AddStringToObject(run->summary, "removed_on", day);
+	cJSON_AddStringToObject(run->summary, "reason", reason ? reason : "");
+	return rc;
+}
+
+static int refuse(fsm_run *run, int state)
+{
+	if (run->action == LE_DO_remove && state == LE_removed)
+		return fsm_conflict(run, state, "already_removed", "this entry was removed on %s",
+		                    db_val(run->row, 0, LC_REMOVED) ? db_val(run->row, 0, LC_REMOVED) : "an earlier day");
+	return 0;
+}
+
+/* --- the table ------------------------------------------------------------------------------ */
+
+/* SPEC §5 lists. */
+static const fsm_transition transitions[] = {
+	{ LE_listed, LE_DO_remove, LE_removed, REG, guard_remove, effect_remove, NULL },
+};
+
+const fsm_def list_entry_flow = {
+	.object = "list_entry",
+	.sql_read = "SELECT " LE_COLUMNS " FROM list_entries WHERE id = ?",
+	.sql_lock = "SELECT " LE_COLUMNS " FROM list_entries WHERE id = ? FOR UPDATE",
+	.sql_move = "UPDATE list_entries SET status = ?, version = version + 1, updated_at = ? WHERE id = ?",
+	.sql_in_state = NULL,
+	.col_id = LC_ID,
+	.col_status = LC_STATUS,
+	.col_version = LC_VERSION,
+	.states = state_names,
+	.nstates = LE_NSTATES,
+	.actions = action_names,
+	.nactions = LE_NACTIONS,
+	.transitions = transitions,
+	.ntransitions = sizeof transitions / sizeof transitions[0],
+	.timers = NULL,
+	.ntimers = 0,
+	.visible = NULL,
+	.refuse = refuse,
+	.what = "list entry",
+	.path = "/api/v1/orgs/{uscc}/list-entries/{id}",
+};

@@ -1,0 +1,77 @@
+/* list_entry_flow.h — the life of a credit-list entry (SPEC §5, Appendix B) as data on the
+ * executor of server/fsm.h:
+ *
+ *     listed ─remove (registrar)→ removed
+ *
+ * Removal from the serious list is refused (422 too_early) until serious_removal_years have
+ * passed without new grounds. The move closes the entry (removed_on, removal_reason), adds the
+ * delisting to the organization's public history and drops its cached profile.
+ *
+ * The row: LE_COLUMNS and enum le_col are the one decoding of a list_entries row. */
+#ifndef SANZHI_LIST_ENTRY_FLOW_H
+#define SANZHI_LIST_ENTRY_FLOW_H
+
+#include "api.h"
+#include "fsm.h"
+#include "jw.h"
+
+enum le_state {
+#define STATE(x) LE_##x,
+#define ACTION(x, wire)
+#include "list_entry.def"
+#undef STATE
+#undef ACTION
+	LE_NSTATES
+};
+
+enum le_action {
+#define STATE(x)
+#define ACTION(x, wire) LE_DO_##x,
+#include "list_entry.def"
+#undef STATE
+#undef ACTION
+	LE_NACTIONS
+};
+
+extern const fsm_def list_entry_flow;
+
+#define LE_COLUMNS                                                                                  \
+	"id, uscc, list, reason, rule, evidence, listed_on, removed_on, removal_reason, status, version, " \
+	"created_at, updated_at"
+
+enum le_col {
+	LC_ID, LC_USCC, LC_LIST, LC_REASON, LC_RULE, LC_EVIDENCE, LC_LISTED, LC_REMOVED, LC_REMOVAL_REASON,
+	LC_STATUS, LC_VERSION, LC_CREATED, LC_UPDATED, LC_NCOLS,   /* a query may select more after these */
+};
+
+/* The two lists, and the reasons each takes (Appendix B); NULL-terminated. */
+enum le_list { LE_ABNORMAL, LE_SERIOUS };
+extern const char *const le_lists[];
+extern const char *const le_abnormal_reasons[];
+extern const char *const le_serious_reasons[];
+/* The reasons of list l. */
+const char *const *le_reasons(enum le_list l);
+/* The list named s, or -1. */
+int le_list_of(const char *s);
+
+/* What remove takes (the arg of fsm_exec). */
+typedef struct le_args {
+	const char *reason;
+} le_args;
+
+/* An entry as answered: {id, list, reason, rule, evidence, listed_on, removed_on, removal_reason,
+ * status, version}, into the object w has open. */
+void le_fields(jw *w, const db_res *r, int row);
+cJSON *le_json(const db_res *r, int row);
+
+/* Inside a transaction that holds the organization's row lock: lists uscc on list l for reason,
+ * as rule (NULL: a registrar's manual listing) with evidence (JSON text, or NULL), on day today;
+ * adds the listing to the public history, bumps the organization's version, drops its cached
+ * profile and audits it. *id: the new entry. 0 or a DB_ code. */
+int le_insert(tx *t, const char *uscc, enum le_list l, const char *reason, const char *rule, const char *evidence,
+              int64_t today, long long *id);
+
+/* The current entries of uscc (array value w is due). 0 or a DB_ code. */
+int le_current_write(db_conn *c, const char *uscc, jw *w);
+
+#endif
