@@ -376,6 +376,9 @@ void http_reply_raw(http_req *req, int status, const char *content_type, const v
 		mg_disable_connection_keep_alive(req->conn);
 	if (!strcmp(req->method, "HEAD"))
 		len = 0;  /* the head says how long the body would be; none follows */
+	/* A client that does not read its answer is cut after request_timeout_ms, counted. */
+	worker.phase = PHASE_ANSWER;
+	worker.io_deadline = mono_ms() + opts.request_timeout_ms;
 	/* One write for small answers: header and body in one segment. */
 	if (len <= 16384) {
 		char buf[sizeof head + 16384];
@@ -387,6 +390,7 @@ void http_reply_raw(http_req *req, int status, const char *content_type, const v
 		mg_write(req->conn, head, (size_t)n);
 		mg_write(req->conn, data, len);
 	}
+	worker.io_deadline = 0;
 }
 
 #define JSON_TYPE HTTP_JSON_TYPE

@@ -12,6 +12,9 @@ import net from 'node:net';
 import { startDaemon } from '../lib/daemon.mjs';
 
 const MiB = 1 << 20;
+// Under AddressSanitizer (make test SAN=1) memory figures mean nothing: its shadow memory and
+// quarantine hold what the process frees. The answers are still checked there.
+const SANITIZED = (process.env.SANZHI_BIN || '').includes('/san/');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function memory(pid) {
@@ -78,8 +81,10 @@ test('128 concurrent 1 MiB hostile bodies: peak RSS under 256 MiB, under 64 MiB 
     }
     const m = await (await fetch(`http://127.0.0.1:${d.port}/metrics`)).text();
     console.log(`RSS before ${before.rss.toFixed(1)} MiB, peak ${peak.toFixed(1)} MiB, after ${after.rss.toFixed(1)} MiB; ${JSON.stringify(statuses)}`);
-    assert.ok(peak < 256, `peak RSS ${peak.toFixed(1)} MiB`);
-    assert.ok(after.rss < 64, `RSS after ${after.rss.toFixed(1)} MiB`);
+    if (!SANITIZED) {
+      assert.ok(peak < 256, `peak RSS ${peak.toFixed(1)} MiB`);
+      assert.ok(after.rss < 64, `RSS after ${after.rss.toFixed(1)} MiB`);
+    }
     assert.match(m, /\nsanzhi_http_body_bytes 0\n/);
 
     // The long arrays are refused before any tree is built; the rest are parsed as the budget
