@@ -1282,10 +1282,11 @@ static int begin_request(struct mg_connection *conn)
 	/* Workers rotate; a connection each of thousands would exceed the database's own limit. */
 	if (db_open_connections() > HTTP_DB_KEPT)
 		db_release();
-	/* The next request on this connection: its headers within header_timeout_ms. */
+	/* The next request on this connection: idle, CivetWeb closes it after keep_alive_timeout_ms
+	 * (header_timeout_ms); its headers are cut a second later, counted. */
 	worker.phase = PHASE_HEADERS;
 	worker.request_start = mono_ms();
-	worker.io_deadline = worker.request_start + lim.header_timeout_ms;
+	worker.io_deadline = worker.request_start + lim.header_timeout_ms + 1000;
 	return req.status ? req.status : 500;
 }
 
@@ -1524,8 +1525,13 @@ int http_start(const http_options *o, char *err, size_t errlen)
 	options[k++] = threads;
 	options[k++] = "enable_keep_alive";
 	options[k++] = "yes";
+	/* An idle kept-alive connection holds a worker (18 KiB of memory: there are thousands, and an
+	 * address holds max_connections_per_address at most) as long as a new one may take to send
+	 * its headers; CivetWeb closes it without a word, a second before the header deadline would. */
+	char keep_alive_ms[16];
+	snprintf(keep_alive_ms, sizeof keep_alive_ms, "%d", lim.header_timeout_ms);
 	options[k++] = "keep_alive_timeout_ms";
-	options[k++] = "5000";  /* an idle client holds a worker thread: not for long */
+	options[k++] = keep_alive_ms;
 	options[k++] = "listen_backlog";
 	options[k++] = "1024";  /* bursts wait in the kernel while every worker is busy */
 	options[k++] = "tcp_nodelay";
