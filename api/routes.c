@@ -27,9 +27,9 @@ static const route core_routes[] = {
 	{ "GET", "/api/v1/openapi.json", health_openapi, PUB, R_NO_DB },
 
 	/* accounts */
-	{ "POST", "/api/v1/accounts", accounts_signup, PUB, R_JSON | R_IDEMPOTENT },
-	{ "POST", "/api/v1/auth/login", accounts_login, PUB, R_JSON },
-	{ "POST", "/api/v1/auth/logout", accounts_logout, ANY, R_JSON_OPT },
+	{ "POST", "/api/v1/accounts", accounts_signup, PUB, R_JSON | R_IDEMPOTENT | R_BODY_KIB(16) },
+	{ "POST", "/api/v1/auth/login", accounts_login, PUB, R_JSON | R_BODY_KIB(8) },
+	{ "POST", "/api/v1/auth/logout", accounts_logout, ANY, R_JSON_OPT | R_BODY_KIB(1) },
 	{ "GET", "/api/v1/me", accounts_me, ANY, 0 },
 	{ "GET", "/api/v1/users", users_list, ADMIN, 0 },
 	{ "POST", "/api/v1/users", users_post, ADMIN, R_JSON | R_IDEMPOTENT },
@@ -43,8 +43,8 @@ static const route core_routes[] = {
 
 	/* administration */
 	{ "GET", "/api/v1/admin/clock", admin_clock_get, ADMIN, 0 },
-	{ "PUT", "/api/v1/admin/clock", admin_clock_put, ADMIN, R_JSON },
-	{ "POST", "/api/v1/admin/sweep", admin_sweep, ADMIN, R_JSON_OPT },
+	{ "PUT", "/api/v1/admin/clock", admin_clock_put, ADMIN, R_JSON | R_BODY_KIB(1) },
+	{ "POST", "/api/v1/admin/sweep", admin_sweep, ADMIN, R_JSON_OPT | R_BODY_KIB(1) },
 
 	{ NULL, NULL, NULL, 0, 0 },
 };

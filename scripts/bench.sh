@@ -6,7 +6,10 @@
 #      the same civetweb.o with the same options) and against the daemon: GET /api/v1/orgs/{uscc}
 #      at 64 connections rotating over 10,000 codes, GET /api/v1/orgs?q=… at 16 connections
 #      rotating over 200 searches of 2–4 Chinese characters;
-#   3. samples the daemon's VmRSS under load, prints a table, and writes build/bench/results.txt.
+#   3. samples the daemon's VmRSS under load;
+#   4. holds a daemon of its own (default settings) with 1,000 slow and idle connections from 50
+#      addresses while a normal client asks GET /api/v1/me every 100 ms (tests/bench/slow_clients.mjs);
+#   prints a table, and writes build/bench/results.txt.
 #
 # Environment:
 #   BENCH_ORGS=1000000        organizations to generate and import
@@ -15,6 +18,8 @@
 #                             the private server's own 512 MB is used (the 1M-organization
 #                             register is ~1.5 GB of tables and indexes; the figures barely move)
 #   BENCH_KEEP=1              keep the database (and reuse it next time: no import)
+#   BENCH_SLOW_SECONDS=60     duration of the slow-clients run
+#   BENCH_SLOW_CONNECTIONS=1000  slow and idle connections (from 50 addresses)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -24,6 +29,8 @@ mkdir -p "$OUT"
 ORGS=${BENCH_ORGS:-1000000}
 SECS=${BENCH_SECONDS:-20}
 POOL=${BENCH_BUFFER_POOL:-}
+SLOW_SECS=${BENCH_SLOW_SECONDS:-60}
+SLOW_CONNS=${BENCH_SLOW_CONNECTIONS:-1000}
 DB=sanzhi_bench
 BIN=$ROOT/build/sanzhid
 
@@ -145,6 +152,9 @@ say "wrk: GET /api/v1/orgs/{uscc}, 64 connections"
 read -r LK_RPS LK_P50 LK_P99 LK_BAD < <(run lookup 64 "http://127.0.0.1:$PORT" tests/bench/lookup.lua "$OUT/uscc.txt")
 say "wrk: GET /api/v1/orgs?q=…, 16 connections"
 read -r SR_RPS SR_P50 SR_P99 SR_BAD < <(run search 16 "http://127.0.0.1:$PORT" tests/bench/search.lua "$OUT/queries.txt")
+say "slow and idle clients: ${SLOW_CONNS} connections from 50 addresses for ${SLOW_SECS} s, a normal client every 100 ms"
+read -r SC_P50 SC_P99 SC_MAX SC_N SC_FAIL SC_HELD SC_REFUSED SC_RSS_IDLE SC_RSS_MAX < <(
+  BENCH_SLOW_SECONDS=$SLOW_SECS BENCH_SLOW_CONNECTIONS=$SLOW_CONNS node tests/bench/slow_clients.mjs)
 RSS_LK=$(cat "$OUT/rss-lookup" 2>/dev/null || echo 0)
 RSS_SR=$(cat "$OUT/rss-search" 2>/dev/null || echo 0)
 RSS_MAX=$(( RSS_LK > RSS_SR ? RSS_LK : RSS_SR ))
@@ -156,6 +166,7 @@ ok_ratio=$(lt 49.99999 "$RATIO"); ok_lkp99=$(lt "$LK_P99" 10)
 ok_srp50=$(lt "$SR_P50" 10); ok_srp99=$(lt "$SR_P99" 50)
 ok_imp=1; [ "$IMPORT_S" = "(kept)" ] || ok_imp=$(lt "$IMPORT_S" 60)
 ok_rss=$(lt "$RSS_MAX" 102400)
+ok_slow=$(( $(lt "$SC_P99" 1000) & (SC_FAIL == 0) ))
 
 {
   echo "sanzhi benchmarks — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $ORGS organizations, wrk -t2 ${SECS}s, buffer pool $(( $(echo "SELECT @@innodb_buffer_pool_size" | rootsql) / 1048576 )) MB"
@@ -166,5 +177,8 @@ ok_rss=$(lt "$RSS_MAX" 102400)
   printf '%-44s %10s %9s %9s  %-26s %s\n' "GET /api/v1/orgs?q=<2-4 chars>, 16 conn" "$SR_RPS" "$SR_P50" "$SR_P99" "p50 < 10, p99 < 50" "$(verdict $(( ok_srp50 & ok_srp99 )))"
   printf '%-44s %10s %9s %9s  %-26s %s\n' "sanzhid import orgs, $ORGS rows" "$IMPORT_S s" "" "" "< 60 s" "$(verdict "$ok_imp")"
   printf '%-44s %10s %9s %9s  %-26s %s\n' "daemon VmRSS under load (max)" "$((RSS_MAX / 1024)) MB" "" "" "< 100 MB" "$(verdict "$ok_rss")"
+  printf '%-44s %10s %9s %9s  %-26s %s\n' "GET /api/v1/me, $SLOW_CONNS slow/idle conn, 50 addr" "$SC_N req" "$SC_P50" "$SC_P99" "p99 < 1000, none failed" "$(verdict "$ok_slow")"
+  printf '%-44s %10s %9s %9s\n' "  slowest; failed; held (max); refused (cap)" "$SC_MAX ms" "$SC_FAIL" "$SC_HELD / $SC_REFUSED"
+  printf '%-44s %10s %9s %9s\n' "  VmRSS idle (2048 workers) / under attack" "$SC_RSS_IDLE MB" "$SC_RSS_MAX MB" ""
   [ "$BARE_BAD$LK_BAD$SR_BAD" = 000 ] || echo "WARNING: non-2xx answers: bare $BARE_BAD, lookup $LK_BAD, search $SR_BAD"
 } | tee "$OUT/results.txt"

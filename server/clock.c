@@ -23,6 +23,11 @@ static usec_t real_now(void)
 	return (usec_t)ts.tv_sec * USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
+usec_t clock_real_now(void)
+{
+	return real_now();
+}
+
 usec_t clock_now(void)
 {
 	if (!test_enabled)
@@ -47,8 +52,20 @@ int clock_set(usec_t now)
 {
 	if (!test_enabled)
 		return -1;
+	if (now < CLOCK_SET_MIN || now > CLOCK_SET_MAX)
+		return -2;
 	pthread_mutex_lock(&lock);
 	offset = now - real_now();
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+
+int clock_reset(void)
+{
+	if (!test_enabled)
+		return -1;
+	pthread_mutex_lock(&lock);
+	offset = 0;
 	pthread_mutex_unlock(&lock);
 	return 0;
 }

@@ -14,8 +14,19 @@ typedef int64_t usec_t;
 #define USEC_PER_DAY (86400LL * USEC_PER_SEC)
 
 usec_t clock_now(void);
-/* Test clock: 0 on success, -1 when the test clock is not enabled. */
+/* The times the test clock may be set to: from the epoch to 2999-12-31T23:59:59Z. Every "now"
+ * is stored in DATETIME(6) columns, which end with 9999-12-31, and deadlines and expiries are
+ * computed from it (12 hours, 60 days, a year, …): a clock near DATETIME's end made every audited
+ * write fail, including the one that would have set the clock back. */
+#define CLOCK_SET_MIN 0LL
+#define CLOCK_SET_MAX (32503680000LL * USEC_PER_SEC - 1)  /* 3000-01-01T00:00:00Z less 1 µs */
+/* Test clock: 0 on success, -1 when the test clock is not enabled, -2 outside
+ * [CLOCK_SET_MIN, CLOCK_SET_MAX]. */
 int clock_set(usec_t now);
+/* The system's time, whatever the test clock says. */
+usec_t clock_real_now(void);
+/* Test clock: back to the real time (no offset); -1 when the test clock is not enabled. */
+int clock_reset(void);
 int clock_is_test(void);
 void clock_enable_test(int on);
 

@@ -35,11 +35,13 @@ typedef struct key {
 
 static const key keys[] = {
 	S(listen), S(db_host), I(db_port, 1, 65535), S(db_socket), S(db_name), S(db_user), S(db_password),
-	S(master_key_file), S(tls_cert), I(threads, 2, 1024), B(test_clock), S(admin_ui_dir), S(data_dir),
+	S(master_key_file), S(tls_cert), I(threads, 2, 16384), B(test_clock), S(admin_ui_dir), S(data_dir),
 	Z(body_limit, 1024, 1LL << 30), Z(document_limit, 1024, 1LL << 30), S(log_level), S(holidays),
 	S(workdays), I(tz_offset_minutes, -720, 840), I(password_cost, 10, 20), I(db_connect_timeout, 1, 60),
 	I(db_read_timeout, 1, 3600),
 	I(shutdown_timeout, 1, 600), I(request_timeout_ms, 1000, 600000), I(sweep_seconds, 1, 3600),
+	I(header_timeout_ms, 1000, 600000), Z(body_min_rate, 1, 1LL << 30), I(request_deadline_ms, 1000, 3600000),
+	I(max_connections_per_address, 0, 1000000), Z(body_memory, 1LL << 20, 1LL << 40),
 	S(test_crash_after_commit),
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -53,7 +55,7 @@ static void defaults(void)
 	strcpy(cfg.db_name, "sanzhi");
 	strcpy(cfg.db_user, "sanzhi");
 	strcpy(cfg.master_key_file, "var/master.key");
-	cfg.threads = 128;
+	cfg.threads = 2048;
 	strcpy(cfg.admin_ui_dir, "admin-ui");
 	strcpy(cfg.data_dir, "var");
 	cfg.body_limit = 1 << 20;
@@ -65,6 +67,11 @@ static void defaults(void)
 	cfg.db_read_timeout = 15;
 	cfg.shutdown_timeout = 20;
 	cfg.request_timeout_ms = 30000;
+	cfg.header_timeout_ms = 10000;
+	cfg.body_min_rate = 4096;
+	cfg.request_deadline_ms = 120000;
+	cfg.max_connections_per_address = 64;
+	cfg.body_memory = 64LL << 20;
 	cfg.sweep_seconds = 60;
 }
 

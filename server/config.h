@@ -31,6 +31,11 @@ typedef struct config {
 	int db_read_timeout;         /* seconds a statement's answer may take before 503 (a frozen server) */
 	int shutdown_timeout;
 	int request_timeout_ms;
+	int header_timeout_ms;       /* request line and headers must arrive within it */
+	long long body_min_rate;     /* bytes per second a body must keep up, after a grace */
+	int request_deadline_ms;     /* the whole request (headers and body) must arrive within it */
+	int max_connections_per_address; /* open connections one client address may hold; 0: no cap */
+	long long body_memory;       /* bytes request bodies (and their parsed JSON) may hold together */
 	int sweep_seconds;           /* period of the time-driven rules and housekeeping */
 	char test_crash_after_commit[256]; /* tests only: "POST /api/v1/x" dies between COMMIT and answer */
 } config;

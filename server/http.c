@@ -12,12 +12,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,6 +69,220 @@ static void observe(int route_index, int status, double seconds)
 		atomic_fetch_add(&m_errors_5xx, 1);
 }
 
+/* --- slow and idle clients -------------------------------------------------------------------
+ * CivetWeb gives each connection a worker thread until it closes, and bounds each read only
+ * while nothing arrives: a body trickled a byte every 10 s held its worker for days. So each
+ * worker carries a deadline for its socket, and CivetWeb's calls to poll(2) come here
+ * (CIVETWEB_DEFS in the Makefile: -Dpoll=http_civet_poll): a wait never outlasts the deadline,
+ * and one that reaches it shuts the socket's reading side (both sides while writing), so the
+ * read in progress fails at once and the worker is free as soon as the answer is written.
+ * The deadlines: the request line and headers within header_timeout_ms of the connection's start
+ * (or of the previous answer), the body at body_min_rate bytes per second after a grace, both
+ * within request_deadline_ms. Each client address may hold max_connections_per_address
+ * connections; the next one is answered 429 and closed. */
+enum conn_phase { PHASE_HEADERS, PHASE_BODY, PHASE_ANSWER, NPHASES };
+static const char *const phase_names[NPHASES] = { "headers", "body", "answer" };
+
+typedef struct conn_state {
+	int64_t io_deadline;      /* CLOCK_MONOTONIC ms by which the socket's wait must end; 0: none */
+	int64_t request_start;    /* when the worker began to wait for the current request */
+	enum conn_phase phase;
+	int expired;              /* the deadline cut the socket */
+	int open;                 /* counted in m_conns_open */
+	int counted;              /* counted in the address table under addr */
+	int admit_pending;        /* its address is still to be counted */
+	int fd;                   /* its socket, as the waits see it; 0 before the first */
+	int refused;              /* over the address's cap: 429, then closed */
+	int close;                /* the request's body is left unread: close after the answer */
+	char addr[48];
+} conn_state;
+
+/* Each worker serves one connection at a time: its state is the thread's. */
+static _Thread_local conn_state worker;
+
+/* From the configuration, at http_start. */
+static struct {
+	int header_timeout_ms, request_deadline_ms, max_connections_per_address;
+	long long body_min_rate, body_memory;
+} lim;
+
+static atomic_ullong m_conn_refused, m_timeouts[NPHASES], m_body_refused;
+static atomic_llong m_conns_open, m_body_bytes;
+
+/* A body's first bytes may take this long whatever the rate (a slow start, a long path). */
+#define BODY_GRACE_MS 5000
+/* A refused connection's request has this long to arrive before the socket closes unanswered. */
+#define REFUSE_GRACE_MS 1000
+/* Bodies are read in chunks of this size, each with its own deadline at the minimum rate. */
+#define BODY_CHUNK 16384
+/* Database connections the workers keep between requests: with thousands of workers each would
+ * otherwise keep its own (100 KiB of buffers and statements here, one of MariaDB's
+ * max_connections there); a worker beyond them closes its own when it is done, or before it
+ * waits on a body. */
+#define HTTP_DB_KEPT 64
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int addr_acquire(const char *addr, int cap);
+
+/* Counts the connection under its client's address; over the cap it gets REFUSE_GRACE_MS for its
+ * request line, then a 429 and no more. */
+static void admit(const char *addr)
+{
+	worker.admit_pending = 0;
+	snprintf(worker.addr, sizeof worker.addr, "%s", addr);
+	if (addr_acquire(worker.addr, lim.max_connections_per_address) == 0) {
+		worker.counted = 1;
+		return;
+	}
+	worker.refused = 1;
+	worker.io_deadline = mono_ms() + REFUSE_GRACE_MS;
+	atomic_fetch_add(&m_conn_refused, 1);
+}
+
+/* The first wait of a connection is where its socket is first seen (CivetWeb's init_connection
+ * callback comes before the connection's address is readable through its API). */
+static void admit_socket(int fd)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof sa;
+	char addr[INET6_ADDRSTRLEN] = "?";
+	if (getpeername(fd, (struct sockaddr *)&sa, &len) == 0) {
+		if (sa.ss_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)&sa)->sin_addr, addr, sizeof addr);
+		else if (sa.ss_family == AF_INET6)
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&sa)->sin6_addr, addr, sizeof addr);
+	}
+	admit(addr);
+}
+
+int http_civet_poll(struct pollfd *fds, nfds_t n, int timeout_ms);
+int http_civet_poll(struct pollfd *fds, nfds_t n, int timeout_ms)
+{
+	if (n == 1)
+		worker.fd = fds[0].fd;
+	if (worker.admit_pending && n == 1)
+		admit_socket(fds[0].fd);
+	/* The master thread's wait on the listeners, and workers between connections: no deadline. */
+	if (!worker.io_deadline || n != 1)
+		return poll(fds, n, timeout_ms);
+	int64_t left = worker.io_deadline - mono_ms();
+	if (left > 0) {
+		int r = poll(fds, n, timeout_ms >= 0 && timeout_ms < left ? timeout_ms : (int)left);
+		if (r != 0 || worker.io_deadline - mono_ms() > 0)
+			return r;
+	}
+	if (!worker.expired) {
+		worker.expired = 1;
+		atomic_fetch_add(&m_timeouts[worker.phase], 1);
+	}
+	/* Reading stops here; writing stays open for the 408 unless it is the write that is late. */
+	shutdown(fds[0].fd, (fds[0].events & POLLOUT) ? SHUT_RDWR : SHUT_RD);
+	return poll(fds, n, 0);
+}
+
+/* Open connections by client address: open addressing, linear probing, deletion by backward
+ * shift. Only connections that hold a worker are counted, so it never holds more addresses than
+ * there are workers, and its capacity is twice that. */
+typedef struct addr_slot {
+	char addr[48];
+	int n;  /* 0: empty */
+} addr_slot;
+static addr_slot *addr_table;
+static size_t addr_mask;
+static pthread_mutex_t addr_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static size_t addr_hash(const char *a)
+{
+	uint64_t h = 1469598103934665603ULL;  /* FNV-1a */
+	for (; *a; a++)
+		h = (h ^ (unsigned char)*a) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+/* 0 and counted, or -1 when the address already holds its cap. */
+static int addr_acquire(const char *addr, int cap)
+{
+	pthread_mutex_lock(&addr_lock);
+	size_t i = addr_hash(addr) & addr_mask;
+	while (addr_table[i].n && strcmp(addr_table[i].addr, addr))
+		i = (i + 1) & addr_mask;
+	int rc = -1;
+	if (addr_table[i].n < cap) {
+		if (!addr_table[i].n)
+			snprintf(addr_table[i].addr, sizeof addr_table[i].addr, "%s", addr);
+		addr_table[i].n++;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&addr_lock);
+	return rc;
+}
+
+static void addr_release(const char *addr)
+{
+	pthread_mutex_lock(&addr_lock);
+	size_t i = addr_hash(addr) & addr_mask;
+	while (addr_table[i].n && strcmp(addr_table[i].addr, addr))
+		i = (i + 1) & addr_mask;
+	if (addr_table[i].n && --addr_table[i].n == 0) {
+		/* Knuth's algorithm R: move later entries of the run back into the hole when their
+		 * home slot does not lie cyclically between the hole and them. */
+		for (size_t j = i;;) {
+			addr_table[i].n = 0;
+			size_t home;
+			do {
+				j = (j + 1) & addr_mask;
+				if (!addr_table[j].n)
+					goto out;
+				home = addr_hash(addr_table[j].addr) & addr_mask;
+			} while (i <= j ? (i < home && home <= j) : (i < home || home <= j));
+			addr_table[i] = addr_table[j];
+			i = j;
+		}
+	}
+out:
+	pthread_mutex_unlock(&addr_lock);
+}
+
+/* The body memory budget: 0 when n more bytes fit (and are now held by req), -1 when not. */
+static int body_take(http_req *req, size_t n)
+{
+	long long now = atomic_fetch_add(&m_body_bytes, (long long)n) + (long long)n;
+	if (now > lim.body_memory) {
+		atomic_fetch_sub(&m_body_bytes, (long long)n);
+		atomic_fetch_add(&m_body_refused, 1);
+		return -1;
+	}
+	req->body_held += n;
+	return 0;
+}
+
+static atomic_llong last_trim_ms;
+
+/* Gives the request's share of the budget back; after a large body, hands the freed memory back
+ * to the system (glibc keeps freed heap memory for reuse otherwise: 128 hostile bodies left the
+ * process at 3.7 GiB for good), at most every 100 ms unless nothing is held any more. */
+static void body_give_back(http_req *req)
+{
+	if (!req->body_held)
+		return;
+	long long left = atomic_fetch_sub(&m_body_bytes, (long long)req->body_held) - (long long)req->body_held;
+	int large = req->body_held >= (256u << 10);
+	req->body_held = 0;
+	if (!large)
+		return;
+	int64_t now = mono_ms();
+	if (left == 0 || now - atomic_load(&last_trim_ms) >= 100) {
+		atomic_store(&last_trim_ms, now);
+		malloc_trim(0);
+	}
+}
+
 /* --- roles ------------------------------------------------------------------------ */
 /* --- answering -------------------------------------------------------------- */
 static const char *reason(int status)
@@ -102,7 +323,8 @@ static atomic_int draining;
 
 static int keep_alive(const http_req *req, int status)
 {
-	if (status == 413 || status == 411 || status == 415 || status == 400 || status == 431 || atomic_load(&draining))
+	if (status == 413 || status == 411 || status == 415 || status == 400 || status == 431 || status == 408 ||
+	    worker.refused || worker.expired || worker.close || atomic_load(&draining))
 		return 0;  /* the body may be unread: never reuse the connection */
 	const char *h = mg_get_header(req->conn, "Connection");
 	if (h)
@@ -154,6 +376,9 @@ void http_reply_raw(http_req *req, int status, const char *content_type, const v
 		mg_disable_connection_keep_alive(req->conn);
 	if (!strcmp(req->method, "HEAD"))
 		len = 0;  /* the head says how long the body would be; none follows */
+	/* A client that does not read its answer is cut after request_timeout_ms, counted. */
+	worker.phase = PHASE_ANSWER;
+	worker.io_deadline = mono_ms() + opts.request_timeout_ms;
 	/* One write for small answers: header and body in one segment. */
 	if (len <= 16384) {
 		char buf[sizeof head + 16384];
@@ -165,6 +390,7 @@ void http_reply_raw(http_req *req, int status, const char *content_type, const v
 		mg_write(req->conn, head, (size_t)n);
 		mg_write(req->conn, data, len);
 	}
+	worker.io_deadline = 0;
 }
 
 #define JSON_TYPE HTTP_JSON_TYPE
@@ -656,6 +882,43 @@ static int content_type_is(const char *ct, const char *want)
 	return 1;
 }
 
+/* Receives n bytes of the body into dst (or drops them when dst is NULL) chunk by chunk, each
+ * chunk due when the minimum rate says, all within the request's deadline; returns the bytes
+ * received (fewer when the client stopped, closed or was late: worker.expired). */
+static size_t receive_body(http_req *req, char *dst, size_t n)
+{
+	/* A socket held open by a slow body needs no database connection: beyond those a few
+	 * workers keep, this worker's (opened to authenticate) is closed before the wait. */
+	if (n > BODY_CHUNK && db_open_connections() > HTTP_DB_KEPT)
+		db_release();
+	char scratch[4096];
+	size_t got = 0;
+	int64_t body_start = mono_ms(), request_due = worker.request_start + lim.request_deadline_ms;
+	worker.phase = PHASE_BODY;
+	while (got < n) {
+		size_t want = n - got < BODY_CHUNK ? n - got : BODY_CHUNK;
+		if (!dst && want > sizeof scratch)
+			want = sizeof scratch;
+		int64_t due = body_start + BODY_GRACE_MS + (int64_t)((got + want) * 1000 / (size_t)lim.body_min_rate);
+		worker.io_deadline = due < request_due ? due : request_due;
+		int r = mg_read(req->conn, dst ? dst + got : scratch, want);
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	worker.io_deadline = 0;
+	worker.phase = PHASE_ANSWER;
+	return got;
+}
+
+static int body_late_or_reply(http_req *req)
+{
+	http_problem(req, 408, "request_timeout",
+	             "the body arrived slower than %lld bytes per second, or the request took longer than %d ms",
+	             lim.body_min_rate, lim.request_deadline_ms);
+	return -1;
+}
+
 /* Reads the body per the route's flags; answers and returns -1 on a refusal. */
 static int read_body(http_req *req)
 {
@@ -680,6 +943,8 @@ static int read_body(http_req *req)
 		return 0;
 	}
 	long long limit = (rt->flags & R_RAW) ? opts.document_limit : opts.body_limit;
+	if (R_BODY_KIB_OF(rt->flags) && (long long)R_BODY_KIB_OF(rt->flags) * 1024 < limit)
+		limit = (long long)R_BODY_KIB_OF(rt->flags) * 1024;
 	if (clen > limit) {
 		http_problem(req, 413, "body_too_large", "the body is %lld bytes; the limit is %lld bytes", clen, limit);
 		return -1;
@@ -693,23 +958,45 @@ static int read_body(http_req *req)
 		http_problem(req, 415, "unsupported_media_type", "this request takes no body");
 		return -1;
 	}
-	req->body = malloc((size_t)clen + 1);
-	if (!req->body) {
-		http_problem(req, 503, "overloaded", "not enough memory for this body now; retry");
+	if (body_take(req, (size_t)clen + 1) < 0) {
+		/* Read past (nothing is kept), so that the client hears the answer instead of a reset. */
+		if (receive_body(req, NULL, (size_t)clen) != (size_t)clen) {
+			worker.close = 1;
+			if (worker.expired)
+				return body_late_or_reply(req);
+		}
+		http_problem_hdr(req, 503, "overloaded", "Retry-After: 1\r\n",
+		                 "the server holds as many request bodies as it may now; retry shortly");
 		return -1;
 	}
-	size_t got = 0;
-	while (got < (size_t)clen) {
-		int n = mg_read(req->conn, req->body + got, (size_t)clen - got);
-		if (n <= 0)
-			break;
-		got += (size_t)n;
+	req->body = malloc((size_t)clen + 1);
+	if (!req->body) {
+		worker.close = 1;
+		http_problem_hdr(req, 503, "overloaded", "Retry-After: 1\r\n", "not enough memory for this body now; retry");
+		return -1;
 	}
+	size_t got = receive_body(req, req->body, (size_t)clen);
 	req->body[got] = 0;
 	req->body_len = got;
 	if (got != (size_t)clen) {
+		if (worker.expired)
+			return body_late_or_reply(req);
 		http_problem(req, 400, "incomplete_body", "the body ended before Content-Length bytes arrived");
 		return -1;
+	}
+	if ((rt->flags & (R_JSON | R_JSON_OPT)) && got > 0) {
+		/* What its tree would cost is known before it is built, and taken from the budget. */
+		json_shape shape = { 0, 0 };
+		const char *why = json_prescan(req->body, got, &shape);
+		if (why && !strcmp(why, "too_many_values")) {
+			http_problem(req, 413, "too_many_values", "the body holds more than %d JSON values", JSON_MAX_VALUES);
+			return -1;
+		}
+		if (!why && body_take(req, shape.tree_bytes) < 0) {
+			http_problem_hdr(req, 503, "overloaded", "Retry-After: 1\r\n",
+			                 "the server holds as many request bodies as it may now; retry shortly");
+			return -1;
+		}
 	}
 	if (rt->flags & (R_JSON | R_JSON_OPT)) {
 		if (got == 0) {
@@ -726,6 +1013,8 @@ static int read_body(http_req *req)
 				http_problem(req, 400, "invalid_utf8", "the body is not valid UTF-8");
 			else if (!strcmp(why, "too_deep"))
 				http_problem(req, 400, "too_deep", "the JSON nests deeper than %d levels", JSON_MAX_DEPTH);
+			else if (!strcmp(why, "too_many_values"))
+				http_problem(req, 413, "too_many_values", "the body holds more than %d JSON values", JSON_MAX_VALUES);
 			else if (!strcmp(why, "nul_escape"))
 				http_problem(req, 400, "nul_character", "a string in the body holds \\u0000, which no field may contain");
 			else if (!strcmp(why, "duplicate_member"))
@@ -950,8 +1239,19 @@ static int begin_request(struct mg_connection *conn)
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 
+	/* The headers are in: until the body is read, the socket waits on nothing. */
+	worker.io_deadline = 0;
+	worker.phase = PHASE_ANSWER;
+	worker.close = 0;
+	if (worker.admit_pending)  /* every read so far was served from buffers (TLS) */
+		admit(ri->remote_addr);
+
 	const framing_fault *fault = framing_check(ri);
-	if (fault) {
+	if (worker.refused) {
+		http_problem_hdr(&req, 429, "too_many_connections", "Retry-After: 1\r\n",
+		                 "this address holds %d connections already, the most one address may; reuse or close them",
+		                 lim.max_connections_per_address);
+	} else if (fault) {
 		http_problem(&req, fault->status, fault->code, "%s", fault->detail);
 	} else if (atomic_load(&draining)) {
 		http_problem_hdr(&req, 503, "shutting_down", "Retry-After: 1\r\n",
@@ -981,6 +1281,15 @@ static int begin_request(struct mg_connection *conn)
 		crypto_wipe(req.body, req.body_len);  /* bodies may hold passwords */
 		free(req.body);
 	}
+	body_give_back(&req);
+	/* Workers rotate; a connection each of thousands would exceed the database's own limit. */
+	if (db_open_connections() > HTTP_DB_KEPT)
+		db_release();
+	/* The next request on this connection: idle, CivetWeb closes it after keep_alive_timeout_ms
+	 * (header_timeout_ms); its headers are cut a second later, counted. */
+	worker.phase = PHASE_HEADERS;
+	worker.request_start = mono_ms();
+	worker.io_deadline = worker.request_start + lim.header_timeout_ms + 1000;
 	return req.status ? req.status : 500;
 }
 
@@ -1061,6 +1370,16 @@ static int http_error(struct mg_connection *conn, int status, const char *msg)
 	 * request, not a missing length. */
 	if (status == 411)
 		status = 400;
+	if (worker.refused) {
+		civet_problem(conn, 429, "too_many_connections",
+		              "this address holds as many connections as one address may; reuse or close them");
+		return 0;
+	}
+	/* The header deadline cut a request short (a closed idle connection says nothing). */
+	if (worker.expired && worker.phase == PHASE_HEADERS) {
+		civet_problem(conn, 408, "request_timeout", "the request's headers did not arrive in time");
+		return 0;
+	}
 	const char *code = status == 413 || status == 431 ? "request_too_large"
 	                   : status == 408             ? "request_timeout"
 	                   : status == 505             ? "http_version_not_supported"
@@ -1073,10 +1392,39 @@ static int http_error(struct mg_connection *conn, int status, const char *msg)
 	return 0;
 }
 
+/* A connection closed while its client still sends (a late body, a refused one) would be reset
+ * (RST) by the close, and the client could lose the answer it was sent: what has arrived is read
+ * and dropped first. */
+static void drain_input(void)
+{
+	char sink[4096];
+	for (int i = 0; i < 64; i++)
+		if (recv(worker.fd, sink, sizeof sink, MSG_DONTWAIT) <= 0)
+			break;
+}
+
+static void conn_forget(void)
+{
+	if (worker.counted)
+		addr_release(worker.addr);
+	if (worker.open)
+		atomic_fetch_sub(&m_conns_open, 1);
+	memset(&worker, 0, sizeof worker);
+}
+
+/* A new connection on this worker: the header deadline starts, and its address is to be counted
+ * at its first wait (admit). */
 static int init_connection(const struct mg_connection *conn, void **conn_data)
 {
-	(void)conn;
+	(void)conn;  /* CivetWeb has not filled its request info yet: the address comes with the first wait */
+	conn_forget();
+	worker.request_start = mono_ms();
+	worker.io_deadline = worker.request_start + lim.header_timeout_ms;
+	worker.phase = PHASE_HEADERS;
+	worker.open = 1;
+	atomic_fetch_add(&m_conns_open, 1);
 	*conn_data = &conn_live;
+	worker.admit_pending = lim.max_connections_per_address > 0;
 	return 0;
 }
 
@@ -1086,14 +1434,17 @@ static int init_connection(const struct mg_connection *conn, void **conn_data)
 static void connection_close(const struct mg_connection *conn)
 {
 	const struct mg_request_info *ri = mg_get_request_info(conn);
-	if (mg_get_user_connection_data(conn) != &conn_live || !ri || !ri->request_method || !ri->request_uri ||
-	    ri->local_uri)
-		return;
-	/* The connection is still open; CivetWeb hands this callback a const pointer only because it
-	 * expects no writes. */
-	civet_problem((struct mg_connection *)conn, 400, "unroutable_target",
-	              "the request target names another server or port, or is *; send the path itself "
-	              "(GET /healthz) with a Host header");
+	if (mg_get_user_connection_data(conn) == &conn_live && ri && ri->request_method && ri->request_uri &&
+	    !ri->local_uri) {
+		/* The connection is still open; CivetWeb hands this callback a const pointer only because
+		 * it expects no writes. */
+		civet_problem((struct mg_connection *)conn, 400, "unroutable_target",
+		              "the request target names another server or port, or is *; send the path itself "
+		              "(GET /healthz) with a Host header");
+	}
+	if (worker.fd > 0 && (worker.expired || worker.refused || worker.close))
+		drain_input();
+	conn_forget();
 }
 
 static void exit_thread(const struct mg_context *c, int thread_type, void *user_ptr)
@@ -1111,9 +1462,52 @@ static int log_message(const struct mg_connection *conn, const char *message)
 	return 1;
 }
 
+/* The process's memory: bodies of 128 KiB and more get pages of their own, given back when
+ * freed (glibc would otherwise raise that threshold after the first such free and serve later
+ * bodies from heaps it keeps); at most four heaps, however many workers (glibc's default is
+ * eight per core, each keeping its own freed memory). */
+static void memory_settings(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
+	mallopt(M_ARENA_MAX, 4);
+}
+
+/* Each connection is a descriptor, each worker an event descriptor besides: the soft limit
+ * (often 1024) goes up to the hard one. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 int http_start(const http_options *o, char *err, size_t errlen)
 {
 	opts = *o;
+	lim.header_timeout_ms = cfg.header_timeout_ms;
+	lim.body_min_rate = cfg.body_min_rate;
+	lim.request_deadline_ms = cfg.request_deadline_ms;
+	lim.max_connections_per_address = cfg.max_connections_per_address;
+	lim.body_memory = cfg.body_memory;
+	if (lim.body_min_rate < 1 || lim.header_timeout_ms < 1 || lim.request_deadline_ms < 1 || lim.body_memory < 1) {
+		snprintf(err, errlen, "http: header_timeout_ms, body_min_rate, request_deadline_ms and body_memory must be set");
+		return -1;
+	}
+	memory_settings();
+	raise_fd_limit();
+	size_t cap = 16;
+	while (cap < 2 * (size_t)opts.threads)
+		cap <<= 1;
+	free(addr_table);
+	addr_table = calloc(cap, sizeof *addr_table);
+	if (!addr_table) {
+		snprintf(err, errlen, "http: no memory for the connection table");
+		return -1;
+	}
+	addr_mask = cap - 1;
 	nroutes = 0;
 	while (opts.routes[nroutes].method)
 		nroutes++;
@@ -1134,8 +1528,15 @@ int http_start(const http_options *o, char *err, size_t errlen)
 	options[k++] = threads;
 	options[k++] = "enable_keep_alive";
 	options[k++] = "yes";
+	/* An idle kept-alive connection holds a worker (18 KiB of memory: there are thousands, and an
+	 * address holds max_connections_per_address at most) as long as a new one may take to send
+	 * its headers; CivetWeb closes it without a word, a second before the header deadline would. */
+	char keep_alive_ms[16];
+	snprintf(keep_alive_ms, sizeof keep_alive_ms, "%d", lim.header_timeout_ms);
 	options[k++] = "keep_alive_timeout_ms";
-	options[k++] = "5000";  /* an idle client holds a worker thread: not for long */
+	options[k++] = keep_alive_ms;
+	options[k++] = "listen_backlog";
+	options[k++] = "1024";  /* bursts wait in the kernel while every worker is busy */
 	options[k++] = "tcp_nodelay";
 	options[k++] = "1";  /* without it keep-alive costs ~40 ms per request (Nagle + delayed ACK) */
 	options[k++] = "request_timeout_ms";
@@ -1256,6 +1657,25 @@ char *http_metrics_render(void)
 	buf_addf(&b, "# HELP sanzhi_http_in_flight Requests being served.\n"
 	             "# TYPE sanzhi_http_in_flight gauge\nsanzhi_http_in_flight %llu\n",
 	         atomic_load(&m_in_flight));
+	buf_addf(&b, "# HELP sanzhi_http_connections Open client connections that hold a worker.\n"
+	             "# TYPE sanzhi_http_connections gauge\nsanzhi_http_connections %lld\n"
+	             "# HELP sanzhi_http_workers Worker threads (threads): connections beyond them wait.\n"
+	             "# TYPE sanzhi_http_workers gauge\nsanzhi_http_workers %d\n"
+	             "# HELP sanzhi_http_connections_refused_total Connections answered 429 and closed because their "
+	             "address held max_connections_per_address already.\n"
+	             "# TYPE sanzhi_http_connections_refused_total counter\n"
+	             "sanzhi_http_connections_refused_total{reason=\"per_address\"} %llu\n",
+	         (long long)atomic_load(&m_conns_open), opts.threads, atomic_load(&m_conn_refused));
+	buf_addf(&b, "# HELP sanzhi_http_timeouts_total Connections cut by a deadline, by what was late: the headers "
+	             "(header_timeout_ms), the body (body_min_rate, request_deadline_ms) or the answer.\n"
+	             "# TYPE sanzhi_http_timeouts_total counter\n");
+	for (int i = 0; i < NPHASES; i++)
+		buf_addf(&b, "sanzhi_http_timeouts_total{phase=\"%s\"} %llu\n", phase_names[i], atomic_load(&m_timeouts[i]));
+	buf_addf(&b, "# HELP sanzhi_http_body_bytes Bytes request bodies and their parsed JSON hold (budget body_memory).\n"
+	             "# TYPE sanzhi_http_body_bytes gauge\nsanzhi_http_body_bytes %lld\n"
+	             "# HELP sanzhi_http_body_refused_total Requests answered 503 because body_memory was spent.\n"
+	             "# TYPE sanzhi_http_body_refused_total counter\nsanzhi_http_body_refused_total %llu\n",
+	         (long long)atomic_load(&m_body_bytes), atomic_load(&m_body_refused));
 	buf_addf(&b, "# HELP sanzhi_db_connections Open database connections.\n"
 	             "# TYPE sanzhi_db_connections gauge\nsanzhi_db_connections %d\n",
 	         db_open_connections());

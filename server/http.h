@@ -28,6 +28,11 @@ enum {
 	R_IDEMPOTENT = 1 << 3,  /* honours Idempotency-Key */
 	R_NO_DB = 1 << 4,       /* needs no database (health, static) */
 };
+/* A route's own body limit in KiB (1–65535), when smaller than body_limit (document_limit for
+ * R_RAW): R_JSON | R_BODY_KIB(8). A sign-in needs a few KiB; reading a megabyte for it only
+ * holds memory. */
+#define R_BODY_KIB(n) ((unsigned)(n) << 16)
+#define R_BODY_KIB_OF(flags) ((flags) >> 16)
 
 
 #define HTTP_MAX_PARAMS 4
@@ -66,6 +71,7 @@ struct http_req {
 	size_t body_len;
 	const char *content_type;
 	cJSON *json;             /* parsed body for R_JSON / R_JSON_OPT */
+	size_t body_held;        /* bytes taken from the body memory budget (body_memory) */
 
 	int status;              /* once answered */
 	int answered;
@@ -82,7 +88,10 @@ typedef struct http_options {
 	int threads;
 	const char *admin_ui_dir;
 	long long body_limit, document_limit;
-	int request_timeout_ms;
+	int request_timeout_ms;  /* CivetWeb's: one read or write of the socket */
+	/* The deadlines, the per-address cap and the body memory budget come from the configuration
+	 * (header_timeout_ms, body_min_rate, request_deadline_ms, max_connections_per_address,
+	 * body_memory). */
 	/* Before the handler of an R_IDEMPOTENT route that got an Idempotency-Key: answers a
 	 * recorded answer (or refuses the key) and returns 1, or returns 0 to run the handler
 	 * (tx_replay_or_continue, server/tx.h). */

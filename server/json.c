@@ -55,13 +55,14 @@ size_t json_utf8_len(const char *s)
 	return n;
 }
 
-/* Depth of brackets outside strings; stops counting past the limit. */
 /* One pass over the text before cJSON sees it: "too_deep" past JSON_MAX_DEPTH, "nul_escape" for
- * a \u0000 in a string (cJSON would end the C string there: "pw\u0000x" would become "pw"), or
- * NULL. */
-static const char *scan(const char *buf, size_t len)
+ * a \u0000 in a string (cJSON would end the C string there: "pw\u0000x" would become "pw"),
+ * "too_many_values" past JSON_MAX_VALUES (each comma outside strings starts one more value, each
+ * bracket opens one), or NULL. */
+const char *json_prescan(const char *buf, size_t len, json_shape *shape)
 {
 	int depth = 0, in_str = 0;
+	size_t values = 1;
 	for (size_t i = 0; i < len; i++) {
 		char c = buf[i];
 		if (in_str) {
@@ -79,8 +80,19 @@ static const char *scan(const char *buf, size_t len)
 		else if (c == '[' || c == '{') {
 			if (++depth > JSON_MAX_DEPTH)
 				return "too_deep";
+			values++;
 		} else if (c == ']' || c == '}')
 			depth--;
+		else if (c == ',' && ++values > JSON_MAX_VALUES)
+			return "too_many_values";
+	}
+	if (values > JSON_MAX_VALUES)
+		return "too_many_values";
+	if (shape) {
+		/* a node (64 bytes) and its allocation's overhead each; strings and member names are
+		 * copied out of the text, which bounds them */
+		shape->values = values;
+		shape->tree_bytes = values * (sizeof(cJSON) + 32) + len;
 	}
 	return NULL;
 }
@@ -129,7 +141,7 @@ cJSON *json_parse(const char *buf, size_t len, const char **why)
 		*why = "malformed_json";
 		return NULL;
 	}
-	const char *bad = scan(buf, len);
+	const char *bad = json_prescan(buf, len, NULL);
 	if (bad) {
 		*why = bad;
 		return NULL;

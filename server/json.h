@@ -12,13 +12,29 @@
 #include <stddef.h>
 
 #define JSON_MAX_DEPTH 32
+/* Values (members, elements, containers) a request body may hold. A parsed value costs cJSON
+ * about 100 bytes whatever its text: "[0,0,0,…]" of 1 MiB was half a million of them, 50 MiB of
+ * tree. The largest body the API describes (an application with its 100-item lists) has a few
+ * thousand. */
+#define JSON_MAX_VALUES 20000
+
+/* What one pass over a body's text finds before anything is built from it. */
+typedef struct json_shape {
+	size_t values;      /* an upper bound of the values cJSON would allocate */
+	size_t tree_bytes;  /* an upper bound of the memory their tree would take */
+} json_shape;
+
+/* The pre-scan json_parse runs first, for a caller that must know the cost before parsing (to
+ * take it from a memory budget): NULL when the text may be parsed, else the code json_parse would
+ * give: "too_deep", "too_many_values", "nul_escape". */
+const char *json_prescan(const char *buf, size_t len, json_shape *shape);
 /* The largest amount of money taken, in fen (just under ¥10 trillion): every integer below 10^15
  * is printed back digit for digit, where larger ones would come back as 1e+15. */
 #define JSON_FEN_MAX 999999999999999LL
 
 /* Parses a request body. On failure returns NULL and sets *why to a static code:
  * "invalid_utf8", "too_deep", "malformed_json", "duplicate_member" (an object names a member twice),
- * "nul_escape" (a string holds \u0000). */
+ * "nul_escape" (a string holds \u0000), "too_many_values" (over JSON_MAX_VALUES). */
 cJSON *json_parse(const char *buf, size_t len, const char **why);
 
 /* 1 if buf is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF), else 0. */

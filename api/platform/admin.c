@@ -23,6 +23,7 @@ void admin_clock_get(http_req *req)
 typedef struct clock_put {
 	usec_t from, to;
 	const char *text;
+	int reset;  /* {"now": null}: back to the real time */
 } clock_put;
 
 /* The time to set once the transaction that audits it has committed: db_after_commit runs its
@@ -31,7 +32,12 @@ static _Thread_local clock_put clock_pending;
 
 static void clock_apply(void)
 {
-	clock_set(clock_pending.to);
+	if (clock_pending.reset) {
+		clock_reset();
+		log_kv(LOG_WARN, "test clock reset to the real time", NULL);
+		return;
+	}
+	clock_set(clock_pending.to);  /* within bounds: admin_clock_put checked */
 	log_kv(LOG_WARN, "test clock set", "now", clock_pending.text, NULL);
 }
 
@@ -46,6 +52,8 @@ static int clock_put_tx(tx *t, void *arg)
 	cJSON *s = cJSON_CreateObject();
 	cJSON_AddStringToObject(s, "old", from);
 	cJSON_AddStringToObject(s, "new", to);
+	if (p->reset)
+		cJSON_AddBoolToObject(s, "real_time", 1);
 	int rc = audit_append(t->c, t->user, "clock.set", "clock", "test_clock", s);
 	cJSON_Delete(s);
 	if (rc)
@@ -64,9 +72,18 @@ void admin_clock_put(http_req *req)
 		return;
 	}
 	verr v = { 0 };
-	clock_put p = { clock_now(), 0, NULL };
-	if (json_get_str(req->json, "now", &p.text, &v, "now", JSON_REQUIRED, 1, 64) == 1 && clock_parse(p.text, &p.to) < 0)
-		verr_add(&v, "now", "invalid_time", "now must be an RFC 3339 time such as 2026-01-05T09:00:00Z");
+	clock_put p = { clock_now(), 0, NULL, 0 };
+	if (cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(req->json, "now"))) {
+		p.reset = 1;
+		p.to = clock_real_now();
+	} else if (json_get_str(req->json, "now", &p.text, &v, "now", JSON_REQUIRED, 1, 64) == 1) {
+		if (clock_parse(p.text, &p.to) < 0)
+			verr_add(&v, "now", "invalid_time", "now must be an RFC 3339 time such as 2026-01-05T09:00:00Z");
+		else if (p.to < CLOCK_SET_MIN || p.to > CLOCK_SET_MAX)
+			verr_add(&v, "now", "out_of_range",
+			         "now must be from 1970-01-01T00:00:00Z to 2999-12-31T23:59:59Z (the database keeps times "
+			         "up to 9999, and deadlines and expiries are computed after now); null returns to the real time");
+	}
 	if (v.count) {
 		http_problem_fields(req, 422, "validation_failed", "the time is not valid", &v);
 		return;

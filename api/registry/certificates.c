@@ -451,7 +451,7 @@ static void certificates_public_key(http_req *req)
 const route certificates_routes[] = {
 	{ "GET", "/api/v1/orgs/{uscc}/certificate", certificates_get, ROLES_PUBLIC, 0 },
 	{ "POST", "/api/v1/orgs/{uscc}/certificate", certificates_reissue, ROLE_REGISTRAR, R_JSON_OPT | R_IDEMPOTENT },
-	{ "POST", "/api/v1/certificates/verify", certificates_verify, ROLES_PUBLIC, R_JSON },
+	{ "POST", "/api/v1/certificates/verify", certificates_verify, ROLES_PUBLIC, R_JSON | R_BODY_KIB(64) },
 	{ "GET", "/api/v1/certificates/public-key", certificates_public_key, ROLES_PUBLIC, 0 },
 	{ NULL, NULL, NULL, 0, 0 },
 };
