@@ -40,7 +40,7 @@ LIB_OBJS = $(filter-out $(BUILD)/obj/api/main.o,$(OBJS))
 UNIT_SRCS  = $(wildcard tests/unit/test_*.c)
 UNIT_BINS  = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all run test unit integration browser bench chaos clean deps test-galera bench-galera
+.PHONY: all run test unit integration browser bench chaos clean deps test-galera bench-galera format
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/sanzhid
@@ -115,6 +115,10 @@ run: deps all
 
 bench: deps all
 	@scripts/bench.sh
+
+# The C sources in the project's one style (.clang-format).
+format:
+	clang-format -i server/*.c server/*.h api/*.c api/*.h api/*/*.c api/*/*.h tests/unit/*.c
 
 clean:
 	rm -rf build/obj build/tests build/san build/gen build/sanzhid

@@ -41,7 +41,7 @@ void users_patch(http_req *req);
 typedef struct user_new {
 	const char *username, *password, *role, *display_name, *phone, *email, *department;
 	int expert;
-	const cJSON *affiliations;  /* evaluators: [{org_uscc?, org_name, from, to?}] */
+	const cJSON *affiliations; /* evaluators: [{org_uscc?, org_name, from, to?}] */
 } user_new;
 /* A new user with the hash of its password, as a creating tx function takes it. */
 typedef struct user_hashed {

@@ -8,7 +8,6 @@
 #include "list_entry_flow.h"
 #include "scheduler.h"
 
-
 static const fsm_def *const workflows[] = {
 	&app_flow,
 	&list_entry_flow,

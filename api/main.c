@@ -43,8 +43,8 @@ static void usage(void)
 
 static void setup_db(int multi, int rw_timeout)
 {
-	db_settings s = { cfg.db_host, cfg.db_socket, cfg.db_name, cfg.db_user, cfg.db_password,
-	                  cfg.db_port, cfg.db_connect_timeout, multi, rw_timeout };
+	db_settings s = { cfg.db_host, cfg.db_socket,          cfg.db_name, cfg.db_user, cfg.db_password,
+		          cfg.db_port, cfg.db_connect_timeout, multi,       rw_timeout };
 	db_configure(&s);
 }
 
@@ -73,8 +73,9 @@ static int cmd_serve(void)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	http_options o = { api_routes, cfg.listen, cfg.tls_cert, cfg.threads, cfg.admin_ui_dir,
-	                   cfg.body_limit, cfg.document_limit, cfg.request_timeout_ms, tx_replay_or_continue };
+	http_options o = { api_routes,           cfg.listen,     cfg.tls_cert,       cfg.threads,
+		           cfg.admin_ui_dir,     cfg.body_limit, cfg.document_limit, cfg.request_timeout_ms,
+		           tx_replay_or_continue };
 	if (http_start(&o, err, sizeof err) < 0) {
 		fprintf(stderr, "sanzhid: %s\n", err);
 		return 2;
@@ -172,7 +173,8 @@ static int cmd_user_add(int argc, char **argv)
 		return 2;
 	}
 	if (!auth_role_bit(u.role)) {
-		fprintf(stderr, "sanzhid user add: --role must be applicant, registrar, purchaser, evaluator or admin\n");
+		fprintf(stderr,
+		        "sanzhid user add: --role must be applicant, registrar, purchaser, evaluator or admin\n");
 		return 2;
 	}
 	if (!u.display_name)
@@ -196,9 +198,9 @@ static int cmd_user_add(int argc, char **argv)
 	const struct {
 		const char *field, *value;
 		size_t min, max;
-	} texts[] = { { "username", u.username, 3, 64 }, { "display_name", u.display_name, 1, 128 },
-		      { "department", u.department, 0, 128 }, { "phone", u.phone, 0, 32 }, { "email", u.email, 0, 254 },
-		      { "password", u.password, 0, 256 } };
+	} texts[] = { { "username", u.username, 3, 64 },      { "display_name", u.display_name, 1, 128 },
+		      { "department", u.department, 0, 128 }, { "phone", u.phone, 0, 32 },
+		      { "email", u.email, 0, 254 },           { "password", u.password, 0, 256 } };
 	int texts_ok = 1;
 	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
 		const char *t = texts[i].value;
@@ -208,8 +210,8 @@ static int cmd_user_add(int argc, char **argv)
 			verr_add(&v, texts[i].field, "invalid_utf8", "%s is not valid UTF-8", texts[i].field);
 			texts_ok = 0;
 		} else if (json_utf8_len(t) < texts[i].min || json_utf8_len(t) > texts[i].max) {
-			verr_add(&v, texts[i].field, "length", "%s must have %zu to %zu characters", texts[i].field, texts[i].min,
-			         texts[i].max);
+			verr_add(&v, texts[i].field, "length", "%s must have %zu to %zu characters", texts[i].field,
+			         texts[i].min, texts[i].max);
 			texts_ok = 0;
 		}
 	}
@@ -218,8 +220,7 @@ static int cmd_user_add(int argc, char **argv)
 	if (v.count) {
 		cJSON *l = verr_take(&v);
 		const cJSON *e;
-		cJSON_ArrayForEach(e, l)
-		{
+		cJSON_ArrayForEach(e, l) {
 			fprintf(stderr, "sanzhid user add: %s: %s\n", cJSON_GetObjectItem(e, "field")->valuestring,
 			        cJSON_GetObjectItem(e, "message")->valuestring);
 		}
@@ -240,7 +241,8 @@ static int cmd_user_add(int argc, char **argv)
 		return 1;
 	}
 	if (rc) {
-		fprintf(stderr, "sanzhid user add: the database refused (%s)\n", rc == DB_DOWN ? "unreachable" : "error");
+		fprintf(stderr, "sanzhid user add: the database refused (%s)\n",
+		        rc == DB_DOWN ? "unreachable" : "error");
 		return 1;
 	}
 	printf("%lld\n", id);
@@ -313,9 +315,12 @@ static int cmd_audit_verify(const char *checkpoint_file)
  * dispatcher answers 401, 403, 400, 411, 413, 415 and 409/422 (Idempotency-Key) from. */
 static int cmd_routes_json(void)
 {
-	static const struct { unsigned bit; const char *name; } flags[] = {
-		{ R_JSON, "json" }, { R_JSON_OPT, "json_opt" }, { R_RAW, "raw" },
-		{ R_IDEMPOTENT, "idempotent" }, { R_NO_DB, "no_db" },
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} flags[] = {
+		{ R_JSON, "json" },   { R_JSON_OPT, "json_opt" }, { R_RAW, "raw" }, { R_IDEMPOTENT, "idempotent" },
+		{ R_NO_DB, "no_db" },
 	};
 	cJSON *all = cJSON_CreateArray();
 	for (const route *r = api_routes; r->method; r++) {

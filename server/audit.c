@@ -57,12 +57,13 @@ static void entry_hash(const char *prev_hash, const audit_entry *e, char out[CRY
 	snprintf(chain, sizeof chain, "%lld", e->chain);
 	snprintf(chain_seq, sizeof chain_seq, "%lld", e->chain_seq);
 	if (e->chain == LEGACY_CHAIN) {
-		const char *v1[] = { "sanzhi-audit-v1", seq, e->at, e->actor_id, e->actor, e->role, e->action,
-			             e->object_type, e->object_id, e->summary };
+		const char *v1[] = { "sanzhi-audit-v1", seq,       e->at,          e->actor_id,  e->actor,
+			             e->role,           e->action, e->object_type, e->object_id, e->summary };
 		hash_fields(prev_hash, v1, sizeof v1 / sizeof v1[0], out);
 	} else {
-		const char *v2[] = { "sanzhi-audit-v2", chain, chain_seq, seq, e->at, e->actor_id, e->actor, e->role,
-			             e->action, e->object_type, e->object_id, e->summary };
+		const char *v2[] = { "sanzhi-audit-v2", chain,     chain_seq, seq,       e->at,
+			             e->actor_id,       e->actor,  e->role,   e->action, e->object_type,
+			             e->object_id,      e->summary };
 		hash_fields(prev_hash, v2, sizeof v2 / sizeof v2[0], out);
 	}
 }
@@ -156,7 +157,8 @@ static int legacy_digest(db_conn *c, long long first_mac_chain, char out[CRYPTO_
 	crypto_sha256_update(h, "sanzhi-audit-legacy-heads-v1\n", strlen("sanzhi-audit-legacy-heads-v1\n"));
 	for (int i = 0; i < r->nrows; i++) {
 		char line[128];
-		int k = snprintf(line, sizeof line, "%lld %lld %s\n", db_int(r, i, 0), db_int(r, i, 1), db_val(r, i, 2));
+		int k = snprintf(line, sizeof line, "%lld %lld %s\n", db_int(r, i, 0), db_int(r, i, 1),
+		                 db_val(r, i, 2));
 		crypto_sha256_update(h, line, (size_t)k);
 	}
 	crypto_sha256_end_hex(h, out);
@@ -180,11 +182,13 @@ static int line_seal(db_conn *c)
 		log_kv(LOG_ERROR, "audit_mac_line is missing: the audit log was tampered with", NULL);
 	if (!unsealed)
 		return 0;
-	rc = db_query(c, "SELECT first_mac_chain, mac IS NULL, "
-	                 "EXISTS (SELECT 1 FROM audit_chains WHERE id >= first_mac_chain) "
-	                 "FROM audit_mac_line WHERE id = 1 FOR UPDATE NOWAIT", DBNONE, &r);
+	rc = db_query(c,
+	              "SELECT first_mac_chain, mac IS NULL, "
+	              "EXISTS (SELECT 1 FROM audit_chains WHERE id >= first_mac_chain) "
+	              "FROM audit_mac_line WHERE id = 1 FOR UPDATE NOWAIT",
+	              DBNONE, &r);
 	if (rc == DB_RETRY)
-		return 0;  /* locked: being sealed by another process */
+		return 0; /* locked: being sealed by another process */
 	if (rc)
 		return rc;
 	if (r->nrows != 1 || !db_int(r, 0, 1)) {
@@ -195,8 +199,8 @@ static int line_seal(db_conn *c)
 	int macd = (int)db_int(r, 0, 2);
 	db_res_free(r);
 	if (macd) {
-		log_kv(LOG_ERROR, "audit_mac_line is unsealed while MACed chains exist: the audit log was tampered with",
-		       NULL);
+		log_kv(LOG_ERROR,
+		       "audit_mac_line is unsealed while MACed chains exist: the audit log was tampered with", NULL);
 		return 0;
 	}
 	char digest[CRYPTO_SHA256_HEX_LEN + 1], mac[CRYPTO_SHA256_HEX_LEN + 1], now[32];
@@ -275,7 +279,8 @@ static int lock_head(db_conn *c, long long *chain, long long *seq, char prev[CRY
 			id = tls_pending_chain;
 		if (id) {
 			db_res *r;
-			int rc = db_query(c, "SELECT seq, hash FROM audit_chains WHERE id = ? FOR UPDATE", DBP(DBI(id)), &r);
+			int rc = db_query(c, "SELECT seq, hash FROM audit_chains WHERE id = ? FOR UPDATE", DBP(DBI(id)),
+			                  &r);
 			if (rc)
 				return rc;
 			if (r->nrows == 1) {
@@ -294,7 +299,8 @@ static int lock_head(db_conn *c, long long *chain, long long *seq, char prev[CRY
 			if (id != tls_pending_chain) {
 				char ids[24];
 				snprintf(ids, sizeof ids, "%lld", id);
-				log_kv(LOG_WARN, "audit chain vanished from audit_chains; opening another", "chain", ids, NULL);
+				log_kv(LOG_WARN, "audit chain vanished from audit_chains; opening another", "chain",
+				       ids, NULL);
 				long long gone = id;
 				atomic_compare_exchange_strong(&own_chain, &gone, 0);
 			}
@@ -306,8 +312,8 @@ static int lock_head(db_conn *c, long long *chain, long long *seq, char prev[CRY
 	}
 }
 
-int audit_append(db_conn *c, const auth_user *who, const char *action, const char *object_type,
-                 const char *object_id, const cJSON *summary)
+int audit_append(db_conn *c, const auth_user *who, const char *action, const char *object_type, const char *object_id,
+                 const cJSON *summary)
 {
 	long long chain, head_seq;
 	char prev[CRYPTO_SHA256_HEX_LEN + 1];
@@ -322,8 +328,17 @@ int audit_append(db_conn *c, const auth_user *who, const char *action, const cha
 	char *sum = summary ? cJSON_PrintUnformatted(summary) : strdup("{}");
 	if (!sum)
 		return DB_ERROR;
-	audit_entry e = { 0, chain, head_seq + 1, at, actor_id, who ? who->username : "system",
-		          who ? who->role : "system", action, object_type, object_id, sum };
+	audit_entry e = { 0,
+		          chain,
+		          head_seq + 1,
+		          at,
+		          actor_id,
+		          who ? who->username : "system",
+		          who ? who->role : "system",
+		          action,
+		          object_type,
+		          object_id,
+		          sum };
 	/* The global seq comes from AUTO_INCREMENT and is part of the hash: insert, then seal the
 	 * entry and move the head in one statement (the head stays locked for as few round trips as
 	 * with one chain). The row is never seen unsealed: all happens in the caller's transaction. */
@@ -331,8 +346,8 @@ int audit_append(db_conn *c, const auth_user *who, const char *action, const cha
 	rc = db_exec(c,
 	             "INSERT INTO audit_log (chain_id, chain_seq, at, actor_id, actor, role, action, object_type, "
 	             "object_id, summary, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')",
-	             DBP(DBI(e.chain), DBI(e.chain_seq), DBS(at), who ? DBI(who->id) : DBNULL, DBS(e.actor), DBS(e.role),
-	                 DBS(action), DBS(object_type), DBS(object_id), DBS(sum), DBS(prev)),
+	             DBP(DBI(e.chain), DBI(e.chain_seq), DBS(at), who ? DBI(who->id) : DBNULL, DBS(e.actor),
+	                 DBS(e.role), DBS(action), DBS(object_type), DBS(object_id), DBS(sum), DBS(prev)),
 	             NULL, &seq);
 	if (rc)
 		goto out;
@@ -361,7 +376,7 @@ out:
 /* Keeps the earliest problem by global seq; problems without an entry (a chain cut short with
  * nothing left) come after those with one. */
 static void bad(audit_report *rep, long long seq, long long chain, long long chain_seq, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+        __attribute__((format(printf, 5, 6)));
 static void bad(audit_report *rep, long long seq, long long chain, long long chain_seq, const char *fmt, ...)
 {
 	if (rep->reason[0]) {
@@ -388,27 +403,30 @@ static int verify_chain(db_conn *c, long long chain, long long head_seq, const c
 	long long expect = 1, last_seq = 0, beyond_head = 0;
 	for (;;) {
 		db_res *r;
-		int rc = db_query(c,
-		                  "SELECT seq, chain_seq, at, COALESCE(actor_id, ''), actor, role, action, object_type, "
-		                  "object_id, summary, prev_hash, hash, mac FROM audit_log WHERE chain_id = ? AND chain_seq >= ? "
-		                  "ORDER BY chain_seq LIMIT ?",
-		                  DBP(DBI(chain), DBI(expect), DBI(VERIFY_PAGE)), &r);
+		int rc = db_query(
+		        c,
+		        "SELECT seq, chain_seq, at, COALESCE(actor_id, ''), actor, role, action, object_type, "
+		        "object_id, summary, prev_hash, hash, mac FROM audit_log WHERE chain_id = ? AND chain_seq >= ? "
+		        "ORDER BY chain_seq LIMIT ?",
+		        DBP(DBI(chain), DBI(expect), DBI(VERIFY_PAGE)), &r);
 		if (rc)
 			return rc;
 		for (int i = 0; i < r->nrows; i++) {
-			audit_entry e = { db_int(r, i, 0), chain, db_int(r, i, 1), NULL, db_val(r, i, 3), db_val(r, i, 4),
-				          db_val(r, i, 5), db_val(r, i, 6), db_val(r, i, 7), db_val(r, i, 8),
-				          db_val(r, i, 9) };
+			audit_entry e = { db_int(r, i, 0), chain,           db_int(r, i, 1), NULL,
+				          db_val(r, i, 3), db_val(r, i, 4), db_val(r, i, 5), db_val(r, i, 6),
+				          db_val(r, i, 7), db_val(r, i, 8), db_val(r, i, 9) };
 			const char *why = NULL;
 			char at[32], hash[CRYPTO_SHA256_HEX_LEN + 1], mac[CRYPTO_SHA256_HEX_LEN + 1], msg[160];
 			usec_t t;
 			if (e.chain_seq != expect) {
 				if (last_seq)
-					snprintf(msg, sizeof msg, "chain %lld is missing #%lld (between entries %lld and %lld)",
-					         chain, expect, last_seq, e.seq);
+					snprintf(msg, sizeof msg,
+					         "chain %lld is missing #%lld (between entries %lld and %lld)", chain,
+					         expect, last_seq, e.seq);
 				else
-					snprintf(msg, sizeof msg, "chain %lld is missing #%lld (the chain starts at entry %lld)",
-					         chain, expect, e.seq);
+					snprintf(msg, sizeof msg,
+					         "chain %lld is missing #%lld (the chain starts at entry %lld)", chain,
+					         expect, e.seq);
 				why = msg;
 			} else if (chain == LEGACY_CHAIN && e.seq != e.chain_seq) {
 				why = "is out of place in the legacy chain";
@@ -426,15 +444,16 @@ static int verify_chain(db_conn *c, long long chain, long long head_seq, const c
 					db_res_free(r);
 					return rc;
 				} else if (macd && !mac_matches(mac, db_val(r, i, 12), db_len(r, i, 12)))
-					why = "was not written by sanzhi (its MAC is missing or wrong: forged, or rewritten "
+					why = "was not written by sanzhi (its MAC is missing or wrong: forged, or "
+					      "rewritten "
 					      "with its hashes recomputed)";
 			}
 			if (why) {
 				if (why == msg)
 					bad(rep, e.seq, chain, expect, "%s", msg);
 				else
-					bad(rep, e.seq, chain, e.chain_seq, "entry %lld (chain %lld #%lld) %s", e.seq, chain,
-					    e.chain_seq, why);
+					bad(rep, e.seq, chain, e.chain_seq, "entry %lld (chain %lld #%lld) %s", e.seq,
+					    chain, e.chain_seq, why);
 				db_res_free(r);
 				return 0;
 			}
@@ -471,7 +490,8 @@ static int verify_chain(db_conn *c, long long chain, long long head_seq, const c
 		if (!mac_matches(mac, head_mac_val, head_mac_val ? strlen(head_mac_val) : 0))
 			bad(rep, last_seq, chain, head_seq,
 			    "chain %lld: its head (#%lld) was not written by sanzhi (its MAC is missing or wrong: the "
-			    "head was moved)", chain, head_seq);
+			    "head was moved)",
+			    chain, head_seq);
 	}
 	return 0;
 }
@@ -493,12 +513,14 @@ static void report_reset(audit_report *rep)
 static int verify_line(db_conn *c, audit_report *rep, long long *first)
 {
 	db_res *r;
-	int rc = db_query(c, "SELECT first_mac_chain, COALESCE(legacy_digest, ''), mac, "
-	                     "EXISTS (SELECT 1 FROM audit_chains WHERE id >= first_mac_chain) "
-	                     "FROM audit_mac_line WHERE id = 1", DBNONE, &r);
+	int rc = db_query(c,
+	                  "SELECT first_mac_chain, COALESCE(legacy_digest, ''), mac, "
+	                  "EXISTS (SELECT 1 FROM audit_chains WHERE id >= first_mac_chain) "
+	                  "FROM audit_mac_line WHERE id = 1",
+	                  DBNONE, &r);
 	if (rc)
 		return rc;
-	*first = 0;  /* without a line, every chain is held to the MACs */
+	*first = 0; /* without a line, every chain is held to the MACs */
 	if (r->nrows != 1) {
 		bad(rep, 0, -1, 0, "the line where MACs begin (audit_mac_line) was removed: the log was rewritten");
 		db_res_free(r);
@@ -522,8 +544,10 @@ static int verify_line(db_conn *c, audit_report *rep, long long *first)
 	if (!mac_matches(want, mac, strlen(mac)))
 		bad(rep, 0, -1, 0, "the line where MACs begin was moved (its MAC is wrong)");
 	else if (strcmp(digest, now_digest) != 0)
-		bad(rep, 0, -1, 0, "the chains from before the MACs (ids below %lld) were changed, removed or "
-		    "extended since the MACs began", *first);
+		bad(rep, 0, -1, 0,
+		    "the chains from before the MACs (ids below %lld) were changed, removed or "
+		    "extended since the MACs began",
+		    *first);
 	db_res_free(r);
 	return 0;
 }
@@ -540,7 +564,8 @@ static int verify_reach(db_conn *c, const audit_head *reach, size_t n, audit_rep
 		if (r->nrows != 1 || strcmp(db_val(r, 0, 0), reach[i].hash) != 0)
 			bad(rep, 0, reach[i].chain, reach[i].seq,
 			    "chain %lld no longer reaches #%lld, its head at the checkpoint: entries were removed or "
-			    "rewritten since", reach[i].chain, reach[i].seq);
+			    "rewritten since",
+			    reach[i].chain, reach[i].seq);
 		db_res_free(r);
 	}
 	return 0;
@@ -550,7 +575,7 @@ static int verify_tx(db_conn *c, void *arg)
 {
 	verify_ctx *ctx = arg;
 	audit_report *rep = ctx->rep;
-	report_reset(rep);  /* a retried transaction starts over */
+	report_reset(rep); /* a retried transaction starts over */
 	int rc = mac_ready();
 	if (rc)
 		return rc;
@@ -571,12 +596,13 @@ static int verify_tx(db_conn *c, void *arg)
 	for (;;) {
 		db_res *ch;
 		rc = db_query(c, "SELECT id, seq, hash, mac FROM audit_chains WHERE id > ? ORDER BY id LIMIT ?",
-		                  DBP(DBI(after), DBI(CHAIN_PAGE)), &ch);
+		              DBP(DBI(after), DBI(CHAIN_PAGE)), &ch);
 		if (rc)
 			return rc;
 		for (int i = 0; i < ch->nrows; i++) {
 			after = db_int(ch, i, 0);
-			rc = verify_chain(c, after, db_int(ch, i, 1), db_val(ch, i, 2), after >= first, db_val(ch, i, 3), rep);
+			rc = verify_chain(c, after, db_int(ch, i, 1), db_val(ch, i, 2), after >= first,
+			                  db_val(ch, i, 3), rep);
 			if (rc) {
 				db_res_free(ch);
 				return rc;
@@ -591,9 +617,9 @@ static int verify_tx(db_conn *c, void *arg)
 	/* Entries the walk cannot reach: in no registered chain, or at no place in one. */
 	db_res *r;
 	rc = db_query(c,
-	                  "SELECT l.seq, l.chain_id, l.chain_seq FROM audit_log l LEFT JOIN audit_chains c "
-	                  "ON c.id = l.chain_id WHERE c.id IS NULL OR l.chain_seq = 0 ORDER BY l.seq LIMIT 1",
-	                  DBNONE, &r);
+	              "SELECT l.seq, l.chain_id, l.chain_seq FROM audit_log l LEFT JOIN audit_chains c "
+	              "ON c.id = l.chain_id WHERE c.id IS NULL OR l.chain_seq = 0 ORDER BY l.seq LIMIT 1",
+	              DBNONE, &r);
 	if (rc)
 		return rc;
 	if (r->nrows == 1)

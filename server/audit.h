@@ -35,16 +35,16 @@ int audit_chain_open(void);
 long long audit_chain_id(void);
 
 /* who NULL means the system itself (sweeps, CLI). summary is not taken over. */
-int audit_append(db_conn *c, const auth_user *who, const char *action, const char *object_type,
-                 const char *object_id, const cJSON *summary);
+int audit_append(db_conn *c, const auth_user *who, const char *action, const char *object_type, const char *object_id,
+                 const cJSON *summary);
 
 typedef struct audit_report {
-	long long entries;        /* entries verified */
-	long long chains;         /* chains verified, the legacy chain 0 included */
-	long long first_bad_seq;  /* 0 when intact; the bad entry's seq, or for a chain cut short the
+	long long entries;       /* entries verified */
+	long long chains;        /* chains verified, the legacy chain 0 included */
+	long long first_bad_seq; /* 0 when intact; the bad entry's seq, or for a chain cut short the
 	                           * seq of its last remaining entry (0 if none remains) */
-	long long bad_chain;      /* the broken chain, -1 when intact or the entry has no chain */
-	long long bad_chain_seq;  /* the first bad position in that chain, 0 when unknown */
+	long long bad_chain;     /* the broken chain, -1 when intact or the entry has no chain */
+	long long bad_chain_seq; /* the first bad position in that chain, 0 when unknown */
 	char reason[200];
 } audit_report;
 

@@ -39,7 +39,8 @@ int auth_lookup(const char *authorization, auth_user *u)
 	while (*tok == ' ')
 		tok++;
 	size_t n = strlen(tok);
-	if (n != CRYPTO_TOKEN_STR_LEN || strspn(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != n)
+	if (n != CRYPTO_TOKEN_STR_LEN ||
+	    strspn(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != n)
 		return 0;
 	char hash[CRYPTO_SHA256_HEX_LEN + 1];
 	crypto_sha256_hex(tok, n, hash);

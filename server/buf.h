@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 typedef struct dynbuf {
-	char *p;          /* NUL-terminated while not failed */
+	char *p; /* NUL-terminated while not failed */
 	size_t len, cap, max;
 	int failed;
 } dynbuf;

@@ -15,15 +15,15 @@
 
 #define SETS 8192
 #define WAYS 8
-#define LOCKS 512           /* a lock guards every LOCKS-th set */
+#define LOCKS 512 /* a lock guards every LOCKS-th set */
 #define KEY_MAX 32
-#define BODY_MAX 16384      /* larger answers are not cached */
+#define BODY_MAX 16384        /* larger answers are not cached */
 #define BYTES_MAX (24u << 20) /* all bodies together; profiles are ~1 KB, so ~24,000 of them */
 
 typedef struct entry {
 	char key[KEY_MAX];
 	uint64_t gen;
-	uint64_t used;          /* tick of the last hit or store: the set's LRU order */
+	uint64_t used; /* tick of the last hit or store: the set's LRU order */
 	long long version;
 	char *body;
 	size_t len;

@@ -8,7 +8,7 @@
 #include <time.h>
 
 static int test_enabled;
-static usec_t offset;  /* test clock: added to the real time */
+static usec_t offset; /* test clock: added to the real time */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int tz_minutes = 480;
 
@@ -184,7 +184,7 @@ int clock_parse(const char *s, usec_t *out)
 		tz = (th * 60 + tm) * 60LL * (*p == '+' ? 1 : -1);
 		p += 6;
 	} else if (s[10] != ' ')
-		return -1;  /* RFC 3339 requires an offset; the DB form has none and is UTC */
+		return -1; /* RFC 3339 requires an offset; the DB form has none and is UTC */
 	if (*p)
 		return -1;
 	int64_t days = clock_days_from_civil(y, mo, d);

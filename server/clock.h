@@ -19,7 +19,7 @@ usec_t clock_now(void);
  * computed from it (12 hours, 60 days, a year, …): a clock near DATETIME's end made every audited
  * write fail, including the one that would have set the clock back. */
 #define CLOCK_SET_MIN 0LL
-#define CLOCK_SET_MAX (32503680000LL * USEC_PER_SEC - 1)  /* 3000-01-01T00:00:00Z less 1 µs */
+#define CLOCK_SET_MAX (32503680000LL * USEC_PER_SEC - 1) /* 3000-01-01T00:00:00Z less 1 µs */
 /* Test clock: 0 on success, -1 when the test clock is not enabled, -2 outside
  * [CLOCK_SET_MIN, CLOCK_SET_MAX]. */
 int clock_set(usec_t now);

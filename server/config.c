@@ -24,24 +24,58 @@ typedef struct key {
 	const char *name;
 	enum ktype type;
 	size_t off;
-	size_t size;      /* for strings: buffer size */
+	size_t size; /* for strings: buffer size */
 	long long min, max;
 } key;
 
-#define S(n) { #n, K_STR, offsetof(config, n), sizeof(((config *)0)->n), 0, 0 }
-#define I(n, lo, hi) { #n, K_INT, offsetof(config, n), sizeof(int), lo, hi }
-#define B(n) { #n, K_BOOL, offsetof(config, n), sizeof(int), 0, 1 }
-#define Z(n, lo, hi) { #n, K_SIZE, offsetof(config, n), sizeof(long long), lo, hi }
+#define S(n)                                                                                                           \
+	{                                                                                                              \
+#n, K_STR, offsetof(config, n), sizeof(((config *)0)->n), 0, 0                                         \
+	}
+#define I(n, lo, hi)                                                                                                   \
+	{                                                                                                              \
+#n, K_INT, offsetof(config, n), sizeof(int), lo, hi                                                    \
+	}
+#define B(n)                                                                                                           \
+	{                                                                                                              \
+#n, K_BOOL, offsetof(config, n), sizeof(int), 0, 1                                                     \
+	}
+#define Z(n, lo, hi)                                                                                                   \
+	{                                                                                                              \
+#n, K_SIZE, offsetof(config, n), sizeof(long long), lo, hi                                             \
+	}
 
 static const key keys[] = {
-	S(listen), S(db_host), I(db_port, 1, 65535), S(db_socket), S(db_name), S(db_user), S(db_password),
-	S(master_key_file), S(tls_cert), I(threads, 2, 16384), B(test_clock), S(admin_ui_dir), S(data_dir),
-	Z(body_limit, 1024, 1LL << 30), Z(document_limit, 1024, 1LL << 30), S(log_level), S(holidays),
-	S(workdays), I(tz_offset_minutes, -720, 840), I(password_cost, 10, 20), I(db_connect_timeout, 1, 60),
+	S(listen),
+	S(db_host),
+	I(db_port, 1, 65535),
+	S(db_socket),
+	S(db_name),
+	S(db_user),
+	S(db_password),
+	S(master_key_file),
+	S(tls_cert),
+	I(threads, 2, 16384),
+	B(test_clock),
+	S(admin_ui_dir),
+	S(data_dir),
+	Z(body_limit, 1024, 1LL << 30),
+	Z(document_limit, 1024, 1LL << 30),
+	S(log_level),
+	S(holidays),
+	S(workdays),
+	I(tz_offset_minutes, -720, 840),
+	I(password_cost, 10, 20),
+	I(db_connect_timeout, 1, 60),
 	I(db_read_timeout, 1, 3600),
-	I(shutdown_timeout, 1, 600), I(request_timeout_ms, 1000, 600000), I(sweep_seconds, 1, 3600),
-	I(header_timeout_ms, 1000, 600000), Z(body_min_rate, 1, 1LL << 30), I(request_deadline_ms, 1000, 3600000),
-	I(max_connections_per_address, 0, 1000000), Z(body_memory, 1LL << 20, 1LL << 40),
+	I(shutdown_timeout, 1, 600),
+	I(request_timeout_ms, 1000, 600000),
+	I(sweep_seconds, 1, 3600),
+	I(header_timeout_ms, 1000, 600000),
+	Z(body_min_rate, 1, 1LL << 30),
+	I(request_deadline_ms, 1000, 3600000),
+	I(max_connections_per_address, 0, 1000000),
+	Z(body_memory, 1LL << 20, 1LL << 40),
 	S(test_crash_after_commit),
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -88,7 +122,8 @@ static int set_key(const key *k, const char *value, const char *where, char *err
 	char *p = (char *)&cfg + k->off;
 	if (k->type == K_STR) {
 		if (strlen(value) >= k->size) {
-			snprintf(err, errlen, "%s: %s is too long (at most %zu characters)", where, k->name, k->size - 1);
+			snprintf(err, errlen, "%s: %s is too long (at most %zu characters)", where, k->name,
+			         k->size - 1);
 			return -1;
 		}
 		strcpy(p, value);
@@ -96,9 +131,11 @@ static int set_key(const key *k, const char *value, const char *where, char *err
 	}
 	if (k->type == K_BOOL) {
 		int b;
-		if (!strcmp(value, "1") || !strcasecmp(value, "true") || !strcasecmp(value, "yes") || !strcasecmp(value, "on"))
+		if (!strcmp(value, "1") || !strcasecmp(value, "true") || !strcasecmp(value, "yes") ||
+		    !strcasecmp(value, "on"))
 			b = 1;
-		else if (!strcmp(value, "0") || !strcasecmp(value, "false") || !strcasecmp(value, "no") || !strcasecmp(value, "off"))
+		else if (!strcmp(value, "0") || !strcasecmp(value, "false") || !strcasecmp(value, "no") ||
+		         !strcasecmp(value, "off"))
 			b = 0;
 		else {
 			snprintf(err, errlen, "%s: %s must be true or false, not \"%s\"", where, k->name, value);
@@ -115,9 +152,16 @@ static int set_key(const key *k, const char *value, const char *where, char *err
 	if (*value >= '0' && *value <= '9')
 		v = strtoll(value, &end, 10);
 	if (k->type == K_SIZE && end != value) {
-		if (*end == 'k' || *end == 'K') { v <<= 10; end++; }
-		else if (*end == 'm' || *end == 'M') { v <<= 20; end++; }
-		else if (*end == 'g' || *end == 'G') { v <<= 30; end++; }
+		if (*end == 'k' || *end == 'K') {
+			v <<= 10;
+			end++;
+		} else if (*end == 'm' || *end == 'M') {
+			v <<= 20;
+			end++;
+		} else if (*end == 'g' || *end == 'G') {
+			v <<= 30;
+			end++;
+		}
 	}
 	if (errno || end == value || *end || v < k->min || v > k->max) {
 		snprintf(err, errlen, "%s: %s must be a whole number from %lld to %lld, not \"%s\"", where, k->name,
@@ -216,7 +260,8 @@ static int load_file(const char *file, char *err, size_t errlen)
 		if (in_rules) {
 			int id = rules_find(k);
 			if (id >= 0 && rule_line[id]) {
-				snprintf(err, errlen, "%s: duplicate rule \"%s\" (already set on line %d)", where, k, rule_line[id]);
+				snprintf(err, errlen, "%s: duplicate rule \"%s\" (already set on line %d)", where, k,
+				         rule_line[id]);
 				rc = -1;
 				break;
 			}
@@ -234,7 +279,8 @@ static int load_file(const char *file, char *err, size_t errlen)
 			break;
 		}
 		if (key_line[kk - keys]) {
-			snprintf(err, errlen, "%s: duplicate key \"%s\" (already set on line %d)", where, k, key_line[kk - keys]);
+			snprintf(err, errlen, "%s: duplicate key \"%s\" (already set on line %d)", where, k,
+			         key_line[kk - keys]);
 			rc = -1;
 			break;
 		}
@@ -332,9 +378,10 @@ static int check_dates(const char *list, const char *name, int weekend, char *er
 			snprintf(err, errlen, "%s: \"%.20s\" is not a calendar date YYYY-MM-DD", name, d);
 			return -1;
 		}
-		int wd = (int)(((day % 7) + 7 + 3) % 7);  /* 0 = Monday; 1970-01-01 was a Thursday */
+		int wd = (int)(((day % 7) + 7 + 3) % 7); /* 0 = Monday; 1970-01-01 was a Thursday */
 		if (weekend && wd < 5) {
-			snprintf(err, errlen, "%s: %s is a weekday; list only Saturdays and Sundays that are worked", name, d);
+			snprintf(err, errlen, "%s: %s is a weekday; list only Saturdays and Sundays that are worked",
+			         name, d);
 			return -1;
 		}
 	}
@@ -424,14 +471,18 @@ static int check_listen(char *err, size_t errlen)
 		char *tok = trim(p);
 		n++;
 		if (!*tok) {
-			snprintf(err, errlen, "listen: entry %d is empty (a stray comma?); give host:port entries separated by commas",
+			snprintf(err, errlen,
+			         "listen: entry %d is empty (a stray comma?); give host:port entries separated by "
+			         "commas",
 			         n);
 			return -1;
 		}
 		int s = 0;
 		if (!listen_entry_ok(tok, &s)) {
-			snprintf(err, errlen, "listen: \"%.80s\" is not PORT, A.B.C.D:PORT, [IPv6]:PORT or HOST:PORT with a port "
-			         "from 1 to 65535 (octets 0 to 255; add a trailing s for HTTPS)", tok);
+			snprintf(err, errlen,
+			         "listen: \"%.80s\" is not PORT, A.B.C.D:PORT, [IPv6]:PORT or HOST:PORT with a port "
+			         "from 1 to 65535 (octets 0 to 255; add a trailing s for HTTPS)",
+			         tok);
 			return -1;
 		}
 		https |= s;
@@ -463,7 +514,8 @@ int config_load(const char *file, char *err, size_t errlen)
 		return -1;
 	if (rules_check(err, errlen) < 0)
 		return -1;
-	if (check_dates(cfg.holidays, "holidays", 0, err, errlen) < 0 || check_dates(cfg.workdays, "workdays", 1, err, errlen) < 0)
+	if (check_dates(cfg.holidays, "holidays", 0, err, errlen) < 0 ||
+	    check_dates(cfg.workdays, "workdays", 1, err, errlen) < 0)
 		return -1;
 	if (strcmp(cfg.log_level, "debug") && strcmp(cfg.log_level, "info") && strcmp(cfg.log_level, "warn") &&
 	    strcmp(cfg.log_level, "error")) {
@@ -487,7 +539,9 @@ int config_load_master_key(char *err, size_t errlen)
 	 * checked is the file finally opened: fstat describes the target, not the link. */
 	int fd = open(cfg.master_key_file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
-		snprintf(err, errlen, "master key file %s cannot be opened: %s (make run creates one; or: umask 077; openssl rand -hex 32 > %s)",
+		snprintf(err, errlen,
+		         "master key file %s cannot be opened: %s (make run creates one; or: umask 077; openssl rand "
+		         "-hex 32 > %s)",
 		         cfg.master_key_file, strerror(errno), cfg.master_key_file);
 		return -1;
 	}
@@ -522,8 +576,10 @@ int config_load_master_key(char *err, size_t errlen)
 		same &= master_key[i] == master_key[0];
 	if (same) {
 		crypto_wipe(master_key, sizeof master_key);
-		snprintf(err, errlen, "master key file %s holds one byte repeated 32 times, not random bytes; "
-		         "generate a key: openssl rand -hex 32", cfg.master_key_file);
+		snprintf(err, errlen,
+		         "master key file %s holds one byte repeated 32 times, not random bytes; "
+		         "generate a key: openssl rand -hex 32",
+		         cfg.master_key_file);
 		goto out;
 	}
 	master_key_loaded = 1;

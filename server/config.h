@@ -13,30 +13,30 @@ typedef struct config {
 	char db_socket[512];
 	char db_name[65];
 	char db_user[81];
-	char db_password[256];       /* secret: never logged */
+	char db_password[256]; /* secret: never logged */
 	char master_key_file[512];
 	char tls_cert[512];
 	int threads;
 	int test_clock;
 	char admin_ui_dir[512];
-	char data_dir[512];          /* signing key and other daemon state */
+	char data_dir[512]; /* signing key and other daemon state */
 	long long body_limit;
 	long long document_limit;
 	char log_level[16];
-	char holidays[8192];         /* comma-separated YYYY-MM-DD, non-working days */
-	char workdays[2048];         /* comma-separated YYYY-MM-DD weekend days worked (调休) */
-	int tz_offset_minutes;       /* for calendar dates: 480 = China Standard Time */
-	int password_cost;           /* scrypt log2(N) for new hashes */
+	char holidays[8192];   /* comma-separated YYYY-MM-DD, non-working days */
+	char workdays[2048];   /* comma-separated YYYY-MM-DD weekend days worked (调休) */
+	int tz_offset_minutes; /* for calendar dates: 480 = China Standard Time */
+	int password_cost;     /* scrypt log2(N) for new hashes */
 	int db_connect_timeout;
-	int db_read_timeout;         /* seconds a statement's answer may take before 503 (a frozen server) */
+	int db_read_timeout; /* seconds a statement's answer may take before 503 (a frozen server) */
 	int shutdown_timeout;
 	int request_timeout_ms;
-	int header_timeout_ms;       /* request line and headers must arrive within it */
-	long long body_min_rate;     /* bytes per second a body must keep up, after a grace */
-	int request_deadline_ms;     /* the whole request (headers and body) must arrive within it */
-	int max_connections_per_address; /* open connections one client address may hold; 0: no cap */
-	long long body_memory;       /* bytes request bodies (and their parsed JSON) may hold together */
-	int sweep_seconds;           /* period of the time-driven rules and housekeeping */
+	int header_timeout_ms;             /* request line and headers must arrive within it */
+	long long body_min_rate;           /* bytes per second a body must keep up, after a grace */
+	int request_deadline_ms;           /* the whole request (headers and body) must arrive within it */
+	int max_connections_per_address;   /* open connections one client address may hold; 0: no cap */
+	long long body_memory;             /* bytes request bodies (and their parsed JSON) may hold together */
+	int sweep_seconds;                 /* period of the time-driven rules and housekeeping */
 	char test_crash_after_commit[256]; /* tests only: "POST /api/v1/x" dies between COMMIT and answer */
 } config;
 

@@ -36,8 +36,8 @@
 #define PW_P_MAX 16
 /* scrypt's V array is 128*r*N bytes; cap it at what our own largest setting (N=2^20, r=8) needs. */
 #define PW_MAX_R_TIMES_N ((uint64_t)PW_R << PW_LOG_N_MAX)
-#define PW_SALT_B64_LEN 24          /* base64 of 16 bytes, with "==" */
-#define PW_HASH_B64_LEN 44          /* base64 of 32 bytes, with "=" */
+#define PW_SALT_B64_LEN 24 /* base64 of 16 bytes, with "==" */
+#define PW_HASH_B64_LEN 44 /* base64 of 32 bytes, with "=" */
 #define PW_PREFIX "scrypt$"
 
 /* OpenSSL's EVP update calls take int lengths; larger inputs are fed in chunks of this size. */
@@ -355,8 +355,8 @@ void crypto_password_set_cost(int log_n)
 	atomic_store(&pw_log_n, log_n);
 }
 
-static int scrypt_derive(const char *password, size_t len, const unsigned char *salt, int log_n,
-                         uint32_t r, uint32_t p, unsigned char out[PW_HASH_LEN])
+static int scrypt_derive(const char *password, size_t len, const unsigned char *salt, int log_n, uint32_t r, uint32_t p,
+                         unsigned char out[PW_HASH_LEN])
 {
 	int rc = -1;
 	EVP_KDF_CTX *kctx = NULL;
@@ -372,8 +372,7 @@ static int scrypt_derive(const char *password, size_t len, const unsigned char *
 	if (!kctx)
 		goto out;
 	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD,
-		                                  (void *)(len ? password : ""), len),
+		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD, (void *)(len ? password : ""), len),
 		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, PW_SALT_LEN),
 		OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_N, &n),
 		OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_R, &r),
@@ -389,7 +388,7 @@ out:
 		crypto_wipe(out, PW_HASH_LEN);
 		ERR_clear_error();
 	}
-	EVP_KDF_CTX_free(kctx);  /* clears its copy of the password */
+	EVP_KDF_CTX_free(kctx); /* clears its copy of the password */
 	return rc;
 }
 
@@ -409,8 +408,7 @@ int crypto_password_hash(const char *password, size_t len, char out[CRYPTO_PWHAS
 		goto out;
 	b64_encode(b64_std, 1, salt, sizeof(salt), salt_b64);
 	b64_encode(b64_std, 1, dk, sizeof(dk), dk_b64);
-	int w = snprintf(out, CRYPTO_PWHASH_MAX, PW_PREFIX "%d$%d$%d$%s$%s", log_n, PW_R, PW_P,
-	                 salt_b64, dk_b64);
+	int w = snprintf(out, CRYPTO_PWHASH_MAX, PW_PREFIX "%d$%d$%d$%s$%s", log_n, PW_R, PW_P, salt_b64, dk_b64);
 	if (w < 0 || w >= CRYPTO_PWHASH_MAX) {
 		crypto_wipe(out, CRYPTO_PWHASH_MAX);
 		out[0] = '\0';
@@ -456,8 +454,7 @@ int crypto_password_verify(const char *password, size_t len, const char *encoded
 		goto out;
 	const char *s = encoded + strlen(PW_PREFIX);
 	if (parse_small_uint(&s, PW_LOG_N_MIN, PW_LOG_N_MAX, &log_n) != 0 ||
-	    parse_small_uint(&s, 1, PW_R_MAX, &r) != 0 ||
-	    parse_small_uint(&s, 1, PW_P_MAX, &p) != 0)
+	    parse_small_uint(&s, 1, PW_R_MAX, &r) != 0 || parse_small_uint(&s, 1, PW_P_MAX, &p) != 0)
 		goto out;
 	if (((uint64_t)r << log_n) > PW_MAX_R_TIMES_N)
 		goto out;
@@ -516,8 +513,8 @@ static int gcm_update(EVP_CIPHER_CTX *ctx, unsigned char *out, const unsigned ch
 	return 0;
 }
 
-int crypto_seal(const unsigned char key[CRYPTO_AES_KEY_LEN], const void *aad, size_t aadlen,
-                const void *plain, size_t n, unsigned char *out)
+int crypto_seal(const unsigned char key[CRYPTO_AES_KEY_LEN], const void *aad, size_t aadlen, const void *plain,
+                size_t n, unsigned char *out)
 {
 	int rc = -1, w = 0;
 	unsigned char fin[CRYPTO_GCM_TAG_LEN];
@@ -540,8 +537,7 @@ int crypto_seal(const unsigned char key[CRYPTO_AES_KEY_LEN], const void *aad, si
 		goto out;
 	if (EVP_EncryptFinal_ex(ctx, fin, &w) != 1 || w != 0)
 		goto out;
-	if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, CRYPTO_GCM_TAG_LEN,
-	                        out + CRYPTO_GCM_IV_LEN + n) != 1)
+	if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, CRYPTO_GCM_TAG_LEN, out + CRYPTO_GCM_IV_LEN + n) != 1)
 		goto out;
 	rc = 0;
 out:
@@ -554,8 +550,8 @@ out:
 	return rc;
 }
 
-int crypto_open(const unsigned char key[CRYPTO_AES_KEY_LEN], const void *aad, size_t aadlen,
-                const unsigned char *in, size_t inlen, unsigned char *out)
+int crypto_open(const unsigned char key[CRYPTO_AES_KEY_LEN], const void *aad, size_t aadlen, const unsigned char *in,
+                size_t inlen, unsigned char *out)
 {
 	int rc = -1, w = 0;
 	unsigned char fin[CRYPTO_GCM_TAG_LEN], tag[CRYPTO_GCM_TAG_LEN];
@@ -723,8 +719,7 @@ char *crypto_ed25519_public_pem(const char *priv_pem)
 	return pub;
 }
 
-int crypto_ed25519_sign(const char *priv_pem, const void *msg, size_t n,
-                        unsigned char sig[CRYPTO_ED25519_SIG_LEN])
+int crypto_ed25519_sign(const char *priv_pem, const void *msg, size_t n, unsigned char sig[CRYPTO_ED25519_SIG_LEN])
 {
 	int rc = -1;
 	EVP_MD_CTX *ctx = NULL;
@@ -740,8 +735,7 @@ int crypto_ed25519_sign(const char *priv_pem, const void *msg, size_t n,
 	/* Ed25519 is "pure": no separate digest, the whole message goes through one call. */
 	if (!ctx || EVP_DigestSignInit_ex(ctx, NULL, NULL, NULL, NULL, k, NULL) != 1)
 		goto out;
-	if (EVP_DigestSign(ctx, sig, &siglen, n ? msg : (const void *)"", n) != 1 ||
-	    siglen != CRYPTO_ED25519_SIG_LEN)
+	if (EVP_DigestSign(ctx, sig, &siglen, n ? msg : (const void *)"", n) != 1 || siglen != CRYPTO_ED25519_SIG_LEN)
 		goto out;
 	rc = 0;
 out:
@@ -755,8 +749,7 @@ out:
 	return rc;
 }
 
-int crypto_ed25519_verify(const char *pub_pem, const void *msg, size_t n,
-                          const unsigned char *sig, size_t siglen)
+int crypto_ed25519_verify(const char *pub_pem, const void *msg, size_t n, const unsigned char *sig, size_t siglen)
 {
 	int rc = -1;
 	EVP_MD_CTX *ctx = NULL;

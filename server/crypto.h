@@ -15,10 +15,10 @@
 #include <stdint.h>
 
 #define CRYPTO_SHA256_LEN 32
-#define CRYPTO_SHA256_HEX_LEN 64          /* without the NUL */
-#define CRYPTO_TOKEN_BYTES 32             /* 256-bit bearer tokens */
-#define CRYPTO_TOKEN_STR_LEN 43           /* base64url of 32 bytes, no padding */
-#define CRYPTO_PWHASH_MAX 160             /* room for the encoded password hash */
+#define CRYPTO_SHA256_HEX_LEN 64 /* without the NUL */
+#define CRYPTO_TOKEN_BYTES 32    /* 256-bit bearer tokens */
+#define CRYPTO_TOKEN_STR_LEN 43  /* base64url of 32 bytes, no padding */
+#define CRYPTO_PWHASH_MAX 160    /* room for the encoded password hash */
 #define CRYPTO_AES_KEY_LEN 32
 #define CRYPTO_GCM_IV_LEN 12
 #define CRYPTO_GCM_TAG_LEN 16
@@ -73,22 +73,20 @@ int crypto_token_new(char token[CRYPTO_TOKEN_STR_LEN + 1], char hash_hex[CRYPTO_
 
 /* AES-256-GCM. Output layout: iv(12) || ciphertext(n) || tag(16); out must hold n + CRYPTO_SEAL_OVERHEAD.
  * aad may be NULL. */
-int crypto_seal(const unsigned char key[CRYPTO_AES_KEY_LEN], const void *aad, size_t aadlen,
-                const void *plain, size_t n, unsigned char *out);
+int crypto_seal(const unsigned char key[CRYPTO_AES_KEY_LEN], const void *aad, size_t aadlen, const void *plain,
+                size_t n, unsigned char *out);
 /* Inverse of crypto_seal; out must hold inlen - CRYPTO_SEAL_OVERHEAD. -1 if the tag does not verify. */
-int crypto_open(const unsigned char key[CRYPTO_AES_KEY_LEN], const void *aad, size_t aadlen,
-                const unsigned char *in, size_t inlen, unsigned char *out);
+int crypto_open(const unsigned char key[CRYPTO_AES_KEY_LEN], const void *aad, size_t aadlen, const unsigned char *in,
+                size_t inlen, unsigned char *out);
 
 /* Ed25519 keys: private key as PEM (PKCS#8), public as PEM (SubjectPublicKeyInfo).
  * crypto_ed25519_generate returns two malloc'd PEM strings. */
 int crypto_ed25519_generate(char **priv_pem, char **pub_pem);
 /* Derive the public PEM from a private PEM (malloc'd). */
 char *crypto_ed25519_public_pem(const char *priv_pem);
-int crypto_ed25519_sign(const char *priv_pem, const void *msg, size_t n,
-                        unsigned char sig[CRYPTO_ED25519_SIG_LEN]);
+int crypto_ed25519_sign(const char *priv_pem, const void *msg, size_t n, unsigned char sig[CRYPTO_ED25519_SIG_LEN]);
 /* 1 valid, 0 invalid, negative on malformed key. */
-int crypto_ed25519_verify(const char *pub_pem, const void *msg, size_t n,
-                          const unsigned char *sig, size_t siglen);
+int crypto_ed25519_verify(const char *pub_pem, const void *msg, size_t n, const unsigned char *sig, size_t siglen);
 
 /* HMAC-SHA256 of data under key, as 64 lowercase hex characters plus NUL. -1 on failure. */
 int crypto_hmac_sha256_hex(const void *key, size_t keylen, const void *data, size_t n,

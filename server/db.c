@@ -18,11 +18,11 @@
 #define STMT_CACHE 256
 #define MAX_PARAMS 64
 #define MAX_COLS 128
-#define MAX_RESULT_BYTES (64u << 20)  /* a bound on one result set held in memory */
+#define MAX_RESULT_BYTES (64u << 20) /* a bound on one result set held in memory */
 #define TX_ATTEMPTS 8
 
 typedef struct cached_stmt {
-	char *sql;            /* our own copy of the text */
+	char *sql; /* our own copy of the text */
 	size_t sql_len;
 	uint64_t hash;
 	MYSQL_STMT *stmt;
@@ -34,7 +34,7 @@ struct db_conn {
 	int ncached;
 	unsigned last_errno;
 	int broken;
-	int in_tx;            /* inside db_tx: a lost connection lost the transaction too */
+	int in_tx; /* inside db_tx: a lost connection lost the transaction too */
 };
 
 static db_settings settings;
@@ -117,14 +117,14 @@ static int connect_now(db_conn *c)
 	mysql_optionsv(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	/* The session speaks UTC and strict SQL whatever the server's defaults are. */
 	mysql_optionsv(my, MYSQL_INIT_COMMAND,
-	               "SET NAMES utf8mb4 COLLATE utf8mb4_unicode_520_ci, time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
+	               "SET NAMES utf8mb4 COLLATE utf8mb4_unicode_520_ci, time_zone = '+00:00', sql_mode = "
+	               "'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
 	               "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', "
 	               "tx_isolation = 'READ-COMMITTED'");
 	unsigned long flags = settings.multi_statements ? CLIENT_MULTI_STATEMENTS : 0;
 	const char *host = settings.socket && *settings.socket ? "localhost" : settings.host;
-	if (!mysql_real_connect(my, host, settings.user, settings.password, settings.name,
-	                        (unsigned)settings.port, settings.socket && *settings.socket ? settings.socket : NULL,
-	                        flags)) {
+	if (!mysql_real_connect(my, host, settings.user, settings.password, settings.name, (unsigned)settings.port,
+	                        settings.socket && *settings.socket ? settings.socket : NULL, flags)) {
 		c->last_errno = mysql_errno(my);
 		/* The message names the server, never the password. */
 		log_kv(LOG_WARN, "database connect failed", "error", mysql_error(my), NULL);
@@ -173,9 +173,9 @@ static int classify(db_conn *c, unsigned err)
 	switch (err) {
 	case 0:
 		return DB_OK;
-	case ER_LOCK_DEADLOCK:       /* 1213; also Galera certification failures */
-	case ER_LOCK_WAIT_TIMEOUT:   /* 1205 */
-	case ER_QUERY_INTERRUPTED:   /* Galera brute-force abort */
+	case ER_LOCK_DEADLOCK:     /* 1213; also Galera certification failures */
+	case ER_LOCK_WAIT_TIMEOUT: /* 1205 */
+	case ER_QUERY_INTERRUPTED: /* Galera brute-force abort */
 		return DB_RETRY;
 	case ER_DUP_ENTRY:
 	case ER_DUP_ENTRY_WITH_KEY_NAME:
@@ -187,7 +187,7 @@ static int classify(db_conn *c, unsigned err)
 	case CR_SERVER_LOST_EXTENDED:
 	case ER_CONNECTION_KILLED:
 	case ER_SERVER_SHUTDOWN:
-	case ER_UNKNOWN_COM_ERROR:   /* 1047: Galera node not ready */
+	case ER_UNKNOWN_COM_ERROR: /* 1047: Galera node not ready */
 	case CR_COMMANDS_OUT_OF_SYNC:
 		c->broken = 1;
 		return DB_DOWN;
@@ -408,7 +408,7 @@ static int query_once(db_conn *c, const char *sql, const db_param *p, int np, db
 	for (int i = 0; i < ncols; i++) {
 		unsigned long sz = fields[i].max_length;
 		if (sz < 64)
-			sz = 64;  /* numbers and dates as text need at most this */
+			sz = 64; /* numbers and dates as text need at most this */
 		bufs[i] = malloc(sz + 1);
 		if (!bufs[i]) {
 			rc = DB_ERROR;
@@ -517,7 +517,7 @@ int db_tx(int (*fn)(db_conn *c, void *arg), void *arg)
 			return DB_DOWN;
 		rc = db_raw(c, "START TRANSACTION");
 		if (rc == DB_DOWN && attempt == 0)
-			continue;  /* a connection that died while idle: reconnect once */
+			continue; /* a connection that died while idle: reconnect once */
 		if (rc)
 			return rc;
 		tls_after_commit_n = 0;

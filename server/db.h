@@ -16,11 +16,11 @@
 /* Result codes. */
 enum {
 	DB_OK = 0,
-	DB_ERROR = -1,     /* anything else: a bug or a constraint */
-	DB_DOWN = -2,      /* cannot reach the server: 503 + Retry-After */
-	DB_RETRY = -3,     /* 1213 deadlock, 1205 lock wait timeout, Galera conflict: retry the transaction */
-	DB_DUP = -4,       /* 1062 duplicate key */
-	DB_APP = -100,     /* a handler's own refusal inside a transaction (the problem is already set) */
+	DB_ERROR = -1, /* anything else: a bug or a constraint */
+	DB_DOWN = -2,  /* cannot reach the server: 503 + Retry-After */
+	DB_RETRY = -3, /* 1213 deadlock, 1205 lock wait timeout, Galera conflict: retry the transaction */
+	DB_DUP = -4,   /* 1062 duplicate key */
+	DB_APP = -100, /* a handler's own refusal inside a transaction (the problem is already set) */
 };
 
 enum db_type { DB_T_NULL, DB_T_INT, DB_T_STR };
@@ -42,17 +42,17 @@ static inline db_param db_str_param(const char *s)
 #define DBB(p, n) ((db_param){ DB_T_STR, 0, (const char *)(p), (n) })
 #define DBNULL ((db_param){ DB_T_NULL, 0, NULL, 0 })
 /* DBP(a, b, c) expands to the array and its count. */
-#define DBP(...) ((const db_param[]){ __VA_ARGS__ }), \
-	(int)(sizeof((const db_param[]){ __VA_ARGS__ }) / sizeof(db_param))
+#define DBP(...)                                                                                                       \
+	((const db_param[]){ __VA_ARGS__ }), (int)(sizeof((const db_param[]){ __VA_ARGS__ }) / sizeof(db_param))
 #define DBNONE NULL, 0
 
 typedef struct db_block db_block;
 
 typedef struct db_res {
 	int nrows, ncols;
-	char **cells;            /* nrows * ncols; NULL for SQL NULL */
+	char **cells; /* nrows * ncols; NULL for SQL NULL */
 	unsigned long *lens;
-	db_block *blocks;        /* the cells' text, a few large blocks instead of a malloc a cell */
+	db_block *blocks; /* the cells' text, a few large blocks instead of a malloc a cell */
 } db_res;
 
 typedef struct db_conn db_conn;
@@ -60,8 +60,8 @@ typedef struct db_conn db_conn;
 typedef struct db_settings {
 	const char *host, *socket, *name, *user, *password;
 	int port, connect_timeout;
-	int multi_statements;    /* migrations only */
-	int rw_timeout;          /* seconds one read or write of a statement may wait on the server */
+	int multi_statements; /* migrations only */
+	int rw_timeout;       /* seconds one read or write of a statement may wait on the server */
 } db_settings;
 
 void db_configure(const db_settings *s);

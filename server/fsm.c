@@ -11,12 +11,12 @@
 #include <string.h>
 
 #define FSM_MAX_DEFS 16
-#define FSM_SETTLE_MAX 8        /* time-driven moves in a row on one object; a table's own bound */
+#define FSM_SETTLE_MAX 8 /* time-driven moves in a row on one object; a table's own bound */
 #define DEADLINE_BATCH 200
 
 static const fsm_def *defs[FSM_MAX_DEFS];
 static int ndefs;
-static atomic_int armed;  /* every row's deadline written as this process's rules compute it */
+static atomic_int armed; /* every row's deadline written as this process's rules compute it */
 
 void fsm_register(const fsm_def *d)
 {
@@ -286,7 +286,7 @@ int fsm_settle(tx *t, const fsm_def *d, long long id, long long *by_action)
 	int rc = read_row(t, d, id, 1, &r);
 	if (rc)
 		return rc;
-	if (!r)  /* the object is gone: so are its deadlines */
+	if (!r) /* the object is gone: so are its deadlines */
 		return db_exec(t->c, "DELETE FROM deadlines WHERE object_type = ? AND object_id = ?",
 		               DBP(DBS(d->object), DBI(id)), NULL, NULL);
 	rc = settle_locked(t, d, id, &r, by_action);
@@ -382,7 +382,8 @@ static int arm_all(db_conn *c, const fsm_def *d, long long *sum)
 		long long after = 0;
 		for (;;) {
 			db_res *r;
-			int rc = db_query(c, d->sql_in_state, DBP(DBS(d->states[s]), DBI(after), DBI(DEADLINE_BATCH)), &r);
+			int rc = db_query(c, d->sql_in_state, DBP(DBS(d->states[s]), DBI(after), DBI(DEADLINE_BATCH)),
+			                  &r);
 			if (rc)
 				return rc;
 			int n = r->nrows;

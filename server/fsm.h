@@ -49,22 +49,22 @@ typedef int (*fsm_fn)(fsm_run *r);
 
 typedef struct fsm_transition {
 	int from, action, to;
-	unsigned roles;            /* role bits that may take it; FSM_SYSTEM for timers */
-	fsm_fn guard;              /* may refuse; NULL: none */
-	fsm_fn effect;             /* what the move does besides state and version; NULL: nothing */
-	const char *audit;         /* the audit action; NULL: "<object>.<action>" */
+	unsigned roles;    /* role bits that may take it; FSM_SYSTEM for timers */
+	fsm_fn guard;      /* may refuse; NULL: none */
+	fsm_fn effect;     /* what the move does besides state and version; NULL: nothing */
+	const char *audit; /* the audit action; NULL: "<object>.<action>" */
 } fsm_transition;
 
 typedef struct fsm_timer {
-	const char *rule;          /* its name in the sweep's report: "deemed_acceptance" */
-	int state;                 /* while a row is in this state, */
-	int action;                /* the system takes this action */
+	const char *rule; /* its name in the sweep's report: "deemed_acceptance" */
+	int state;        /* while a row is in this state, */
+	int action;       /* the system takes this action */
 	/* at this time, computed from the row (row 0 of r); 0 when this row has no such deadline. */
 	usec_t (*due)(const db_res *r, int row);
 } fsm_timer;
 
 typedef struct fsm_def {
-	const char *object;        /* audit object type, deadlines.object_type: "application" */
+	const char *object; /* audit object type, deadlines.object_type: "application" */
 	/* "SELECT <columns> FROM <table> WHERE id = ?" and the same "… FOR UPDATE" */
 	const char *sql_read, *sql_lock;
 	/* "UPDATE <table> SET status = ?, version = version + 1, updated_at = ? WHERE id = ?" */
@@ -88,7 +88,7 @@ typedef struct fsm_def {
 	/* When no transition fits: answer the 409 (fsm_conflict) with a workflow's own words;
 	 * NULL or returning 0: the generic invalid_transition. */
 	int (*refuse)(fsm_run *r, int state);
-	const char *what;          /* "application", in messages */
+	const char *what; /* "application", in messages */
 	/* The resource's path: an action A is POST <path>/<wire name of A> (the OpenAPI document
 	 * describes each such operation's transitions); "/api/v1/applications/{id}". */
 	const char *path;
@@ -97,13 +97,13 @@ typedef struct fsm_def {
 struct fsm_run {
 	tx *t;
 	const fsm_def *def;
-	const fsm_transition *tr;  /* the move being made (NULL in def->refuse) */
-	int action;                /* what was asked */
+	const fsm_transition *tr; /* the move being made (NULL in def->refuse) */
+	int action;               /* what was asked */
 	long long id;
-	db_res *row;               /* the locked row as it was before the move */
-	cJSON *summary;            /* the audit entry's summary: effects add to it */
-	void *arg;                 /* the caller's */
-	const char *audit;         /* an effect may name the audit action itself (one action, several kinds
+	db_res *row;       /* the locked row as it was before the move */
+	cJSON *summary;    /* the audit entry's summary: effects add to it */
+	void *arg;         /* the caller's */
+	const char *audit; /* an effect may name the audit action itself (one action, several kinds
 	                            * of edit); NULL: the transition's */
 };
 

@@ -34,8 +34,8 @@ static http_options opts;
 static int nroutes;
 
 /* --- metrics ------------------------------------------------------------------ */
-static const int tracked_status[] = { 200, 201, 204, 301, 302, 304, 400, 401, 403, 404, 405, 409, 411,
-                                      412, 413, 415, 422, 429, 500, 503 };
+static const int tracked_status[] = { 200, 201, 204, 301, 302, 304, 400, 401, 403, 404,
+	                              405, 409, 411, 412, 413, 415, 422, 429, 500, 503 };
 #define NSTATUS (int)(sizeof tracked_status / sizeof tracked_status[0])
 #define MAX_ROUTES 256
 #define SLOT_OTHER NSTATUS
@@ -84,16 +84,16 @@ enum conn_phase { PHASE_HEADERS, PHASE_BODY, PHASE_ANSWER, NPHASES };
 static const char *const phase_names[NPHASES] = { "headers", "body", "answer" };
 
 typedef struct conn_state {
-	int64_t io_deadline;      /* CLOCK_MONOTONIC ms by which the socket's wait must end; 0: none */
-	int64_t request_start;    /* when the worker began to wait for the current request */
+	int64_t io_deadline;   /* CLOCK_MONOTONIC ms by which the socket's wait must end; 0: none */
+	int64_t request_start; /* when the worker began to wait for the current request */
 	enum conn_phase phase;
-	int expired;              /* the deadline cut the socket */
-	int open;                 /* counted in m_conns_open */
-	int counted;              /* counted in the address table under addr */
-	int admit_pending;        /* its address is still to be counted */
-	int fd;                   /* its socket, as the waits see it; 0 before the first */
-	int refused;              /* over the address's cap: 429, then closed */
-	int close;                /* the request's body is left unread: close after the answer */
+	int expired;       /* the deadline cut the socket */
+	int open;          /* counted in m_conns_open */
+	int counted;       /* counted in the address table under addr */
+	int admit_pending; /* its address is still to be counted */
+	int fd;            /* its socket, as the waits see it; 0 before the first */
+	int refused;       /* over the address's cap: 429, then closed */
+	int close;         /* the request's body is left unread: close after the answer */
 	char addr[48];
 } conn_state;
 
@@ -191,7 +191,7 @@ int http_civet_poll(struct pollfd *fds, nfds_t n, int timeout_ms)
  * there are workers, and its capacity is twice that. */
 typedef struct addr_slot {
 	char addr[48];
-	int n;  /* 0: empty */
+	int n; /* 0: empty */
 } addr_slot;
 static addr_slot *addr_table;
 static size_t addr_mask;
@@ -199,7 +199,7 @@ static pthread_mutex_t addr_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static size_t addr_hash(const char *a)
 {
-	uint64_t h = 1469598103934665603ULL;  /* FNV-1a */
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
 	for (; *a; a++)
 		h = (h ^ (unsigned char)*a) * 1099511628211ULL;
 	return (size_t)h;
@@ -288,34 +288,62 @@ static void body_give_back(http_req *req)
 static const char *reason(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 204: return "No Content";
-	case 301: return "Moved Permanently";
-	case 302: return "Found";
-	case 304: return "Not Modified";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 406: return "Not Acceptable";
-	case 408: return "Request Timeout";
-	case 409: return "Conflict";
-	case 410: return "Gone";
-	case 411: return "Length Required";
-	case 412: return "Precondition Failed";
-	case 413: return "Content Too Large";
-	case 415: return "Unsupported Media Type";
-	case 422: return "Unprocessable Content";
-	case 428: return "Precondition Required";
-	case 431: return "Request Header Fields Too Large";
-	case 429: return "Too Many Requests";
-	case 500: return "Internal Server Error";
-	case 501: return "Not Implemented";
-	case 503: return "Service Unavailable";
-	case 505: return "HTTP Version Not Supported";
-	default: return "Unknown";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 204:
+		return "No Content";
+	case 301:
+		return "Moved Permanently";
+	case 302:
+		return "Found";
+	case 304:
+		return "Not Modified";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 406:
+		return "Not Acceptable";
+	case 408:
+		return "Request Timeout";
+	case 409:
+		return "Conflict";
+	case 410:
+		return "Gone";
+	case 411:
+		return "Length Required";
+	case 412:
+		return "Precondition Failed";
+	case 413:
+		return "Content Too Large";
+	case 415:
+		return "Unsupported Media Type";
+	case 422:
+		return "Unprocessable Content";
+	case 428:
+		return "Precondition Required";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 429:
+		return "Too Many Requests";
+	case 500:
+		return "Internal Server Error";
+	case 501:
+		return "Not Implemented";
+	case 503:
+		return "Service Unavailable";
+	case 505:
+		return "HTTP Version Not Supported";
+	default:
+		return "Unknown";
 	}
 }
 
@@ -325,7 +353,7 @@ static int keep_alive(const http_req *req, int status)
 {
 	if (status == 413 || status == 411 || status == 415 || status == 400 || status == 431 || status == 408 ||
 	    worker.refused || worker.expired || worker.close || atomic_load(&draining))
-		return 0;  /* the body may be unread: never reuse the connection */
+		return 0; /* the body may be unread: never reuse the connection */
 	const char *h = mg_get_header(req->conn, "Connection");
 	if (h)
 		return strcasestr(h, "keep-alive") != NULL;
@@ -375,7 +403,7 @@ void http_reply_raw(http_req *req, int status, const char *content_type, const v
 	if (!ka)
 		mg_disable_connection_keep_alive(req->conn);
 	if (!strcmp(req->method, "HEAD"))
-		len = 0;  /* the head says how long the body would be; none follows */
+		len = 0; /* the head says how long the body would be; none follows */
 	/* A client that does not read its answer is cut after request_timeout_ms, counted. */
 	worker.phase = PHASE_ANSWER;
 	worker.io_deadline = mono_ms() + opts.request_timeout_ms;
@@ -495,8 +523,8 @@ char *http_problem_text(const http_req *req, int status, const char *code, const
 	return s;
 }
 
-static void problem_v(http_req *req, int status, const char *code, const char *extra, cJSON *errors,
-                      const char *fmt, va_list ap)
+static void problem_v(http_req *req, int status, const char *code, const char *extra, cJSON *errors, const char *fmt,
+                      va_list ap)
 {
 	char detail[1024];
 	vsnprintf(detail, sizeof detail, fmt, ap);
@@ -517,8 +545,7 @@ void http_problem(http_req *req, int status, const char *code, const char *detai
 	va_end(ap);
 }
 
-void http_problem_hdr(http_req *req, int status, const char *code, const char *extra_headers,
-                      const char *detail, ...)
+void http_problem_hdr(http_req *req, int status, const char *code, const char *extra_headers, const char *detail, ...)
 {
 	va_list ap;
 	va_start(ap, detail);
@@ -527,7 +554,7 @@ void http_problem_hdr(http_req *req, int status, const char *code, const char *e
 }
 
 static void problem_errors(http_req *req, int status, const char *code, cJSON *errors, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+        __attribute__((format(printf, 5, 6)));
 static void problem_errors(http_req *req, int status, const char *code, cJSON *errors, const char *fmt, ...)
 {
 	va_list ap;
@@ -718,11 +745,19 @@ static const char *media_type(const char *path)
 	const char *dot = strrchr(path, '.');
 	if (!dot)
 		return "application/octet-stream";
-	static const struct { const char *ext, *type; } types[] = {
-		{ ".html", "text/html; charset=utf-8" }, { ".js", "text/javascript; charset=utf-8" },
-		{ ".mjs", "text/javascript; charset=utf-8" }, { ".css", "text/css; charset=utf-8" },
-		{ ".json", "application/json; charset=utf-8" }, { ".png", "image/png" }, { ".svg", "image/svg+xml" },
-		{ ".ico", "image/x-icon" }, { ".woff2", "font/woff2" }, { ".txt", "text/plain; charset=utf-8" },
+	static const struct {
+		const char *ext, *type;
+	} types[] = {
+		{ ".html", "text/html; charset=utf-8" },
+		{ ".js", "text/javascript; charset=utf-8" },
+		{ ".mjs", "text/javascript; charset=utf-8" },
+		{ ".css", "text/css; charset=utf-8" },
+		{ ".json", "application/json; charset=utf-8" },
+		{ ".png", "image/png" },
+		{ ".svg", "image/svg+xml" },
+		{ ".ico", "image/x-icon" },
+		{ ".woff2", "font/woff2" },
+		{ ".txt", "text/plain; charset=utf-8" },
 	};
 	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
 		if (!strcmp(dot, types[i].ext))
@@ -730,10 +765,10 @@ static const char *media_type(const char *path)
 	return "application/octet-stream";
 }
 
-#define UI_HEADERS                                                                                      \
-	"Cache-Control: no-cache\r\n"                                                                   \
-	"Content-Security-Policy: default-src 'self'; img-src 'self' data: blob:; object-src 'none'; "  \
-	"frame-ancestors 'none'; base-uri 'none'; form-action 'self'\r\n"                              \
+#define UI_HEADERS                                                                                                     \
+	"Cache-Control: no-cache\r\n"                                                                                  \
+	"Content-Security-Policy: default-src 'self'; img-src 'self' data: blob:; object-src 'none'; "                 \
+	"frame-ancestors 'none'; base-uri 'none'; form-action 'self'\r\n"                                              \
 	"X-Frame-Options: DENY\r\nReferrer-Policy: no-referrer\r\n"
 
 static void serve_static(http_req *req)
@@ -788,7 +823,8 @@ static int match(const char *pattern, const char *path, http_req *req, char *scr
 			if (!close)
 				return 0;
 			size_t seglen = strcspn(s, "/");
-			if (seglen == 0 || seglen > 200 || np >= HTTP_MAX_PARAMS || (req && used + seglen + 1 > scratch_len))
+			if (seglen == 0 || seglen > 200 || np >= HTTP_MAX_PARAMS ||
+			    (req && used + seglen + 1 > scratch_len))
 				return 0;
 			if (req) {
 				char *v = scratch + used;
@@ -926,7 +962,8 @@ static int read_body(http_req *req)
 	int wants = rt->flags & (R_JSON | R_JSON_OPT | R_RAW);
 	long long clen = req->ri->content_length;
 	const char *te = mg_get_header(req->conn, "Transfer-Encoding");
-	int has_method_body = !strcmp(req->method, "POST") || !strcmp(req->method, "PUT") || !strcmp(req->method, "PATCH");
+	int has_method_body =
+	        !strcmp(req->method, "POST") || !strcmp(req->method, "PUT") || !strcmp(req->method, "PATCH");
 	if (!has_method_body) {
 		/* GET, HEAD and DELETE take no body: one sent anyway is refused, never silently read past. */
 		if (clen > 0 || te) {
@@ -946,12 +983,15 @@ static int read_body(http_req *req)
 	if (R_BODY_KIB_OF(rt->flags) && (long long)R_BODY_KIB_OF(rt->flags) * 1024 < limit)
 		limit = (long long)R_BODY_KIB_OF(rt->flags) * 1024;
 	if (clen > limit) {
-		http_problem(req, 413, "body_too_large", "the body is %lld bytes; the limit is %lld bytes", clen, limit);
+		http_problem(req, 413, "body_too_large", "the body is %lld bytes; the limit is %lld bytes", clen,
+		             limit);
 		return -1;
 	}
 	req->content_type = mg_get_header(req->conn, "Content-Type");
-	if (clen > 0 && (rt->flags & (R_JSON | R_JSON_OPT)) && !content_type_is(req->content_type, "application/json")) {
-		http_problem(req, 415, "unsupported_media_type", "send the body as Content-Type: application/json (UTF-8)");
+	if (clen > 0 && (rt->flags & (R_JSON | R_JSON_OPT)) &&
+	    !content_type_is(req->content_type, "application/json")) {
+		http_problem(req, 415, "unsupported_media_type",
+		             "send the body as Content-Type: application/json (UTF-8)");
 		return -1;
 	}
 	if (clen > 0 && !wants) {
@@ -972,7 +1012,8 @@ static int read_body(http_req *req)
 	req->body = malloc((size_t)clen + 1);
 	if (!req->body) {
 		worker.close = 1;
-		http_problem_hdr(req, 503, "overloaded", "Retry-After: 1\r\n", "not enough memory for this body now; retry");
+		http_problem_hdr(req, 503, "overloaded", "Retry-After: 1\r\n",
+		                 "not enough memory for this body now; retry");
 		return -1;
 	}
 	size_t got = receive_body(req, req->body, (size_t)clen);
@@ -989,7 +1030,8 @@ static int read_body(http_req *req)
 		json_shape shape = { 0, 0 };
 		const char *why = json_prescan(req->body, got, &shape);
 		if (why && !strcmp(why, "too_many_values")) {
-			http_problem(req, 413, "too_many_values", "the body holds more than %d JSON values", JSON_MAX_VALUES);
+			http_problem(req, 413, "too_many_values", "the body holds more than %d JSON values",
+			             JSON_MAX_VALUES);
 			return -1;
 		}
 		if (!why && body_take(req, shape.tree_bytes) < 0) {
@@ -1012,13 +1054,17 @@ static int read_body(http_req *req)
 			if (!strcmp(why, "invalid_utf8"))
 				http_problem(req, 400, "invalid_utf8", "the body is not valid UTF-8");
 			else if (!strcmp(why, "too_deep"))
-				http_problem(req, 400, "too_deep", "the JSON nests deeper than %d levels", JSON_MAX_DEPTH);
+				http_problem(req, 400, "too_deep", "the JSON nests deeper than %d levels",
+				             JSON_MAX_DEPTH);
 			else if (!strcmp(why, "too_many_values"))
-				http_problem(req, 413, "too_many_values", "the body holds more than %d JSON values", JSON_MAX_VALUES);
+				http_problem(req, 413, "too_many_values", "the body holds more than %d JSON values",
+				             JSON_MAX_VALUES);
 			else if (!strcmp(why, "nul_escape"))
-				http_problem(req, 400, "nul_character", "a string in the body holds \\u0000, which no field may contain");
+				http_problem(req, 400, "nul_character",
+				             "a string in the body holds \\u0000, which no field may contain");
 			else if (!strcmp(why, "duplicate_member"))
-				http_problem(req, 400, "duplicate_member", "an object in the body has two members of the same name");
+				http_problem(req, 400, "duplicate_member",
+				             "an object in the body has two members of the same name");
 			else
 				http_problem(req, 400, "malformed_json", "the body is not well-formed JSON");
 			return -1;
@@ -1100,7 +1146,8 @@ static void dispatch(http_req *req)
 		if (key) {
 			size_t kl = strlen(key);
 			if (kl == 0 || kl >= sizeof req->idem_key || !json_utf8_valid(key, kl)) {
-				http_problem(req, 400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 128 characters");
+				http_problem(req, 400, "invalid_idempotency_key",
+				             "Idempotency-Key must be 1 to 128 characters");
 				return;
 			}
 			/* A retry is answered what the first request was answered, whatever the handler
@@ -1112,8 +1159,8 @@ static void dispatch(http_req *req)
 	}
 	found->fn(req);
 	if (req->idem_key[0] && !req->idem_handled && req->status < 300)
-		log_kv(LOG_ERROR, "an R_IDEMPOTENT route answered without tx_run_or_reply: its key was not honoured", "route",
-		       found->pattern, NULL);
+		log_kv(LOG_ERROR, "an R_IDEMPOTENT route answered without tx_run_or_reply: its key was not honoured",
+		       "route", found->pattern, NULL);
 	if (!req->answered) {
 		log_kv(LOG_ERROR, "handler did not answer", "route", found->pattern, NULL);
 		http_problem(req, 500, "internal", "the request could not be completed");
@@ -1175,17 +1222,17 @@ static int same_length(const char *a, size_t an, const char *b, size_t bn)
 static const framing_fault *framing_check(const struct mg_request_info *ri)
 {
 	static const framing_fault too_many = { 431, "too_many_headers",
-		"the request has more header fields than this server reads" };
+		                                "the request has more header fields than this server reads" };
 	static const framing_fault bad_length = { 400, "invalid_content_length",
-		"Content-Length must be one decimal number" };
+		                                  "Content-Length must be one decimal number" };
 	static const framing_fault two_lengths = { 400, "conflicting_content_length",
-		"the request has Content-Length fields with different values" };
+		                                   "the request has Content-Length fields with different values" };
 	static const framing_fault both = { 400, "content_length_with_transfer_encoding",
-		"the request has both Content-Length and Transfer-Encoding; send one" };
+		                            "the request has both Content-Length and Transfer-Encoding; send one" };
 	static const framing_fault bad_te = { 400, "invalid_transfer_encoding",
-		"Transfer-Encoding must be chunked, sent once" };
+		                              "Transfer-Encoding must be chunked, sent once" };
 	if (ri->num_headers >= MG_MAX_HEADERS)
-		return &too_many;  /* a field CivetWeb dropped could be a Content-Length */
+		return &too_many; /* a field CivetWeb dropped could be a Content-Length */
 	const char *len = NULL;
 	size_t len_digits = 0;
 	int te = 0;
@@ -1243,21 +1290,23 @@ static int begin_request(struct mg_connection *conn)
 	worker.io_deadline = 0;
 	worker.phase = PHASE_ANSWER;
 	worker.close = 0;
-	if (worker.admit_pending)  /* every read so far was served from buffers (TLS) */
+	if (worker.admit_pending) /* every read so far was served from buffers (TLS) */
 		admit(ri->remote_addr);
 
 	const framing_fault *fault = framing_check(ri);
 	if (worker.refused) {
-		http_problem_hdr(&req, 429, "too_many_connections", "Retry-After: 1\r\n",
-		                 "this address holds %d connections already, the most one address may; reuse or close them",
-		                 lim.max_connections_per_address);
+		http_problem_hdr(
+		        &req, 429, "too_many_connections", "Retry-After: 1\r\n",
+		        "this address holds %d connections already, the most one address may; reuse or close them",
+		        lim.max_connections_per_address);
 	} else if (fault) {
 		http_problem(&req, fault->status, fault->code, "%s", fault->detail);
 	} else if (atomic_load(&draining)) {
 		http_problem_hdr(&req, 503, "shutting_down", "Retry-After: 1\r\n",
 		                 "this instance is shutting down; retry (another instance will answer)");
 	} else if (bad_path) {
-		http_problem(&req, 400, "invalid_path", "the path has a bad percent-escape or an encoded control character");
+		http_problem(&req, 400, "invalid_path",
+		             "the path has a bad percent-escape or an encoded control character");
 	} else if (path_rc) {
 		http_problem(&req, 404, "not_found", "there is no such resource");
 	} else if (!strcmp(req.path, "/")) {
@@ -1278,7 +1327,7 @@ static int begin_request(struct mg_connection *conn)
 	atomic_fetch_sub(&m_in_flight, 1);
 	cJSON_Delete(req.json);
 	if (req.body) {
-		crypto_wipe(req.body, req.body_len);  /* bodies may hold passwords */
+		crypto_wipe(req.body, req.body_len); /* bodies may hold passwords */
 		free(req.body);
 	}
 	body_give_back(&req);
@@ -1322,7 +1371,8 @@ static void civet_problem(struct mg_connection *conn, int status, const char *co
 	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	mg_printf(conn,
 	          "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Type: " HTTP_PROBLEM_TYPE "\r\nContent-Length: %d\r\n"
-	          "X-Request-Id: %s\r\nX-Content-Type-Options: nosniff\r\n" HTTP_API_HEADERS "%sConnection: close\r\n\r\n%s",
+	          "X-Request-Id: %s\r\nX-Content-Type-Options: nosniff\r\n" HTTP_API_HEADERS
+	          "%sConnection: close\r\n\r\n%s",
 	          status, reason(status), date, n, rid,
 	          ri && ri->is_ssl ? "Strict-Transport-Security: max-age=31536000\r\n" : "", body);
 	mg_disable_connection_keep_alive(conn);
@@ -1348,7 +1398,7 @@ static int method_not_implemented(struct mg_connection *conn)
 		return 0;
 	/* RFC 9110 §5.6.2 token characters */
 	if (strspn(ri->request_method, "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	                                 "abcdefghijklmnopqrstuvwxyz") != strlen(ri->request_method))
+	                               "abcdefghijklmnopqrstuvwxyz") != strlen(ri->request_method))
 		return 0;
 	static const char *const served[] = { "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE" };
 	for (size_t i = 0; i < sizeof served / sizeof served[0]; i++)
@@ -1361,7 +1411,7 @@ static int method_not_implemented(struct mg_connection *conn)
  * are answered as problem+json too, and the connection is closed. */
 static int http_error(struct mg_connection *conn, int status, const char *msg)
 {
-	(void)msg;  /* CivetWeb's text may quote the request; never echo it */
+	(void)msg; /* CivetWeb's text may quote the request; never echo it */
 	if (status < 400 || status > 599)
 		status = 400;
 	if (status == 400 && method_not_implemented(conn))
@@ -1381,11 +1431,11 @@ static int http_error(struct mg_connection *conn, int status, const char *msg)
 		return 0;
 	}
 	const char *code = status == 413 || status == 431 ? "request_too_large"
-	                   : status == 408             ? "request_timeout"
-	                   : status == 505             ? "http_version_not_supported"
-	                   : status == 501             ? "method_not_implemented"
-	                   : status >= 500             ? "internal"
-	                                               : "bad_request";
+	                   : status == 408                ? "request_timeout"
+	                   : status == 505                ? "http_version_not_supported"
+	                   : status == 501                ? "method_not_implemented"
+	                   : status >= 500                ? "internal"
+	                                                  : "bad_request";
 	civet_problem(conn, status, code,
 	              status == 501 ? "this server does not implement the request's method"
 	                            : "the request could not be read as HTTP/1.1 within the limits");
@@ -1416,7 +1466,7 @@ static void conn_forget(void)
  * at its first wait (admit). */
 static int init_connection(const struct mg_connection *conn, void **conn_data)
 {
-	(void)conn;  /* CivetWeb has not filled its request info yet: the address comes with the first wait */
+	(void)conn; /* CivetWeb has not filled its request info yet: the address comes with the first wait */
 	conn_forget();
 	worker.request_start = mono_ms();
 	worker.io_deadline = worker.request_start + lim.header_timeout_ms;
@@ -1493,7 +1543,8 @@ int http_start(const http_options *o, char *err, size_t errlen)
 	lim.max_connections_per_address = cfg.max_connections_per_address;
 	lim.body_memory = cfg.body_memory;
 	if (lim.body_min_rate < 1 || lim.header_timeout_ms < 1 || lim.request_deadline_ms < 1 || lim.body_memory < 1) {
-		snprintf(err, errlen, "http: header_timeout_ms, body_min_rate, request_deadline_ms and body_memory must be set");
+		snprintf(err, errlen,
+		         "http: header_timeout_ms, body_min_rate, request_deadline_ms and body_memory must be set");
 		return -1;
 	}
 	memory_settings();
@@ -1536,15 +1587,15 @@ int http_start(const http_options *o, char *err, size_t errlen)
 	options[k++] = "keep_alive_timeout_ms";
 	options[k++] = keep_alive_ms;
 	options[k++] = "listen_backlog";
-	options[k++] = "1024";  /* bursts wait in the kernel while every worker is busy */
+	options[k++] = "1024"; /* bursts wait in the kernel while every worker is busy */
 	options[k++] = "tcp_nodelay";
-	options[k++] = "1";  /* without it keep-alive costs ~40 ms per request (Nagle + delayed ACK) */
+	options[k++] = "1"; /* without it keep-alive costs ~40 ms per request (Nagle + delayed ACK) */
 	options[k++] = "request_timeout_ms";
 	options[k++] = timeout;
 	options[k++] = "max_request_size";
-	options[k++] = "32768";  /* headers only; bodies are limited in read_body */
+	options[k++] = "32768"; /* headers only; bodies are limited in read_body */
 	options[k++] = "decode_url";
-	options[k++] = "no";  /* begin_request decodes, refusing what would cut a path short */
+	options[k++] = "no"; /* begin_request decodes, refusing what would cut a path short */
 	/* RFC 9112 §3.2.2: an absolute-form target (GET http://host:port/path) is served by its path.
 	 * With the check on, CivetWeb drops every one whose host is not "authentication_domain". */
 	options[k++] = "enable_auth_domain_check";
@@ -1553,7 +1604,7 @@ int http_start(const http_options *o, char *err, size_t errlen)
 		options[k++] = "ssl_certificate";
 		options[k++] = opts.tls_cert;
 		options[k++] = "ssl_protocol_version";
-		options[k++] = "4";  /* TLS 1.2 and newer only */
+		options[k++] = "4"; /* TLS 1.2 and newer only */
 		options[k++] = "ssl_cipher_list";
 		options[k++] = "ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM";
 		options[k++] = "ssl_short_trust";
@@ -1578,7 +1629,8 @@ int http_start(const http_options *o, char *err, size_t errlen)
 	ed.text_buffer_size = sizeof ebuf;
 	ctx = mg_start2(&init, &ed);
 	if (!ctx) {
-		snprintf(err, errlen, "cannot start HTTP listeners on %s: %s", opts.listen, *ebuf ? ebuf : "unknown error");
+		snprintf(err, errlen, "cannot start HTTP listeners on %s: %s", opts.listen,
+		         *ebuf ? ebuf : "unknown error");
 		return -1;
 	}
 	return 0;
@@ -1637,7 +1689,8 @@ char *http_metrics_render(void)
 				buf_addf(&b, "sanzhi_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n", name,
 				         tracked_status[s], v);
 			else
-				buf_addf(&b, "sanzhi_http_requests_total{route=\"%s\",status=\"other\"} %llu\n", name, v);
+				buf_addf(&b, "sanzhi_http_requests_total{route=\"%s\",status=\"other\"} %llu\n", name,
+				         v);
 		}
 	}
 	buf_addf(&b, "# HELP sanzhi_http_request_duration_seconds Request latency.\n"
@@ -1651,50 +1704,58 @@ char *http_metrics_render(void)
 	buf_addf(&b, "sanzhi_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n", cum);
 	buf_addf(&b, "sanzhi_http_request_duration_seconds_sum %.6f\n", (double)atomic_load(&m_latency_sum_us) / 1e6);
 	buf_addf(&b, "sanzhi_http_request_duration_seconds_count %llu\n", atomic_load(&m_latency_count));
-	buf_addf(&b, "# HELP sanzhi_http_errors_total Responses with a 5xx status.\n"
-	             "# TYPE sanzhi_http_errors_total counter\nsanzhi_http_errors_total %llu\n",
+	buf_addf(&b,
+	         "# HELP sanzhi_http_errors_total Responses with a 5xx status.\n"
+	         "# TYPE sanzhi_http_errors_total counter\nsanzhi_http_errors_total %llu\n",
 	         atomic_load(&m_errors_5xx));
-	buf_addf(&b, "# HELP sanzhi_http_in_flight Requests being served.\n"
-	             "# TYPE sanzhi_http_in_flight gauge\nsanzhi_http_in_flight %llu\n",
+	buf_addf(&b,
+	         "# HELP sanzhi_http_in_flight Requests being served.\n"
+	         "# TYPE sanzhi_http_in_flight gauge\nsanzhi_http_in_flight %llu\n",
 	         atomic_load(&m_in_flight));
-	buf_addf(&b, "# HELP sanzhi_http_connections Open client connections that hold a worker.\n"
-	             "# TYPE sanzhi_http_connections gauge\nsanzhi_http_connections %lld\n"
-	             "# HELP sanzhi_http_workers Worker threads (threads): connections beyond them wait.\n"
-	             "# TYPE sanzhi_http_workers gauge\nsanzhi_http_workers %d\n"
-	             "# HELP sanzhi_http_connections_refused_total Connections answered 429 and closed because their "
-	             "address held max_connections_per_address already.\n"
-	             "# TYPE sanzhi_http_connections_refused_total counter\n"
-	             "sanzhi_http_connections_refused_total{reason=\"per_address\"} %llu\n",
+	buf_addf(&b,
+	         "# HELP sanzhi_http_connections Open client connections that hold a worker.\n"
+	         "# TYPE sanzhi_http_connections gauge\nsanzhi_http_connections %lld\n"
+	         "# HELP sanzhi_http_workers Worker threads (threads): connections beyond them wait.\n"
+	         "# TYPE sanzhi_http_workers gauge\nsanzhi_http_workers %d\n"
+	         "# HELP sanzhi_http_connections_refused_total Connections answered 429 and closed because their "
+	         "address held max_connections_per_address already.\n"
+	         "# TYPE sanzhi_http_connections_refused_total counter\n"
+	         "sanzhi_http_connections_refused_total{reason=\"per_address\"} %llu\n",
 	         (long long)atomic_load(&m_conns_open), opts.threads, atomic_load(&m_conn_refused));
 	buf_addf(&b, "# HELP sanzhi_http_timeouts_total Connections cut by a deadline, by what was late: the headers "
 	             "(header_timeout_ms), the body (body_min_rate, request_deadline_ms) or the answer.\n"
 	             "# TYPE sanzhi_http_timeouts_total counter\n");
 	for (int i = 0; i < NPHASES; i++)
-		buf_addf(&b, "sanzhi_http_timeouts_total{phase=\"%s\"} %llu\n", phase_names[i], atomic_load(&m_timeouts[i]));
-	buf_addf(&b, "# HELP sanzhi_http_body_bytes Bytes request bodies and their parsed JSON hold (budget body_memory).\n"
-	             "# TYPE sanzhi_http_body_bytes gauge\nsanzhi_http_body_bytes %lld\n"
-	             "# HELP sanzhi_http_body_refused_total Requests answered 503 because body_memory was spent.\n"
-	             "# TYPE sanzhi_http_body_refused_total counter\nsanzhi_http_body_refused_total %llu\n",
+		buf_addf(&b, "sanzhi_http_timeouts_total{phase=\"%s\"} %llu\n", phase_names[i],
+		         atomic_load(&m_timeouts[i]));
+	buf_addf(&b,
+	         "# HELP sanzhi_http_body_bytes Bytes request bodies and their parsed JSON hold (budget body_memory).\n"
+	         "# TYPE sanzhi_http_body_bytes gauge\nsanzhi_http_body_bytes %lld\n"
+	         "# HELP sanzhi_http_body_refused_total Requests answered 503 because body_memory was spent.\n"
+	         "# TYPE sanzhi_http_body_refused_total counter\nsanzhi_http_body_refused_total %llu\n",
 	         (long long)atomic_load(&m_body_bytes), atomic_load(&m_body_refused));
-	buf_addf(&b, "# HELP sanzhi_db_connections Open database connections.\n"
-	             "# TYPE sanzhi_db_connections gauge\nsanzhi_db_connections %d\n",
+	buf_addf(&b,
+	         "# HELP sanzhi_db_connections Open database connections.\n"
+	         "# TYPE sanzhi_db_connections gauge\nsanzhi_db_connections %d\n",
 	         db_open_connections());
 	unsigned long long retries, gave_up;
 	db_tx_stats(&retries, &gave_up);
-	buf_addf(&b, "# HELP sanzhi_db_tx_retries_total Transactions run again after a deadlock, lock wait timeout or "
-	             "Galera certification conflict.\n"
-	             "# TYPE sanzhi_db_tx_retries_total counter\nsanzhi_db_tx_retries_total %llu\n"
-	             "# HELP sanzhi_db_tx_gave_up_total Transactions that still conflicted on their last attempt.\n"
-	             "# TYPE sanzhi_db_tx_gave_up_total counter\nsanzhi_db_tx_gave_up_total %llu\n",
+	buf_addf(&b,
+	         "# HELP sanzhi_db_tx_retries_total Transactions run again after a deadlock, lock wait timeout or "
+	         "Galera certification conflict.\n"
+	         "# TYPE sanzhi_db_tx_retries_total counter\nsanzhi_db_tx_retries_total %llu\n"
+	         "# HELP sanzhi_db_tx_gave_up_total Transactions that still conflicted on their last attempt.\n"
+	         "# TYPE sanzhi_db_tx_gave_up_total counter\nsanzhi_db_tx_gave_up_total %llu\n",
 	         retries, gave_up);
 	uint64_t hits, misses;
 	size_t bytes;
 	cache_stats(&hits, &misses, &bytes);
-	buf_addf(&b, "# HELP sanzhi_cache_lookups_total Profile cache lookups by result.\n"
-	             "# TYPE sanzhi_cache_lookups_total counter\n"
-	             "sanzhi_cache_lookups_total{result=\"hit\"} %llu\nsanzhi_cache_lookups_total{result=\"miss\"} %llu\n"
-	             "# HELP sanzhi_cache_bytes Bytes of rendered answers held by the profile cache.\n"
-	             "# TYPE sanzhi_cache_bytes gauge\nsanzhi_cache_bytes %zu\n",
+	buf_addf(&b,
+	         "# HELP sanzhi_cache_lookups_total Profile cache lookups by result.\n"
+	         "# TYPE sanzhi_cache_lookups_total counter\n"
+	         "sanzhi_cache_lookups_total{result=\"hit\"} %llu\nsanzhi_cache_lookups_total{result=\"miss\"} %llu\n"
+	         "# HELP sanzhi_cache_bytes Bytes of rendered answers held by the profile cache.\n"
+	         "# TYPE sanzhi_cache_bytes gauge\nsanzhi_cache_bytes %zu\n",
 	         (unsigned long long)hits, (unsigned long long)misses, bytes);
 	/* Any failure (memory, the maximum) fails the whole text: a scraper must never read a
 	 * truncated one as complete. */

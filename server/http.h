@@ -19,14 +19,13 @@
 struct mg_connection;
 struct mg_request_info;
 
-
 /* Route flags. */
 enum {
-	R_JSON = 1 << 0,        /* body: a JSON object, required */
-	R_JSON_OPT = 1 << 1,    /* body: a JSON object, optional (actions) */
-	R_RAW = 1 << 2,         /* body: a raw upload up to document_limit */
-	R_IDEMPOTENT = 1 << 3,  /* honours Idempotency-Key */
-	R_NO_DB = 1 << 4,       /* needs no database (health, static) */
+	R_JSON = 1 << 0,       /* body: a JSON object, required */
+	R_JSON_OPT = 1 << 1,   /* body: a JSON object, optional (actions) */
+	R_RAW = 1 << 2,        /* body: a raw upload up to document_limit */
+	R_IDEMPOTENT = 1 << 3, /* honours Idempotency-Key */
+	R_NO_DB = 1 << 4,      /* needs no database (health, static) */
 };
 /* A route's own body limit in KiB (1–65535), when smaller than body_limit (document_limit for
  * R_RAW): R_JSON | R_BODY_KIB(8). A sign-in needs a few KiB; reading a megabyte for it only
@@ -34,18 +33,17 @@ enum {
 #define R_BODY_KIB(n) ((unsigned)(n) << 16)
 #define R_BODY_KIB_OF(flags) ((flags) >> 16)
 
-
 #define HTTP_MAX_PARAMS 4
-#define HTTP_PATH_MAX 1024      /* decoded; longer paths are 404 */
+#define HTTP_PATH_MAX 1024 /* decoded; longer paths are 404 */
 
 typedef struct http_req http_req;
 typedef void (*http_handler)(http_req *req);
 
 typedef struct route {
 	const char *method;
-	const char *pattern;     /* "/api/v1/applications/{id}/documents/{doc_id}" */
+	const char *pattern; /* "/api/v1/applications/{id}/documents/{doc_id}" */
 	http_handler fn;
-	unsigned roles;          /* ROLES_PUBLIC or a mask of role bits */
+	unsigned roles; /* ROLES_PUBLIC or a mask of role bits */
 	unsigned flags;
 } route;
 
@@ -67,28 +65,28 @@ struct http_req {
 	int authed;
 	auth_user user;
 
-	char *body;              /* NUL-terminated copy of the body, or NULL */
+	char *body; /* NUL-terminated copy of the body, or NULL */
 	size_t body_len;
 	const char *content_type;
-	cJSON *json;             /* parsed body for R_JSON / R_JSON_OPT */
-	size_t body_held;        /* bytes taken from the body memory budget (body_memory) */
+	cJSON *json;      /* parsed body for R_JSON / R_JSON_OPT */
+	size_t body_held; /* bytes taken from the body memory budget (body_memory) */
 
-	int status;              /* once answered */
+	int status; /* once answered */
 	int answered;
 
-	char idem_key[129];      /* Idempotency-Key on R_IDEMPOTENT routes, or "" */
-	int idem_handled;        /* the key went through tx_run_or_reply */
-	int idem_looked_up;      /* no answer was recorded for it when the request came in */
+	char idem_key[129]; /* Idempotency-Key on R_IDEMPOTENT routes, or "" */
+	int idem_handled;   /* the key went through tx_run_or_reply */
+	int idem_looked_up; /* no answer was recorded for it when the request came in */
 };
 
 typedef struct http_options {
-	const route *routes;     /* terminated by a NULL method */
-	const char *listen;      /* "127.0.0.1:8080,127.0.0.1:8443s" */
+	const route *routes; /* terminated by a NULL method */
+	const char *listen;  /* "127.0.0.1:8080,127.0.0.1:8443s" */
 	const char *tls_cert;
 	int threads;
 	const char *admin_ui_dir;
 	long long body_limit, document_limit;
-	int request_timeout_ms;  /* CivetWeb's: one read or write of the socket */
+	int request_timeout_ms; /* CivetWeb's: one read or write of the socket */
 	/* The deadlines, the per-address cap and the body memory budget come from the configuration
 	 * (header_timeout_ms, body_min_rate, request_deadline_ms, max_connections_per_address,
 	 * body_memory). */
@@ -141,15 +139,15 @@ void http_reply_raw(http_req *req, int status, const char *content_type, const v
                     const char *extra_headers);
 /* RFC 9457 problem: type …/problems/<code>; detail is printf-style. */
 void http_problem(http_req *req, int status, const char *code, const char *detail, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 /* 422 (or other status) with the field errors of v (v is emptied). */
 void http_problem_fields(http_req *req, int status, const char *code, const char *detail, verr *v);
 /* Answers for a DB_* code: 503 + Retry-After for DB_DOWN, 409 for DB_DUP and DB_RETRY, nothing for
  * DB_APP when the handler already answered (a refusal inside a transaction), else 500. */
 void http_problem_db(http_req *req, int rc);
 /* Problem with an extra header (e.g. "Retry-After: 60\r\n"). */
-void http_problem_hdr(http_req *req, int status, const char *code, const char *extra_headers,
-                      const char *detail, ...) __attribute__((format(printf, 5, 6)));
+void http_problem_hdr(http_req *req, int status, const char *code, const char *extra_headers, const char *detail, ...)
+        __attribute__((format(printf, 5, 6)));
 
 /* If-Match: 0 when absent or equal to version; otherwise answers 412 and returns -1. */
 int http_if_match_or_reply(http_req *req, long long version);
@@ -171,6 +169,5 @@ void http_reply_rows(http_req *req, const struct db_res *r, int limit, cJSON *(*
 /* Metrics text (Prometheus exposition format), malloc'd; NULL when it could not be rendered
  * whole (out of memory, over its maximum). */
 char *http_metrics_render(void);
-
 
 #endif

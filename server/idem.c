@@ -197,12 +197,13 @@ int idem_claim(db_conn *c, const idem_key *k)
 int idem_record(db_conn *c, const idem_key *k, const idem_answer *a, int claimed)
 {
 	if (claimed)
-		return db_exec(c,
-		               "UPDATE idempotency SET state = 'done', status = ?, content_type = ?, headers = ?, body = ? "
-		               "WHERE user_id = ? AND idem_key = ?",
-		               DBP(DBI(a->status), DBS(a->content_type), DBS(a->headers), DBB(a->body, a->len),
-		                   DBI(k->user_id), DBS(k->key)),
-		               NULL, NULL);
+		return db_exec(
+		        c,
+		        "UPDATE idempotency SET state = 'done', status = ?, content_type = ?, headers = ?, body = ? "
+		        "WHERE user_id = ? AND idem_key = ?",
+		        DBP(DBI(a->status), DBS(a->content_type), DBS(a->headers), DBB(a->body, a->len),
+		            DBI(k->user_id), DBS(k->key)),
+		        NULL, NULL);
 	char now[32];
 	clock_fmt_db(clock_now(), now);
 	/* A refusal, recorded after its transaction rolled back: if a concurrent request with the

@@ -21,12 +21,12 @@
 
 typedef struct idem_request {
 	const char *method, *path, *query;
-	const cJSON *json;         /* the parsed body, or NULL */
-	const char *body;          /* the raw body (uploads), or NULL */
+	const cJSON *json; /* the parsed body, or NULL */
+	const char *body;  /* the raw body (uploads), or NULL */
 	size_t body_len;
-	long long user_id;         /* 0: anonymous */
+	long long user_id; /* 0: anonymous */
 	const char *client_ip;
-	const char *key;           /* the Idempotency-Key header */
+	const char *key; /* the Idempotency-Key header */
 } idem_request;
 
 typedef struct idem_key {
@@ -39,7 +39,7 @@ typedef struct idem_answer {
 	int status;
 	char content_type[96];
 	char headers[1280];
-	char *body;                /* malloc'd by idem_lookup */
+	char *body; /* malloc'd by idem_lookup */
 	size_t len;
 } idem_answer;
 

@@ -119,7 +119,7 @@ static int has_duplicate_names(const cJSON *j)
 		return 0;
 	const char **names = malloc(n * sizeof *names);
 	if (!names)
-		return 1;  /* cannot tell: refuse */
+		return 1; /* cannot tell: refuse */
 	size_t k = 0;
 	for (const cJSON *c = j->child; c; c = c->next)
 		names[k++] = c->string ? c->string : "";
@@ -238,8 +238,8 @@ int json_text_clean(const char *s, int allow_blanks)
 		             (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
 		             (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF || (cp >= 0xFFF0 && cp <= 0xFFFB) ||
 		             (cp >= 0xE0000 && cp <= 0xE007F);
-		int blank = cp == 0x20 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F ||
-		            cp == 0x205F || cp == 0x3000;
+		int blank = cp == 0x20 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
+		            cp == 0x202F || cp == 0x205F || cp == 0x3000;
 		if (hidden || (blank && !allow_blanks))
 			return 0;
 		p += n;
@@ -252,8 +252,7 @@ void json_only_fields(const cJSON *obj, const char *const *allowed, verr *v, con
 	if (!cJSON_IsObject(obj))
 		return;
 	const cJSON *it;
-	cJSON_ArrayForEach(it, obj)
-	{
+	cJSON_ArrayForEach(it, obj) {
 		int known = 0;
 		for (int i = 0; allowed[i] && !known; i++)
 			known = it->string && !strcmp(allowed[i], it->string);
@@ -305,8 +304,8 @@ static int absent(verr *v, const char *field, int required)
 	return 0;
 }
 
-int json_get_str(const cJSON *obj, const char *key, const char **out, verr *v, const char *field,
-                 int required, size_t min_chars, size_t max_chars)
+int json_get_str(const cJSON *obj, const char *key, const char **out, verr *v, const char *field, int required,
+                 size_t min_chars, size_t max_chars)
 {
 	const cJSON *m = member(obj, key);
 	if (!m)
@@ -340,8 +339,8 @@ int json_get_str(const cJSON *obj, const char *key, const char **out, verr *v, c
 	return 1;
 }
 
-int json_get_int(const cJSON *obj, const char *key, long long *out, verr *v, const char *field,
-                 int required, long long min, long long max)
+int json_get_int(const cJSON *obj, const char *key, long long *out, verr *v, const char *field, int required,
+                 long long min, long long max)
 {
 	const cJSON *m = member(obj, key);
 	if (!m)
@@ -381,8 +380,8 @@ int json_get_bool(const cJSON *obj, const char *key, int *out, verr *v, const ch
 	return 1;
 }
 
-int json_get_enum(const cJSON *obj, const char *key, const char **out, const char *const *choices,
-                  verr *v, const char *field, int required)
+int json_get_enum(const cJSON *obj, const char *key, const char **out, const char *const *choices, verr *v,
+                  const char *field, int required)
 {
 	const cJSON *m = member(obj, key);
 	if (!m)
@@ -422,8 +421,8 @@ int json_get_object(const cJSON *obj, const char *key, const cJSON **out, verr *
 	return 1;
 }
 
-int json_get_array(const cJSON *obj, const char *key, const cJSON **out, verr *v, const char *field,
-                   int required, int max_items)
+int json_get_array(const cJSON *obj, const char *key, const cJSON **out, verr *v, const char *field, int required,
+                   int max_items)
 {
 	const cJSON *m = member(obj, key);
 	if (!m)

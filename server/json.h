@@ -20,8 +20,8 @@
 
 /* What one pass over a body's text finds before anything is built from it. */
 typedef struct json_shape {
-	size_t values;      /* an upper bound of the values cJSON would allocate */
-	size_t tree_bytes;  /* an upper bound of the memory their tree would take */
+	size_t values;     /* an upper bound of the values cJSON would allocate */
+	size_t tree_bytes; /* an upper bound of the memory their tree would take */
 } json_shape;
 
 /* The pre-scan json_parse runs first, for a caller that must know the cost before parsing (to
@@ -44,12 +44,11 @@ size_t json_utf8_len(const char *s);
 
 /* Validation errors: a list of {field, code, message}. */
 typedef struct verr {
-	cJSON *list;  /* array, created on first error */
+	cJSON *list; /* array, created on first error */
 	int count;
 } verr;
 
-void verr_add(verr *v, const char *field, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+void verr_add(verr *v, const char *field, const char *code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Hands over the list (caller owns it) and resets v. */
 cJSON *verr_take(verr *v);
 void verr_free(verr *v);
@@ -60,19 +59,19 @@ enum { JSON_OPTIONAL = 0, JSON_REQUIRED = 1 };
  * absent and required -> "required"; wrong type -> "type"; out of bounds -> "too_long",
  * "too_short", "out_of_range", "not_integer". Returns 1 when a value was stored, 0 when absent,
  * -1 when an error was recorded. field is the path used in the error ("contact.phone"). */
-int json_get_str(const cJSON *obj, const char *key, const char **out, verr *v, const char *field,
-                 int required, size_t min_chars, size_t max_chars);
+int json_get_str(const cJSON *obj, const char *key, const char **out, verr *v, const char *field, int required,
+                 size_t min_chars, size_t max_chars);
 /* Integers must be whole numbers within [min, max] (and within +/-2^53). */
-int json_get_int(const cJSON *obj, const char *key, long long *out, verr *v, const char *field,
-                 int required, long long min, long long max);
+int json_get_int(const cJSON *obj, const char *key, long long *out, verr *v, const char *field, int required,
+                 long long min, long long max);
 int json_get_bool(const cJSON *obj, const char *key, int *out, verr *v, const char *field, int required);
 /* String restricted to one of a NULL-terminated list; error code "invalid_choice". */
-int json_get_enum(const cJSON *obj, const char *key, const char **out, const char *const *choices,
-                  verr *v, const char *field, int required);
+int json_get_enum(const cJSON *obj, const char *key, const char **out, const char *const *choices, verr *v,
+                  const char *field, int required);
 /* Object or array, by type. */
 int json_get_object(const cJSON *obj, const char *key, const cJSON **out, verr *v, const char *field, int required);
-int json_get_array(const cJSON *obj, const char *key, const cJSON **out, verr *v, const char *field,
-                   int required, int max_items);
+int json_get_array(const cJSON *obj, const char *key, const cJSON **out, verr *v, const char *field, int required,
+                   int max_items);
 
 /* Trims blanks (ASCII white space and U+3000) from both ends of s in place: returns the first
  * character kept and ends the string after the last. */

@@ -80,10 +80,22 @@ static void close_(jw *w, char c)
 	put(w, &c, 1);
 }
 
-void jw_obj(jw *w) { open(w, '{'); }
-void jw_obj_end(jw *w) { close_(w, '}'); }
-void jw_arr(jw *w) { open(w, '['); }
-void jw_arr_end(jw *w) { close_(w, ']'); }
+void jw_obj(jw *w)
+{
+	open(w, '{');
+}
+void jw_obj_end(jw *w)
+{
+	close_(w, '}');
+}
+void jw_arr(jw *w)
+{
+	open(w, '[');
+}
+void jw_arr_end(jw *w)
+{
+	close_(w, ']');
+}
 
 void jw_key(jw *w, const char *key)
 {
@@ -121,7 +133,7 @@ void jw_fixed(jw *w, double v, int decimals)
 {
 	char num[48];
 	if (decimals < 0 || decimals > 9 || !(v > -1e15 && v < 1e15))
-		v = 0, decimals = 0;  /* not finite or absurd: JSON has no NaN */
+		v = 0, decimals = 0; /* not finite or absurd: JSON has no NaN */
 	int n = snprintf(num, sizeof num, "%.*f", decimals, v);
 	sep(w);
 	put(w, num, (size_t)n);

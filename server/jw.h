@@ -15,11 +15,11 @@
 #define JW_DEPTH 16
 
 typedef struct jw {
-	dynbuf b;                       /* the text */
+	dynbuf b; /* the text */
 	int failed;
 	int depth;
-	unsigned char fresh[JW_DEPTH];  /* per open container: nothing written in it yet */
-	unsigned char keyed;            /* a key was just written: the value takes no comma */
+	unsigned char fresh[JW_DEPTH]; /* per open container: nothing written in it yet */
+	unsigned char keyed;           /* a key was just written: the value takes no comma */
 } jw;
 
 void jw_init(jw *w, size_t max);

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LINE_MAX_BYTES (64u << 10)  /* a longer line is dropped, never cut */
+#define LINE_MAX_BYTES (64u << 10) /* a longer line is dropped, never cut */
 
 static int min_level = LOG_INFO;
 static const char *names[] = { "debug", "info", "warn", "error" };
@@ -30,8 +30,8 @@ static void base(jw *w, int level, const char *msg)
 	struct tm tm;
 	gmtime_r(&tv.tv_sec, &tm);
 	char ts[96];
-	snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-	         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(tv.tv_usec / 1000));
+	snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+	         tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(tv.tv_usec / 1000));
 	jw_init(w, LINE_MAX_BYTES);
 	jw_obj(w);
 	jw_kstr(w, "ts", ts);
@@ -71,8 +71,8 @@ void log_kv(int level, const char *msg, ...)
 	emit(&w);
 }
 
-void log_request(const char *request_id, const char *method, const char *path, const char *route,
-                 int status, double ms, const char *user, const char *ip)
+void log_request(const char *request_id, const char *method, const char *path, const char *route, int status, double ms,
+                 const char *user, const char *ip)
 {
 	int level = status >= 500 ? LOG_ERROR : LOG_INFO;
 	if (level < min_level)

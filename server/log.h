@@ -9,7 +9,7 @@ void log_set_level(const char *name);
  * NULL-terminated key/value string pairs. */
 void log_kv(int level, const char *msg, ...) __attribute__((sentinel));
 /* The request line: numbers as numbers. */
-void log_request(const char *request_id, const char *method, const char *path, const char *route,
-                 int status, double ms, const char *user, const char *ip);
+void log_request(const char *request_id, const char *method, const char *path, const char *route, int status, double ms,
+                 const char *user, const char *ip);
 
 #endif

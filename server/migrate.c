@@ -65,8 +65,8 @@ int migrate_run(db_conn *c, int verbose, char *err, size_t errlen)
 		int changed = applied && strcmp(db_val(r, 0, 0), sum) != 0;
 		db_res_free(r);
 		if (changed) {
-			snprintf(err, errlen, "migration %s was changed after it was applied; add a new migration instead",
-			         m->name);
+			snprintf(err, errlen,
+			         "migration %s was changed after it was applied; add a new migration instead", m->name);
 			goto out;
 		}
 		if (applied)
@@ -80,7 +80,8 @@ int migrate_run(db_conn *c, int verbose, char *err, size_t errlen)
 		}
 		char now[32];
 		clock_fmt_db(clock_now(), now);
-		if (db_exec(c, "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
+		if (db_exec(c,
+		            "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
 		            DBP(DBI(version), DBS(m->name), DBS(sum), DBS(now)), NULL, NULL) ||
 		    db_raw(c, "COMMIT")) {
 			snprintf(err, errlen, "migration %s could not be recorded: %s", m->name, db_raw_error(c));

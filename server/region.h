@@ -14,16 +14,16 @@
 #define REGION_CODE_LEN 6
 
 enum {
-	REGION_PROVINCE = 1,    /* 省级: 省, 自治区, 直辖市 */
-	REGION_PREFECTURE = 2,  /* 地级: 地级市, 地区, 自治州, 盟 */
-	REGION_COUNTY = 3,      /* 县级: 市辖区, 县级市, 县, 自治县, 旗, … */
+	REGION_PROVINCE = 1,   /* 省级: 省, 自治区, 直辖市 */
+	REGION_PREFECTURE = 2, /* 地级: 地级市, 地区, 自治州, 盟 */
+	REGION_COUNTY = 3,     /* 县级: 市辖区, 县级市, 县, 自治县, 旗, … */
 };
 
 typedef struct region {
 	char code[REGION_CODE_LEN + 1];
-	char parent[REGION_CODE_LEN + 1];  /* "" for a province */
-	unsigned char level;               /* REGION_PROVINCE .. REGION_COUNTY */
-	const char *name;                  /* UTF-8, e.g. "海盐县" */
+	char parent[REGION_CODE_LEN + 1]; /* "" for a province */
+	unsigned char level;              /* REGION_PROVINCE .. REGION_COUNTY */
+	const char *name;                 /* UTF-8, e.g. "海盐县" */
 } region;
 
 /* The generated table (build/gen/regions_data.c), sorted by code. */

@@ -73,7 +73,8 @@ static const struct {
 	  "public fundraising cannot need less than non-public" },
 	{ RULE_foundation_min_fund_local_public_fen, RULE_foundation_min_fund_national_public_fen, 0,
 	  "local public fundraising cannot need more than national" },
-	{ RULE_foundation_min_directors, RULE_foundation_max_directors, 0, "the fewest directors cannot exceed the most" },
+	{ RULE_foundation_min_directors, RULE_foundation_max_directors, 0,
+	  "the fewest directors cannot exceed the most" },
 	{ RULE_grade_2a_min, RULE_grade_3a_min, 1, "grade cut-offs must descend from 5A to 2A" },
 	{ RULE_grade_3a_min, RULE_grade_4a_min, 1, "grade cut-offs must descend from 5A to 2A" },
 	{ RULE_grade_4a_min, RULE_grade_5a_min, 1, "grade cut-offs must descend from 5A to 2A" },
@@ -92,9 +93,9 @@ int rules_check(char *err, size_t errlen)
 		long long a = values[orders[i].lo], b = values[orders[i].hi];
 		if (orders[i].strict ? a < b : a <= b)
 			continue;
-		snprintf(err, errlen, "rules %s (%lld) and %s (%lld) disagree: %s must be %s %s (%s)", infos[orders[i].lo].name,
-		         a, infos[orders[i].hi].name, b, infos[orders[i].lo].name, orders[i].strict ? "below" : "at most",
-		         infos[orders[i].hi].name, orders[i].why);
+		snprintf(err, errlen, "rules %s (%lld) and %s (%lld) disagree: %s must be %s %s (%s)",
+		         infos[orders[i].lo].name, a, infos[orders[i].hi].name, b, infos[orders[i].lo].name,
+		         orders[i].strict ? "below" : "at most", infos[orders[i].hi].name, orders[i].why);
 		return -1;
 	}
 	/* The due date is a day of the following year's month: February is held to 28 so that the
@@ -102,8 +103,10 @@ int rules_check(char *err, size_t errlen)
 	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	long long m = values[RULE_annual_report_due_month], d = values[RULE_annual_report_due_day];
 	if (d > mdays[m - 1]) {
-		snprintf(err, errlen, "rules annual_report_due_month (%lld) and annual_report_due_day (%lld) disagree: "
-		         "that month has %d days", m, d, mdays[m - 1]);
+		snprintf(err, errlen,
+		         "rules annual_report_due_month (%lld) and annual_report_due_day (%lld) disagree: "
+		         "that month has %d days",
+		         m, d, mdays[m - 1]);
 		return -1;
 	}
 	return 0;

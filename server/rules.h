@@ -17,7 +17,7 @@ typedef enum rule_id {
 typedef struct rule_info {
 	const char *name;
 	long long def;
-	long long min, max;  /* the allowed range, inclusive */
+	long long min, max; /* the allowed range, inclusive */
 	const char *unit;
 	const char *description;
 } rule_info;

@@ -20,7 +20,7 @@ typedef struct sched_job {
 	const char *name;
 	int period_ms;
 	sched_fn fn;
-	int in_sweep;        /* also run by POST /api/v1/admin/sweep */
+	int in_sweep; /* also run by POST /api/v1/admin/sweep */
 } sched_job;
 
 #define SCHED_MAX_JOBS 16

@@ -110,7 +110,7 @@ void tx_answer_raw(tx *t, int status, const char *content_type, const void *data
 	t->status = status;
 	t->raw = malloc(len + 1);
 	if (!t->raw)
-		return;  /* rendered as a failure: no answer without its bytes */
+		return; /* rendered as a failure: no answer without its bytes */
 	memcpy(t->raw, data, len);
 	t->raw_len = len;
 	snprintf(t->raw_type, sizeof t->raw_type, "%s", content_type);
@@ -143,7 +143,8 @@ int tx_if_match(tx *t, long long version)
 	if (tx_version_matches(t->if_match, version) == 0)
 		return 0;
 	return tx_refuse(t, 412, "version_mismatch",
-	                 "If-Match %s does not match the current version \"%lld\"; reload and retry", t->if_match, version);
+	                 "If-Match %s does not match the current version \"%lld\"; reload and retry", t->if_match,
+	                 version);
 }
 
 void tx_done(tx *t)
@@ -156,15 +157,15 @@ void tx_done(tx *t)
 
 /* One request's run: what fn needs, and what the wrapper renders inside the transaction. */
 typedef struct tx_call {
-	http_req *req;            /* NULL without a request */
+	http_req *req; /* NULL without a request */
 	const auth_user *who;
 	tx_fn fn;
 	void *arg;
 	tx t;
-	int idem;                 /* the request carries an Idempotency-Key */
+	int idem; /* the request carries an Idempotency-Key */
 	idem_key key;
-	int claim_lost;           /* another request with the key committed first */
-	idem_answer out;          /* the rendered answer (body malloc'd) */
+	int claim_lost;  /* another request with the key committed first */
+	idem_answer out; /* the rendered answer (body malloc'd) */
 } tx_call;
 
 static void out_clear(idem_answer *a)
@@ -314,8 +315,9 @@ static int replay_or_continue(http_req *req, db_conn *c, const idem_key *key)
 
 static void key_of(const http_req *req, idem_key *key)
 {
-	idem_request q = { req->method, req->path, http_query_string(req), req->json, req->body, req->body_len,
-		               req->authed ? req->user.id : 0, req->client_ip, req->idem_key };
+	idem_request q = { req->method,  req->path,     http_query_string(req),         req->json,
+		           req->body,    req->body_len, req->authed ? req->user.id : 0, req->client_ip,
+		           req->idem_key };
 	idem_key_make(key, &q);
 }
 
@@ -378,8 +380,8 @@ void tx_run_or_reply(http_req *req, tx_fn fn, void *arg)
 	} else if (rc == TX_REFUSED && k->t.prob.status) {
 		if (render_problem(k) == 0) {
 			if (k->idem && k->out.status < 500 && db_tx(record_refusal, k))
-				log_kv(LOG_WARN, "refusal not recorded under its Idempotency-Key", "request_id", req->request_id,
-				       NULL);
+				log_kv(LOG_WARN, "refusal not recorded under its Idempotency-Key", "request_id",
+				       req->request_id, NULL);
 			send_recorded(req, &k->out, 0);
 		} else {
 			http_problem(req, 500, "internal", "the request could not be completed");

@@ -46,33 +46,33 @@ struct http_req;
 #define TX_REFUSED DB_APP
 
 typedef struct tx_problem {
-	int status;              /* 0: none */
+	int status; /* 0: none */
 	char code[64];
 	char detail[768];
-	char headers[160];       /* extra header lines ("Retry-After: 60\r\n") */
-	verr fields;             /* errors[] */
-	cJSON *ext;              /* extension members (current_status, allowed_actions, …); owned */
-	int commit;              /* tx_refuse_commit: fn's writes stand */
+	char headers[160]; /* extra header lines ("Retry-After: 60\r\n") */
+	verr fields;       /* errors[] */
+	cJSON *ext;        /* extension members (current_status, allowed_actions, …); owned */
+	int commit;        /* tx_refuse_commit: fn's writes stand */
 } tx_problem;
 
 typedef struct tx {
 	db_conn *c;
-	const auth_user *user;   /* NULL: the system (scheduler, command line) */
-	const char *client_ip;   /* "" without a request */
-	const char *if_match;    /* the request's If-Match header, or NULL */
+	const auth_user *user; /* NULL: the system (scheduler, command line) */
+	const char *client_ip; /* "" without a request */
+	const char *if_match;  /* the request's If-Match header, or NULL */
 	tx_problem prob;
 
 	/* the answer, set by tx_answer */
 	int status;
-	cJSON *data;             /* answered as {"data": data}; owned */
-	long long version;       /* > 0: ETag: "<version>" */
-	int empty;               /* answered without a body (204) */
-	int list;                /* answered as {"data": [...], "next_cursor": …} */
-	char next_cursor[192];   /* "" for null */
-	char *raw;               /* answered as these bytes (downloads); owned */
+	cJSON *data;           /* answered as {"data": data}; owned */
+	long long version;     /* > 0: ETag: "<version>" */
+	int empty;             /* answered without a body (204) */
+	int list;              /* answered as {"data": [...], "next_cursor": …} */
+	char next_cursor[192]; /* "" for null */
+	char *raw;             /* answered as these bytes (downloads); owned */
 	size_t raw_len;
 	char raw_type[96];
-	char raw_headers[1280];  /* its header lines, instead of the API's */
+	char raw_headers[1280]; /* its header lines, instead of the API's */
 } tx;
 
 typedef int (*tx_fn)(tx *t, void *arg);

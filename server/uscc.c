@@ -46,12 +46,15 @@ static int is_digit(char c)
 static const struct {
 	char authority;
 	const char *name;
-	const char *categories;      /* the category characters, in order */
+	const char *categories; /* the category characters, in order */
 	const char *category_names[6];
 } authorities[] = {
 	{ '1', "机构编制", "1239", { "机关", "事业单位", "中央编办直接管理机构编制的群众团体", "其他" } },
 	{ '2', "外交", "19", { "外国常驻新闻机构", "其他" } },
-	{ '3', "司法行政", "123459", { "律师执业机构", "公证处", "基层法律服务所", "司法鉴定机构", "仲裁委员会", "其他" } },
+	{ '3',
+	  "司法行政",
+	  "123459",
+	  { "律师执业机构", "公证处", "基层法律服务所", "司法鉴定机构", "仲裁委员会", "其他" } },
 	{ '4', "文化", "19", { "外国在华文化中心", "其他" } },
 	{ '5', "民政", "1239", { "社会团体", "民办非企业单位", "基金会", "其他" } },
 	{ '6', "旅游", "129", { "外国旅游部门常驻代表机构", "港澳台地区旅游部门常驻内地（大陆）代表机构", "其他" } },
@@ -87,10 +90,9 @@ const char *uscc_category_name(char authority, char category)
  * today's table: a code keeps the region it was issued in after that region is abolished. */
 static int region_part_ok(const char *r)
 {
-	static const char *const provinces[] = { "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33",
-		                                     "34", "35", "36", "37", "41", "42", "43", "44", "45", "46", "50",
-		                                     "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81",
-		                                     "82" };
+	static const char *const provinces[] = { "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34",
+		                                 "35", "36", "37", "41", "42", "43", "44", "45", "46", "50", "51", "52",
+		                                 "53", "54", "61", "62", "63", "64", "65", "71", "81", "82" };
 	for (int i = 0; i < 6; i++)
 		if (!is_digit(r[i]))
 			return 0;
@@ -185,8 +187,7 @@ out:
 	return why ? -1 : 0;
 }
 
-int uscc_build(char authority, char category, const char region[6], unsigned long long serial,
-               char out[USCC_LEN + 1])
+int uscc_build(char authority, char category, const char region[6], unsigned long long serial, char out[USCC_LEN + 1])
 {
 	if (!region || !out)
 		return -1;

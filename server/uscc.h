@@ -11,10 +11,10 @@
 #define USCC_LEN 18
 
 typedef struct uscc_parts {
-	char authority[2];     /* "5" = civil affairs */
-	char category[2];      /* "1" social group, "2" social service institution, "3" foundation, "9" other */
+	char authority[2]; /* "5" = civil affairs */
+	char category[2];  /* "1" social group, "2" social service institution, "3" foundation, "9" other */
 	char region_code[7];
-	char org_code[10];     /* 9 characters: 8 body + check */
+	char org_code[10]; /* 9 characters: 8 body + check */
 } uscc_parts;
 
 /* Validates a code. Returns 0 when valid and fills parts (may be NULL).
@@ -41,8 +41,7 @@ char uscc_check_char(const char first17[17]);
  * registrations carry) followed by the serial in 6 base-31 digits over the USCC alphabet
  * (0-9 A-H J-N P-R T U W-Y), so distinct serials give distinct codes; serial < 31^6.
  * out receives 18 chars + NUL. -1 on bad input. */
-int uscc_build(char authority, char category, const char region[6], unsigned long long serial,
-               char out[USCC_LEN + 1]);
+int uscc_build(char authority, char category, const char region[6], unsigned long long serial, char out[USCC_LEN + 1]);
 
 /* Category digit for a legal form name ("social_group" -> '1', "social_service_institution" -> '2',
  * "foundation" -> '3'); 0 for anything else. */

@@ -101,7 +101,8 @@ static cJSON *entries(db_conn *c, const char *uscc, int current, int *rc)
 	db_res *r;
 	cJSON *a = cJSON_CreateArray();
 	*rc = db_query(c,
-	               "SELECT " LE_COLUMNS " FROM list_entries WHERE uscc = ? AND (? = 0 OR status = ?) ORDER BY id LIMIT 1000",
+	               "SELECT " LE_COLUMNS
+	               " FROM list_entries WHERE uscc = ? AND (? = 0 OR status = ?) ORDER BY id LIMIT 1000",
 	               DBP(DBS(uscc), DBI(current), DBS(fsm_state_name(&list_entry_flow, LE_listed))), &r);
 	if (*rc)
 		return a;
@@ -115,10 +116,11 @@ static int credit_tx(tx *t, void *arg)
 {
 	const char *uscc = arg;
 	db_res *r;
-	int rc = db_query(t->c,
-	                  "SELECT o.grade, o.grade_valid_until, (SELECT g.score FROM credit_grades g WHERE g.uscc = o.uscc "
-	                  "ORDER BY g.id DESC LIMIT 1) FROM orgs o WHERE o.uscc = ?",
-	                  DBP(DBS(uscc)), &r);
+	int rc = db_query(
+	        t->c,
+	        "SELECT o.grade, o.grade_valid_until, (SELECT g.score FROM credit_grades g WHERE g.uscc = o.uscc "
+	        "ORDER BY g.id DESC LIMIT 1) FROM orgs o WHERE o.uscc = ?",
+	        DBP(DBS(uscc)), &r);
 	if (rc)
 		return rc;
 	if (r->nrows != 1) {
@@ -138,7 +140,9 @@ static int credit_tx(tx *t, void *arg)
 	if (!rc)
 		cJSON_AddItemToObject(o, "history", entries(t->c, uscc, 0, &rc));
 	if (!rc)
-		rc = db_query(t->c, "SELECT " CREDIT_EVENT_COLUMNS " FROM credit_events WHERE uscc = ? ORDER BY id LIMIT 1000",
+		rc = db_query(t->c,
+		              "SELECT " CREDIT_EVENT_COLUMNS
+		              " FROM credit_events WHERE uscc = ? ORDER BY id LIMIT 1000",
 		              DBP(DBS(uscc)), &r);
 	if (rc) {
 		cJSON_Delete(o);

@@ -35,9 +35,9 @@ extern const route list_entries_routes[];
 extern const route credit_routes[];
 
 enum {
-	CREDIT_TEXT_MAX_CHARS = 2000,    /* basis, evidence, reasons */
-	CREDIT_NAME_MAX_CHARS = 200,     /* authority, title */
-	CREDIT_NUMBER_MAX_CHARS = 100,   /* decision_number */
+	CREDIT_TEXT_MAX_CHARS = 2000,  /* basis, evidence, reasons */
+	CREDIT_NAME_MAX_CHARS = 200,   /* authority, title */
+	CREDIT_NUMBER_MAX_CHARS = 100, /* decision_number */
 };
 
 /* A date member key of body ("YYYY-MM-DD"), not after today by the daemon's clock, into *day.
@@ -54,12 +54,22 @@ int credit_get_text(const cJSON *body, const char *key, size_t max, int required
 int credit_org_lock_or_refuse(tx *t, const char *uscc, org_row *o);
 
 /* The credit_events row: its columns, their enum, and the event as answered (kind's fields only). */
-#define CREDIT_EVENT_COLUMNS                                                                              \
-	"id, uscc, kind, conclusion, penalty_type, fine_fen, decision_number, title, authority, basis, decided_on, " \
+#define CREDIT_EVENT_COLUMNS                                                                                           \
+	"id, uscc, kind, conclusion, penalty_type, fine_fen, decision_number, title, authority, basis, decided_on, "   \
 	"created_at"
 enum credit_event_col {
-	CE_ID, CE_USCC, CE_KIND, CE_CONCLUSION, CE_PENALTY_TYPE, CE_FINE, CE_DECISION_NUMBER, CE_TITLE, CE_AUTHORITY,
-	CE_BASIS, CE_DECIDED, CE_CREATED,
+	CE_ID,
+	CE_USCC,
+	CE_KIND,
+	CE_CONCLUSION,
+	CE_PENALTY_TYPE,
+	CE_FINE,
+	CE_DECISION_NUMBER,
+	CE_TITLE,
+	CE_AUTHORITY,
+	CE_BASIS,
+	CE_DECIDED,
+	CE_CREATED,
 };
 cJSON *credit_event_json(const db_res *r, int row);
 

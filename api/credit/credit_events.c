@@ -19,8 +19,8 @@ static const char *const penalty_types[] = { "warning", "fine", "suspension", "r
 
 /* The fields each kind takes. */
 static const char *const inspection_fields[] = { "kind", "conclusion", "decided_on", "basis", NULL };
-static const char *const penalty_fields[] = { "kind", "penalty_type", "fine_fen", "decision_number", "basis",
-	                                          "authority", "decided_on", NULL };
+static const char *const penalty_fields[] = { "kind",  "penalty_type", "fine_fen",   "decision_number",
+	                                      "basis", "authority",    "decided_on", NULL };
 static const char *const commendation_fields[] = { "kind", "title", "authority", "decided_on", "basis", NULL };
 
 cJSON *credit_event_json(const db_res *r, int row)
@@ -29,9 +29,16 @@ cJSON *credit_event_json(const db_res *r, int row)
 	cJSON_AddNumberToObject(o, "id", (double)db_int(r, row, CE_ID));
 	cJSON_AddStringToObject(o, "org_uscc", db_val(r, row, CE_USCC));
 	cJSON_AddStringToObject(o, "kind", db_val(r, row, CE_KIND));
-	static const struct { const char *key; int col; } text[] = {
-		{ "conclusion", CE_CONCLUSION }, { "penalty_type", CE_PENALTY_TYPE }, { "decision_number", CE_DECISION_NUMBER },
-		{ "title", CE_TITLE }, { "authority", CE_AUTHORITY }, { "basis", CE_BASIS },
+	static const struct {
+		const char *key;
+		int col;
+	} text[] = {
+		{ "conclusion", CE_CONCLUSION },
+		{ "penalty_type", CE_PENALTY_TYPE },
+		{ "decision_number", CE_DECISION_NUMBER },
+		{ "title", CE_TITLE },
+		{ "authority", CE_AUTHORITY },
+		{ "basis", CE_BASIS },
 	};
 	for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
 		if (db_val(r, row, text[i].col))
@@ -58,7 +65,8 @@ static int penalty_listing(const event_args *a, enum le_list *list, const char *
 	if (a->kind != EV_PENALTY)
 		return 0;
 	if (!strcmp(a->penalty_type, penalty_types[P_WARNING]) ||
-	    (!strcmp(a->penalty_type, penalty_types[P_FINE]) && a->fine_fen < rule(RULE_abnormal_small_fine_limit_fen))) {
+	    (!strcmp(a->penalty_type, penalty_types[P_FINE]) &&
+	     a->fine_fen < rule(RULE_abnormal_small_fine_limit_fen))) {
 		*list = LE_ABNORMAL;
 		*reason = "small_penalty";
 	} else if (!strcmp(a->penalty_type, penalty_types[P_FINE])) {
@@ -83,13 +91,14 @@ static int event_tx(tx *t, void *arg)
 	clock_fmt_db(clock_now(), now);
 	clock_fmt_date(a->decided_on, day);
 	unsigned long long id = 0;
-	rc = db_exec(t->c,
-	             "INSERT INTO credit_events (uscc, kind, conclusion, penalty_type, fine_fen, decision_number, title, "
-	             "authority, basis, decided_on, actor_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	             DBP(DBS(a->uscc), DBS(kinds[a->kind]), DBS(a->conclusion), DBS(a->penalty_type),
-	                 a->has_fine ? DBI(a->fine_fen) : DBNULL, DBS(a->decision_number), DBS(a->title), DBS(a->authority),
-	                 DBS(a->basis), DBS(day), DBI(t->user->id), DBS(now)),
-	             NULL, &id);
+	rc = db_exec(
+	        t->c,
+	        "INSERT INTO credit_events (uscc, kind, conclusion, penalty_type, fine_fen, decision_number, title, "
+	        "authority, basis, decided_on, actor_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	        DBP(DBS(a->uscc), DBS(kinds[a->kind]), DBS(a->conclusion), DBS(a->penalty_type),
+	            a->has_fine ? DBI(a->fine_fen) : DBNULL, DBS(a->decision_number), DBS(a->title), DBS(a->authority),
+	            DBS(a->basis), DBS(day), DBI(t->user->id), DBS(now)),
+	        NULL, &id);
 	if (rc)
 		return rc;
 	db_res *r;
@@ -137,8 +146,9 @@ static void credit_events_post(http_req *req)
 	verr v = { 0 };
 	const char *kind = NULL;
 	if (json_get_enum(b, "kind", &kind, kinds, &v, "kind", JSON_REQUIRED) != 1) {
-		http_problem_fields(req, 422, "validation_failed",
-		                    "kind must be inspection, penalty or commendation (performance comes from contracts)", &v);
+		http_problem_fields(
+		        req, 422, "validation_failed",
+		        "kind must be inspection, penalty or commendation (performance comes from contracts)", &v);
 		return;
 	}
 	for (int i = 0; kinds[i]; i++)
@@ -154,11 +164,13 @@ static void credit_events_post(http_req *req)
 		break;
 	case EV_PENALTY:
 		json_only_fields(b, penalty_fields, &v, NULL);
-		if (json_get_enum(b, "penalty_type", &a.penalty_type, penalty_types, &v, "penalty_type", JSON_REQUIRED) == 1) {
+		if (json_get_enum(b, "penalty_type", &a.penalty_type, penalty_types, &v, "penalty_type",
+		                  JSON_REQUIRED) == 1) {
 			int fine = !strcmp(a.penalty_type, penalty_types[P_FINE]);
 			const cJSON *f = cJSON_GetObjectItemCaseSensitive(b, "fine_fen");
 			if (fine)
-				a.has_fine = json_get_int(b, "fine_fen", &a.fine_fen, &v, "fine_fen", JSON_REQUIRED, 1, JSON_FEN_MAX) == 1;
+				a.has_fine = json_get_int(b, "fine_fen", &a.fine_fen, &v, "fine_fen", JSON_REQUIRED, 1,
+				                          JSON_FEN_MAX) == 1;
 			else if (f && !cJSON_IsNull(f))
 				verr_add(&v, "fine_fen", "not_allowed", "only a fine has an amount");
 		}

@@ -30,7 +30,8 @@ int credit_eligibility_check(const credit_facts *f, const credit_requirements *r
 		/* An expired grade is no grade. */
 		int grade = f->grade && f->grade_valid_until >= today ? f->grade : 0;
 		if (grade < req->min_grade) {
-			verr_add(reasons, "org", "grade_too_low", "a valid grade of at least %dA is required", req->min_grade);
+			verr_add(reasons, "org", "grade_too_low", "a valid grade of at least %dA is required",
+			         req->min_grade);
 			n++;
 		}
 	}

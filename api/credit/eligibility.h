@@ -19,21 +19,21 @@
 #include <stdint.h>
 
 typedef struct credit_requirements {
-	int min_grade;                       /* 0: none; 1–5 for 1A–5A */
-	int min_years_registered;            /* 0: none */
-	const char *const *legal_forms;      /* NULL-terminated; NULL: any */
-	const char *const *categories;       /* NULL-terminated; NULL: any */
+	int min_grade;                  /* 0: none; 1–5 for 1A–5A */
+	int min_years_registered;       /* 0: none */
+	const char *const *legal_forms; /* NULL-terminated; NULL: any */
+	const char *const *categories;  /* NULL-terminated; NULL: any */
 } credit_requirements;
 
 /* What the register says of the organization, for the pure check. */
 typedef struct credit_facts {
-	int found;                           /* in the register */
-	int registered;                      /* status registered */
-	int64_t registered_on;               /* day */
-	int grade;                           /* 0 none, 1–5 */
-	int64_t grade_valid_until;           /* day; the grade counts through this day */
-	int listings;                        /* current list entries */
-	const char *legal_form, *category;   /* category may be NULL */
+	int found;                         /* in the register */
+	int registered;                    /* status registered */
+	int64_t registered_on;             /* day */
+	int grade;                         /* 0 none, 1–5 */
+	int64_t grade_valid_until;         /* day; the grade counts through this day */
+	int listings;                      /* current list entries */
+	const char *legal_form, *category; /* category may be NULL */
 } credit_facts;
 
 /* The grade "1A"–"5A" as 1–5; 0 for anything else (NULL too). */

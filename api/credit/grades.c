@@ -65,7 +65,8 @@ static int grade_tx(tx *t, void *arg)
 	if ((rc = credit_listings(t->c, a->uscc, &listed)))
 		goto out;
 	if (listed) {
-		rc = tx_refuse(t, 422, "listed", "an organization on the abnormal or the serious list cannot be graded");
+		rc = tx_refuse(t, 422, "listed",
+		               "an organization on the abnormal or the serious list cannot be graded");
 		goto out;
 	}
 	const char *grade = grade_of(a->score);
@@ -77,12 +78,13 @@ static int grade_tx(tx *t, void *arg)
 	char now[32];
 	clock_fmt_db(clock_now(), now);
 	unsigned long long id = 0;
-	rc = db_exec(t->c,
-	             "INSERT INTO credit_grades (uscc, score, grade, decided_on, valid_until, basis, actor_id, created_at) "
-	             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-	             DBP(DBS(a->uscc), DBI(a->score), DBS(grade), DBS(day), DBS(until_s), DBS(a->basis), DBI(t->user->id),
-	                 DBS(now)),
-	             NULL, &id);
+	rc = db_exec(
+	        t->c,
+	        "INSERT INTO credit_grades (uscc, score, grade, decided_on, valid_until, basis, actor_id, created_at) "
+	        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	        DBP(DBS(a->uscc), DBI(a->score), DBS(grade), DBS(day), DBS(until_s), DBS(a->basis), DBI(t->user->id),
+	            DBS(now)),
+	        NULL, &id);
 	if (!rc)
 		rc = db_exec(t->c, "UPDATE orgs SET grade = ?, grade_valid_until = ? WHERE uscc = ?",
 		             DBP(DBS(grade), DBS(until_s), DBS(a->uscc)), NULL, NULL);

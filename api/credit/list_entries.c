@@ -17,7 +17,7 @@ typedef struct listing_args {
 	char uscc[USCC_LEN + 1];
 	enum le_list list;
 	const char *reason;
-	char *evidence;            /* JSON text of the evidence string; owned */
+	char *evidence; /* JSON text of the evidence string; owned */
 } listing_args;
 
 static int answer_entry(tx *t, long long id, int status)
@@ -146,11 +146,11 @@ static void public_list(http_req *req, enum le_list l)
 	db_conn *c = api_db_or_reply(req);
 	if (!c)
 		return;
-	db_res *r = api_rows_or_reply(req, c,
-	                              "SELECT " LE_COLUMNS ", (SELECT o.name FROM orgs o WHERE o.uscc = list_entries.uscc) "
-	                              "FROM list_entries WHERE list = ? AND status = ? AND id > ? ORDER BY id LIMIT ?",
-	                              DBP(DBS(le_lists[l]), DBS(fsm_state_name(&list_entry_flow, LE_listed)), DBI(after),
-	                                  DBI(limit + 1)));
+	db_res *r = api_rows_or_reply(
+	        req, c,
+	        "SELECT " LE_COLUMNS ", (SELECT o.name FROM orgs o WHERE o.uscc = list_entries.uscc) "
+	        "FROM list_entries WHERE list = ? AND status = ? AND id > ? ORDER BY id LIMIT ?",
+	        DBP(DBS(le_lists[l]), DBS(fsm_state_name(&list_entry_flow, LE_listed)), DBI(after), DBI(limit + 1)));
 	if (!r)
 		return;
 	http_reply_rows(req, r, limit, public_item, LC_ID);

@@ -31,9 +31,9 @@ static const char *const action_names[] = {
 
 const char *const le_lists[] = { "abnormal", "serious", NULL };
 const char *const le_abnormal_reasons[] = { "annual_report_late", "unreachable", "rectification_incomplete",
-	                                        "small_penalty", "other", NULL };
-const char *const le_serious_reasons[] = { "abnormal_two_years", "large_fine", "suspension", "revocation",
-	                                       "repeated_penalties", "court_dishonest", "other", NULL };
+	                                    "small_penalty",      "other",       NULL };
+const char *const le_serious_reasons[] = { "abnormal_two_years", "large_fine",      "suspension", "revocation",
+	                                   "repeated_penalties", "court_dishonest", "other",      NULL };
 
 const char *const *le_reasons(enum le_list l)
 {
@@ -104,9 +104,9 @@ cJSON *le_json(const db_res *r, int row)
 int le_current_write(db_conn *c, const char *uscc, jw *w)
 {
 	db_res *r;
-	int rc = db_query(c,
-	                  "SELECT " LE_COLUMNS " FROM list_entries WHERE uscc = ? AND status = ? ORDER BY id LIMIT 1000",
-	                  DBP(DBS(uscc), DBS(state_names[LE_listed])), &r);
+	int rc = db_query(
+	        c, "SELECT " LE_COLUMNS " FROM list_entries WHERE uscc = ? AND status = ? ORDER BY id LIMIT 1000",
+	        DBP(DBS(uscc), DBS(state_names[LE_listed])), &r);
 	if (rc)
 		return rc;
 	jw_arr(w);
@@ -140,12 +140,13 @@ int le_insert(tx *t, const char *uscc, enum le_list l, const char *reason, const
 	clock_fmt_db(clock_now(), now);
 	clock_fmt_date(today, day);
 	unsigned long long nid = 0;
-	int rc = db_exec(t->c,
-	                 "INSERT INTO list_entries (uscc, list, reason, rule, evidence, listed_on, status, version, actor_id, "
-	                 "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
-	                 DBP(DBS(uscc), DBS(le_lists[l]), DBS(reason), DBS(rule), DBS(evidence), DBS(day),
-	                     DBS(state_names[LE_listed]), t->user ? DBI(t->user->id) : DBNULL, DBS(now), DBS(now)),
-	                 NULL, &nid);
+	int rc = db_exec(
+	        t->c,
+	        "INSERT INTO list_entries (uscc, list, reason, rule, evidence, listed_on, status, version, actor_id, "
+	        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+	        DBP(DBS(uscc), DBS(le_lists[l]), DBS(reason), DBS(rule), DBS(evidence), DBS(day),
+	            DBS(state_names[LE_listed]), t->user ? DBI(t->user->id) : DBNULL, DBS(now), DBS(now)),
+	        NULL, &nid);
 	if (rc)
 		return rc;
 	*id = (long long)nid;
@@ -233,7 +234,8 @@ static int refuse(fsm_run *run, int state)
 {
 	if (run->action == LE_DO_remove && state == LE_removed)
 		return fsm_conflict(run, state, "already_removed", "this entry was removed on %s",
-		                    db_val(run->row, 0, LC_REMOVED) ? db_val(run->row, 0, LC_REMOVED) : "an earlier day");
+		                    db_val(run->row, 0, LC_REMOVED) ? db_val(run->row, 0, LC_REMOVED)
+		                                                    : "an earlier day");
 	return 0;
 }
 

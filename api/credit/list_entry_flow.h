@@ -35,13 +35,25 @@ enum le_action {
 
 extern const fsm_def list_entry_flow;
 
-#define LE_COLUMNS                                                                                  \
-	"id, uscc, list, reason, rule, evidence, listed_on, removed_on, removal_reason, status, version, " \
+#define LE_COLUMNS                                                                                                     \
+	"id, uscc, list, reason, rule, evidence, listed_on, removed_on, removal_reason, status, version, "             \
 	"created_at, updated_at"
 
 enum le_col {
-	LC_ID, LC_USCC, LC_LIST, LC_REASON, LC_RULE, LC_EVIDENCE, LC_LISTED, LC_REMOVED, LC_REMOVAL_REASON,
-	LC_STATUS, LC_VERSION, LC_CREATED, LC_UPDATED, LC_NCOLS,   /* a query may select more after these */
+	LC_ID,
+	LC_USCC,
+	LC_LIST,
+	LC_REASON,
+	LC_RULE,
+	LC_EVIDENCE,
+	LC_LISTED,
+	LC_REMOVED,
+	LC_REMOVAL_REASON,
+	LC_STATUS,
+	LC_VERSION,
+	LC_CREATED,
+	LC_UPDATED,
+	LC_NCOLS, /* a query may select more after these */
 };
 
 /* The two lists, and the reasons each takes (Appendix B); NULL-terminated. */

@@ -106,8 +106,9 @@ static int signup_tx(tx *t, void *arg)
 	if (rc)
 		return rc;
 	db_res *r;
-	rc = db_query(t->c, "SELECT COUNT(*) FROM audit_log WHERE object_type = 'ip' AND object_id = ? "
-	                    "AND action = 'account.signup' AND at > ?",
+	rc = db_query(t->c,
+	              "SELECT COUNT(*) FROM audit_log WHERE object_type = 'ip' AND object_id = ? "
+	              "AND action = 'account.signup' AND at > ?",
 	              DBP(DBS(t->client_ip), DBS(since)), &r);
 	if (rc)
 		return rc;
@@ -143,7 +144,8 @@ void accounts_signup(http_req *req)
 	json_get_str(req->json, "email", &u->email, &v, "email", JSON_OPTIONAL, 0, 254);
 	const cJSON *role = cJSON_GetObjectItemCaseSensitive(req->json, "role");
 	if (role && !(cJSON_IsString(role) && !strcmp(role->valuestring, "applicant")))
-		verr_add(&v, "role", "not_allowed", "sign-up creates applicant accounts only; admins create the other roles");
+		verr_add(&v, "role", "not_allowed",
+		         "sign-up creates applicant accounts only; admins create the other roles");
 	users_validate_new(u, 1, &v);
 	if (v.count) {
 		http_problem_fields(req, 422, "validation_failed", "the account details are not valid", &v);
@@ -164,16 +166,16 @@ void accounts_signup(http_req *req)
  * committed: a failure stays counted and may lock the username, a success gives the slot back
  * and opens a session. Every refusal of a sign-in keeps its writes (tx_refuse_commit). */
 typedef struct login {
-	char username[65];      /* lower case */
+	char username[65]; /* lower case */
 	const char *password;
 	const char *ip;
-	int user_throttled;     /* 0 when the name cannot be a username (only the address counts) */
+	int user_throttled; /* 0 when the name cannot be a username (only the address counts) */
 	/* the slot, and the account it names (found 0: none) */
 	unsigned long long slot;
 	int found, disabled;
 	auth_user who;
 	char hash[CRYPTO_PWHASH_MAX];
-	int ok;                 /* the password was right and the account enabled */
+	int ok; /* the password was right and the account enabled */
 	char token[CRYPTO_TOKEN_STR_LEN + 1], token_hash[CRYPTO_SHA256_HEX_LEN + 1];
 } login;
 
@@ -300,7 +302,7 @@ static int failure_count(db_conn *c, const login *l)
 	long long failures;
 	int rc = throttle_row(c, l->username, now, &locked_until);
 	if (rc || locked_until > now_t)
-		return rc;  /* already locked by another failure: one lock, one audit entry */
+		return rc; /* already locked by another failure: one lock, one audit entry */
 	if ((rc = user_failures(c, l->username, locked_until, now_t, &failures)))
 		return rc;
 	if (failures < rule(RULE_login_max_failures))
@@ -342,7 +344,8 @@ static int session_open(tx *t, login *l)
 	char expires_db[32], expires[32];
 	clock_fmt_db(exp, expires_db);
 	clock_fmt(exp, expires);
-	rc = db_exec(t->c, "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, ip) VALUES (?, ?, ?, ?, ?)",
+	rc = db_exec(t->c,
+	             "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, ip) VALUES (?, ?, ?, ?, ?)",
 	             DBP(DBS(l->token_hash), DBI(l->who.id), DBS(now), DBS(expires_db), DBS(l->ip)), NULL, NULL);
 	if (rc)
 		return rc;
@@ -360,7 +363,7 @@ static int session_open(tx *t, login *l)
 	if ((rc = users_read(t->c, l->who.id, 0, &user, &version)))
 		return rc;
 	if (!user)
-		return DB_ERROR;  /* the account was read in step 1 and users are never deleted */
+		return DB_ERROR; /* the account was read in step 1 and users are never deleted */
 	cJSON *data = cJSON_CreateObject();
 	cJSON_AddStringToObject(data, "token", l->token);
 	cJSON_AddStringToObject(data, "expires_at", expires);

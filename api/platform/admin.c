@@ -23,7 +23,7 @@ void admin_clock_get(http_req *req)
 typedef struct clock_put {
 	usec_t from, to;
 	const char *text;
-	int reset;  /* {"now": null}: back to the real time */
+	int reset; /* {"now": null}: back to the real time */
 } clock_put;
 
 /* The time to set once the transaction that audits it has committed: db_after_commit runs its
@@ -37,7 +37,7 @@ static void clock_apply(void)
 		log_kv(LOG_WARN, "test clock reset to the real time", NULL);
 		return;
 	}
-	clock_set(clock_pending.to);  /* within bounds: admin_clock_put checked */
+	clock_set(clock_pending.to); /* within bounds: admin_clock_put checked */
 	log_kv(LOG_WARN, "test clock set", "now", clock_pending.text, NULL);
 }
 
@@ -68,7 +68,8 @@ void admin_clock_put(http_req *req)
 {
 	if (!clock_is_test()) {
 		http_problem(req, 409, "test_clock_disabled",
-		             "the clock can only be set when the daemon runs with SANZHI_TEST_CLOCK=1 (never in production)");
+		             "the clock can only be set when the daemon runs with SANZHI_TEST_CLOCK=1 (never in "
+		             "production)");
 		return;
 	}
 	verr v = { 0 };
@@ -78,11 +79,14 @@ void admin_clock_put(http_req *req)
 		p.to = clock_real_now();
 	} else if (json_get_str(req->json, "now", &p.text, &v, "now", JSON_REQUIRED, 1, 64) == 1) {
 		if (clock_parse(p.text, &p.to) < 0)
-			verr_add(&v, "now", "invalid_time", "now must be an RFC 3339 time such as 2026-01-05T09:00:00Z");
+			verr_add(&v, "now", "invalid_time",
+			         "now must be an RFC 3339 time such as 2026-01-05T09:00:00Z");
 		else if (p.to < CLOCK_SET_MIN || p.to > CLOCK_SET_MAX)
 			verr_add(&v, "now", "out_of_range",
-			         "now must be from 1970-01-01T00:00:00Z to 2999-12-31T23:59:59Z (the database keeps times "
-			         "up to 9999, and deadlines and expiries are computed after now); null returns to the real time");
+			         "now must be from 1970-01-01T00:00:00Z to 2999-12-31T23:59:59Z (the database keeps "
+			         "times "
+			         "up to 9999, and deadlines and expiries are computed after now); null returns to the "
+			         "real time");
 	}
 	if (v.count) {
 		http_problem_fields(req, 422, "validation_failed", "the time is not valid", &v);

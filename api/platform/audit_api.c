@@ -31,8 +31,8 @@ static cJSON *entry_json(const db_res *r, int i)
 
 /* The query parameters GET /audit understands; any other is refused, so that a filter that is
  * misspelt or not offered never silently returns everything. */
-static const char *const list_params[] = { "object_type", "object_id", "action", "actor", "from", "to", "limit",
-	                                   "cursor", NULL };
+static const char *const list_params[] = { "object_type", "object_id", "action", "actor", "from",
+	                                   "to",          "limit",     "cursor", NULL };
 
 static int unknown_param(const char *query, char *name, size_t len)
 {
@@ -96,7 +96,8 @@ static int time_param_or_reply(http_req *req, const char *name, char out[32])
 		return 0;
 	usec_t t;
 	if (r < 0 || clock_parse(buf, &t) < 0) {
-		http_problem(req, 400, "invalid_time", "%s must be an RFC 3339 time such as 2026-01-05T09:00:00Z", name);
+		http_problem(req, 400, "invalid_time", "%s must be an RFC 3339 time such as 2026-01-05T09:00:00Z",
+		             name);
 		return -1;
 	}
 	clock_fmt_db(t, out);
@@ -109,9 +110,11 @@ void audit_list(http_req *req)
 	long long before;
 	char type[40] = "", id[80] = "", action[80] = "", actor[80] = "", from[32], to[32], bad[40];
 	if (unknown_param(http_query_string(req), bad, sizeof bad)) {
-		http_problem(req, 400, "unknown_parameter",
-		             "unknown query parameter %s; filters are object_type, object_id, action, actor, from and to "
-		             "(with limit and cursor)", bad);
+		http_problem(
+		        req, 400, "unknown_parameter",
+		        "unknown query parameter %s; filters are object_type, object_id, action, actor, from and to "
+		        "(with limit and cursor)",
+		        bad);
 		return;
 	}
 	if (http_page_num_or_reply(req, &limit, &before, 1LL << 62) < 0)
@@ -131,7 +134,7 @@ void audit_list(http_req *req)
 	}
 	if (req->user.role_bit == ROLE_REGISTRAR && (!*type || !*id)) {
 		http_problem(req, 403, "object_filter_required",
-		                 "registrars read the audit trail of one object: give object_type and object_id");
+		             "registrars read the audit trail of one object: give object_type and object_id");
 		return;
 	}
 	/* Registrars see the registry's objects, never accounts, sign-in events or the test clock. */
@@ -161,14 +164,15 @@ void audit_list(http_req *req)
 	}
 	db_res *r;
 	/* from is inclusive, to exclusive: consecutive ranges do not overlap. */
-	r = api_rows_or_reply(req, c,
-	                  "SELECT seq, at, actor, role, action, object_type, object_id, summary, prev_hash, hash, chain_id, "
-	                  "chain_seq "
-	                  "FROM audit_log WHERE seq < ? AND (? = '' OR object_type = ?) AND (? = '' OR object_id = ?) "
-	                  "AND (? = '' OR action = ?) AND (? = '' OR actor = ?) AND (? = '' OR at >= ?) "
-	                  "AND (? = '' OR at < ?) ORDER BY seq DESC LIMIT ?",
-	                  DBP(DBI(before), DBS(type), DBS(type), DBS(id), DBS(id), DBS(action), DBS(action), DBS(actor),
-	                      DBS(actor), DBS(from), DBS(from), DBS(to), DBS(to), DBI(limit + 1)));
+	r = api_rows_or_reply(
+	        req, c,
+	        "SELECT seq, at, actor, role, action, object_type, object_id, summary, prev_hash, hash, chain_id, "
+	        "chain_seq "
+	        "FROM audit_log WHERE seq < ? AND (? = '' OR object_type = ?) AND (? = '' OR object_id = ?) "
+	        "AND (? = '' OR action = ?) AND (? = '' OR actor = ?) AND (? = '' OR at >= ?) "
+	        "AND (? = '' OR at < ?) ORDER BY seq DESC LIMIT ?",
+	        DBP(DBI(before), DBS(type), DBS(type), DBS(id), DBS(id), DBS(action), DBS(action), DBS(actor),
+	            DBS(actor), DBS(from), DBS(from), DBS(to), DBS(to), DBI(limit + 1)));
 	if (!r)
 		return;
 	http_reply_rows(req, r, limit, entry_json, 0);
@@ -291,7 +295,8 @@ static int checkpoint_check(const cJSON *cp, audit_head **heads, size_t *n, char
 	const cJSON *kid = cJSON_GetObjectItemCaseSensitive(cp, "key_id");
 	const cJSON *hs = cJSON_GetObjectItemCaseSensitive(cp, "heads");
 	if (!cJSON_IsNumber(seq) || !cJSON_IsString(at) || !cJSON_IsString(hash) || !cJSON_IsString(sig) ||
-	    !cJSON_IsString(kid) || strlen(at->valuestring) > 40 || strlen(hash->valuestring) != CRYPTO_SHA256_HEX_LEN) {
+	    !cJSON_IsString(kid) || strlen(at->valuestring) > 40 ||
+	    strlen(hash->valuestring) != CRYPTO_SHA256_HEX_LEN) {
 		snprintf(why, whylen, "the checkpoint is not one GET /api/v1/audit/checkpoint serves");
 		return -1;
 	}
@@ -319,16 +324,17 @@ static int checkpoint_check(const cJSON *cp, audit_head **heads, size_t *n, char
 	if (strcmp(digest, hash->valuestring) != 0) {
 		free(*heads);
 		*heads = NULL;
-		snprintf(why, whylen, "checkpoint %lld: its heads are not the ones it signed", (long long)seq->valuedouble);
+		snprintf(why, whylen, "checkpoint %lld: its heads are not the ones it signed",
+		         (long long)seq->valuedouble);
 		return -1;
 	}
 	return 0;
 }
 
 typedef struct checkpoint_made {
-	int only_if_moved;   /* GET: a new one only when the heads moved since the latest */
+	int only_if_moved; /* GET: a new one only when the heads moved since the latest */
 	int made;
-	cJSON *answer;       /* the checkpoint (fresh or latest) */
+	cJSON *answer; /* the checkpoint (fresh or latest) */
 } checkpoint_made;
 
 static cJSON *checkpoint_row_json(const db_res *r)
@@ -359,8 +365,10 @@ static int checkpoint_take(db_conn *c, checkpoint_made *m)
 	char hash[CRYPTO_SHA256_HEX_LEN + 1];
 	audit_heads_digest(h, n, hash);
 	/* Serialised on the newest checkpoint (every instance takes them). */
-	rc = db_query(c, "SELECT seq, at, hash, heads, signature, key_id FROM audit_checkpoints "
-	                 "ORDER BY seq DESC LIMIT 1 FOR UPDATE", DBNONE, &r);
+	rc = db_query(c,
+	              "SELECT seq, at, hash, heads, signature, key_id FROM audit_checkpoints "
+	              "ORDER BY seq DESC LIMIT 1 FOR UPDATE",
+	              DBNONE, &r);
 	if (rc)
 		goto out;
 	if (r->nrows == 1 && m->only_if_moved && !strcmp(db_val(r, 0, 2), hash)) {
@@ -370,7 +378,7 @@ static int checkpoint_take(db_conn *c, checkpoint_made *m)
 	}
 	long long seq = r->nrows == 1 ? db_int(r, 0, 0) + 1 : 1;
 	usec_t now = clock_now();
-	now -= now % 1000000;  /* whole seconds: at is signed as served */
+	now -= now % 1000000; /* whole seconds: at is signed as served */
 	char at[32], at_db[32], msg[256];
 	clock_fmt(now, at);
 	clock_fmt_db(now, at_db);
@@ -387,9 +395,9 @@ static int checkpoint_take(db_conn *c, checkpoint_made *m)
 		rc = DB_ERROR;
 		goto out;
 	}
-	rc = db_exec(c, "INSERT INTO audit_checkpoints (seq, at, hash, heads, signature, key_id) VALUES (?, ?, ?, ?, ?, ?)",
-	             DBP(DBI(seq), DBS(at_db), DBS(hash), DBS(heads_text), DBS(sig64), DBS(registry_key_id())), NULL,
-	             NULL);
+	rc = db_exec(
+	        c, "INSERT INTO audit_checkpoints (seq, at, hash, heads, signature, key_id) VALUES (?, ?, ?, ?, ?, ?)",
+	        DBP(DBI(seq), DBS(at_db), DBS(hash), DBS(heads_text), DBS(sig64), DBS(registry_key_id())), NULL, NULL);
 	if (!rc)
 		m->made = 1;
 out:
@@ -472,8 +480,10 @@ static int latest_checkpoint(db_conn *c, audit_head **heads, size_t *n, char *wh
 	*heads = NULL;
 	*n = 0;
 	db_res *r;
-	int rc = db_query(c, "SELECT seq, at, hash, heads, signature, key_id FROM audit_checkpoints "
-	                     "ORDER BY seq DESC LIMIT 1", DBNONE, &r);
+	int rc = db_query(c,
+	                  "SELECT seq, at, hash, heads, signature, key_id FROM audit_checkpoints "
+	                  "ORDER BY seq DESC LIMIT 1",
+	                  DBNONE, &r);
 	if (rc)
 		return rc;
 	if (r->nrows == 0) {

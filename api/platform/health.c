@@ -22,7 +22,8 @@ void health_readyz(http_req *req)
 	}
 	int pending = migrate_pending(c);
 	if (pending == DB_DOWN) {
-		http_problem_hdr(req, 503, "database_unavailable", "Retry-After: 5\r\n", "the database does not answer");
+		http_problem_hdr(req, 503, "database_unavailable", "Retry-After: 5\r\n",
+		                 "the database does not answer");
 		return;
 	}
 	if (pending < 0) {
@@ -49,7 +50,8 @@ void health_metrics(http_req *req)
 		                 "the metrics could not be rendered now; retry shortly");
 		return;
 	}
-	http_reply_raw(req, 200, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text), "Cache-Control: no-store\r\n");
+	http_reply_raw(req, 200, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text),
+	               "Cache-Control: no-store\r\n");
 	free(text);
 }
 

@@ -16,7 +16,8 @@ int housekeeping_run(cJSON *report)
 	unsigned long long a = 0, b = 0, d = 0, e = 0;
 	int rc = db_exec(c, "DELETE FROM sessions WHERE expires_at < ? LIMIT 10000", DBP(DBS(day_ago)), &a, NULL);
 	if (!rc)
-		rc = db_exec(c, "DELETE FROM idempotency WHERE created_at < ? LIMIT 10000", DBP(DBS(day_ago)), &b, NULL);
+		rc = db_exec(c, "DELETE FROM idempotency WHERE created_at < ? LIMIT 10000", DBP(DBS(day_ago)), &b,
+		             NULL);
 	if (!rc)
 		rc = db_exec(c, "DELETE FROM login_failures WHERE at < ? LIMIT 10000", DBP(DBS(day_ago)), &d, NULL);
 	if (!rc)

@@ -49,12 +49,13 @@ static int phone_ok(const char *s)
 /* Names public sign-up may not take: the platform's own roles and accounts, and the actor the
  * audit trail records for the system itself ("system"), so that no applicant can pass for them.
  * Compared in lower case with '.', '-' and '_' removed ("Ad.Min" is "admin"). */
-static const char *const reserved_names[] = {
-	"admin", "administrator", "root", "system", "sanzhi", "sanzhid", "registrar", "purchaser", "evaluator",
-	"applicant", "expert", "anonymous", "anon", "guest", "nobody", "null", "operator", "support", "security",
-	"audit", "auditor", "superuser", "sysadmin", "webmaster", "postmaster", "hostmaster", "mariadb", "mysql",
-	"civilaffairs", "minzheng", "official", "staff", NULL
-};
+static const char *const reserved_names[] = { "admin",      "administrator", "root",      "system",       "sanzhi",
+	                                      "sanzhid",    "registrar",     "purchaser", "evaluator",    "applicant",
+	                                      "expert",     "anonymous",     "anon",      "guest",        "nobody",
+	                                      "null",       "operator",      "support",   "security",     "audit",
+	                                      "auditor",    "superuser",     "sysadmin",  "webmaster",    "postmaster",
+	                                      "hostmaster", "mariadb",       "mysql",     "civilaffairs", "minzheng",
+	                                      "official",   "staff",         NULL };
 
 static int username_reserved(const char *s)
 {
@@ -80,7 +81,8 @@ static int check_name_text(const char *s, const char *field, verr *v)
 	}
 	if (!json_text_clean(s, 1)) {
 		verr_add(v, field, "invalid_characters",
-		         "%s must not contain control characters, line breaks or invisible formatting characters", field);
+		         "%s must not contain control characters, line breaks or invisible formatting characters",
+		         field);
 		return -1;
 	}
 	return 0;
@@ -114,8 +116,7 @@ static void affiliations_check(const cJSON *list, verr *v)
 	clock_parse_date(AFFILIATION_EARLIEST, &earliest);
 	int i = 0;
 	const cJSON *a;
-	cJSON_ArrayForEach(a, list)
-	{
+	cJSON_ArrayForEach(a, list) {
 		char f[64], prefix[32];
 		snprintf(prefix, sizeof prefix, "affiliations[%d]", i);
 		if (!cJSON_IsObject(a)) {
@@ -130,7 +131,8 @@ static void affiliations_check(const cJSON *list, verr *v)
 			check_name_text(s, f, v);
 		snprintf(f, sizeof f, "%s.org_uscc", prefix);
 		if (json_get_str(a, "org_uscc", &s, v, f, JSON_OPTIONAL, 18, 18) == 1 && uscc_check(s, NULL, NULL) != 0)
-			verr_add(v, f, "invalid_uscc", "%s is not a valid unified social credit code (check characters)", f);
+			verr_add(v, f, "invalid_uscc",
+			         "%s is not a valid unified social credit code (check characters)", f);
 		int64_t from = 0, to = 0;
 		int has_from = 0, has_to = 0;
 		snprintf(f, sizeof f, "%s.from", prefix);
@@ -147,9 +149,11 @@ static void affiliations_check(const cJSON *list, verr *v)
 		snprintf(f, sizeof f, "%s.to", prefix);
 		if (json_get_str(a, "to", &s, v, f, JSON_OPTIONAL, 10, 10) == 1) {
 			if (clock_parse_date(s, &to) < 0)
-				verr_add(v, f, "invalid_date", "%s must be a date YYYY-MM-DD (leave it out while it lasts)", f);
+				verr_add(v, f, "invalid_date",
+				         "%s must be a date YYYY-MM-DD (leave it out while it lasts)", f);
 			else if (to > today)
-				verr_add(v, f, "in_future", "%s must not be in the future; leave it out while the affiliation lasts", f);
+				verr_add(v, f, "in_future",
+				         "%s must not be in the future; leave it out while the affiliation lasts", f);
 			else
 				has_to = 1;
 		}
@@ -162,7 +166,8 @@ static void affiliations_check(const cJSON *list, verr *v)
 void users_validate_new(const user_new *u, int public_signup, verr *v)
 {
 	if (u->username && !username_ok(u->username))
-		verr_add(v, "username", "invalid_characters", "username may use letters, digits, '_', '.' and '-' only");
+		verr_add(v, "username", "invalid_characters",
+		         "username may use letters, digits, '_', '.' and '-' only");
 	else if (u->username && public_signup && username_reserved(u->username))
 		verr_add(v, "username", "reserved", "this username is reserved for the platform; choose another");
 	if (u->password)
@@ -201,12 +206,12 @@ void users_fold_username(const char *in, char *out, size_t outlen)
 static int affiliations_insert(db_conn *c, long long user_id, const cJSON *list)
 {
 	const cJSON *a;
-	cJSON_ArrayForEach(a, list)
-	{
+	cJSON_ArrayForEach(a, list) {
 		const cJSON *to = cJSON_GetObjectItemCaseSensitive(a, "to");
 		const cJSON *uscc = cJSON_GetObjectItemCaseSensitive(a, "org_uscc");
-		int rc = db_exec(c, "INSERT INTO user_affiliations (user_id, org_uscc, org_name, from_date, to_date) "
-		                    "VALUES (?, ?, ?, ?, ?)",
+		int rc = db_exec(c,
+		                 "INSERT INTO user_affiliations (user_id, org_uscc, org_name, from_date, to_date) "
+		                 "VALUES (?, ?, ?, ?, ?)",
 		                 DBP(DBI(user_id), DBS(cJSON_IsString(uscc) ? uscc->valuestring : NULL),
 		                     DBS(cJSON_GetObjectItemCaseSensitive(a, "org_name")->valuestring),
 		                     DBS(cJSON_GetObjectItemCaseSensitive(a, "from")->valuestring),
@@ -273,7 +278,9 @@ static cJSON *affiliations_json(db_conn *c, long long user_id)
 {
 	db_res *r;
 	cJSON *arr = cJSON_CreateArray();
-	if (db_query(c, "SELECT org_uscc, org_name, from_date, to_date FROM user_affiliations WHERE user_id = ? ORDER BY id",
+	if (db_query(c,
+	             "SELECT org_uscc, org_name, from_date, to_date FROM user_affiliations WHERE user_id = ? ORDER BY "
+	             "id",
 	             DBP(DBI(user_id)), &r))
 		return arr;
 	for (int i = 0; i < r->nrows; i++) {
@@ -296,14 +303,16 @@ void users_list(http_req *req)
 	if (http_page_num_or_reply(req, &limit, &after, 0) < 0)
 		return;
 	if (http_query(req, "role", role, sizeof role) < 0 || (*role && !auth_role_bit(role))) {
-		http_problem(req, 400, "invalid_role", "role must be one of applicant, registrar, purchaser, evaluator, admin");
+		http_problem(req, 400, "invalid_role",
+		             "role must be one of applicant, registrar, purchaser, evaluator, admin");
 		return;
 	}
 	db_conn *c = api_db_or_reply(req);
 	if (!c)
 		return;
-	db_res *r = api_rows_or_reply(req, c, "SELECT " USER_COLUMNS " FROM users WHERE id > ? AND (? = '' OR role = ?) "
-	                                      "ORDER BY id LIMIT ?",
+	db_res *r = api_rows_or_reply(req, c,
+	                              "SELECT " USER_COLUMNS " FROM users WHERE id > ? AND (? = '' OR role = ?) "
+	                              "ORDER BY id LIMIT ?",
 	                              DBP(DBI(after), DBS(role), DBS(role), DBI(limit + 1)));
 	if (!r)
 		return;
@@ -436,8 +445,8 @@ typedef struct user_patch {
 	long long id;
 	const char *display_name, *phone, *email, *department, *password_hash;
 	int disabled, expert, has_disabled, has_expert;
-	const cJSON *affiliations;  /* replaces the evaluator's list when given ([] empties it) */
-	long long version_seen;     /* body "version": a precondition like If-Match; 0 when absent */
+	const cJSON *affiliations; /* replaces the evaluator's list when given ([] empties it) */
+	long long version_seen;    /* body "version": a precondition like If-Match; 0 when absent */
 	char hash[CRYPTO_PWHASH_MAX];
 } user_patch;
 
@@ -445,8 +454,7 @@ static cJSON *affiliations_summary(const cJSON *list)
 {
 	cJSON *arr = cJSON_CreateArray();
 	const cJSON *a;
-	cJSON_ArrayForEach(a, list)
-	{
+	cJSON_ArrayForEach(a, list) {
 		static const char *const keys[] = { "org_name", "org_uscc", "from", "to" };
 		cJSON *o = cJSON_CreateObject();
 		for (int i = 0; i < 4; i++)
@@ -490,7 +498,8 @@ static int user_patch_tx(tx *t, void *arg)
 {
 	user_patch *p = arg;
 	db_res *r;
-	int rc = db_query(t->c, "SELECT version, role, disabled FROM users WHERE id = ? FOR UPDATE", DBP(DBI(p->id)), &r);
+	int rc = db_query(t->c, "SELECT version, role, disabled FROM users WHERE id = ? FOR UPDATE", DBP(DBI(p->id)),
+	                  &r);
 	if (rc)
 		return rc;
 	if (r->nrows != 1) {
@@ -505,8 +514,8 @@ static int user_patch_tx(tx *t, void *arg)
 		return TX_REFUSED;
 	if (p->version_seen && p->version_seen != version)
 		return tx_refuse(t, 412, "version_mismatch",
-		                 "version %lld does not match the current version %lld; reload and retry", p->version_seen,
-		                 version);
+		                 "version %lld does not match the current version %lld; reload and retry",
+		                 p->version_seen, version);
 	if (p->has_expert && !is_evaluator)
 		return patch_refuse(t, "expert", "not_allowed", "only evaluators are experts");
 	if (p->affiliations && !is_evaluator)
@@ -525,7 +534,8 @@ static int user_patch_tx(tx *t, void *arg)
 	             "password_hash = COALESCE(?, password_hash), disabled = IF(?, ?, disabled), "
 	             "expert = IF(?, ?, expert), version = version + 1, updated_at = ? WHERE id = ?",
 	             DBP(DBS(p->display_name), DBS(p->phone), DBS(p->email), DBS(p->department), DBS(p->password_hash),
-	                 DBI(p->has_disabled), DBI(p->disabled), DBI(p->has_expert), DBI(p->expert), DBS(now), DBI(p->id)),
+	                 DBI(p->has_disabled), DBI(p->disabled), DBI(p->has_expert), DBI(p->expert), DBS(now),
+	                 DBI(p->id)),
 	             NULL, NULL);
 	if (rc)
 		return rc;
@@ -561,7 +571,8 @@ void users_patch(http_req *req)
 	verr v = { 0 };
 	const char *password = NULL;
 	int changes = 0;
-	changes += json_get_str(req->json, "display_name", &p.display_name, &v, "display_name", JSON_OPTIONAL, 1, 128) == 1;
+	changes += json_get_str(req->json, "display_name", &p.display_name, &v, "display_name", JSON_OPTIONAL, 1,
+	                        128) == 1;
 	changes += json_get_str(req->json, "phone", &p.phone, &v, "phone", JSON_OPTIONAL, 0, 32) == 1;
 	changes += json_get_str(req->json, "email", &p.email, &v, "email", JSON_OPTIONAL, 0, 254) == 1;
 	changes += json_get_str(req->json, "department", &p.department, &v, "department", JSON_OPTIONAL, 0, 128) == 1;
@@ -574,11 +585,10 @@ void users_patch(http_req *req)
 	}
 	changes += p.has_disabled + p.has_expert;
 	json_get_int(req->json, "version", &p.version_seen, &v, "version", JSON_OPTIONAL, 1, 1LL << 31);
-	static const char *const allowed[] = { "display_name", "phone", "email", "department", "password", "disabled",
-	                                       "expert", "affiliations", "version", NULL };
+	static const char *const allowed[] = { "display_name", "phone",  "email",        "department", "password",
+		                               "disabled",     "expert", "affiliations", "version",    NULL };
 	const cJSON *it;
-	cJSON_ArrayForEach(it, req->json)
-	{
+	cJSON_ArrayForEach(it, req->json) {
 		if (!str_in_list(allowed, it->string))
 			verr_add(&v, it->string, "not_editable", "%s cannot be changed here", it->string);
 	}

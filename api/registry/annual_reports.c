@@ -37,7 +37,8 @@ int64_t annual_reports_due_day(int year)
 
 int annual_reports_required(int year, int64_t registered_day)
 {
-	int64_t cutoff = clock_add_months(clock_days_from_civil(year, 12, 31), -(int)rule(RULE_annual_report_exempt_months));
+	int64_t cutoff =
+	        clock_add_months(clock_days_from_civil(year, 12, 31), -(int)rule(RULE_annual_report_exempt_months));
 	return registered_day <= cutoff;
 }
 
@@ -62,18 +63,29 @@ static int64_t date_day(const char *s)
 
 /* --- the report row ----------------------------------------------------------------- */
 
-#define REPORT_COLUMNS                                                                               \
-	"r.year, r.assets_fen, r.liabilities_fen, r.income_fen, r.expense_fen, "                        \
-	"r.public_welfare_expense_fen, r.activities, r.staff, r.filed_at, r.due_date, r.late, "       \
+#define REPORT_COLUMNS                                                                                                 \
+	"r.year, r.assets_fen, r.liabilities_fen, r.income_fen, r.expense_fen, "                                       \
+	"r.public_welfare_expense_fen, r.activities, r.staff, r.filed_at, r.due_date, r.late, "                        \
 	"r.conclusion, r.conclusion_note, r.concluded_at, r.version, o.registered_at, r.uscc, o.owner_user_id"
 enum report_col {
-	RC_YEAR, RC_MONEY, /* five amounts from here, in the order of money_fields */
-	RC_ACTIVITIES = RC_MONEY + 5, RC_STAFF, RC_FILED, RC_DUE, RC_LATE, RC_CONCLUSION, RC_NOTE, RC_CONCLUDED,
-	RC_VERSION, RC_REGISTERED, RC_USCC, RC_OWNER,
+	RC_YEAR,
+	RC_MONEY, /* five amounts from here, in the order of money_fields */
+	RC_ACTIVITIES = RC_MONEY + 5,
+	RC_STAFF,
+	RC_FILED,
+	RC_DUE,
+	RC_LATE,
+	RC_CONCLUSION,
+	RC_NOTE,
+	RC_CONCLUDED,
+	RC_VERSION,
+	RC_REGISTERED,
+	RC_USCC,
+	RC_OWNER,
 };
 
 static const char *const money_fields[] = { "assets_fen", "liabilities_fen", "income_fen", "expense_fen",
-                                            "public_welfare_expense_fen" };
+	                                    "public_welfare_expense_fen" };
 enum { MONEY_EXPENSE = 3, MONEY_PUBLIC_WELFARE = 4 };
 
 static const char *const conclusions[] = { "pass", "basic_pass", "fail", NULL };
@@ -156,7 +168,8 @@ static int file_report(tx *t, void *arg)
 	int64_t reg_day = date_day(org.registered_at);
 	org_row_free(&org);
 	if (!owns)
-		return tx_refuse(t, 403, "not_owner", "only the account that acts for this organization files its reports");
+		return tx_refuse(t, 403, "not_owner",
+		                 "only the account that acts for this organization files its reports");
 	if (!registered)
 		return tx_refuse(t, 409, "org_deregistered", "a deregistered organization files no reports");
 	usec_t now = clock_now();
@@ -170,10 +183,12 @@ static int file_report(tx *t, void *arg)
 	}
 	if (reg_day > clock_days_from_civil((int)a->year, 12, 31)) {
 		verr_add(&v, "year", "not_registered_that_year", "the organization was registered after %lld", a->year);
-		return tx_refuse_fields(t, 422, "not_registered_that_year", "there is nothing to report for that year", &v);
+		return tx_refuse_fields(t, 422, "not_registered_that_year", "there is nothing to report for that year",
+		                        &v);
 	}
 	db_res *r;
-	rc = db_query(t->c, "SELECT 1 FROM annual_reports WHERE uscc = ? AND year = ?", DBP(DBS(a->uscc), DBI(a->year)), &r);
+	rc = db_query(t->c, "SELECT 1 FROM annual_reports WHERE uscc = ? AND year = ?", DBP(DBS(a->uscc), DBI(a->year)),
+	              &r);
 	if (rc)
 		return rc;
 	int exists = r->nrows > 0;
@@ -218,11 +233,13 @@ static void annual_reports_file(http_req *req)
 	verr v = { 0 };
 	json_get_int(req->json, "year", &a.year, &v, "year", JSON_REQUIRED, 1949, 9999);
 	for (int i = 0; i < 5; i++)
-		json_get_int(req->json, money_fields[i], &a.money[i], &v, money_fields[i], JSON_REQUIRED, 0, JSON_FEN_MAX);
+		json_get_int(req->json, money_fields[i], &a.money[i], &v, money_fields[i], JSON_REQUIRED, 0,
+		             JSON_FEN_MAX);
 	json_get_str(req->json, "activities", &a.activities, &v, "activities", JSON_REQUIRED, 1, 20000);
 	json_get_int(req->json, "staff", &a.staff, &v, "staff", JSON_REQUIRED, 0, 10000000);
-	static const char *const allowed[] = { "year", "assets_fen", "liabilities_fen", "income_fen", "expense_fen",
-	                                       "public_welfare_expense_fen", "activities", "staff", NULL };
+	static const char *const allowed[] = { "year",       "assets_fen",  "liabilities_fen",
+		                               "income_fen", "expense_fen", "public_welfare_expense_fen",
+		                               "activities", "staff",       NULL };
 	json_only_fields(req->json, allowed, &v, NULL);
 	/* Public-welfare spending is part of all spending (民政部 年度工作报告: 公益事业支出 ≤ 总支出). */
 	if (a.money[MONEY_PUBLIC_WELFARE] > a.money[MONEY_EXPENSE] && !v.count)
@@ -258,9 +275,9 @@ static void annual_reports_list(http_req *req)
 	int full = sees_all(req->authed ? &req->user : NULL, org.owner_user_id);
 	org_row_free(&org);
 	db_res *r = api_rows_or_reply(req, c,
-	                                   "SELECT " REPORT_COLUMNS " FROM annual_reports r JOIN orgs o ON o.uscc = r.uscc "
-	                                   "WHERE r.uscc = ? AND r.year < ? ORDER BY r.year DESC LIMIT ?",
-	                                   DBP(DBS(uscc), DBI(before), DBI(limit + 1)));
+	                              "SELECT " REPORT_COLUMNS " FROM annual_reports r JOIN orgs o ON o.uscc = r.uscc "
+	                              "WHERE r.uscc = ? AND r.year < ? ORDER BY r.year DESC LIMIT ?",
+	                              DBP(DBS(uscc), DBI(before), DBI(limit + 1)));
 	if (!r)
 		return;
 	cJSON *items = cJSON_CreateArray();
@@ -323,11 +340,12 @@ static int conclude(tx *t, void *arg)
 		return tx_refuse(t, 409, "already_concluded", "this report has been concluded already");
 	char now[32];
 	clock_fmt_db(clock_now(), now);
-	rc = db_exec(t->c,
-	             "UPDATE annual_reports SET conclusion = ?, conclusion_note = ?, concluded_at = ?, concluded_by = ?, "
-	             "version = version + 1 WHERE uscc = ? AND year = ?",
-	             DBP(DBS(a->conclusion), DBS(a->note), DBS(now), DBI(t->user->id), DBS(a->uscc), DBI(a->year)),
-	             NULL, NULL);
+	rc = db_exec(
+	        t->c,
+	        "UPDATE annual_reports SET conclusion = ?, conclusion_note = ?, concluded_at = ?, concluded_by = ?, "
+	        "version = version + 1 WHERE uscc = ? AND year = ?",
+	        DBP(DBS(a->conclusion), DBS(a->note), DBS(now), DBI(t->user->id), DBS(a->uscc), DBI(a->year)), NULL,
+	        NULL);
 	if (rc)
 		return rc;
 	cJSON *s = cJSON_CreateObject();
@@ -366,13 +384,15 @@ int annual_reports_missing(db_conn *c, int year, int include_late, annual_missin
 {
 	if (clock_local_day(clock_now()) <= annual_reports_due_day(year))
 		return 0;
-	int64_t cutoff = clock_add_months(clock_days_from_civil(year, 12, 31), -(int)rule(RULE_annual_report_exempt_months));
+	int64_t cutoff =
+	        clock_add_months(clock_days_from_civil(year, 12, 31), -(int)rule(RULE_annual_report_exempt_months));
 	char cutoff_s[16], after[USCC_LEN + 1] = "";
 	clock_fmt_date(cutoff, cutoff_s);
 	for (;;) {
 		db_res *r;
 		int rc = db_query(c,
-		                  "SELECT o.uscc, r.late FROM orgs o LEFT JOIN annual_reports r ON r.uscc = o.uscc AND r.year = ? "
+		                  "SELECT o.uscc, r.late FROM orgs o LEFT JOIN annual_reports r ON r.uscc = o.uscc AND "
+		                  "r.year = ? "
 		                  "WHERE o.uscc > ? AND o.status = 'registered' AND o.registered_at <= ? "
 		                  "AND (r.id IS NULL OR (? AND r.late = 1)) ORDER BY o.uscc LIMIT 1000",
 		                  DBP(DBI(year), DBS(after), DBS(cutoff_s), DBI(include_late ? 1 : 0)), &r);
@@ -400,6 +420,7 @@ const route annual_reports_routes[] = {
 	{ "GET", "/api/v1/orgs/{uscc}/annual-reports", annual_reports_list, ROLES_PUBLIC, 0 },
 	{ "POST", "/api/v1/orgs/{uscc}/annual-reports", annual_reports_file, ROLE_APPLICANT, R_JSON | R_IDEMPOTENT },
 	{ "GET", "/api/v1/orgs/{uscc}/annual-reports/{year}", annual_reports_get, ROLES_PUBLIC, 0 },
-	{ "POST", "/api/v1/orgs/{uscc}/annual-reports/{year}/conclusion", annual_reports_conclude, ROLE_REGISTRAR, R_JSON },
+	{ "POST", "/api/v1/orgs/{uscc}/annual-reports/{year}/conclusion", annual_reports_conclude, ROLE_REGISTRAR,
+	  R_JSON },
 	{ NULL, NULL, NULL, 0, 0 },
 };

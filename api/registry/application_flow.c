@@ -18,7 +18,7 @@
 
 enum {
 	REASON_MAX_CHARS = 2000,
-	NAME_CLAIM_MAX_CHARS = 200,  /* name_claims.name */
+	NAME_CLAIM_MAX_CHARS = 200, /* name_claims.name */
 };
 
 static const char *const state_names[] = {
@@ -42,8 +42,9 @@ static const char *const action_names[] = {
 const char *const app_kinds[] = { "establish", "change", "deregister", NULL };
 
 /* The five an establishment needs (APP_REQUIRED_DOCUMENTS), then the optional. */
-const char *const app_document_kinds[] = { "application_letter", "charter", "domicile_proof", "fund_verification",
-	                                       "legal_rep_id", "other", NULL };
+const char *const app_document_kinds[] = {
+	"application_letter", "charter", "domicile_proof", "fund_verification", "legal_rep_id", "other", NULL
+};
 
 enum app_kind app_kind_of(const db_res *r, int row)
 {
@@ -99,27 +100,28 @@ int64_t app_decision_due(int64_t accepted_day, const char *category)
 
 /* --- checks a draft must pass ---------------------------------------------------------- */
 
-static const char *const establish_keys[] = { "kind", "legal_form", "category", "scope", "fundraising", "name",
-	                                          "region_code", "domicile", "business_scope", "activity_area",
-	                                          "funds_fen", "legal_representative", "members", "directors",
-	                                          "contact", NULL };
+static const char *const establish_keys[] = { "kind",           "legal_form",    "category",    "scope",
+	                                      "fundraising",    "name",          "region_code", "domicile",
+	                                      "business_scope", "activity_area", "funds_fen",   "legal_representative",
+	                                      "members",        "directors",     "contact",     NULL };
 static const char *const change_keys[] = { "kind", "org_uscc", "changes", NULL };
 static const char *const deregister_keys[] = { "kind", "org_uscc", "reason", NULL };
 
 /* Only the fields of the kind, each of the right shape; nothing about the database. */
 static void check_shape(const cJSON *body, enum app_kind kind, verr *v)
 {
-	const char *const *keys = kind == APP_ESTABLISH ? establish_keys : kind == APP_CHANGE ? change_keys : deregister_keys;
+	const char *const *keys = kind == APP_ESTABLISH ? establish_keys
+	                          : kind == APP_CHANGE  ? change_keys
+	                                                : deregister_keys;
 	const cJSON *it;
-	cJSON_ArrayForEach(it, body)
-	{
+	cJSON_ArrayForEach(it, body) {
 		if (str_in_list(keys, it->string))
 			continue;
 		const char *k = it->string ? it->string : "";
 		size_t n = strlen(k);
 		int plain = n > 0 && n <= 40 && strspn(k, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
-		verr_add(v, plain ? k : "body", "unknown_field", "%s is not a field of a %s application", plain ? k : "a key",
-		         app_kinds[kind]);
+		verr_add(v, plain ? k : "body", "unknown_field", "%s is not a field of a %s application",
+		         plain ? k : "a key", app_kinds[kind]);
 	}
 	if (kind == APP_ESTABLISH) {
 		registry_check_establish(body, 0, v);
@@ -128,7 +130,8 @@ static void check_shape(const cJSON *body, enum app_kind kind, verr *v)
 	const char *uscc = NULL;
 	if (json_get_str(body, "org_uscc", &uscc, v, "org_uscc", JSON_REQUIRED, 1, 18) == 1 &&
 	    uscc_check(uscc, NULL, NULL) < 0)
-		verr_add(v, "org_uscc", "invalid_uscc", "org_uscc must be a valid 18-character unified social credit code");
+		verr_add(v, "org_uscc", "invalid_uscc",
+		         "org_uscc must be a valid 18-character unified social credit code");
 	if (kind == APP_CHANGE) {
 		const cJSON *ch = NULL;
 		json_get_object(body, "changes", &ch, v, "changes", JSON_OPTIONAL);
@@ -152,8 +155,9 @@ static int org_owned(tx *t, const char *uscc, int lock, verr *v, org_row *org)
 	if (org->owner_user_id != t->user->id)
 		rc = tx_refuse(t, 403, "not_org_owner", "only the account that acts for %s may apply for it", uscc);
 	else if (org->status != ORG_REGISTERED)
-		rc = tx_refuse(t, 409, "org_not_registered", "%s is %s; only registered organizations can change or deregister",
-		               uscc, org_status_names[org->status]);
+		rc = tx_refuse(t, 409, "org_not_registered",
+		               "%s is %s; only registered organizations can change or deregister", uscc,
+		               org_status_names[org->status]);
 	else
 		return 0;
 	org_row_free(org);
@@ -195,17 +199,19 @@ int app_check_one_pending(tx *t, const char *uscc, long long id)
 	char live[128];
 	fsm_state_set(&app_flow, ~(fsm_final_states(&app_flow) | 1u << APP_draft), live, sizeof live);
 	db_res *r;
-	int rc = db_query(t->c,
-	                  "SELECT id FROM applications WHERE org_uscc = ? AND id <> ? AND kind IN ('change', 'deregister') "
-	                  "AND FIND_IN_SET(status, ?) > 0 LIMIT 1",
-	                  DBP(DBS(uscc), DBI(id), DBS(live)), &r);
+	int rc = db_query(
+	        t->c,
+	        "SELECT id FROM applications WHERE org_uscc = ? AND id <> ? AND kind IN ('change', 'deregister') "
+	        "AND FIND_IN_SET(status, ?) > 0 LIMIT 1",
+	        DBP(DBS(uscc), DBI(id), DBS(live)), &r);
 	if (rc)
 		return rc;
 	long long other = r->nrows ? db_int(r, 0, 0) : 0;
 	db_res_free(r);
 	if (other)
 		return tx_refuse(t, 409, "application_pending",
-		                 "application %lld for %s is still being decided; wait for it or withdraw it", other, uscc);
+		                 "application %lld for %s is still being decided; wait for it or withdraw it", other,
+		                 uscc);
 	return 0;
 }
 
@@ -256,7 +262,7 @@ static void check_birth_date(const cJSON *person, const char *field, int64_t tod
 	int64_t adult_day;
 	int bad = clock_parse_date(adult_on, &adult_day);
 	if (bad && !strcmp(adult_on + 5, "02-29")) {
-		memcpy(adult_on + 5, "03-01", 5);  /* born on 29 February: of age on 1 March of a common year */
+		memcpy(adult_on + 5, "03-01", 5); /* born on 29 February: of age on 1 March of a common year */
 		bad = clock_parse_date(adult_on, &adult_day);
 	}
 	if (!bad && adult_day > today)
@@ -265,12 +271,11 @@ static void check_birth_date(const cJSON *person, const char *field, int64_t tod
 
 static void check_birth_dates(const cJSON *body, int64_t today, verr *v)
 {
-	check_birth_date(cJSON_GetObjectItemCaseSensitive(body, "legal_representative"), "legal_representative.id_number",
-	                 today, v);
+	check_birth_date(cJSON_GetObjectItemCaseSensitive(body, "legal_representative"),
+	                 "legal_representative.id_number", today, v);
 	const cJSON *d;
 	int i = 0;
-	cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(body, "directors"))
-	{
+	cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(body, "directors")) {
 		char f[48];
 		snprintf(f, sizeof f, "directors[%d].id_number", i++);
 		check_birth_date(d, f, today, v);
@@ -281,7 +286,8 @@ static void check_birth_dates(const cJSON *body, int64_t today, verr *v)
 static int check_documents(db_conn *c, long long id, verr *v)
 {
 	db_res *r;
-	int rc = db_query(c, "SELECT DISTINCT kind FROM application_documents WHERE application_id = ?", DBP(DBI(id)), &r);
+	int rc = db_query(c, "SELECT DISTINCT kind FROM application_documents WHERE application_id = ?", DBP(DBI(id)),
+	                  &r);
 	if (rc)
 		return rc;
 	for (int k = 0; k < APP_REQUIRED_DOCUMENTS; k++) {
@@ -357,7 +363,8 @@ static int effect_submit(fsm_run *run)
 			if (!v.count) {
 				cJSON *diff = registry_change_diff(org, ch);
 				if (!cJSON_GetArraySize(diff))
-					verr_add(&v, "changes", "no_changes", "every value given is already the organization's");
+					verr_add(&v, "changes", "no_changes",
+					         "every value given is already the organization's");
 				cJSON_Delete(diff);
 			}
 			const char *renamed = json_str_member(ch, "name");
@@ -367,7 +374,8 @@ static int effect_submit(fsm_run *run)
 			}
 		} else {
 			const char *reason = NULL;
-			if (json_get_str(body, "reason", &reason, &v, "reason", JSON_REQUIRED, 1, REASON_MAX_CHARS) == 1 &&
+			if (json_get_str(body, "reason", &reason, &v, "reason", JSON_REQUIRED, 1, REASON_MAX_CHARS) ==
+			            1 &&
 			    json_blank(reason))
 				verr_add(&v, "reason", "required", "give the reason for deregistration");
 		}
@@ -384,7 +392,8 @@ static int effect_submit(fsm_run *run)
 		}
 		if (taken)
 			verr_add(&v, claim_field, "name_taken",
-			         "%s is the name of a registered organization or of an application being decided", claim);
+			         "%s is the name of a registered organization or of an application being decided",
+			         claim);
 	}
 refuse:
 	if (v.count) {
@@ -394,8 +403,10 @@ refuse:
 	if (claim) {
 		rc = registry_claim_name(t->c, claim, id, own_uscc);
 		if (rc == 1) {
-			verr_add(&v, claim_field, "name_taken", "%s was claimed by another application a moment ago", claim);
-			rc = tx_refuse_fields(t, 422, "validation_failed", "the application cannot be submitted as it is", &v);
+			verr_add(&v, claim_field, "name_taken", "%s was claimed by another application a moment ago",
+			         claim);
+			rc = tx_refuse_fields(t, 422, "validation_failed",
+			                      "the application cannot be submitted as it is", &v);
 		}
 		if (rc)
 			goto out;
@@ -406,11 +417,12 @@ refuse:
 	char now[32];
 	now_db(now);
 	app_cols k = app_columns(kind, body, org);
-	rc = db_exec(t->c,
-	             "UPDATE applications SET submitted_at = ?, first_submitted_at = COALESCE(first_submitted_at, ?), "
-	             "legal_form = ?, category = ?, name = ?, region_code = ? WHERE id = ?",
-	             DBP(DBS(now), DBS(now), DBS(k.legal_form), DBS(k.category), DBS(k.name), DBS(k.region_code), DBI(id)),
-	             NULL, NULL);
+	rc = db_exec(
+	        t->c,
+	        "UPDATE applications SET submitted_at = ?, first_submitted_at = COALESCE(first_submitted_at, ?), "
+	        "legal_form = ?, category = ?, name = ?, region_code = ? WHERE id = ?",
+	        DBP(DBS(now), DBS(now), DBS(k.legal_form), DBS(k.category), DBS(k.name), DBS(k.region_code), DBI(id)),
+	        NULL, NULL);
 	cJSON_AddBoolToObject(run->summary, "resubmission", !db_isnull(r, 0, AC_FIRST_SUBMITTED));
 	if (claim)
 		cJSON_AddStringToObject(run->summary, "name_claimed", claim);
@@ -431,9 +443,10 @@ static int guard_request_supplement(fsm_run *run)
 {
 	if (db_isnull(run->row, 0, AC_SUPPLEMENT_REQUESTED))
 		return 0;
-	return fsm_conflict(run, APP_submitted, "supplement_already_requested",
-	                    "supplements were already requested for this application; each application gets one request "
-	                    "listing every item");
+	return fsm_conflict(
+	        run, APP_submitted, "supplement_already_requested",
+	        "supplements were already requested for this application; each application gets one request "
+	        "listing every item");
 }
 
 static int effect_request_supplement(fsm_run *run)
@@ -444,7 +457,8 @@ static int effect_request_supplement(fsm_run *run)
 		return DB_ERROR;
 	char now[32];
 	now_db(now);
-	int rc = db_exec(run->t->c, "UPDATE applications SET supplement_items = ?, supplement_requested_at = ? WHERE id = ?",
+	int rc = db_exec(run->t->c,
+	                 "UPDATE applications SET supplement_items = ?, supplement_requested_at = ? WHERE id = ?",
 	                 DBP(DBS(text), DBS(now), DBI(row_id(run))), NULL, NULL);
 	free(text);
 	cJSON_AddItemToObject(run->summary, "items", cJSON_Duplicate(items, 1));
@@ -459,7 +473,8 @@ static int effect_accept(fsm_run *run)
 	clock_fmt_db(now, now_s);
 	clock_fmt_date(due, due_s);
 	cJSON_AddStringToObject(run->summary, "decision_due", due_s);
-	return db_exec(run->t->c, "UPDATE applications SET accepted_at = ?, deemed_accepted = 0, decision_due = ? WHERE id = ?",
+	return db_exec(run->t->c,
+	               "UPDATE applications SET accepted_at = ?, deemed_accepted = 0, decision_due = ? WHERE id = ?",
 	               DBP(DBS(now_s), DBS(due_s), DBI(row_id(run))), NULL, NULL);
 }
 
@@ -484,7 +499,8 @@ static int effect_deem(fsm_run *run)
 	cJSON_AddStringToObject(s, "accepted_at", since_s);
 	cJSON_AddBoolToObject(s, "after_supplement", !db_isnull(r, 0, AC_SUPPLEMENT_REQUESTED));
 	cJSON_AddStringToObject(s, "decision_due", due_s);
-	return db_exec(run->t->c, "UPDATE applications SET accepted_at = ?, deemed_accepted = 1, decision_due = ? WHERE id = ?",
+	return db_exec(run->t->c,
+	               "UPDATE applications SET accepted_at = ?, deemed_accepted = 1, decision_due = ? WHERE id = ?",
 	               DBP(DBS(since_db), DBS(due_s), DBI(row_id(run))), NULL, NULL);
 }
 
@@ -492,8 +508,8 @@ static int effect_approve(fsm_run *run)
 {
 	const db_res *r = run->row;
 	static const enum registry_kind kinds[] = { REGISTRY_ESTABLISH, REGISTRY_CHANGE, REGISTRY_DEREGISTER };
-	registry_decision d = { row_id(run), kinds[app_kind_of(r, 0)], db_val(r, 0, AC_BODY), db_int(r, 0, AC_APPLICANT),
-		                    db_val(r, 0, AC_ORG_USCC) };
+	registry_decision d = { row_id(run), kinds[app_kind_of(r, 0)], db_val(r, 0, AC_BODY),
+		                db_int(r, 0, AC_APPLICANT), db_val(r, 0, AC_ORG_USCC) };
 	char uscc[19] = "";
 	int rc = registry_approve(run->t, &d, run->summary, uscc);
 	if (rc)
@@ -512,7 +528,8 @@ static int effect_reject(fsm_run *run)
 	char now[32];
 	now_db(now);
 	cJSON_AddStringToObject(run->summary, "reason", reason ? reason : "");
-	int rc = db_exec(run->t->c, "UPDATE applications SET reject_reason = ?, decided_at = ?, decided_by = ? WHERE id = ?",
+	int rc = db_exec(run->t->c,
+	                 "UPDATE applications SET reject_reason = ?, decided_at = ?, decided_by = ? WHERE id = ?",
 	                 DBP(DBS(reason), DBS(now), DBI(run->t->user->id), DBI(row_id(run))), NULL, NULL);
 	return rc ? rc : registry_release_claims(run->t->c, row_id(run), NULL);
 }
@@ -531,21 +548,24 @@ static int refuse(fsm_run *run, int state)
 {
 	int action = run->action;
 	if (action == APP_DO_edit)
-		return fsm_conflict(run, state, "not_editable",
-		                    "an application can be edited only as a draft or when supplements were requested; this one "
-		                    "is %s",
-		                    state_names[state]);
+		return fsm_conflict(
+		        run, state, "not_editable",
+		        "an application can be edited only as a draft or when supplements were requested; this one "
+		        "is %s",
+		        state_names[state]);
 	if (action == APP_DO_request_supplement && state == APP_accepted && db_int(run->row, 0, AC_DEEMED)) {
 		if (!db_isnull(run->row, 0, AC_SUPPLEMENT_REQUESTED))
-			return fsm_conflict(run, state, "supplement_already_requested",
-			                    "supplements were already requested for this application; each application gets one "
-			                    "request listing every item");
+			return fsm_conflict(
+			        run, state, "supplement_already_requested",
+			        "supplements were already requested for this application; each application gets one "
+			        "request listing every item");
 		char end[16];
 		clock_fmt_date(app_supplement_window_end(row_time(run->row, 0, AC_FIRST_SUBMITTED)), end);
-		return fsm_conflict(run, state, "supplement_window_closed",
-		                    "supplements may be requested only within %lld days of the first submission (until %s); "
-		                    "the application counts as accepted from its submission date",
-		                    rule(RULE_supplement_window_days), end);
+		return fsm_conflict(
+		        run, state, "supplement_window_closed",
+		        "supplements may be requested only within %lld days of the first submission (until %s); "
+		        "the application counts as accepted from its submission date",
+		        rule(RULE_supplement_window_days), end);
 	}
 	return 0;
 }

@@ -43,15 +43,34 @@ enum app_action {
 /* The workflow (registered at start; the executor, the scheduler and `sanzhid states` read it). */
 extern const fsm_def app_flow;
 
-#define APP_COLUMNS                                                                                          \
-	"id, kind, status, applicant_id, org_uscc, legal_form, category, name, region_code, body, submitted_at, " \
-	"first_submitted_at, supplement_requested_at, supplement_items, accepted_at, deemed_accepted, "          \
+#define APP_COLUMNS                                                                                                    \
+	"id, kind, status, applicant_id, org_uscc, legal_form, category, name, region_code, body, submitted_at, "      \
+	"first_submitted_at, supplement_requested_at, supplement_items, accepted_at, deemed_accepted, "                \
 	"decision_due, decided_at, decided_by, reject_reason, version, created_at, updated_at"
 
 enum app_col {
-	AC_ID, AC_KIND, AC_STATUS, AC_APPLICANT, AC_ORG_USCC, AC_LEGAL_FORM, AC_CATEGORY, AC_NAME, AC_REGION,
-	AC_BODY, AC_SUBMITTED, AC_FIRST_SUBMITTED, AC_SUPPLEMENT_REQUESTED, AC_SUPPLEMENT_ITEMS, AC_ACCEPTED,
-	AC_DEEMED, AC_DECISION_DUE, AC_DECIDED, AC_DECIDED_BY, AC_REJECT_REASON, AC_VERSION, AC_CREATED,
+	AC_ID,
+	AC_KIND,
+	AC_STATUS,
+	AC_APPLICANT,
+	AC_ORG_USCC,
+	AC_LEGAL_FORM,
+	AC_CATEGORY,
+	AC_NAME,
+	AC_REGION,
+	AC_BODY,
+	AC_SUBMITTED,
+	AC_FIRST_SUBMITTED,
+	AC_SUPPLEMENT_REQUESTED,
+	AC_SUPPLEMENT_ITEMS,
+	AC_ACCEPTED,
+	AC_DEEMED,
+	AC_DECISION_DUE,
+	AC_DECIDED,
+	AC_DECIDED_BY,
+	AC_REJECT_REASON,
+	AC_VERSION,
+	AC_CREATED,
 	AC_UPDATED,
 };
 
@@ -86,12 +105,12 @@ int64_t app_decision_due(int64_t accepted_day, const char *category);
 /* --- what the actions take (the arg of fsm_exec) --------------------------------------- */
 
 typedef struct app_args {
-	const cJSON *items;        /* request-supplement */
-	const char *reason;        /* reject */
+	const cJSON *items; /* request-supplement */
+	const char *reason; /* reject */
 	/* edit: the change itself (PATCH, a document added or removed), inside the transaction */
 	int (*edit)(fsm_run *r);
 	void *edit_arg;
-	const char *audit;         /* edit: the audit action ("application.document_add"); NULL: edit */
+	const char *audit; /* edit: the audit action ("application.document_add"); NULL: edit */
 } app_args;
 
 /* The fields a draft may hold, each of the right shape, and what the database says of the

@@ -50,7 +50,8 @@ static cJSON *change_diff(db_conn *c, const db_res *r, int row, const cJSON *app
 	cJSON *diff = NULL;
 	if (fsm_state(&app_flow, db_val(r, row, AC_STATUS)) == APP_approved) {
 		if (db_query(c, "SELECT changes FROM org_events WHERE application_id = ? AND type = 'change' LIMIT 1",
-		             DBP(DBI(db_int(r, row, AC_ID))), &x) == 0 && x->nrows == 1 && db_val(x, 0, 0))
+		             DBP(DBI(db_int(r, row, AC_ID))), &x) == 0 &&
+		    x->nrows == 1 && db_val(x, 0, 0))
 			diff = cJSON_Parse(db_val(x, 0, 0));
 	} else if (db_val(r, row, AC_ORG_USCC)) {
 		org_row org;
@@ -114,8 +115,14 @@ static cJSON *app_json(db_conn *c, const db_res *r, int row, const auth_user *vi
 	cJSON_AddNumberToObject(o, "applicant_id", (double)db_int(r, row, AC_APPLICANT));
 	json_add_str_or_null(o, "org_uscc", db_val(r, row, AC_ORG_USCC));
 	/* What change and deregistration applications concern, for the queue. */
-	static const struct { const char *key; int col; } denorm[] = {
-		{ "name", AC_NAME }, { "legal_form", AC_LEGAL_FORM }, { "category", AC_CATEGORY }, { "region_code", AC_REGION },
+	static const struct {
+		const char *key;
+		int col;
+	} denorm[] = {
+		{ "name", AC_NAME },
+		{ "legal_form", AC_LEGAL_FORM },
+		{ "category", AC_CATEGORY },
+		{ "region_code", AC_REGION },
 	};
 	for (size_t i = 0; i < sizeof denorm / sizeof denorm[0]; i++)
 		if (!cJSON_GetObjectItemCaseSensitive(o, denorm[i].key) && db_val(r, row, denorm[i].col))
@@ -197,7 +204,8 @@ static int create_tx(tx *t, void *arg)
 	clock_fmt_db(clock_now(), now);
 	unsigned long long id = 0;
 	rc = db_exec(t->c,
-	             "INSERT INTO applications (kind, status, applicant_id, org_uscc, legal_form, category, name, region_code, "
+	             "INSERT INTO applications (kind, status, applicant_id, org_uscc, legal_form, category, name, "
+	             "region_code, "
 	             "body, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
 	             DBP(DBS(app_kinds[a->kind]), DBS(fsm_state_name(&app_flow, APP_draft)), DBI(t->user->id),
 	                 DBS(k.org_uscc), DBS(k.legal_form), DBS(k.category), DBS(k.name), DBS(k.region_code),
@@ -307,7 +315,7 @@ static int parse_cursor(char *cursor, int *mode, char due[16], long long *after)
 }
 
 typedef struct list_args {
-	int limit, mode;           /* mode: 0 first page, 1 after (due, id), 2 among those without a due date */
+	int limit, mode; /* mode: 0 first page, 1 after (due, id), 2 among those without a due date */
 	char status[256], kind[32], org[32], due[16];
 	long long after;
 } list_args;
@@ -321,21 +329,22 @@ static int list_tx(tx *t, void *arg)
 	clock_fmt_db(clock_now(), now);
 	int applicant = (t->user->role_bit & ROLE_APPLICANT) != 0;
 	db_res *r;
-	int rc = db_query(t->c,
-	                  "SELECT " APP_COLUMNS " FROM applications "
-	                  "WHERE (? = 0 OR applicant_id = ?) AND (? = 1 OR first_submitted_at IS NOT NULL) "
-	                  "AND (? = '' OR FIND_IN_SET(IF(EXISTS (SELECT 1 FROM deadlines d WHERE d.object_type = ? "
-	                  "AND d.object_id = applications.id AND d.action = ? AND d.due_at <= ?), ?, status), ?) > 0) "
-	                  "AND (? = '' OR kind = ?) AND (? = '' OR org_uscc = ?) "
-	                  "AND (? = 0 OR (? = 1 AND (decision_due IS NULL OR decision_due > ? OR (decision_due = ? AND id > ?))) "
-	                  "OR (? = 2 AND decision_due IS NULL AND id > ?)) "
-	                  "ORDER BY decision_due IS NULL, decision_due, id LIMIT ?",
-	                  DBP(DBI(applicant), DBI(t->user->id), DBI(applicant), DBS(q->status), DBS(app_flow.object),
-	                      DBS(fsm_action_name(&app_flow, APP_DO_deem)), DBS(now), DBS(fsm_state_name(&app_flow, deem_to())),
-	                      DBS(q->status), DBS(q->kind), DBS(q->kind), DBS(q->org), DBS(q->org), DBI(q->mode), DBI(q->mode),
-	                      DBS(q->mode == 1 ? q->due : NULL), DBS(q->mode == 1 ? q->due : NULL), DBI(q->after),
-	                      DBI(q->mode), DBI(q->after), DBI(q->limit + 1)),
-	                  &r);
+	int rc = db_query(
+	        t->c,
+	        "SELECT " APP_COLUMNS " FROM applications "
+	        "WHERE (? = 0 OR applicant_id = ?) AND (? = 1 OR first_submitted_at IS NOT NULL) "
+	        "AND (? = '' OR FIND_IN_SET(IF(EXISTS (SELECT 1 FROM deadlines d WHERE d.object_type = ? "
+	        "AND d.object_id = applications.id AND d.action = ? AND d.due_at <= ?), ?, status), ?) > 0) "
+	        "AND (? = '' OR kind = ?) AND (? = '' OR org_uscc = ?) "
+	        "AND (? = 0 OR (? = 1 AND (decision_due IS NULL OR decision_due > ? OR (decision_due = ? AND id > ?))) "
+	        "OR (? = 2 AND decision_due IS NULL AND id > ?)) "
+	        "ORDER BY decision_due IS NULL, decision_due, id LIMIT ?",
+	        DBP(DBI(applicant), DBI(t->user->id), DBI(applicant), DBS(q->status), DBS(app_flow.object),
+	            DBS(fsm_action_name(&app_flow, APP_DO_deem)), DBS(now), DBS(fsm_state_name(&app_flow, deem_to())),
+	            DBS(q->status), DBS(q->kind), DBS(q->kind), DBS(q->org), DBS(q->org), DBI(q->mode), DBI(q->mode),
+	            DBS(q->mode == 1 ? q->due : NULL), DBS(q->mode == 1 ? q->due : NULL), DBI(q->after), DBI(q->mode),
+	            DBI(q->after), DBI(q->limit + 1)),
+	        &r);
 	if (rc)
 		return rc;
 	cJSON *items = cJSON_CreateArray();
@@ -346,7 +355,8 @@ static int list_tx(tx *t, void *arg)
 	if (r->nrows > q->limit) {
 		char key[64];
 		int last = q->limit - 1;
-		snprintf(key, sizeof key, "%s|%lld", db_val(r, last, AC_DECISION_DUE) ? db_val(r, last, AC_DECISION_DUE) : "",
+		snprintf(key, sizeof key, "%s|%lld",
+		         db_val(r, last, AC_DECISION_DUE) ? db_val(r, last, AC_DECISION_DUE) : "",
 		         db_int(r, last, AC_ID));
 		http_cursor_encode(key, next, sizeof next);
 	}
@@ -365,9 +375,10 @@ static void applications_list(http_req *req)
 		return;
 	int sq = http_query(req, "status", status_q, sizeof status_q);
 	if (sq < 0 || (sq == 1 && *status_q && parse_status_filter(status_q, q.status, sizeof q.status) < 0)) {
-		http_problem(req, 400, "invalid_status_filter",
-		             "status must be a comma-separated list of draft, submitted, supplement_requested, accepted, "
-		             "approved, rejected, withdrawn");
+		http_problem(
+		        req, 400, "invalid_status_filter",
+		        "status must be a comma-separated list of draft, submitted, supplement_requested, accepted, "
+		        "approved, rejected, withdrawn");
 		return;
 	}
 	int kq = http_query(req, "kind", q.kind, sizeof q.kind);
@@ -378,7 +389,8 @@ static void applications_list(http_req *req)
 	char *org = q.org;
 	int oq = http_query(req, "org_uscc", q.org, sizeof q.org);
 	if (oq == 1 && *org) {
-		if (strlen(org) != USCC_LEN || strspn(org, "0123456789ABCDEFGHJKLMNPQRTUWXYabcdefghjklmnpqrtuwxy") != USCC_LEN) {
+		if (strlen(org) != USCC_LEN ||
+		    strspn(org, "0123456789ABCDEFGHJKLMNPQRTUWXYabcdefghjklmnpqrtuwxy") != USCC_LEN) {
 			http_problem(req, 400, "invalid_org_uscc", "org_uscc must be an 18-character code");
 			return;
 		}
@@ -414,8 +426,7 @@ static cJSON *merge_patch(cJSON *target, const cJSON *patch)
 			return NULL;
 	}
 	const cJSON *p;
-	cJSON_ArrayForEach(p, patch)
-	{
+	cJSON_ArrayForEach(p, patch) {
 		if (!p->string)
 			continue;
 		if (cJSON_IsNull(p)) {
@@ -447,7 +458,8 @@ static int patch_apply(fsm_run *run)
 		const cJSON *m = cJSON_GetObjectItemCaseSensitive(patch, fixed[i]);
 		const char *now_is = !strcmp(fixed[i], "kind") ? app_kinds[kind] : db_val(r, 0, AC_ORG_USCC);
 		if (m && !(cJSON_IsString(m) && now_is && !strcmp(m->valuestring, now_is)))
-			verr_add(&v, fixed[i], "not_editable", "%s cannot change; create a new application instead", fixed[i]);
+			verr_add(&v, fixed[i], "not_editable", "%s cannot change; create a new application instead",
+			         fixed[i]);
 	}
 	if (v.count)
 		return tx_refuse_fields(t, 422, "validation_failed", "the change is not valid", &v);
@@ -464,9 +476,11 @@ static int patch_apply(fsm_run *run)
 		goto out;
 	}
 	app_cols k = app_columns(kind, body, &org);
-	rc = db_exec(t->c, "UPDATE applications SET body = ?, legal_form = ?, category = ?, name = ?, region_code = ? WHERE id = ?",
-	             DBP(DBS(text), DBS(k.legal_form), DBS(k.category), DBS(k.name), DBS(k.region_code), DBI(run->id)), NULL,
-	             NULL);
+	rc = db_exec(t->c,
+	             "UPDATE applications SET body = ?, legal_form = ?, category = ?, name = ?, region_code = ? WHERE "
+	             "id = ?",
+	             DBP(DBS(text), DBS(k.legal_form), DBS(k.category), DBS(k.name), DBS(k.region_code), DBI(run->id)),
+	             NULL, NULL);
 	if (rc)
 		goto out;
 	cJSON *fields = cJSON_AddArrayToObject(run->summary, "fields");
@@ -539,8 +553,7 @@ static void applications_request_supplement(http_req *req)
 		if (cJSON_GetArraySize(items) == 0)
 			verr_add(&v, "items", "required", "list every item to supplement, at once");
 		int i = 0;
-		cJSON_ArrayForEach(it, items)
-		{
+		cJSON_ArrayForEach(it, items) {
 			char f[40], m[40];
 			const char *s = NULL;
 			snprintf(f, sizeof f, "items[%d].field", i);
@@ -549,15 +562,18 @@ static void applications_request_supplement(http_req *req)
 				verr_add(&v, f, "type", "each item is an object {field, message}");
 			} else {
 				json_get_str(it, "field", &s, &v, f, JSON_REQUIRED, 1, ITEM_FIELD_MAX_CHARS);
-				if (json_get_str(it, "message", &s, &v, m, JSON_REQUIRED, 1, ITEM_MESSAGE_MAX_CHARS) == 1 && json_blank(s))
+				if (json_get_str(it, "message", &s, &v, m, JSON_REQUIRED, 1, ITEM_MESSAGE_MAX_CHARS) ==
+				            1 &&
+				    json_blank(s))
 					verr_add(&v, m, "required", "say what is missing");
 				const cJSON *k;
 				cJSON_ArrayForEach(k, it)
-				if (!k->string || (strcmp(k->string, "field") && strcmp(k->string, "message"))) {
-					snprintf(f, sizeof f, "items[%d]", i);
-					verr_add(&v, f, "unknown_field", "an item has only field and message");
-					break;
-				}
+					if (!k->string ||
+					    (strcmp(k->string, "field") && strcmp(k->string, "message"))) {
+						snprintf(f, sizeof f, "items[%d]", i);
+						verr_add(&v, f, "unknown_field", "an item has only field and message");
+						break;
+					}
 			}
 			i++;
 		}
@@ -595,7 +611,8 @@ const route applications_routes[] = {
 	{ "PATCH", "/api/v1/applications/{id}", applications_patch, APP, R_JSON },
 	{ "POST", "/api/v1/applications/{id}/submit", applications_submit, APP, R_JSON_OPT | R_BODY_KIB(32) },
 	{ "POST", "/api/v1/applications/{id}/withdraw", applications_withdraw, APP, R_JSON_OPT | R_BODY_KIB(32) },
-	{ "POST", "/api/v1/applications/{id}/request-supplement", applications_request_supplement, REG, R_JSON_OPT | R_BODY_KIB(32) },
+	{ "POST", "/api/v1/applications/{id}/request-supplement", applications_request_supplement, REG,
+	  R_JSON_OPT | R_BODY_KIB(32) },
 	{ "POST", "/api/v1/applications/{id}/accept", applications_accept, REG, R_JSON_OPT | R_BODY_KIB(32) },
 	{ "POST", "/api/v1/applications/{id}/approve", applications_approve, REG, R_JSON_OPT | R_BODY_KIB(32) },
 	{ "POST", "/api/v1/applications/{id}/reject", applications_reject, REG, R_JSON_OPT | R_BODY_KIB(32) },

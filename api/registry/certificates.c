@@ -21,7 +21,7 @@
 /* The text being written, and whether the value can have a canonical form at all. */
 typedef struct canon {
 	dynbuf out;
-	int refused;    /* a fraction, a huge number, too deep, or not JSON */
+	int refused; /* a fraction, a huge number, too deep, or not JSON */
 } canon;
 
 static int key_cmp(const void *a, const void *b)
@@ -55,8 +55,7 @@ static void canon_value(canon *k, const cJSON *v, int depth)
 		buf_adds(b, "[");
 		const cJSON *it;
 		int first = 1;
-		cJSON_ArrayForEach(it, v)
-		{
+		cJSON_ArrayForEach(it, v) {
 			if (!first)
 				buf_adds(b, ",");
 			first = 0;
@@ -222,7 +221,8 @@ int certificates_issue(db_conn *c, const char *uscc, const auth_user *who)
 	char digest[CRYPTO_SHA256_HEX_LEN + 1];
 	crypto_sha256_hex(canonical, strlen(canonical), digest);
 	summary = cJSON_CreateObject();
-	cJSON_AddStringToObject(summary, "certificate_no", cJSON_GetObjectItemCaseSensitive(cert, "certificate_no")->valuestring);
+	cJSON_AddStringToObject(summary, "certificate_no",
+	                        cJSON_GetObjectItemCaseSensitive(cert, "certificate_no")->valuestring);
 	cJSON_AddStringToObject(summary, "key_id", registry_key_id());
 	cJSON_AddStringToObject(summary, "sha256", digest);
 	rc = audit_append(c, who, "certificate.issue", "org", uscc, summary);
@@ -264,7 +264,8 @@ static int latest_answer(tx *t, const char *uscc, int status)
 	cJSON *cert = db_val(r, 0, LC_PAYLOAD) ? cJSON_Parse(db_val(r, 0, LC_PAYLOAD)) : NULL;
 	if (!cert) {
 		db_res_free(r);
-		return tx_refuse(t, 404, "no_certificate", "no electronic certificate has been issued to this organization");
+		return tx_refuse(t, 404, "no_certificate",
+		                 "no electronic certificate has been issued to this organization");
 	}
 	int registered = org_status_of(db_val(r, 0, LC_ORG_STATUS)) == ORG_REGISTERED;
 	cJSON *o = cJSON_CreateObject();
@@ -379,7 +380,8 @@ static void certificates_verify(http_req *req)
 	if (sig_b64) {
 		sig = crypto_unbase64(sig_b64, strlen(sig_b64), &siglen);
 		if (!sig || siglen != CRYPTO_ED25519_SIG_LEN)
-			verr_add(&v, "signature", "invalid_signature", "signature must be the base64 of a 64-byte Ed25519 signature");
+			verr_add(&v, "signature", "invalid_signature",
+			         "signature must be the base64 of a 64-byte Ed25519 signature");
 	}
 	if (v.count) {
 		free(sig);

@@ -10,7 +10,7 @@
 #include <string.h>
 
 enum {
-	DOC_NAME_MAX_BYTES = 255,  /* application_documents.name; also what file systems take */
+	DOC_NAME_MAX_BYTES = 255, /* application_documents.name; also what file systems take */
 	DOCS_PER_APPLICATION = 50,
 };
 
@@ -133,23 +133,25 @@ static int upload_apply(fsm_run *run)
 	tx *t = run->t;
 	upload_args *u = ((const app_args *)run->arg)->edit_arg;
 	db_res *n;
-	int rc = db_query(t->c, "SELECT COUNT(*) FROM application_documents WHERE application_id = ?", DBP(DBI(run->id)), &n);
+	int rc = db_query(t->c, "SELECT COUNT(*) FROM application_documents WHERE application_id = ?",
+	                  DBP(DBI(run->id)), &n);
 	if (rc)
 		return rc;
 	long long have = db_int(n, 0, 0);
 	db_res_free(n);
 	if (have >= DOCS_PER_APPLICATION)
-		return tx_refuse(t, 409, "too_many_documents", "an application holds at most %d documents; delete one first",
-		                 DOCS_PER_APPLICATION);
+		return tx_refuse(t, 409, "too_many_documents",
+		                 "an application holds at most %d documents; delete one first", DOCS_PER_APPLICATION);
 	char now[32];
 	clock_fmt_db(clock_now(), now);
 	unsigned long long id = 0;
-	rc = db_exec(t->c,
-	             "INSERT INTO application_documents (application_id, kind, name, media_type, size, sha256, content, "
-	             "uploaded_at, uploaded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	             DBP(DBI(run->id), DBS(u->kind), DBS(u->name), DBS(u->media_type), DBI(u->len), DBS(u->sha256),
-	                 DBB(u->body, u->len), DBS(now), DBI(t->user->id)),
-	             NULL, &id);
+	rc = db_exec(
+	        t->c,
+	        "INSERT INTO application_documents (application_id, kind, name, media_type, size, sha256, content, "
+	        "uploaded_at, uploaded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	        DBP(DBI(run->id), DBS(u->kind), DBS(u->name), DBS(u->media_type), DBI(u->len), DBS(u->sha256),
+	            DBB(u->body, u->len), DBS(now), DBI(t->user->id)),
+	        NULL, &id);
 	if (rc)
 		return rc;
 	u->doc_id = (long long)id;
@@ -197,11 +199,13 @@ static void documents_upload(http_req *req)
 	char kind[48], raw_name[1024];
 	int k = http_query(req, "kind", kind, sizeof kind);
 	if (k == 0 || (k == 1 && !*kind))
-		verr_add(&v, "kind", "required", "kind is required: one of application_letter, charter, domicile_proof, "
-		                                 "fund_verification, legal_rep_id, other");
+		verr_add(&v, "kind", "required",
+		         "kind is required: one of application_letter, charter, domicile_proof, "
+		         "fund_verification, legal_rep_id, other");
 	else if (k < 0 || !kind_known(kind))
-		verr_add(&v, "kind", "invalid_choice", "kind must be one of application_letter, charter, domicile_proof, "
-		                                       "fund_verification, legal_rep_id, other");
+		verr_add(&v, "kind", "invalid_choice",
+		         "kind must be one of application_letter, charter, domicile_proof, "
+		         "fund_verification, legal_rep_id, other");
 	int nq = http_query(req, "name", raw_name, sizeof raw_name);
 	if (nq == 0)
 		verr_add(&v, "name", "required", "name is required: the file's name, such as charter.pdf");
@@ -220,18 +224,19 @@ static void documents_upload(http_req *req)
 		return;
 	}
 	if ((long long)req->body_len > rule(RULE_document_max_bytes)) {
-		http_problem(req, 413, "document_too_large", "the document is %zu bytes; the limit is %lld bytes", req->body_len,
-		             rule(RULE_document_max_bytes));
+		http_problem(req, 413, "document_too_large", "the document is %zu bytes; the limit is %lld bytes",
+		             req->body_len, rule(RULE_document_max_bytes));
 		return;
 	}
 	/* By content, not by name or header: the first bytes must be those of the type sent. */
 	if (req->body_len < dt->magic_len || memcmp(req->body, dt->magic, dt->magic_len)) {
 		const char *is = NULL;
 		for (size_t i = 0; i < sizeof doc_types / sizeof doc_types[0]; i++)
-			if (req->body_len >= doc_types[i].magic_len && !memcmp(req->body, doc_types[i].magic, doc_types[i].magic_len))
+			if (req->body_len >= doc_types[i].magic_len &&
+			    !memcmp(req->body, doc_types[i].magic, doc_types[i].magic_len))
 				is = doc_types[i].what;
-		http_problem(req, 422, "content_mismatch", "the content is not %s%s%s, as Content-Type %s says", dt->what,
-		             is ? "; it looks like " : "", is ? is : "", dt->media_type);
+		http_problem(req, 422, "content_mismatch", "the content is not %s%s%s, as Content-Type %s says",
+		             dt->what, is ? "; it looks like " : "", is ? is : "", dt->media_type);
 		return;
 	}
 	u.kind = kind;
@@ -267,8 +272,8 @@ static void disposition(const char *name, char *out, size_t outlen)
 	char ascii[DOC_NAME_MAX_BYTES + 1], ext[3 * DOC_NAME_MAX_BYTES + 1];
 	size_t a = 0, e = 0;
 	for (const unsigned char *p = (const unsigned char *)name; *p && a < DOC_NAME_MAX_BYTES; p++) {
-		int safe = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ||
-		           *p == '-' || *p == '_';
+		int safe = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		           *p == '.' || *p == '-' || *p == '_';
 		ascii[a++] = safe ? (char)*p : '_';
 		if (safe) {
 			ext[e++] = (char)*p;
@@ -293,7 +298,8 @@ static int get_tx(tx *t, void *arg)
 	if (rc)
 		return rc;
 	db_res *r;
-	rc = db_query(t->c, "SELECT media_type, name, content FROM application_documents WHERE id = ? AND application_id = ?",
+	rc = db_query(t->c,
+	              "SELECT media_type, name, content FROM application_documents WHERE id = ? AND application_id = ?",
 	              DBP(DBI(d->doc_id), DBI(d->app_id)), &r);
 	if (rc)
 		return rc;
@@ -328,7 +334,9 @@ static int delete_apply(fsm_run *run)
 	tx *t = run->t;
 	const delete_args *d = ((const app_args *)run->arg)->edit_arg;
 	db_res *doc;
-	int rc = db_query(t->c, "SELECT " DOC_COLUMNS " FROM application_documents WHERE id = ? AND application_id = ? FOR UPDATE",
+	int rc = db_query(t->c,
+	                  "SELECT " DOC_COLUMNS
+	                  " FROM application_documents WHERE id = ? AND application_id = ? FOR UPDATE",
 	                  DBP(DBI(d->doc_id), DBI(d->app_id)), &doc);
 	if (rc)
 		return rc;

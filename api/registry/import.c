@@ -35,7 +35,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CHECK_ROWS 1000           /* rows per duplicate check against the database */
+#define CHECK_ROWS 1000 /* rows per duplicate check against the database */
 #define JSON_MAX ((size_t)256 << 20)
 
 /* --- strings kept for the whole import -------------------------------------------------- */
@@ -136,20 +136,19 @@ static void set_free(strset *set)
 }
 
 /* Duplicate checks: [uscc, …] against orgs, [name, …] against name_claims. */
-static const char sql_dup_uscc[] =
-	"SELECT o.uscc FROM JSON_TABLE(?, '$[*]' COLUMNS (u CHAR(18) CHARACTER SET ascii COLLATE ascii_bin PATH '$')) j "
-	"JOIN orgs o ON o.uscc = j.u";
-static const char sql_dup_name[] =
-	"SELECT c.name FROM JSON_TABLE(?, '$[*]' COLUMNS (n VARCHAR(200) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$')) j "
-	"JOIN name_claims c ON c.name = j.n";
-
+static const char sql_dup_uscc[] = "SELECT o.uscc FROM JSON_TABLE(?, '$[*]' COLUMNS (u CHAR(18) CHARACTER SET ascii "
+                                   "COLLATE ascii_bin PATH '$')) j "
+                                   "JOIN orgs o ON o.uscc = j.u";
+static const char sql_dup_name[] = "SELECT c.name FROM JSON_TABLE(?, '$[*]' COLUMNS (n VARCHAR(200) CHARACTER SET "
+                                   "utf8mb4 COLLATE utf8mb4_bin PATH '$')) j "
+                                   "JOIN name_claims c ON c.name = j.n";
 
 /* --- pass 1: the duplicate check against the database ---------------------------------- */
 
 typedef struct pending {
 	long recno[CHECK_ROWS], line[CHECK_ROWS];
 	char uscc[CHECK_ROWS][USCC_LEN + 1];
-	const char *name[CHECK_ROWS];   /* registered rows only, else NULL */
+	const char *name[CHECK_ROWS]; /* registered rows only, else NULL */
 	int n;
 } pending;
 
@@ -201,7 +200,8 @@ static int pending_flush(db_conn *c, pending *pd, unsigned char *bad, bad_list *
 			if (!bad[pd->recno[i]] && pd->name[i] && !strcmp(pd->name[i], db_val(rn, k, 0))) {
 				bad[pd->recno[i]] = 1;
 				(*nbad)++;
-				bad_add(bl, pd->line[i], "name_taken: the name is held by a registered organization or an application");
+				bad_add(bl, pd->line[i],
+				        "name_taken: the name is held by a registered organization or an application");
 			}
 	rc = 0;
 out:
@@ -247,7 +247,8 @@ int cli_import_orgs(int argc, char **argv)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		fprintf(stderr, "sanzhid import orgs: cannot read %s: %s\n", path, fd < 0 ? strerror(errno) : "not a regular file");
+		fprintf(stderr, "sanzhid import orgs: cannot read %s: %s\n", path,
+		        fd < 0 ? strerror(errno) : "not a regular file");
 		if (fd >= 0)
 			close(fd);
 		return 2;
@@ -289,9 +290,10 @@ int cli_import_orgs(int argc, char **argv)
 		s.p += 3;
 	/* The header, exactly. */
 	if (!csv_next(&s, &rec) || rec.error || rec.nfields != IMPORT_NFIELDS) {
-		fprintf(stderr, "sanzhid import orgs: line 1: the header must be exactly: "
-		                "uscc,name,legal_form,category,region_code,domicile,business_scope,legal_representative_name,"
-		                "registered_at,status\n");
+		fprintf(stderr,
+		        "sanzhid import orgs: line 1: the header must be exactly: "
+		        "uscc,name,legal_form,category,region_code,domicile,business_scope,legal_representative_name,"
+		        "registered_at,status\n");
 		goto out;
 	}
 	for (int i = 0; i < IMPORT_NFIELDS; i++)
@@ -341,16 +343,19 @@ int cli_import_orgs(int argc, char **argv)
 		if (!reason) {
 			dup = set_add(&usccs, rec.field[F_USCC], rec.line);
 			if (dup > 0)
-				reason = (snprintf(why, sizeof why, "duplicate_uscc: %s is also on line %ld", rec.field[F_USCC], dup),
+				reason = (snprintf(why, sizeof why, "duplicate_uscc: %s is also on line %ld",
+				                   rec.field[F_USCC], dup),
 				          why);
 		}
 		int registered = org_status_of(rec.field[F_STATUS]) == ORG_REGISTERED;
 		if (!reason && registered) {
 			dup = set_add(&names, rec.field[F_NAME], rec.line);
 			if (dup > 0)
-				reason = (snprintf(why, sizeof why, "duplicate_name: a registered organization on line %ld has this name",
-				                   dup),
-				          why);
+				reason =
+				        (snprintf(why, sizeof why,
+				                  "duplicate_name: a registered organization on line %ld has this name",
+				                  dup),
+				         why);
 		}
 		if (dup < 0) {
 			fprintf(stderr, "sanzhid import orgs: out of memory\n");
@@ -413,7 +418,7 @@ int cli_import_orgs(int argc, char **argv)
 		fprintf(stderr, "sanzhid import orgs: out of memory\n");
 		goto out;
 	}
-	arena_free(&name_store);  /* the postings hold what was needed of the names */
+	arena_free(&name_store); /* the postings hold what was needed of the names */
 	const char *base = strrchr(path, '/');
 	import_source src = { base ? base + 1 : path, map, map + size, now, keys, &bl, &pg, threads };
 

@@ -42,12 +42,12 @@ int csv_next(csv *s, record *rec)
 	int in_field = 0, overflow = 0;
 	const char *p = s->p;
 	rec->field[rec->nfields++] = rec->scratch;
-#define PUT(ch)                                 \
-	do {                                    \
-		if (o + 2 < rec->cap)           \
-			rec->scratch[o++] = (ch); \
-		else                            \
-			overflow = 1;           \
+#define PUT(ch)                                                                                                        \
+	do {                                                                                                           \
+		if (o + 2 < rec->cap)                                                                                  \
+			rec->scratch[o++] = (ch);                                                                      \
+		else                                                                                                   \
+			overflow = 1;                                                                                  \
 	} while (0)
 	for (;;) {
 		if (p >= s->end) {
@@ -81,7 +81,8 @@ int csv_next(csv *s, record *rec)
 				break;
 			}
 			in_field = 1;
-			if (p < s->end && *p != ',' && *p != '\n' && !(*p == '\r' && (p + 1 == s->end || p[1] == '\n'))) {
+			if (p < s->end && *p != ',' && *p != '\n' &&
+			    !(*p == '\r' && (p + 1 == s->end || p[1] == '\n'))) {
 				rec->error = "malformed_quotes: text after a closing quote";
 				p = skip_line(s, p);
 				rec->scratch[o++] = 0;

@@ -7,20 +7,20 @@
 #include <stddef.h>
 
 #define IMPORT_MAX_FIELDS 64
-#define IMPORT_MAX_RECORD (1u << 20)     /* one record's bytes */
+#define IMPORT_MAX_RECORD (1u << 20) /* one record's bytes */
 
 typedef struct csv {
 	const char *p, *end;
-	long line;                  /* line of the next character */
+	long line; /* line of the next character */
 } csv;
 
 typedef struct record {
-	long line;                  /* where it starts */
+	long line; /* where it starts */
 	int nfields;
 	char *field[IMPORT_MAX_FIELDS];
-	char *scratch;              /* unescaped fields, NUL-separated */
+	char *scratch; /* unescaped fields, NUL-separated */
 	size_t cap;
-	const char *error;          /* "code: message" for a record that cannot be read, else NULL */
+	const char *error; /* "code: message" for a record that cannot be read, else NULL */
 } record;
 
 /* A record with room for IMPORT_MAX_RECORD bytes. 0, or -1 out of memory. */

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define BATCH_ROWS 5000          /* organizations per transaction */
-#define GRAM_BATCH 50000         /* bigrams per statement */
+#define BATCH_ROWS 5000  /* organizations per transaction */
+#define GRAM_BATCH 50000 /* bigrams per statement */
 #define JSON_MAX ((size_t)256 << 20)
 
 /* --- the bigram postings ----------------------------------------------------------------- */
@@ -136,44 +136,45 @@ int import_plan_make(const row_key *keys, long nrec, const unsigned char *bad, i
 /* --- the statements -------------------------------------------------------------------- */
 
 /* rows JSON: [[uscc, name, legal_form, category, region_code, domicile, business_scope, rep, date, status], …] */
-#define ROWS_TABLE                                                                                     \
-	"JSON_TABLE(?, '$[*]' COLUMNS (uscc CHAR(18) CHARACTER SET ascii COLLATE ascii_bin PATH '$[0]', "   \
-	"name VARCHAR(200) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$[1]', "                        \
-	"legal_form VARCHAR(40) CHARACTER SET ascii COLLATE ascii_bin PATH '$[2]', "                       \
-	"category VARCHAR(40) CHARACTER SET ascii COLLATE ascii_bin PATH '$[3]', "                         \
-	"region_code CHAR(6) CHARACTER SET ascii COLLATE ascii_bin PATH '$[4]', "                          \
-	"domicile VARCHAR(500) CHARACTER SET utf8mb4 PATH '$[5]', scope TEXT CHARACTER SET utf8mb4 PATH '$[6]', " \
-	"rep VARCHAR(100) CHARACTER SET utf8mb4 PATH '$[7]', registered_at DATE PATH '$[8]', "            \
+#define ROWS_TABLE                                                                                                     \
+	"JSON_TABLE(?, '$[*]' COLUMNS (uscc CHAR(18) CHARACTER SET ascii COLLATE ascii_bin PATH '$[0]', "              \
+	"name VARCHAR(200) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$[1]', "                                    \
+	"legal_form VARCHAR(40) CHARACTER SET ascii COLLATE ascii_bin PATH '$[2]', "                                   \
+	"category VARCHAR(40) CHARACTER SET ascii COLLATE ascii_bin PATH '$[3]', "                                     \
+	"region_code CHAR(6) CHARACTER SET ascii COLLATE ascii_bin PATH '$[4]', "                                      \
+	"domicile VARCHAR(500) CHARACTER SET utf8mb4 PATH '$[5]', scope TEXT CHARACTER SET utf8mb4 PATH '$[6]', "      \
+	"rep VARCHAR(100) CHARACTER SET utf8mb4 PATH '$[7]', registered_at DATE PATH '$[8]', "                         \
 	"status VARCHAR(20) CHARACTER SET ascii COLLATE ascii_bin PATH '$[9]')) j"
 /* names JSON: [[uscc, name, date, status], …] */
-#define NAMES_TABLE                                                                                    \
-	"JSON_TABLE(?, '$[*]' COLUMNS (uscc CHAR(18) CHARACTER SET ascii COLLATE ascii_bin PATH '$[0]', "   \
-	"name VARCHAR(200) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$[1]', registered_at DATE PATH '$[2]', " \
+#define NAMES_TABLE                                                                                                    \
+	"JSON_TABLE(?, '$[*]' COLUMNS (uscc CHAR(18) CHARACTER SET ascii COLLATE ascii_bin PATH '$[0]', "              \
+	"name VARCHAR(200) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$[1]', registered_at DATE PATH '$[2]', "    \
 	"status VARCHAR(20) CHARACTER SET ascii COLLATE ascii_bin PATH '$[3]')) j"
 /* grams JSON: [[gram, [uscc, …]], …] in (gram, uscc) order */
-#define GRAMS_TABLE                                                                                    \
-	"JSON_TABLE(?, '$[*]' COLUMNS (gram VARCHAR(2) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$[0]', " \
+#define GRAMS_TABLE                                                                                                    \
+	"JSON_TABLE(?, '$[*]' COLUMNS (gram VARCHAR(2) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$[0]', "        \
 	"NESTED PATH '$[1][*]' COLUMNS (uscc CHAR(18) CHARACTER SET ascii COLLATE ascii_bin PATH '$'))) j"
 
 /* In USCC order, the order of the primary key. */
 static const char sql_orgs[] =
-	"INSERT INTO orgs (uscc, name, legal_form, category, region_code, domicile, business_scope, legal_rep_name, "
-	"registered_at, status, source, created_at, updated_at) SELECT j.uscc, j.name, j.legal_form, "
-	"NULLIF(j.category, ''), j.region_code, j.domicile, j.scope, j.rep, j.registered_at, j.status, 'import', ?, ? "
-	"FROM " ROWS_TABLE " ORDER BY j.uscc";
+        "INSERT INTO orgs (uscc, name, legal_form, category, region_code, domicile, business_scope, legal_rep_name, "
+        "registered_at, status, source, created_at, updated_at) SELECT j.uscc, j.name, j.legal_form, "
+        "NULLIF(j.category, ''), j.region_code, j.domicile, j.scope, j.rep, j.registered_at, j.status, 'import', ?, ? "
+        "FROM " ROWS_TABLE " ORDER BY j.uscc";
 static const char sql_names[] =
-	"INSERT INTO org_names (uscc, name, from_date) SELECT j.uscc, j.name, j.registered_at FROM " NAMES_TABLE;
+        "INSERT INTO org_names (uscc, name, from_date) SELECT j.uscc, j.name, j.registered_at FROM " NAMES_TABLE;
 static const char sql_claims[] =
-	"INSERT INTO name_claims (name, uscc) SELECT j.name, j.uscc FROM " NAMES_TABLE " WHERE j.status = 'registered'";
+        "INSERT INTO name_claims (name, uscc) SELECT j.name, j.uscc FROM " NAMES_TABLE " WHERE j.status = 'registered'";
 static const char sql_establish[] =
-	"INSERT INTO org_events (uscc, type, at, effective_date, reason) SELECT j.uscc, 'establish', ?, "
-	"j.registered_at, 'imported' FROM " NAMES_TABLE;
+        "INSERT INTO org_events (uscc, type, at, effective_date, reason) SELECT j.uscc, 'establish', ?, "
+        "j.registered_at, 'imported' FROM " NAMES_TABLE;
 static const char sql_deregister[] =
-	"INSERT INTO org_events (uscc, type, at, effective_date, reason) SELECT j.uscc, 'deregister', ?, NULL, "
-	"'imported as deregistered; the date of deregistration was not recorded' FROM " NAMES_TABLE
-	" WHERE j.status = 'deregistered'";
+        "INSERT INTO org_events (uscc, type, at, effective_date, reason) SELECT j.uscc, 'deregister', ?, NULL, "
+        "'imported as deregistered; the date of deregistration was not recorded' FROM " NAMES_TABLE
+        " WHERE j.status = 'deregistered'";
 /* IGNORE: grams left by an import that stopped half-way are simply there already. */
-static const char sql_grams[] = "INSERT IGNORE INTO org_name_grams (gram, uscc) SELECT j.gram, j.uscc FROM " GRAMS_TABLE;
+static const char sql_grams[] =
+        "INSERT IGNORE INTO org_name_grams (gram, uscc) SELECT j.gram, j.uscc FROM " GRAMS_TABLE;
 
 /* --- loading ----------------------------------------------------------------------------- */
 
@@ -181,12 +182,12 @@ static const char sql_grams[] = "INSERT IGNORE INTO org_name_grams (gram, uscc) 
 typedef struct loader {
 	const char *file;
 	char now_db[32];
-	const char *map, *end;          /* the file */
+	const char *map, *end; /* the file */
 	const row_key *keys;
-	const uint32_t *order;          /* good rows in USCC order */
+	const uint32_t *order; /* good rows in USCC order */
 	const postings *ps;
-	atomic_long done;               /* rows imported, or gram pairs written */
-	atomic_int failed;              /* a DB_ code (or DB_ERROR for memory) once something could not be loaded */
+	atomic_long done;  /* rows imported, or gram pairs written */
+	atomic_int failed; /* a DB_ code (or DB_ERROR for memory) once something could not be loaded */
 	bad_list *bad;
 } loader;
 

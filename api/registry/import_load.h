@@ -31,8 +31,8 @@
 /* What pass 1 keeps of each row for the loading phases. */
 typedef struct row_key {
 	char uscc[USCC_LEN + 1];
-	const char *name;          /* kept by pass 1 until the plan is made; NULL for a bad row */
-	size_t off;                /* where the record starts in the file */
+	const char *name; /* kept by pass 1 until the plan is made; NULL for a bad row */
+	size_t off;       /* where the record starts in the file */
 	long line;
 } row_key;
 
@@ -48,7 +48,7 @@ typedef struct posting {
 typedef struct postings {
 	posting *p;
 	size_t n, cap;
-	uint32_t *slot;           /* open addressing: index + 1 into p, 0 empty */
+	uint32_t *slot; /* open addressing: index + 1 into p, 0 empty */
 	size_t nslots;
 	long long pairs;
 } postings;
@@ -62,13 +62,13 @@ typedef struct import_plan {
 
 /* Where the rows come from and where the phases report. */
 typedef struct import_source {
-	const char *file;          /* its base name, for the audit entries */
-	const char *map, *end;     /* the mapped file */
+	const char *file;      /* its base name, for the audit entries */
+	const char *map, *end; /* the mapped file */
 	usec_t now;
 	const row_key *keys;
-	bad_list *bad;             /* rows that collide while loading are added */
+	bad_list *bad; /* rows that collide while loading are added */
 	progress *pg;
-	int threads;               /* 1 .. IMPORT_MAX_THREADS */
+	int threads; /* 1 .. IMPORT_MAX_THREADS */
 } import_source;
 
 /* The hash of the importer's string tables. */

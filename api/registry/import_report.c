@@ -78,8 +78,8 @@ void progress_show(progress *p, long done, double fraction, int final)
 		for (int i = 0; i < 30; i++)
 			bar[i] = i < fill ? '#' : '.';
 		bar[30] = 0;
-		fprintf(stderr, "\r%-10s [%s] %3d%% %ld%s rows %.0f rows/s %.1fs \033[K%s", p->phase, bar, pct, done, of, rate,
-		        el, final ? "\n" : "");
+		fprintf(stderr, "\r%-10s [%s] %3d%% %ld%s rows %.0f rows/s %.1fs \033[K%s", p->phase, bar, pct, done,
+		        of, rate, el, final ? "\n" : "");
 	} else {
 		fprintf(stderr, "%s: %ld%s rows (%d%%), %.0f rows/s, %.1fs\n", p->phase, done, of, pct, rate, el);
 	}

@@ -11,9 +11,11 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const import_header[IMPORT_NFIELDS] = { "uscc", "name", "legal_form", "category", "region_code",
-                                                    "domicile", "business_scope", "legal_representative_name",
-                                                    "registered_at", "status" };
+const char *const import_header[IMPORT_NFIELDS] = { "uscc",           "name",
+	                                            "legal_form",     "category",
+	                                            "region_code",    "domicile",
+	                                            "business_scope", "legal_representative_name",
+	                                            "registered_at",  "status" };
 
 void import_row_tidy(record *r)
 {
@@ -71,13 +73,18 @@ const char *import_row_check(const record *r, int64_t today, char *why, size_t l
 	if (uscc_check(u, NULL, &reason) < 0)
 		return snprintf(why, len, "invalid_uscc: %s is not a valid code (%s)", u, reason), why;
 	if (u[0] != '5')
-		return snprintf(why, len, "uscc_authority: %s is not a civil-affairs code (it must begin with 5)", u), why;
+		return snprintf(why, len, "uscc_authority: %s is not a civil-affairs code (it must begin with 5)", u),
+		       why;
 	const char *form = r->field[F_FORM];
 	if (!str_in_list(registry_legal_forms, form))
-		return snprintf(why, len, "invalid_legal_form: %.40s is not social_group, social_service_institution or foundation",
-		                form), why;
+		return snprintf(why, len,
+		                "invalid_legal_form: %.40s is not social_group, social_service_institution or "
+		                "foundation",
+		                form),
+		       why;
 	if (uscc_category_for_form(form) != u[1])
-		return snprintf(why, len, "uscc_category: the code's category %c does not fit the legal form %s", u[1], form),
+		return snprintf(why, len, "uscc_category: the code's category %c does not fit the legal form %s", u[1],
+		                form),
 		       why;
 	const char *name = r->field[F_NAME];
 	if (!*name)
@@ -85,32 +92,40 @@ const char *import_row_check(const record *r, int64_t today, char *why, size_t l
 	if (json_utf8_len(name) < 2)
 		return snprintf(why, len, "invalid_name: a name has at least two characters"), why;
 	if (text_ok(name, 200, 0) < 0)
-		return snprintf(why, len, "invalid_name: the name has more than 200 characters or a control character"), why;
+		return snprintf(why, len, "invalid_name: the name has more than 200 characters or a control character"),
+		       why;
 	const char *cat = r->field[F_CATEGORY];
 	if (*cat && !str_in_list(registry_categories, cat))
 		return snprintf(why, len, "invalid_category: %.40s is not a direct-registration category", cat), why;
 	const region *reg = region_find(r->field[F_REGION]);
 	if (!reg)
-		return snprintf(why, len, "unknown_region: %.20s is not a current GB/T 2260 region", r->field[F_REGION]),
+		return snprintf(why, len, "unknown_region: %.20s is not a current GB/T 2260 region",
+		                r->field[F_REGION]),
 		       why;
 	if (!uscc_region_fits(u, reg))
-		return snprintf(why, len, "uscc_region: the code's region %.6s is not %s's region or one above or below it",
-		                u + 2, r->field[F_REGION]), why;
+		return snprintf(why, len,
+		                "uscc_region: the code's region %.6s is not %s's region or one above or below it",
+		                u + 2, r->field[F_REGION]),
+		       why;
 	static const struct {
 		int field;
 		const char *code;
-	} required[] = { { F_DOMICILE, "domicile_required" }, { F_SCOPE, "business_scope_required" },
-		             { F_REP, "legal_representative_name_required" } };
+	} required[] = { { F_DOMICILE, "domicile_required" },
+		         { F_SCOPE, "business_scope_required" },
+		         { F_REP, "legal_representative_name_required" } };
 	for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
 		if (!*r->field[required[i].field])
 			return snprintf(why, len, "%s: %s is empty (it is on the certificate)", required[i].code,
-			                import_header[required[i].field]), why;
+			                import_header[required[i].field]),
+			       why;
 	if (text_ok(r->field[F_DOMICILE], 500, 0) < 0)
 		return snprintf(why, len, "invalid_domicile: more than 500 characters or a control character"), why;
 	if (text_ok(r->field[F_SCOPE], 5000, 1) < 0)
-		return snprintf(why, len, "invalid_business_scope: more than 5000 characters or a control character"), why;
+		return snprintf(why, len, "invalid_business_scope: more than 5000 characters or a control character"),
+		       why;
 	if (text_ok(r->field[F_REP], 100, 0) < 0)
-		return snprintf(why, len, "invalid_legal_representative_name: more than 100 characters or a control character"),
+		return snprintf(why, len,
+		                "invalid_legal_representative_name: more than 100 characters or a control character"),
 		       why;
 	const char *d = r->field[F_DATE];
 	int64_t day;

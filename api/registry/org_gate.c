@@ -11,12 +11,12 @@
  * throughput and have a p99 ten times as long. A FIFO rather than a semaphore, so no request
  * waits behind luckier late-comers (the p99 is what the waiting costs). */
 #define PUBLIC_DB_SLOTS 4
-#define GATE_WAITERS 256        /* condition variables, one per ticket modulo this */
+#define GATE_WAITERS 256 /* condition variables, one per ticket modulo this */
 
 static pthread_mutex_t gate_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t gate_cv[GATE_WAITERS];
 static pthread_once_t gate_once = PTHREAD_ONCE_INIT;
-static unsigned long gate_tail, gate_done;   /* tickets handed out, and returned */
+static unsigned long gate_tail, gate_done; /* tickets handed out, and returned */
 
 static void gate_init(void)
 {

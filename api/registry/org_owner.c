@@ -23,9 +23,10 @@ static void orgs_mine(http_req *req)
 	db_conn *c = api_db_or_reply(req);
 	if (!c)
 		return;
-	db_res *r = api_rows_or_reply(
-		req, c, "SELECT " ORG_ITEM_COLUMNS " FROM orgs o WHERE o.owner_user_id = ? AND o.uscc > ? ORDER BY o.uscc LIMIT ?",
-		DBP(DBI(req->user.id), DBS(after), DBI(limit + 1)));
+	db_res *r = api_rows_or_reply(req, c,
+	                              "SELECT " ORG_ITEM_COLUMNS
+	                              " FROM orgs o WHERE o.owner_user_id = ? AND o.uscc > ? ORDER BY o.uscc LIMIT ?",
+	                              DBP(DBI(req->user.id), DBS(after), DBI(limit + 1)));
 	if (!r)
 		return;
 	jw items;
@@ -74,8 +75,8 @@ static int owner_answer(tx *t, void *arg)
 
 typedef struct owner_change {
 	const char *uscc;
-	long long user_id;     /* 0: none */
-	const char *username;  /* instead of user_id: the account's login, as the organization's staff give it */
+	long long user_id;    /* 0: none */
+	const char *username; /* instead of user_id: the account's login, as the organization's staff give it */
 } owner_change;
 
 /* The account named by user_id or username, refused unless an enabled applicant. */
@@ -94,10 +95,11 @@ static int owner_check(tx *t, const owner_change *a, long long *user_id)
 		return 0;
 	if ((rc = db_query(t->c, "SELECT role, disabled FROM users WHERE id = ?", DBP(DBI(*user_id)), &r)))
 		return rc;
-	const char *why = r->nrows != 1                                         ? "there is no such user"
-	                  : auth_role_bit(db_val(r, 0, 0)) != ROLE_APPLICANT    ? "only an applicant account acts for an organization"
-	                  : db_int(r, 0, 1)                                     ? "the account is disabled"
-	                                                                        : NULL;
+	const char *why = r->nrows != 1 ? "there is no such user"
+	                  : auth_role_bit(db_val(r, 0, 0)) != ROLE_APPLICANT
+	                          ? "only an applicant account acts for an organization"
+	                  : db_int(r, 0, 1) ? "the account is disabled"
+	                                    : NULL;
 	db_res_free(r);
 	if (!why)
 		return 0;
@@ -117,7 +119,8 @@ static int owner_put(tx *t, void *arg)
 	enum org_status status = org.status;
 	org_row_free(&org);
 	if (status != ORG_REGISTERED)
-		return tx_refuse(t, 409, "org_not_registered", "%s is deregistered; nobody acts for it any more", a->uscc);
+		return tx_refuse(t, 409, "org_not_registered", "%s is deregistered; nobody acts for it any more",
+		                 a->uscc);
 	long long user_id;
 	if ((rc = owner_check(t, a, &user_id)))
 		return rc;
@@ -163,7 +166,8 @@ static void orgs_owner_put(http_req *req)
 			a.username = folded;
 		}
 	} else if (!u)
-		verr_add(&v, "user_id", "required", "user_id (or username) is required: the applicant's account, or null for none");
+		verr_add(&v, "user_id", "required",
+		         "user_id (or username) is required: the applicant's account, or null for none");
 	else if (!cJSON_IsNull(u))
 		json_get_int(req->json, "user_id", &a.user_id, &v, "user_id", JSON_REQUIRED, 1, 9007199254740991LL);
 	if (v.count) {

@@ -16,13 +16,28 @@
 
 /* --- the whole row ----------------------------------------------------------------------- */
 
-#define ORG_COLUMNS                                                                                       \
-	"uscc, name, legal_form, category, region_code, domicile, business_scope, activity_area, funds_fen, " \
+#define ORG_COLUMNS                                                                                                    \
+	"uscc, name, legal_form, category, region_code, domicile, business_scope, activity_area, funds_fen, "          \
 	"legal_rep_name, legal_rep_id_number, status, owner_user_id, version, scope, fundraising, registered_at"
 
 enum org_col {
-	OC_USCC, OC_NAME, OC_LEGAL_FORM, OC_CATEGORY, OC_REGION, OC_DOMICILE, OC_SCOPE, OC_AREA, OC_FUNDS,
-	OC_REP_NAME, OC_REP_ID, OC_STATUS, OC_OWNER, OC_VERSION, OC_SCOPE_KIND, OC_FUNDRAISING, OC_REGISTERED,
+	OC_USCC,
+	OC_NAME,
+	OC_LEGAL_FORM,
+	OC_CATEGORY,
+	OC_REGION,
+	OC_DOMICILE,
+	OC_SCOPE,
+	OC_AREA,
+	OC_FUNDS,
+	OC_REP_NAME,
+	OC_REP_ID,
+	OC_STATUS,
+	OC_OWNER,
+	OC_VERSION,
+	OC_SCOPE_KIND,
+	OC_FUNDRAISING,
+	OC_REGISTERED,
 };
 
 /* orgs.status; org_status_names[] holds the names as stored (NULL-terminated). */
@@ -33,14 +48,14 @@ int org_status_of(const char *s);
 
 /* One organization, decoded. The text lives in res until org_row_free. */
 typedef struct org_row {
-	const char *uscc, *name, *category, *region_code, *domicile, *business_scope, *activity_area,
-		*legal_rep_name, *legal_rep_id_number, *scope, *fundraising, *registered_at;
-	const char *legal_form;        /* as stored; form is the same as an enum */
+	const char *uscc, *name, *category, *region_code, *domicile, *business_scope, *activity_area, *legal_rep_name,
+	        *legal_rep_id_number, *scope, *fundraising, *registered_at;
+	const char *legal_form; /* as stored; form is the same as an enum */
 	enum registry_form form;
 	enum org_status status;
 	int has_funds;
 	long long funds_fen;
-	long long owner_user_id;       /* 0: nobody acts for it */
+	long long owner_user_id; /* 0: nobody acts for it */
 	long long version;
 	db_res *res;
 } org_row;
@@ -53,12 +68,23 @@ void org_row_free(org_row *o);
 /* --- the public entry -------------------------------------------------------------------- */
 
 /* Columns of a register entry of orgs o, in the order of enum org_item_col. */
-#define ORG_ITEM_COLUMNS                                                                             \
-	"o.uscc, o.name, o.legal_form, o.category, o.region_code, o.domicile, o.legal_rep_name, "    \
+#define ORG_ITEM_COLUMNS                                                                                               \
+	"o.uscc, o.name, o.legal_form, o.category, o.region_code, o.domicile, o.legal_rep_name, "                      \
 	"o.registered_at, o.status, o.grade, o.grade_valid_until, o.version"
 enum org_item_col {
-	OI_USCC, OI_NAME, OI_FORM, OI_CATEGORY, OI_REGION, OI_DOMICILE, OI_REP, OI_REGISTERED, OI_STATUS, OI_GRADE,
-	OI_GRADE_UNTIL, OI_VERSION, OI_NCOLS,   /* a query may select more after these */
+	OI_USCC,
+	OI_NAME,
+	OI_FORM,
+	OI_CATEGORY,
+	OI_REGION,
+	OI_DOMICILE,
+	OI_REP,
+	OI_REGISTERED,
+	OI_STATUS,
+	OI_GRADE,
+	OI_GRADE_UNTIL,
+	OI_VERSION,
+	OI_NCOLS, /* a query may select more after these */
 };
 
 /* The public shape of an entry (Appendix A), without what only the profile carries: its members,

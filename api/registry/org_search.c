@@ -22,8 +22,8 @@ typedef struct search_filters {
 } search_filters;
 
 /* The filter conditions; their parameters come from filter_params(). */
-#define FILTERS                                                                                        \
-	" AND (? = '' OR o.legal_form = ?) AND (? = '' OR o.category = ?) AND (? = '' OR o.region_code "  \
+#define FILTERS                                                                                                        \
+	" AND (? = '' OR o.legal_form = ?) AND (? = '' OR o.category = ?) AND (? = '' OR o.region_code "               \
 	"BETWEEN ? AND ?) AND (? = '' OR o.status = ?) AND (? = '' OR o.grade = ?)"
 #define NFILTER_PARAMS 11
 
@@ -42,8 +42,8 @@ static void filter_params(const search_filters *f, db_param *p)
  * included (to_date NULL). */
 #define NOT_EXACT " AND o.uscc <> ? AND NOT EXISTS (SELECT 1 FROM org_names x WHERE x.uscc = o.uscc AND x.name = ?)"
 
-#define NAME_MATCH                                                                                       \
-	" AND (o.name LIKE ? ESCAPE '!' OR EXISTS (SELECT 1 FROM org_names n WHERE n.uscc = o.uscc AND "   \
+#define NAME_MATCH                                                                                                     \
+	" AND (o.name LIKE ? ESCAPE '!' OR EXISTS (SELECT 1 FROM org_names n WHERE n.uscc = o.uscc AND "               \
 	"n.name LIKE ? ESCAPE '!'))"
 
 #define GRAM_JOIN(k) " STRAIGHT_JOIN org_name_grams g" #k " ON g" #k ".gram = ? AND g" #k ".uscc = g.uscc"
@@ -69,10 +69,10 @@ static const char *const prefix_sql[2] = {
 
 /* The name stream driven by the region filter instead, when the region has fewer organizations
  * than the rarest gram of q has rows (养老 in 海盐县); the rarest gram and the name confirm. */
-#define REGION_HEAD                                                                                   \
-	"SELECT " ORG_ITEM_COLUMNS " FROM orgs o FORCE INDEX (orgs_region) WHERE o.region_code BETWEEN ? AND ? " \
-	"AND o.uscc > ?" FILTERS " AND EXISTS (SELECT 1 FROM org_name_grams g WHERE g.gram = ? AND g.uscc = o.uscc)" \
-	NAME_MATCH
+#define REGION_HEAD                                                                                                    \
+	"SELECT " ORG_ITEM_COLUMNS " FROM orgs o FORCE INDEX (orgs_region) WHERE o.region_code BETWEEN ? AND ? "       \
+	"AND o.uscc > ?" FILTERS                                                                                       \
+	" AND EXISTS (SELECT 1 FROM org_name_grams g WHERE g.gram = ? AND g.uscc = o.uscc)" NAME_MATCH
 static const char *const region_sql[2] = {
 	REGION_HEAD " ORDER BY o.uscc LIMIT ?",
 	REGION_HEAD NOT_EXACT " ORDER BY o.uscc LIMIT ?",
@@ -81,8 +81,8 @@ static const char *const region_sql[2] = {
 #define REGION_EST_SQL "EXPLAIN SELECT 1 FROM orgs FORCE INDEX (orgs_region) WHERE region_code BETWEEN ? AND ?"
 
 /* Exact matches by name: a semi-join, so an organization that took a name twice comes once. */
-#define EXACT_NAME_SQL                                                                                 \
-	"SELECT " ORG_ITEM_COLUMNS " FROM orgs o WHERE o.uscc IN (SELECT n.uscc FROM org_names n WHERE n.name = ?) " \
+#define EXACT_NAME_SQL                                                                                                 \
+	"SELECT " ORG_ITEM_COLUMNS " FROM orgs o WHERE o.uscc IN (SELECT n.uscc FROM org_names n WHERE n.name = ?) "   \
 	"AND o.uscc > ?" FILTERS " ORDER BY o.uscc LIMIT ?"
 #define EXACT_PROBE_SQL "SELECT 1 FROM org_names WHERE name = ? LIMIT 1"
 /* And by code, when q can be one. */
@@ -93,21 +93,22 @@ static const char *const region_sql[2] = {
 /* The optimizer's estimate of each gram's rows (index dives on the primary key): a cheap way to
  * find the rarest gram of q, accurate for rare grams, within a small factor for common ones. */
 #define EST_ONE "SELECT 1 FROM org_name_grams WHERE gram = ?"
-#define EST_SQL "EXPLAIN " EST_ONE " UNION ALL " EST_ONE " UNION ALL " EST_ONE " UNION ALL " EST_ONE \
-	" UNION ALL " EST_ONE " UNION ALL " EST_ONE
+#define EST_SQL                                                                                                        \
+	"EXPLAIN " EST_ONE " UNION ALL " EST_ONE " UNION ALL " EST_ONE " UNION ALL " EST_ONE " UNION ALL " EST_ONE     \
+	" UNION ALL " EST_ONE
 
 typedef struct search {
 	db_conn *c;
 	search_filters f;
-	char q[4 * Q_MAX_CHARS + 1];     /* trimmed query, as typed */
+	char q[4 * Q_MAX_CHARS + 1];       /* trimmed query, as typed */
 	char q_upper[4 * Q_MAX_CHARS + 1]; /* the same upper-cased when alphanumeric: USCC comparisons */
-	char like[8 * Q_MAX_CHARS + 3];  /* %q% with ! % _ escaped by ! */
-	char prefix[USCC_LEN + 2];       /* Q% for the USCC-prefix stream, or "" */
-	int has_names;                   /* q has two or more characters: the name stream runs */
-	char drive[3][ORGS_GRAM_SIZE];   /* rarest gram first */
-	int ndrive;                      /* 0: no name can match */
-	long long drive_rows;            /* the rarest gram's estimated rows */
-	int by_region;                   /* the region filter is rarer than any gram: it drives */
+	char like[8 * Q_MAX_CHARS + 3];    /* %q% with ! % _ escaped by ! */
+	char prefix[USCC_LEN + 2];         /* Q% for the USCC-prefix stream, or "" */
+	int has_names;                     /* q has two or more characters: the name stream runs */
+	char drive[3][ORGS_GRAM_SIZE];     /* rarest gram first */
+	int ndrive;                        /* 0: no name can match */
+	long long drive_rows;              /* the rarest gram's estimated rows */
+	int by_region;                     /* the region filter is rarer than any gram: it drives */
 } search;
 
 /* Runs one stream statement: the common parameters are (stream params…, after, filters…, [not
@@ -369,7 +370,8 @@ static int rest_page(search *s, const char *after, int not_exact, int want, jw *
 				rt[nr++] = tail[i];
 			rc = run_stream(s, region_sql[not_exact], head, 2, after, rt, nr, want + 1, &a);
 		} else {
-			rc = run_stream(s, name_sql[s->ndrive - 1][not_exact], ordered, k, after, tail, nt, want + 1, &a);
+			rc = run_stream(s, name_sql[s->ndrive - 1][not_exact], ordered, k, after, tail, nt, want + 1,
+			                &a);
 		}
 		if (rc)
 			return rc;
@@ -455,9 +457,9 @@ static int is_alnum_ascii(const char *s)
 typedef struct search_page {
 	int limit;
 	char cursor[64];
-	char phase;              /* 'x' exact matches, 'r' the rest */
+	char phase; /* 'x' exact matches, 'r' the rest */
 	int not_exact;
-	const char *after;       /* in cursor */
+	const char *after; /* in cursor */
 } search_page;
 
 static int bad_cursor_or_reply(http_req *req)

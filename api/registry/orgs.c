@@ -263,8 +263,7 @@ static int history_rows(db_conn *c, const char *uscc, long long after, int limit
 	db_res_free(r);
 	if (!found)
 		return 0;
-	rc = db_query(c,
-	              "SELECT " EVENT_COLUMNS " FROM org_events WHERE uscc = ? AND id > ? ORDER BY id LIMIT ?",
+	rc = db_query(c, "SELECT " EVENT_COLUMNS " FROM org_events WHERE uscc = ? AND id > ? ORDER BY id LIMIT ?",
 	              DBP(DBS(uscc), DBI(after), DBI(limit + 1)), out);
 	return rc ? rc : 1;
 }

@@ -18,7 +18,7 @@
 
 typedef struct signing_key {
 	int loaded;
-	char *priv_pem;   /* secret: wiped at exit */
+	char *priv_pem; /* secret: wiped at exit */
 	char *pub_pem;
 	char key_id[KEY_ID_LEN + 1];
 } signing_key;
@@ -136,7 +136,7 @@ out:
 
 typedef struct key_job {
 	const unsigned char *mk;
-	char *setting;  /* the committed setting text */
+	char *setting; /* the committed setting text */
 	int rc;
 } key_job;
 
@@ -155,8 +155,8 @@ static int key_tx(db_conn *c, void *arg)
 		if (!fresh)
 			return DB_ERROR;
 		/* Two instances racing: the first insert wins, both then read the winner. */
-		rc = db_exec(c, "INSERT IGNORE INTO settings (name, value) VALUES (?, ?)", DBP(DBS(KEY_SETTING), DBS(fresh)),
-		             NULL, NULL);
+		rc = db_exec(c, "INSERT IGNORE INTO settings (name, value) VALUES (?, ?)",
+		             DBP(DBS(KEY_SETTING), DBS(fresh)), NULL, NULL);
 		free(fresh);
 		if (rc)
 			return rc;

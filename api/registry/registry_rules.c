@@ -8,12 +8,12 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const registry_legal_forms[] = {"social_group", "social_service_institution", "foundation", NULL};
-const char *const registry_categories[] = {"industry_association", "science_technology", "public_welfare",
-                                           "community_service", NULL};
-static const char *const kinds[] = {"establish", NULL};
-const char *const registry_scopes[] = {"local", "national", NULL};
-const char *const registry_fundraisings[] = {"none", "local_public", "national_public", NULL};
+const char *const registry_legal_forms[] = { "social_group", "social_service_institution", "foundation", NULL };
+const char *const registry_categories[] = { "industry_association", "science_technology", "public_welfare",
+	                                    "community_service", NULL };
+static const char *const kinds[] = { "establish", NULL };
+const char *const registry_scopes[] = { "local", "national", NULL };
+const char *const registry_fundraisings[] = { "none", "local_public", "national_public", NULL };
 
 int registry_choice(const char *const *list, const char *s)
 {
@@ -26,18 +26,18 @@ int registry_choice(const char *const *list, const char *s)
 /* Shape limits: how much text or how many items a field may hold, the same for drafts and
  * submissions. The domain minimums and maximums are rules (rules.def), not these. */
 enum {
-	NAME_MIN_CHARS = 4,          /* region name + field + form word: 海盐县茶会 */
+	NAME_MIN_CHARS = 4, /* region name + field + form word: 海盐县茶会 */
 	NAME_MAX_CHARS = 50,
-	PERSON_NAME_MAX_CHARS = 50,  /* room for transliterated minority names with · */
+	PERSON_NAME_MAX_CHARS = 50, /* room for transliterated minority names with · */
 	DOMICILE_MAX_CHARS = 200,
 	BUSINESS_SCOPE_MAX_CHARS = 2000,
 	ACTIVITY_AREA_MAX_CHARS = 200,
-	CODE_MAX_CHARS = 64,         /* longer than any valid ID or region code, so bad ones get a precise code */
+	CODE_MAX_CHARS = 64, /* longer than any valid ID or region code, so bad ones get a precise code */
 	PHONE_MAX_CHARS = 32,
-	EMAIL_MAX_CHARS = 254,       /* RFC 5321 path limit */
+	EMAIL_MAX_CHARS = 254, /* RFC 5321 path limit */
 	DIRECTORS_MAX_ITEMS = 100,
 	MEMBERS_MAX = 100000000,
-	FIELD_MAX = 80,              /* longest field path we build */
+	FIELD_MAX = 80, /* longest field path we build */
 };
 #define FUNDS_MAX_FEN JSON_FEN_MAX
 
@@ -48,19 +48,18 @@ enum {
  * social service institutions (民办非企业单位) 中心, 院, 学校, … The longest matching ending is
  * the form word; what lies between it and the region's name is the field (name_field_words). */
 static const struct form_words {
-	const char *what;            /* for messages */
-	const char *ends[12];        /* NULL-terminated */
-	const char *never[4];        /* endings refused although they match one above */
+	const char *what;     /* for messages */
+	const char *ends[12]; /* NULL-terminated */
+	const char *never[4]; /* endings refused although they match one above */
 } form_words[] = {
-	[FORM_SOCIAL_GROUP] = {"a social group",
-	 {"联合会", "促进会", "研究会", "协会", "学会", "商会", "会", NULL},
-	 {"基金会", NULL}},
-	[FORM_FOUNDATION] = {"a foundation",
-	 {"基金会", NULL},
-	 {NULL}},
-	[FORM_SOCIAL_SERVICE_INSTITUTION] = {"a social service institution",
-	 {"服务中心", "中心", "学校", "院", "园", "社", "所", "站", "馆", "俱乐部", NULL},
-	 {NULL}},
+	[FORM_SOCIAL_GROUP] = { "a social group",
+	                        { "联合会", "促进会", "研究会", "协会", "学会", "商会", "会", NULL },
+	                        { "基金会", NULL } },
+	[FORM_FOUNDATION] = { "a foundation", { "基金会", NULL }, { NULL } },
+	[FORM_SOCIAL_SERVICE_INSTITUTION] = { "a social service institution",
+	                                      { "服务中心", "中心", "学校", "院", "园", "社", "所", "站", "馆",
+	                                        "俱乐部", NULL },
+	                                      { NULL } },
 };
 
 /* Words a name may not contain. 中国/中华/全国 (and 国家) are for organizations registered by the
@@ -70,19 +69,19 @@ static const struct banned_word {
 	const char *word;
 	int national_ok;
 } banned_words[] = {
-	{"中国", 1}, {"中华", 1}, {"全国", 1}, {"国家", 1},
-	{"第一", 0}, {"最高", 0}, {"国际", 0}, {"世界", 0}, {"唯一", 0}, {"最佳", 0},
+	{ "中国", 1 }, { "中华", 1 }, { "全国", 1 }, { "国家", 1 }, { "第一", 0 },
+	{ "最高", 0 }, { "国际", 0 }, { "世界", 0 }, { "唯一", 0 }, { "最佳", 0 },
 };
 
 /* Set phrases that contain a banned word without making its claim: a 国际象棋 (chess) club is not
  * international, a 中国画 (Chinese painting) society is not national. */
-static const char *const banned_word_phrases[] = {"国际象棋", "中国象棋", "中国画", "中华鲟", "世界语", NULL};
+static const char *const banned_word_phrases[] = { "国际象棋", "中国象棋", "中国画", "中华鲟", "世界语", NULL };
 
 /* --- Helpers ---------------------------------------------------------------------------- */
 
 typedef struct check {
 	verr *v;
-	int submit;  /* 1: every submission rule; 0: a draft, shape only */
+	int submit; /* 1: every submission rule; 0: a draft, shape only */
 } check;
 
 #define REQ(c) ((c)->submit ? JSON_REQUIRED : JSON_OPTIONAL)
@@ -112,7 +111,7 @@ static const char *yuan(long long fen, char *buf, size_t size)
 	char digits[24];
 	int n = snprintf(digits, sizeof digits, "%lld", fen / 100);
 	size_t o = 0;
-	buf[o++] = '\xc2';  /* ¥ in UTF-8 */
+	buf[o++] = '\xc2'; /* ¥ in UTF-8 */
 	buf[o++] = '\xa5';
 	for (int i = 0; i < n && o + 2 < size; i++) {
 		if (i > 0 && (n - i) % 3 == 0)
@@ -127,8 +126,8 @@ static const char *yuan(long long fen, char *buf, size_t size)
 
 /* A text field: on submission a required one must be present and not blank; blank drafts count
  * as absent. Returns like json_get_str. */
-static int get_text(const cJSON *obj, const char *key, const char **out, check *c, const char *field,
-                    int required, size_t min_chars, size_t max_chars)
+static int get_text(const cJSON *obj, const char *key, const char **out, check *c, const char *field, int required,
+                    size_t min_chars, size_t max_chars)
 {
 	const char *s = NULL;
 	int rc = json_get_str(obj, key, &s, c->v, field, required ? REQ(c) : JSON_OPTIONAL, 0, max_chars);
@@ -176,7 +175,8 @@ static const char *check_person(const cJSON *p, const char *field, check *c)
 	if (!registry_id_number_valid(id)) {
 		verr_add(c->v, f, "invalid_id_number",
 		         "%s must be an 18-character resident ID number: 17 digits with a valid birth date, "
-		         "then the check character (a digit or capital X)", f);
+		         "then the check character (a digit or capital X)",
+		         f);
 		return NULL;
 	}
 	return id;
@@ -197,7 +197,8 @@ static void check_contact(const cJSON *app, check *c)
 		         "with its area code, such as 0573-86123456");
 	/* Email is welcome, not required: a county association may have only a phone. */
 	if (get_text(ct, "email", &s, c, "contact.email", 0, 0, EMAIL_MAX_CHARS) == 1 && !registry_email_valid(s))
-		verr_add(c->v, "contact.email", "invalid_email", "contact.email must be an address like name@example.cn");
+		verr_add(c->v, "contact.email", "invalid_email",
+		         "contact.email must be an address like name@example.cn");
 }
 
 /* 社会团体登记管理条例 Art. 10(1): 50 individual members, or 30 unit members; when individuals and
@@ -220,12 +221,15 @@ static void check_members(const cJSON *app, check *c, int social_group)
 	if (ind > 0 && unit > 0) {
 		if (ind + unit < min_mixed)
 			verr_add(c->v, "members", "too_few_members",
-			         "a social group with both individual and unit members needs at least %lld members in all; "
-			         "it has %lld (%lld individual, %lld unit)", min_mixed, ind + unit, ind, unit);
+			         "a social group with both individual and unit members needs at least %lld members in "
+			         "all; "
+			         "it has %lld (%lld individual, %lld unit)",
+			         min_mixed, ind + unit, ind, unit);
 	} else if (unit > 0) {
 		if (unit < min_unit)
 			verr_add(c->v, "members.unit", "too_few_members",
-			         "a social group of unit members needs at least %lld; members.unit is %lld", min_unit, unit);
+			         "a social group of unit members needs at least %lld; members.unit is %lld", min_unit,
+			         unit);
 	} else if (ind > 0) {
 		if (ind < min_ind)
 			verr_add(c->v, "members.individual", "too_few_members",
@@ -234,7 +238,8 @@ static void check_members(const cJSON *app, check *c, int social_group)
 	} else {
 		verr_add(c->v, "members", "too_few_members",
 		         "a social group needs at least %lld individual members, %lld unit members, or %lld members "
-		         "in all when mixed; it has none", min_ind, min_unit, min_mixed);
+		         "in all when mixed; it has none",
+		         min_ind, min_unit, min_mixed);
 	}
 }
 
@@ -282,8 +287,8 @@ static void check_directors(const cJSON *app, check *c, int foundation)
 
 /* Minimum funds by legal form, scope and fundraising: 社会团体登记管理条例 Art. 10(5),
  * 基金会管理条例 Art. 8(2), 民办非企业单位登记管理暂行条例 Art. 8(4). */
-static void check_funds(long long funds, enum registry_form form, int national,
-                        enum registry_fundraising fundraising, const char *field, verr *v)
+static void check_funds(long long funds, enum registry_form form, int national, enum registry_fundraising fundraising,
+                        const char *field, verr *v)
 {
 	rule_id id;
 	const char *what;
@@ -313,7 +318,6 @@ static void check_funds(long long funds, enum registry_form form, int national,
 	}
 }
 
-
 /* Does the occurrence of word at `at` belong to one of the set phrases? */
 static int in_phrase(const char *name, const char *at, const char *word)
 {
@@ -339,8 +343,8 @@ static int uses_word(const char *name, const char *word)
 
 /* The name rules of 社会组织名称管理办法 Art. 8: region name, field, form word; no banned words.
  * r NULL and not national: the region is unknown, already reported; the prefix is not checked. */
-static void check_name(const char *name, enum registry_form form, const region *r, int national,
-                       const char *field, verr *v)
+static void check_name(const char *name, enum registry_form form, const region *r, int national, const char *field,
+                       verr *v)
 {
 	size_t len = strlen(name), prefix = 0;
 	/* A blank, a zero-width or direction character, a soft hyphen or a BOM would let a name look
@@ -385,14 +389,16 @@ static void check_name(const char *name, enum registry_form form, const region *
 				strcat(list, *e);
 			}
 			if (never)
-				verr_add(v, field, "name_form_word", "%s ends with %s, which %s may not use; its name ends with one of %s",
-				         field, never, fw->what, list);
+				verr_add(v, field, "name_form_word",
+				         "%s ends with %s, which %s may not use; its name ends with one of %s", field,
+				         never, fw->what, list);
 			else
-				verr_add(v, field, "name_form_word", "%s must end with a form word of %s, one of %s", field,
-				         fw->what, list);
+				verr_add(v, field, "name_form_word", "%s must end with a form word of %s, one of %s",
+				         field, fw->what, list);
 		} else if (prefix + word >= len) {
 			verr_add(v, field, "name_field_words",
-			         "%s must name the field of activity between the region's name and the form word", field);
+			         "%s must name the field of activity between the region's name and the form word",
+			         field);
 		}
 	}
 
@@ -410,7 +416,7 @@ static void check_name(const char *name, enum registry_form form, const region *
 
 void registry_check_establish(const cJSON *app, int for_submission, verr *v)
 {
-	check c = {v, for_submission != 0};
+	check c = { v, for_submission != 0 };
 	const char *kind = NULL, *form = NULL, *category = NULL, *scope = "local", *fundraising = "none";
 	const char *name = NULL, *code = NULL, *s = NULL;
 	const cJSON *rep = NULL;
@@ -465,8 +471,9 @@ void registry_check_establish(const cJSON *app, int for_submission, verr *v)
 
 /* --- Change ----------------------------------------------------------------------------- */
 
-static const char *const changeable[] = {"name", "domicile", "business_scope", "activity_area", "funds_fen",
-                                         "legal_representative", NULL};
+static const char *const changeable[] = {
+	"name", "domicile", "business_scope", "activity_area", "funds_fen", "legal_representative", NULL
+};
 
 void registry_check_change(const cJSON *changes, const char *legal_form, const char *region_code, const char *scope,
                            const char *fundraising, verr *v)
@@ -474,7 +481,7 @@ void registry_check_change(const cJSON *changes, const char *legal_form, const c
 	int national = registry_choice(registry_scopes, scope) == SCOPE_NATIONAL;
 	int form = registry_choice(registry_legal_forms, legal_form);
 	int fr = registry_choice(registry_fundraisings, fundraising);
-	check c = {v, 1};
+	check c = { v, 1 };
 	const cJSON *item;
 	const region *r = NULL;
 	int n = 0, refused = 0;
@@ -500,7 +507,8 @@ void registry_check_change(const cJSON *changes, const char *legal_form, const c
 			snprintf(f, sizeof f, "changes%s%s", plain ? "." : "", plain ? k : "");
 			verr_add(v, f, "not_changeable",
 			         "%s cannot be changed by a change application; it may change name, domicile, "
-			         "business_scope, activity_area, funds_fen or legal_representative", f);
+			         "business_scope, activity_area, funds_fen or legal_representative",
+			         f);
 			refused++;
 			continue;
 		}
@@ -541,7 +549,7 @@ void registry_check_change(const cJSON *changes, const char *legal_form, const c
 
 static int days_in_month(int y, int m)
 {
-	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
 		return 29;
 	return days[m - 1];
@@ -551,7 +559,7 @@ static int days_in_month(int y, int m)
  * check character. */
 int registry_id_number_valid(const char *id)
 {
-	static const int weight[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+	static const int weight[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
 	static const char check_char[] = "10X98765432";
 	if (!id || strlen(id) != 18 || !all_digits(id, 17) || id[0] == '0')
 		return 0;

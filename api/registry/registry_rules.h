@@ -30,14 +30,18 @@
 #include "json.h"
 
 /* NULL-terminated choices, for handlers and the OpenAPI document; each enum indexes its list. */
-extern const char *const registry_legal_forms[];  /* social_group, social_service_institution, foundation */
-extern const char *const registry_categories[];   /* industry_association, science_technology, public_welfare, community_service */
+extern const char *const registry_legal_forms[]; /* social_group, social_service_institution, foundation */
+extern const char
+        *const registry_categories[]; /* industry_association, science_technology, public_welfare, community_service */
 extern const char *const registry_scopes[];       /* local, national */
 extern const char *const registry_fundraisings[]; /* none, local_public, national_public (foundations) */
 
 enum registry_form { FORM_SOCIAL_GROUP, FORM_SOCIAL_SERVICE_INSTITUTION, FORM_FOUNDATION };
 enum registry_category {
-	CATEGORY_INDUSTRY_ASSOCIATION, CATEGORY_SCIENCE_TECHNOLOGY, CATEGORY_PUBLIC_WELFARE, CATEGORY_COMMUNITY_SERVICE,
+	CATEGORY_INDUSTRY_ASSOCIATION,
+	CATEGORY_SCIENCE_TECHNOLOGY,
+	CATEGORY_PUBLIC_WELFARE,
+	CATEGORY_COMMUNITY_SERVICE,
 };
 enum registry_scope { SCOPE_LOCAL, SCOPE_NATIONAL };
 enum registry_fundraising { FUNDRAISING_NONE, FUNDRAISING_LOCAL_PUBLIC, FUNDRAISING_NATIONAL_PUBLIC };

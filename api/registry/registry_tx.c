@@ -25,7 +25,8 @@
 int registry_name_taken(db_conn *c, const char *name, long long application_id, const char *own_uscc)
 {
 	db_res *r;
-	int rc = db_query(c, "SELECT uscc, application_id FROM name_claims WHERE name = ? FOR UPDATE", DBP(DBS(name)), &r);
+	int rc = db_query(c, "SELECT uscc, application_id FROM name_claims WHERE name = ? FOR UPDATE", DBP(DBS(name)),
+	                  &r);
 	if (rc)
 		return rc;
 	int taken = 0;
@@ -67,7 +68,8 @@ int registry_claim_name(db_conn *c, const char *name, long long application_id, 
 
 int registry_release_claims(db_conn *c, long long application_id, const char *keep)
 {
-	return db_exec(c, "DELETE FROM name_claims WHERE application_id = ? AND uscc IS NULL AND (? IS NULL OR name <> ?)",
+	return db_exec(c,
+	               "DELETE FROM name_claims WHERE application_id = ? AND uscc IS NULL AND (? IS NULL OR name <> ?)",
 	               DBP(DBI(application_id), DBS(keep), DBS(keep)), NULL, NULL);
 }
 
@@ -75,7 +77,8 @@ int registry_release_claims(db_conn *c, long long application_id, const char *ke
 static int claim_for_org(db_conn *c, const char *name, long long application_id, const char *uscc)
 {
 	db_res *r;
-	int rc = db_query(c, "SELECT uscc, application_id FROM name_claims WHERE name = ? FOR UPDATE", DBP(DBS(name)), &r);
+	int rc = db_query(c, "SELECT uscc, application_id FROM name_claims WHERE name = ? FOR UPDATE", DBP(DBS(name)),
+	                  &r);
 	if (rc)
 		return rc;
 	int exists = r->nrows == 1;
@@ -99,19 +102,19 @@ static int claim_for_org(db_conn *c, const char *name, long long application_id,
  * inserted under a placeholder ('~' is outside the USCC alphabet, so it is never a code) and
  * given its code in the same transaction. A code an imported organization already holds spends
  * its serial on that organization, and the next serial is tried. */
-static int issue_uscc(db_conn *c, long long application_id, const char *legal_form, const char *region,
-                      const char *now, char out[USCC_LEN + 1])
+static int issue_uscc(db_conn *c, long long application_id, const char *legal_form, const char *region, const char *now,
+                      char out[USCC_LEN + 1])
 {
 	char category = uscc_category_for_form(legal_form);
 	if (!category || !region || strlen(region) != 6)
 		return DB_ERROR;
 	for (int attempt = 0; attempt < USCC_ISSUE_ATTEMPTS; attempt++) {
 		char placeholder[48];
-		snprintf(placeholder, sizeof placeholder, "~%015llu%02d", (unsigned long long)application_id % 1000000000000000ULL,
-		         attempt % 100);
+		snprintf(placeholder, sizeof placeholder, "~%015llu%02d",
+		         (unsigned long long)application_id % 1000000000000000ULL, attempt % 100);
 		unsigned long long serial = 0;
-		int rc = db_exec(c, "INSERT INTO uscc_issued (uscc, issued_at) VALUES (?, ?)", DBP(DBS(placeholder), DBS(now)),
-		                 NULL, &serial);
+		int rc = db_exec(c, "INSERT INTO uscc_issued (uscc, issued_at) VALUES (?, ?)",
+		                 DBP(DBS(placeholder), DBS(now)), NULL, &serial);
 		if (rc)
 			return rc;
 		char code[USCC_LEN + 1];
@@ -124,7 +127,8 @@ static int issue_uscc(db_conn *c, long long application_id, const char *legal_fo
 			return rc;
 		int held = r->nrows > 0;
 		db_res_free(r);
-		rc = db_exec(c, "UPDATE uscc_issued SET uscc = ? WHERE serial = ?", DBP(DBS(code), DBI(serial)), NULL, NULL);
+		rc = db_exec(c, "UPDATE uscc_issued SET uscc = ? WHERE serial = ?", DBP(DBS(code), DBI(serial)), NULL,
+		             NULL);
 		if (rc == DB_DUP || (!rc && held))
 			continue;
 		if (rc)
@@ -144,12 +148,13 @@ static int add_event(db_conn *c, const char *uscc, const char *type, const char 
 	char *ch = changes ? json_print(changes) : NULL;
 	if (changes && !ch)
 		return DB_ERROR;
-	int rc = db_exec(c,
-	                 "INSERT INTO org_events (uscc, type, at, effective_date, reason, changes, application_id, actor_id) "
-	                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-	                 DBP(DBS(uscc), DBS(type), DBS(now), DBS(today), DBS(reason), DBS(ch), DBI(application_id),
-	                     DBI(who->id)),
-	                 NULL, NULL);
+	int rc = db_exec(
+	        c,
+	        "INSERT INTO org_events (uscc, type, at, effective_date, reason, changes, application_id, actor_id) "
+	        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	        DBP(DBS(uscc), DBS(type), DBS(now), DBS(today), DBS(reason), DBS(ch), DBI(application_id),
+	            DBI(who->id)),
+	        NULL, NULL);
 	free(ch);
 	return rc;
 }
@@ -170,8 +175,12 @@ static cJSON *str_or_null(const char *s)
 
 cJSON *registry_change_diff(const org_row *org, const cJSON *changes)
 {
-	const struct { const char *field, *old; } texts[] = {
-		{ "name", org->name }, { "domicile", org->domicile }, { "business_scope", org->business_scope },
+	const struct {
+		const char *field, *old;
+	} texts[] = {
+		{ "name", org->name },
+		{ "domicile", org->domicile },
+		{ "business_scope", org->business_scope },
 		{ "activity_area", org->activity_area },
 	};
 	cJSON *diff = cJSON_CreateArray();
@@ -182,7 +191,8 @@ cJSON *registry_change_diff(const org_row *org, const cJSON *changes)
 	}
 	const cJSON *funds = cJSON_GetObjectItemCaseSensitive(changes, "funds_fen");
 	if (cJSON_IsNumber(funds) && (!org->has_funds || (double)org->funds_fen != funds->valuedouble))
-		add_change(diff, "funds_fen", org->has_funds ? cJSON_CreateNumber((double)org->funds_fen) : cJSON_CreateNull(),
+		add_change(diff, "funds_fen",
+		           org->has_funds ? cJSON_CreateNumber((double)org->funds_fen) : cJSON_CreateNull(),
 		           cJSON_CreateNumber(funds->valuedouble));
 	/* The representative by name only: ID numbers are never public. */
 	const cJSON *rep = cJSON_GetObjectItemCaseSensitive(changes, "legal_representative");
@@ -222,29 +232,33 @@ static int approve_establish(approval *a, char uscc[USCC_LEN + 1])
 	const cJSON *b = a->body;
 	const cJSON *rep = cJSON_GetObjectItemCaseSensitive(b, "legal_representative");
 	const cJSON *funds = cJSON_GetObjectItemCaseSensitive(b, "funds_fen");
-	const char *name = json_str_member(b, "name"), *form = json_str_member(b, "legal_form"), *region = json_str_member(b, "region_code");
+	const char *name = json_str_member(b, "name"), *form = json_str_member(b, "legal_form"),
+	           *region = json_str_member(b, "region_code");
 	if (!name || !form || !region)
-		return DB_ERROR;  /* submission checked these; a row without them was tampered with */
+		return DB_ERROR; /* submission checked these; a row without them was tampered with */
 	const auth_user *who = a->t->user;
 	int rc = issue_uscc(c, a->app_id, form, region, a->now, uscc);
 	if (rc)
 		return rc;
-	rc = db_exec(c,
-	             "INSERT INTO orgs (uscc, name, legal_form, category, scope, fundraising, region_code, domicile, "
-	             "business_scope, activity_area, funds_fen, legal_rep_name, legal_rep_id_number, registered_at, status, "
-	             "owner_user_id, source, version, created_at, updated_at) "
-	             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'registered', ?, 'application', 1, ?, ?)",
-	             DBP(DBS(uscc), DBS(name), DBS(form), DBS(json_str_member(b, "category")),
-	                 DBS(json_str_member(b, "scope") ? json_str_member(b, "scope") : "local"),
-	                 DBS(!strcmp(form, "foundation") ? (json_str_member(b, "fundraising") ? json_str_member(b, "fundraising") : "none")
-	                                                 : NULL),
-	                 DBS(region),
-	                 DBS(json_str_member(b, "domicile") ? json_str_member(b, "domicile") : ""),
-	                 DBS(json_str_member(b, "business_scope") ? json_str_member(b, "business_scope") : ""),
-	                 DBS(json_str_member(b, "activity_area")), cJSON_IsNumber(funds) ? DBI((long long)funds->valuedouble) : DBNULL,
-	                 DBS(json_str_member(rep, "name") ? json_str_member(rep, "name") : ""), DBS(json_str_member(rep, "id_number")),
-	                 DBS(a->today), DBI(a->d->applicant_id), DBS(a->now), DBS(a->now)),
-	             NULL, NULL);
+	rc = db_exec(
+	        c,
+	        "INSERT INTO orgs (uscc, name, legal_form, category, scope, fundraising, region_code, domicile, "
+	        "business_scope, activity_area, funds_fen, legal_rep_name, legal_rep_id_number, registered_at, status, "
+	        "owner_user_id, source, version, created_at, updated_at) "
+	        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'registered', ?, 'application', 1, ?, ?)",
+	        DBP(DBS(uscc), DBS(name), DBS(form), DBS(json_str_member(b, "category")),
+	            DBS(json_str_member(b, "scope") ? json_str_member(b, "scope") : "local"),
+	            DBS(!strcmp(form, "foundation")
+	                        ? (json_str_member(b, "fundraising") ? json_str_member(b, "fundraising") : "none")
+	                        : NULL),
+	            DBS(region), DBS(json_str_member(b, "domicile") ? json_str_member(b, "domicile") : ""),
+	            DBS(json_str_member(b, "business_scope") ? json_str_member(b, "business_scope") : ""),
+	            DBS(json_str_member(b, "activity_area")),
+	            cJSON_IsNumber(funds) ? DBI((long long)funds->valuedouble) : DBNULL,
+	            DBS(json_str_member(rep, "name") ? json_str_member(rep, "name") : ""),
+	            DBS(json_str_member(rep, "id_number")), DBS(a->today), DBI(a->d->applicant_id), DBS(a->now),
+	            DBS(a->now)),
+	        NULL, NULL);
 	if (rc)
 		return rc;
 	if ((rc = claim_for_org(c, name, a->app_id, uscc)))
@@ -295,8 +309,9 @@ static int approve_change(approval *a, const char *uscc)
 	             "WHERE uscc = ?",
 	             DBP(DBS(name), DBS(json_str_member(ch, "domicile")), DBS(json_str_member(ch, "business_scope")),
 	                 DBS(json_str_member(ch, "activity_area")), DBI(cJSON_IsNumber(funds)),
-	                 DBI(cJSON_IsNumber(funds) ? (long long)funds->valuedouble : 0), DBS(json_str_member(rep, "name")),
-	                 DBS(json_str_member(rep, "id_number")), DBS(a->now), DBS(uscc)),
+	                 DBI(cJSON_IsNumber(funds) ? (long long)funds->valuedouble : 0),
+	                 DBS(json_str_member(rep, "name")), DBS(json_str_member(rep, "id_number")), DBS(a->now),
+	                 DBS(uscc)),
 	             NULL, NULL);
 	if (rc)
 		goto out;
@@ -309,7 +324,8 @@ static int approve_change(approval *a, const char *uscc)
 				rc = name_taken_problem(a, name);
 			goto out;
 		}
-		rc = db_exec(c, "DELETE FROM name_claims WHERE name = ? AND uscc = ?", DBP(DBS(old_name), DBS(uscc)), NULL, NULL);
+		rc = db_exec(c, "DELETE FROM name_claims WHERE name = ? AND uscc = ?", DBP(DBS(old_name), DBS(uscc)),
+		             NULL, NULL);
 		if (!rc)
 			rc = db_exec(c, "UPDATE org_names SET to_date = ? WHERE uscc = ? AND to_date IS NULL",
 			             DBP(DBS(a->today), DBS(uscc)), NULL, NULL);
@@ -354,10 +370,11 @@ static int approve_deregister(approval *a, const char *uscc)
 	long long version = org.version;
 	org_row_free(&org);
 	const char *reason = json_str_member(a->body, "reason");
-	rc = db_exec(c,
-	             "UPDATE orgs SET status = 'deregistered', deregistered_at = ?, version = version + 1, updated_at = ? "
-	             "WHERE uscc = ?",
-	             DBP(DBS(a->today), DBS(a->now), DBS(uscc)), NULL, NULL);
+	rc = db_exec(
+	        c,
+	        "UPDATE orgs SET status = 'deregistered', deregistered_at = ?, version = version + 1, updated_at = ? "
+	        "WHERE uscc = ?",
+	        DBP(DBS(a->today), DBS(a->now), DBS(uscc)), NULL, NULL);
 	if (!rc)
 		rc = orgs_touch(c);
 	/* A deregistered organization stays in the register; its certificate is no longer current and

@@ -9,7 +9,6 @@
 #include "org_row.h"
 #include "tx.h"
 
-
 /* Name uniqueness among registered organizations and pending applications (SPEC §4), held by
  * the primary key of name_claims. Claims name for application_id (own_uscc: the organization
  * a change application is for, whose own name does not count against it). Returns 0 when the
@@ -30,9 +29,9 @@ enum registry_kind { REGISTRY_ESTABLISH, REGISTRY_CHANGE, REGISTRY_DEREGISTER };
 typedef struct registry_decision {
 	long long application_id;
 	enum registry_kind kind;
-	const char *body;          /* the application's JSON */
-	long long applicant_id;    /* becomes the owner of an established organization */
-	const char *org_uscc;      /* change and deregistration */
+	const char *body;       /* the application's JSON */
+	long long applicant_id; /* becomes the owner of an established organization */
+	const char *org_uscc;   /* change and deregistration */
 } registry_decision;
 
 /* Approves d inside the caller's transaction, as t->user: establish creates the organization

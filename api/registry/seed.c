@@ -30,15 +30,18 @@ int cli_seed(void)
 	for (size_t i = 0; i < sizeof demo / sizeof demo[0]; i++) {
 		char pw[80];
 		snprintf(pw, sizeof pw, "%s%s", demo[i].username, DEMO_PASSWORD_SUFFIX);
-		user_new u = { demo[i].username, pw, demo[i].role, demo[i].display_name, NULL, NULL,
-		               demo[i].department, demo[i].expert, NULL };
+		user_new u = {
+			demo[i].username, pw,  demo[i].role, demo[i].display_name, NULL, NULL, demo[i].department,
+			demo[i].expert,   NULL
+		};
 		char hash[CRYPTO_PWHASH_MAX];
 		if (crypto_password_hash(pw, strlen(pw), hash) < 0)
 			return 1;
 		long long id;
 		int rc = users_create(NULL, &u, hash, &id);
 		if (rc && rc != DB_DUP) {
-			fprintf(stderr, "sanzhid seed: the database refused (%s)\n", rc == DB_DOWN ? "unreachable" : "error");
+			fprintf(stderr, "sanzhid seed: the database refused (%s)\n",
+			        rc == DB_DOWN ? "unreachable" : "error");
 			return 1;
 		}
 		printf("  %-10s %-10s password %s%s\n", demo[i].username, demo[i].role, pw,

@@ -25,7 +25,7 @@ static const named *app_transitions(size_t *n)
 	for (int i = 0; i < app_flow.ntransitions; i++) {
 		const fsm_transition *t = &app_flow.transitions[i];
 		rows[i] = (named){ fsm_state_name(&app_flow, t->from), fsm_action_name(&app_flow, t->action),
-			               fsm_state_name(&app_flow, t->to), t->roles };
+			           fsm_state_name(&app_flow, t->to), t->roles };
 	}
 	*n = (size_t)app_flow.ntransitions;
 	return rows;
@@ -39,7 +39,7 @@ static int app_status_known(const char *s)
 static const named *app_transition_find(const char *from, const char *action, unsigned role)
 {
 	const fsm_transition *t =
-		fsm_find_transition(&app_flow, fsm_state(&app_flow, from), fsm_action(&app_flow, action), role);
+	        fsm_find_transition(&app_flow, fsm_state(&app_flow, from), fsm_action(&app_flow, action), role);
 	static named one;
 	if (!t)
 		return NULL;
@@ -50,7 +50,8 @@ static const named *app_transition_find(const char *from, const char *action, un
 static int app_allowed_actions(const char *from, unsigned role, const char **out, int max)
 {
 	int acts[FSM_MAX_ACTIONS];
-	int n = fsm_allowed(&app_flow, fsm_state(&app_flow, from), role, acts, max < FSM_MAX_ACTIONS ? max : FSM_MAX_ACTIONS);
+	int n = fsm_allowed(&app_flow, fsm_state(&app_flow, from), role, acts,
+	                    max < FSM_MAX_ACTIONS ? max : FSM_MAX_ACTIONS);
 	for (int i = 0; i < n; i++)
 		out[i] = fsm_action_name(&app_flow, acts[i]);
 	return n;
@@ -87,10 +88,10 @@ static int app_deemed_due(const char *status, usec_t since, int64_t today)
 	return fsm_due_action(&app_flow, r, 0, clock_local_midnight(today) + 12 * 3600 * USEC_PER_SEC) == APP_DO_deem;
 }
 
-static const char *const all_statuses[] = { "draft", "submitted", "supplement_requested", "accepted",
-	                                        "approved", "rejected", "withdrawn" };
-static const char *const all_actions[] = { "edit", "submit", "withdraw", "request-supplement", "accept",
-	                                       "deem", "approve", "reject" };
+static const char *const all_statuses[] = { "draft",    "submitted", "supplement_requested", "accepted", "approved",
+	                                    "rejected", "withdrawn" };
+static const char *const all_actions[] = { "edit",   "submit", "withdraw", "request-supplement",
+	                                   "accept", "deem",   "approve",  "reject" };
 #define NSTATUS (sizeof all_statuses / sizeof all_statuses[0])
 #define NACTION (sizeof all_actions / sizeof all_actions[0])
 
@@ -184,7 +185,8 @@ static void test_roles(void **state)
 		for (size_t a = 0; a < NACTION; a++) {
 			const char *act = all_actions[a];
 			unsigned roles = roles_for(all_statuses[s], act);
-			int applicant_action = !strcmp(act, "edit") || !strcmp(act, "submit") || !strcmp(act, "withdraw");
+			int applicant_action =
+			        !strcmp(act, "edit") || !strcmp(act, "submit") || !strcmp(act, "withdraw");
 			int registrar_action = !strcmp(act, "request-supplement") || !strcmp(act, "accept") ||
 			                       !strcmp(act, "approve") || !strcmp(act, "reject");
 			if (roles) {
@@ -269,25 +271,25 @@ static void test_routes_match_table(void **state)
 	const named *t = app_transitions(&n);
 	int checked = 0;
 	for (int k = 0; k < 2; k++)
-	for (const route *r = k ? documents_routes : applications_routes; r->method; r++) {
-		const char *last = strrchr(r->pattern, '/') + 1;
-		const char *action = NULL;
-		for (size_t a = 0; a < NACTION; a++)
-			if (!strcmp(last, all_actions[a]))
-				action = all_actions[a];
-		if (!strcmp(r->method, "PATCH") || (!strcmp(last, "documents") && !strcmp(r->method, "POST")) ||
-		    !strcmp(r->method, "DELETE"))
-			action = "edit";
-		if (!action)
-			continue;
-		unsigned roles = 0;
-		for (size_t i = 0; i < n; i++)
-			if (!strcmp(t[i].action, action))
-				roles |= t[i].roles;
-		assert_int_equal(r->roles, roles);
-		checked++;
-	}
-	assert_int_equal(checked, 9);  /* 6 actions + PATCH + document upload + document delete */
+		for (const route *r = k ? documents_routes : applications_routes; r->method; r++) {
+			const char *last = strrchr(r->pattern, '/') + 1;
+			const char *action = NULL;
+			for (size_t a = 0; a < NACTION; a++)
+				if (!strcmp(last, all_actions[a]))
+					action = all_actions[a];
+			if (!strcmp(r->method, "PATCH") || (!strcmp(last, "documents") && !strcmp(r->method, "POST")) ||
+			    !strcmp(r->method, "DELETE"))
+				action = "edit";
+			if (!action)
+				continue;
+			unsigned roles = 0;
+			for (size_t i = 0; i < n; i++)
+				if (!strcmp(t[i].action, action))
+					roles |= t[i].roles;
+			assert_int_equal(r->roles, roles);
+			checked++;
+		}
+	assert_int_equal(checked, 9); /* 6 actions + PATCH + document upload + document delete */
 }
 
 /* 行政许可法 Art. 32 in China's calendar days: submitted on day D, supplements may be asked up to

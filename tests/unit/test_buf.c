@@ -84,16 +84,16 @@ static void test_maximum_is_exact(void **state)
 	(void)state;
 	dynbuf b;
 	buf_init(&b, 10);
-	assert_int_equal(buf_adds(&b, "0123456789"), 0);  /* exactly the maximum */
+	assert_int_equal(buf_adds(&b, "0123456789"), 0); /* exactly the maximum */
 	assert_int_equal(b.len, 10);
-	assert_true(b.cap <= 11);                        /* never more room than the maximum needs */
+	assert_true(b.cap <= 11); /* never more room than the maximum needs */
 	char *s = buf_take(&b, NULL);
 	assert_string_equal(s, "0123456789");
 	free(s);
 
 	buf_init(&b, 10);
 	assert_int_equal(buf_adds(&b, "01234"), 0);
-	assert_int_equal(buf_addf(&b, "%s", "56789a"), -1);  /* one byte too many */
+	assert_int_equal(buf_addf(&b, "%s", "56789a"), -1); /* one byte too many */
 	assert_null(buf_take(&b, NULL));
 }
 
@@ -105,7 +105,7 @@ static void test_failure_frees_and_sticks(void **state)
 	assert_int_equal(buf_adds(&b, "abc"), 0);
 	assert_int_equal(buf_adds(&b, "this is longer than sixteen"), -1);
 	assert_true(b.failed);
-	assert_null(b.p);  /* freed at once, not at the end */
+	assert_null(b.p); /* freed at once, not at the end */
 	assert_int_equal(b.len, 0);
 	/* Every later call fails, even one that would fit: the text has a hole. */
 	assert_int_equal(buf_adds(&b, "d"), -1);
@@ -117,7 +117,7 @@ static void test_failure_frees_and_sticks(void **state)
 	assert_null(buf_take(&b, &len));
 	assert_int_equal(len, 0);
 	assert_null(buf_take(&b, &len));
-	buf_free(&b);  /* harmless after failing */
+	buf_free(&b); /* harmless after failing */
 }
 
 static char *json_of(const char *s)
@@ -170,7 +170,7 @@ static void test_json_string_obeys_the_maximum(void **state)
 	(void)state;
 	dynbuf b;
 	buf_init(&b, 8);
-	assert_int_equal(buf_add_json_string(&b, "\n\n\n\n"), -1);  /* 4 characters, 10 bytes escaped */
+	assert_int_equal(buf_add_json_string(&b, "\n\n\n\n"), -1); /* 4 characters, 10 bytes escaped */
 	assert_null(buf_take(&b, NULL));
 }
 

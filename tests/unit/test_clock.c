@@ -31,9 +31,16 @@ static void test_rfc3339_rejects(void **state)
 {
 	(void)state;
 	usec_t t;
-	const char *bad[] = { "", "2026-11-25", "2026-11-25T10:00:00", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z",
-		              "2026-11-25T24:00:00Z", "2026-11-25T10:00:00+25:00", "2026-11-25T10:00:00Zjunk",
-		              "２０２６-11-25T10:00:00Z", "2026-11-25T10:00:00.Z" };
+	const char *bad[] = { "",
+		              "2026-11-25",
+		              "2026-11-25T10:00:00",
+		              "2026-13-01T00:00:00Z",
+		              "2026-02-30T00:00:00Z",
+		              "2026-11-25T24:00:00Z",
+		              "2026-11-25T10:00:00+25:00",
+		              "2026-11-25T10:00:00Zjunk",
+		              "２０２６-11-25T10:00:00Z",
+		              "2026-11-25T10:00:00.Z" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		assert_int_equal(clock_parse(bad[i], &t), -1);
 	assert_int_equal(clock_parse("2024-02-29T00:00:00Z", &t), 0); /* leap day */
@@ -118,9 +125,12 @@ static void test_test_clock(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rfc3339_round_trip), cmocka_unit_test(test_rfc3339_rejects),
-		cmocka_unit_test(test_local_dates),        cmocka_unit_test(test_working_days),
-		cmocka_unit_test(test_months),             cmocka_unit_test(test_test_clock),
+		cmocka_unit_test(test_rfc3339_round_trip),
+		cmocka_unit_test(test_rfc3339_rejects),
+		cmocka_unit_test(test_local_dates),
+		cmocka_unit_test(test_working_days),
+		cmocka_unit_test(test_months),
+		cmocka_unit_test(test_test_clock),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

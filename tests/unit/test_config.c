@@ -98,8 +98,10 @@ static void test_rule_ranges(void **state)
 		{ "SANZHI_RULE_TOKEN_TTL_HOURS", "0", "token_ttl_hours must be a whole number from 1" },
 		{ "SANZHI_RULE_LOGIN_LOCK_MINUTES", "0", "login_lock_minutes must be a whole number from 1" },
 		{ "SANZHI_RULE_LOGIN_MAX_FAILURES", "0", "login_max_failures must be a whole number from 1" },
-		{ "SANZHI_RULE_ANNUAL_REPORT_DUE_MONTH", "13", "annual_report_due_month must be a whole number from 1 to 12" },
-		{ "SANZHI_RULE_ABNORMALLY_LOW_PERCENT", "150", "abnormally_low_percent must be a whole number from 1 to 100" },
+		{ "SANZHI_RULE_ANNUAL_REPORT_DUE_MONTH", "13",
+		  "annual_report_due_month must be a whole number from 1 to 12" },
+		{ "SANZHI_RULE_ABNORMALLY_LOW_PERCENT", "150",
+		  "abnormally_low_percent must be a whole number from 1 to 100" },
 		{ "SANZHI_RULE_DECISION_DAYS", "-3", "decision_days must be a whole number from 1 to 365" },
 		{ "SANZHI_RULE_DECISION_DAYS", " 30", "decision_days must be a whole number" },
 		{ "SANZHI_RULE_DECISION_DAYS", "+30", "decision_days must be a whole number" },
@@ -127,9 +129,11 @@ static void test_rule_consistency(void **state)
 		{ "SANZHI_RULE_PRICE_POINTS_MIN", "40", "price_points_min (40) and price_points_max (30) disagree" },
 		{ "SANZHI_RULE_GRADE_4A_MIN", "950", "grade_4a_min (950) and grade_5a_min (900) disagree" },
 		{ "SANZHI_RULE_GRADE_2A_MIN", "700", "grade_2a_min (700) and grade_3a_min (700) disagree" },
-		{ "SANZHI_RULE_COMMITTEE_EXPERT_SHARE_NUM", "4", "committee_expert_share_num (4) and committee_expert_share_den (3)" },
-		{ "SANZHI_RULE_FOUNDATION_MIN_DIRECTORS", "30", "foundation_min_directors (30) and foundation_max_directors (25)" },
-		{ "SANZHI_RULE_ANNUAL_REPORT_DUE_DAY", "31", NULL },  /* with month 5: fine */
+		{ "SANZHI_RULE_COMMITTEE_EXPERT_SHARE_NUM", "4",
+		  "committee_expert_share_num (4) and committee_expert_share_den (3)" },
+		{ "SANZHI_RULE_FOUNDATION_MIN_DIRECTORS", "30",
+		  "foundation_min_directors (30) and foundation_max_directors (25)" },
+		{ "SANZHI_RULE_ANNUAL_REPORT_DUE_DAY", "31", NULL }, /* with month 5: fine */
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		int rc = load_env1(bad[i].name, bad[i].value);
@@ -154,17 +158,43 @@ static void test_rule_consistency(void **state)
 static void test_listen(void **state)
 {
 	(void)state;
-	const char *good[] = { "127.0.0.1:8080", "0.0.0.0:1", "8080", "[::1]:8080", "[::]:443s", "127.0.0.1:80, 127.0.0.1:8081",
-		               "255.255.255.255:65535", "localhost:8080", "api.example.cn:8443s" };
+	const char *good[] = { "127.0.0.1:8080",
+		               "0.0.0.0:1",
+		               "8080",
+		               "[::1]:8080",
+		               "[::]:443s",
+		               "127.0.0.1:80, 127.0.0.1:8081",
+		               "255.255.255.255:65535",
+		               "localhost:8080",
+		               "api.example.cn:8443s" };
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
 		if (load_env1("SANZHI_LISTEN", good[i]) != 0 && !strstr(err, "tls_cert"))
 			fail_msg("%s refused: %s", good[i], err);
 	assert_int_equal(load_env1("SANZHI_LISTEN", "127.0.0.1:80, 127.0.0.1:8081"), 0);
 	assert_string_equal(cfg.listen, "127.0.0.1:80,127.0.0.1:8081");
-	const char *bad[] = { "999.1.1.1:8080", "256.0.0.1:80", "1.2.3:80", "1.2.3.4.5:80", "127.0.0.1:0", "127.0.0.1:65536",
-		              "127.0.0.1:8080,", ",127.0.0.1:8080", "127.0.0.1:8080,,127.0.0.1:8081", "", "-host:8080", "host-:80", "ho_st:80",
-		              "[::1:8080", "[fe80::zz]:80", "::1:8080", "127.0.0.1:08080", "127.0.0.01:8080", "127.0.0.1:+80",
-		              "127.0.0.1:80x", "127.0.0.1:", ":8080", "s" };
+	const char *bad[] = { "999.1.1.1:8080",
+		              "256.0.0.1:80",
+		              "1.2.3:80",
+		              "1.2.3.4.5:80",
+		              "127.0.0.1:0",
+		              "127.0.0.1:65536",
+		              "127.0.0.1:8080,",
+		              ",127.0.0.1:8080",
+		              "127.0.0.1:8080,,127.0.0.1:8081",
+		              "",
+		              "-host:8080",
+		              "host-:80",
+		              "ho_st:80",
+		              "[::1:8080",
+		              "[fe80::zz]:80",
+		              "::1:8080",
+		              "127.0.0.1:08080",
+		              "127.0.0.01:8080",
+		              "127.0.0.1:+80",
+		              "127.0.0.1:80x",
+		              "127.0.0.1:",
+		              ":8080",
+		              "s" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		if (load_env1("SANZHI_LISTEN", bad[i]) == 0)
 			fail_msg("listen \"%s\" accepted", bad[i]);
@@ -178,8 +208,8 @@ static void test_dates(void **state)
 {
 	(void)state;
 	assert_int_equal(load_env1("SANZHI_HOLIDAYS", "2025-01-01,2025-10-01"), 0);
-	const char *bad[] = { "2025-02-30", "2025-13-01", "2025-1-01", "2025-01-01,", "2025-01-01,,2025-01-02", "tomorrow",
-		              "2025-01-01x" };
+	const char *bad[] = { "2025-02-30", "2025-13-01", "2025-1-01", "2025-01-01,", "2025-01-01,,2025-01-02",
+		              "tomorrow",   "2025-01-01x" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		if (load_env1("SANZHI_HOLIDAYS", bad[i]) == 0)
 			fail_msg("holidays \"%s\" accepted", bad[i]);
@@ -279,9 +309,10 @@ static void test_master_key(void **state)
 	assert_non_null(strstr(err, "readable by others"));
 	assert_int_equal(load_key(loose), -1);
 
-	assert_int_equal(load_key(write_file("zero.key", "0000000000000000000000000000000000000000000000000000000000000000\n",
-	                                     0600)),
-	                 -1);
+	assert_int_equal(
+	        load_key(write_file("zero.key", "0000000000000000000000000000000000000000000000000000000000000000\n",
+	                            0600)),
+	        -1);
 	assert_non_null(strstr(err, "not random"));
 	assert_int_equal(load_key(write_file("short.key", "abcd\n", 0600)), -1);
 	assert_non_null(strstr(err, "64 hex characters"));

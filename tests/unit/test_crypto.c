@@ -132,7 +132,10 @@ static void test_unhex_errors(void **state)
 	assert_int_equal(crypto_unhex("0xff10ab", 8, out, 4), -1);
 	assert_int_equal(crypto_unhex("00ff 0ab", 8, out, 4), -1);
 	assert_int_equal(crypto_unhex("-0ff10ab", 8, out, 4), -1);
-	assert_int_equal(crypto_unhex("00ff\0" "0ab", 8, out, 4), -1);
+	assert_int_equal(crypto_unhex("00ff\0"
+	                              "0ab",
+	                              8, out, 4),
+	                 -1);
 	assert_int_equal(crypto_unhex("00ff10\xc3\xa9", 8, out, 4), -1);
 	assert_int_equal(crypto_unhex(NULL, 8, out, 4), -1);
 }
@@ -141,8 +144,13 @@ static void test_base64_rfc4648(void **state)
 {
 	(void)state;
 	static const char *const vec[][2] = {
-		{ "", "" }, { "f", "Zg==" }, { "fo", "Zm8=" }, { "foo", "Zm9v" },
-		{ "foob", "Zm9vYg==" }, { "fooba", "Zm9vYmE=" }, { "foobar", "Zm9vYmFy" },
+		{ "", "" },
+		{ "f", "Zg==" },
+		{ "fo", "Zm8=" },
+		{ "foo", "Zm9v" },
+		{ "foob", "Zm9vYg==" },
+		{ "fooba", "Zm9vYmE=" },
+		{ "foobar", "Zm9vYmFy" },
 	};
 	for (size_t i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
 		char *enc = crypto_base64(vec[i][0], strlen(vec[i][0]));
@@ -186,25 +194,15 @@ static void test_base64_strict_decoding(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-		"Zg",         /* padding missing */
-		"Zg=",        /* length not a multiple of 4 */
-		"Zm9vY",
-		"Z===",       /* too much padding */
-		"====",
-		"Zm9v====",
-		"Zg==Zg==",   /* padding in the middle */
-		"Zg=a",
-		"=Zg=",
-		"Zh==",       /* unused bits set: not the canonical encoding of "f" */
-		"Zm9=",
-		"Zm9v\n",     /* whitespace */
-		"Zm9v\nYmFy",
-		" Zm9",
-		"Zm 9",
-		"Zm9\t",
-		"Zm9-",       /* base64url characters are not standard base64 */
-		"Zm9_",
-		"Zm9*",
+		"Zg",                                 /* padding missing */
+		"Zg=",                                /* length not a multiple of 4 */
+		"Zm9vY",      "Z===",                 /* too much padding */
+		"====",       "Zm9v====", "Zg==Zg==", /* padding in the middle */
+		"Zg=a",       "=Zg=",     "Zh==",     /* unused bits set: not the canonical encoding of "f" */
+		"Zm9=",       "Zm9v\n",               /* whitespace */
+		"Zm9v\nYmFy", " Zm9",     "Zm 9",
+		"Zm9\t",      "Zm9-", /* base64url characters are not standard base64 */
+		"Zm9_",       "Zm9*",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		size_t n = 0;
@@ -279,8 +277,9 @@ static void test_password_known_answer(void **state)
 	assert_int_equal(crypto_password_verify(KAT_PASSWORD, strlen(KAT_PASSWORD), KAT_ENCODED), 1);
 	assert_int_equal(crypto_password_verify("correct horse battery stapl", 27, KAT_ENCODED), 0);
 	/* Parameters are part of the hash: the same salt and key under p = 4 do not match. */
-	assert_int_equal(crypto_password_verify(KAT_PASSWORD, strlen(KAT_PASSWORD),
-	                 "scrypt$10$8$4$AAECAwQFBgcICQoLDA0ODw==$WxGvYeGHBHLFSk8wPqRP4ddxq5jz/PCtJItBYKQtrAQ="),
+	assert_int_equal(crypto_password_verify(
+	                         KAT_PASSWORD, strlen(KAT_PASSWORD),
+	                         "scrypt$10$8$4$AAECAwQFBgcICQoLDA0ODw==$WxGvYeGHBHLFSk8wPqRP4ddxq5jz/PCtJItBYKQtrAQ="),
 	                 0);
 }
 
@@ -387,26 +386,18 @@ static void test_password_oversized_params(void **state)
 {
 	(void)state;
 	static const char *const params[] = {
-		"9$8$5",     /* logN below 10 */
-		"21$8$5",    /* logN above 20 */
-		"99$8$5",
-		"10$0$5",    /* r out of 1..16 */
-		"10$17$5",
-		"10$99$5",
-		"10$8$0",    /* p out of 1..16 */
-		"10$8$17",
-		"10$8$99",
-		"20$16$16",  /* each in range, but 2 GiB of scrypt memory */
-		"20$9$1",
-		"16$1$1",    /* scrypt requires N < 2^(16 r) */
-		"100$8$5",
-		"4294967306$8$5",
+		"9$8$5",                                 /* logN below 10 */
+		"21$8$5",                                /* logN above 20 */
+		"99$8$5",  "10$0$5",                     /* r out of 1..16 */
+		"10$17$5", "10$99$5",        "10$8$0",   /* p out of 1..16 */
+		"10$8$17", "10$8$99",        "20$16$16", /* each in range, but 2 GiB of scrypt memory */
+		"20$9$1",  "16$1$1",                     /* scrypt requires N < 2^(16 r) */
+		"100$8$5", "4294967306$8$5",
 	};
 	for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
 		char enc[CRYPTO_PWHASH_MAX + 32];
 		snprintf(enc, sizeof(enc),
-		         "scrypt$%s$AAECAwQFBgcICQoLDA0ODw==$WxGvYeGHBHLFSk8wPqRP4ddxq5jz/PCtJItBYKQtrAQ=",
-		         params[i]);
+		         "scrypt$%s$AAECAwQFBgcICQoLDA0ODw==$WxGvYeGHBHLFSk8wPqRP4ddxq5jz/PCtJItBYKQtrAQ=", params[i]);
 		int rc = crypto_password_verify(KAT_PASSWORD, strlen(KAT_PASSWORD), enc);
 		if (rc >= 0)
 			fail_msg("accepted parameters %s (rc %d)", params[i], rc);
@@ -547,16 +538,14 @@ static void test_gcm_tamper(void **state)
 /* ---- Ed25519 ---------------------------------------------------------------------------- */
 
 /* RFC 8032 section 7.1, test 1: private key 9d61b1..7f60, public d75a98..511a, empty message. */
-static const char rfc8032_priv[] =
-	"-----BEGIN PRIVATE KEY-----\n"
-	"MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n"
-	"-----END PRIVATE KEY-----\n";
-static const char rfc8032_pub[] =
-	"-----BEGIN PUBLIC KEY-----\n"
-	"MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n"
-	"-----END PUBLIC KEY-----\n";
-static const char rfc8032_sig[] =
-	"e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
+static const char rfc8032_priv[] = "-----BEGIN PRIVATE KEY-----\n"
+                                   "MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n"
+                                   "-----END PRIVATE KEY-----\n";
+static const char rfc8032_pub[] = "-----BEGIN PUBLIC KEY-----\n"
+                                  "MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n"
+                                  "-----END PUBLIC KEY-----\n";
+static const char rfc8032_sig[] = "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e"
+                                  "39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
 
 static void test_ed25519_rfc8032(void **state)
 {

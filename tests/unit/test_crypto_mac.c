@@ -39,13 +39,17 @@ static void test_hkdf_rfc5869(void **state)
 	/* RFC 5869 test case 1 */
 	const char info[] = "\xf0\xf1\xf2\xf3\xf4\xf5\xf6\xf7\xf8\xf9";
 	assert_int_equal(crypto_hkdf_sha256(ikm, sizeof ikm, salt, sizeof salt, info, okm, sizeof okm), 0);
-	assert_int_equal(crypto_unhex("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865",
-	                              84, want, sizeof want), 0);
+	assert_int_equal(
+	        crypto_unhex("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865", 84,
+	                     want, sizeof want),
+	        0);
 	assert_memory_equal(okm, want, sizeof okm);
 	/* test case 3: no salt, no info */
 	assert_int_equal(crypto_hkdf_sha256(ikm, sizeof ikm, NULL, 0, "", okm, sizeof okm), 0);
-	assert_int_equal(crypto_unhex("8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8",
-	                              84, want, sizeof want), 0);
+	assert_int_equal(
+	        crypto_unhex("8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8", 84,
+	                     want, sizeof want),
+	        0);
 	assert_memory_equal(okm, want, sizeof okm);
 	/* Another label, another key. */
 	unsigned char other[32];

@@ -27,8 +27,7 @@ static const char *codes(verr *v, char *out, size_t len)
 {
 	*out = 0;
 	cJSON *list = verr_take(v), *e;
-	cJSON_ArrayForEach(e, list)
-	{
+	cJSON_ArrayForEach(e, list) {
 		if (*out)
 			strncat(out, ",", len - strlen(out) - 1);
 		strncat(out, json_str_member(e, "code"), len - strlen(out) - 1);

@@ -83,9 +83,9 @@ static void test_ascii(void **state)
 static void test_invalid_utf8_refused(void **state)
 {
 	(void)state;
-	assert_int_equal(orgs_grams("\xE6\xB5", g, ORGS_MAX_GRAMS), -1);       /* truncated */
-	assert_int_equal(orgs_grams("a\xC0\xAF", g, ORGS_MAX_GRAMS), -1);      /* overlong */
-	assert_int_equal(orgs_grams("\xED\xA0\x80", g, ORGS_MAX_GRAMS), -1);   /* surrogate */
+	assert_int_equal(orgs_grams("\xE6\xB5", g, ORGS_MAX_GRAMS), -1);     /* truncated */
+	assert_int_equal(orgs_grams("a\xC0\xAF", g, ORGS_MAX_GRAMS), -1);    /* overlong */
+	assert_int_equal(orgs_grams("\xED\xA0\x80", g, ORGS_MAX_GRAMS), -1); /* surrogate */
 	assert_int_equal(orgs_grams("\xFF", g, ORGS_MAX_GRAMS), -1);
 }
 

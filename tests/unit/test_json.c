@@ -23,7 +23,7 @@ static void test_utf8(void **state)
 {
 	(void)state;
 	assert_true(json_utf8_valid("海盐县", strlen("海盐县")));
-	assert_true(json_utf8_valid("\xF0\xA0\xAE\xB7", 4)); /* 𠮷, outside the BMP */
+	assert_true(json_utf8_valid("\xF0\xA0\xAE\xB7", 4));  /* 𠮷, outside the BMP */
 	assert_false(json_utf8_valid("\xC0\xAF", 2));         /* overlong */
 	assert_false(json_utf8_valid("\xED\xA0\x80", 3));     /* surrogate */
 	assert_false(json_utf8_valid("\xF4\x90\x80\x80", 4)); /* > U+10FFFF */
@@ -71,7 +71,8 @@ static void test_getters(void **state)
 	(void)state;
 	const char *why;
 	cJSON *j = parse("{\"s\":\"海盐\",\"n\":3000000,\"f\":1.5,\"big\":1e300,\"b\":true,\"e\":\"foundation\","
-	                 "\"ctl\":\"a\\u0001b\",\"empty\":\"\",\"nul\":null,\"arr\":[1,2,3]}", &why);
+	                 "\"ctl\":\"a\\u0001b\",\"empty\":\"\",\"nul\":null,\"arr\":[1,2,3]}",
+	                 &why);
 	assert_non_null(j);
 	verr v = { 0 };
 	const char *s = NULL;
@@ -79,7 +80,7 @@ static void test_getters(void **state)
 	int b = 0;
 	assert_int_equal(json_get_str(j, "s", &s, &v, "s", JSON_REQUIRED, 1, 2), 1);
 	assert_string_equal(s, "海盐");
-	assert_int_equal(json_get_str(j, "s", &s, &v, "s", JSON_REQUIRED, 1, 1), -1);  /* too long in characters */
+	assert_int_equal(json_get_str(j, "s", &s, &v, "s", JSON_REQUIRED, 1, 1), -1); /* too long in characters */
 	assert_int_equal(json_get_int(j, "n", &n, &v, "n", JSON_REQUIRED, 0, 1LL << 40), 1);
 	assert_true(n == 3000000);
 	assert_int_equal(json_get_int(j, "f", &n, &v, "f", JSON_REQUIRED, 0, 10), -1);
@@ -100,8 +101,8 @@ static void test_getters(void **state)
 	assert_int_equal(v.count, 10);
 	cJSON *list = verr_take(&v);
 	/* "big" (1e300) is a whole number, only far too large. */
-	const char *codes[] = { "too_long", "not_integer", "out_of_range", "out_of_range", "invalid_choice",
-		                "control_character", "required", "required", "type", "too_many" };
+	const char *codes[] = { "too_long",          "not_integer", "out_of_range", "out_of_range", "invalid_choice",
+		                "control_character", "required",    "required",     "type",         "too_many" };
 	for (int i = 0; i < 10; i++) {
 		cJSON *e = cJSON_GetArrayItem(list, i);
 		assert_string_equal(cJSON_GetObjectItem(e, "code")->valuestring, codes[i]);

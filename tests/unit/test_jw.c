@@ -35,8 +35,9 @@ static void test_shapes(void **state)
 	size_t len = 0;
 	char *s = jw_take(&w, &len);
 	assert_non_null(s);
-	assert_string_equal(s, "{\"data\":[{\"n\":-1,\"s\":null,\"b\":false,\"e\":[]},{\"n\":0,\"s\":null,\"b\":true,\"e\":[]}],"
-	                       "\"next_cursor\":\"abc\"}");
+	assert_string_equal(
+	        s, "{\"data\":[{\"n\":-1,\"s\":null,\"b\":false,\"e\":[]},{\"n\":0,\"s\":null,\"b\":true,\"e\":[]}],"
+	           "\"next_cursor\":\"abc\"}");
 	assert_int_equal(len, strlen(s));
 	free(s);
 }

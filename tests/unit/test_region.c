@@ -11,7 +11,7 @@
 static void test_table_is_complete_sorted_and_linked(void **state)
 {
 	(void)state;
-	size_t per_level[4] = {0};
+	size_t per_level[4] = { 0 };
 	/* A complete mainland table, not a sample typed by hand. */
 	assert_true(region_count > 3000);
 	for (size_t i = 0; i < region_count; i++) {
@@ -21,7 +21,7 @@ static void test_table_is_complete_sorted_and_linked(void **state)
 		assert_true(strlen(r->name) > 0);
 		per_level[r->level]++;
 		if (i > 0)
-			assert_true(strcmp(region_table[i - 1].code, r->code) < 0);  /* sorted, unique: bsearch works */
+			assert_true(strcmp(region_table[i - 1].code, r->code) < 0); /* sorted, unique: bsearch works */
 		/* Every entry is found where it is. */
 		assert_ptr_equal(region_find(r->code), r);
 		if (r->level == REGION_PROVINCE) {
@@ -44,14 +44,14 @@ static void test_table_is_complete_sorted_and_linked(void **state)
 static void test_placeholders_are_not_regions(void **state)
 {
 	(void)state;
-	static const char *const placeholders[] = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"};
+	static const char *const placeholders[] = { "市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划" };
 	for (size_t i = 0; i < region_count; i++)
 		for (size_t k = 0; k < sizeof placeholders / sizeof placeholders[0]; k++)
 			assert_string_not_equal(region_table[i].name, placeholders[k]);
-	assert_null(region_find("110100"));  /* 北京市 市辖区 */
-	assert_null(region_find("500200"));  /* 重庆市 县 */
-	assert_null(region_find("419000"));  /* 河南省 省直辖县级行政区划 */
-	assert_null(region_find("659000"));  /* 新疆 自治区直辖县级行政区划 */
+	assert_null(region_find("110100")); /* 北京市 市辖区 */
+	assert_null(region_find("500200")); /* 重庆市 县 */
+	assert_null(region_find("419000")); /* 河南省 省直辖县级行政区划 */
+	assert_null(region_find("659000")); /* 新疆 自治区直辖县级行政区划 */
 
 	/* Counties under them hang from the province. */
 	const region *r = region_find("110101");
@@ -104,11 +104,11 @@ static void test_find_rejects_bad_codes(void **state)
 	(void)state;
 	assert_null(region_find(NULL));
 	assert_null(region_find(""));
-	assert_null(region_find("33042"));     /* 5 digits */
-	assert_null(region_find("3304240"));   /* 7 digits */
+	assert_null(region_find("33042"));   /* 5 digits */
+	assert_null(region_find("3304240")); /* 7 digits */
 	assert_null(region_find("33042a"));
 	assert_null(region_find(" 330424"));
-	assert_null(region_find("990000"));    /* well-formed, no such region */
+	assert_null(region_find("990000")); /* well-formed, no such region */
 	assert_null(region_find("330499"));
 	assert_null(region_find("000000"));
 }

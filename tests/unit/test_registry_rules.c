@@ -14,20 +14,20 @@
 
 /* --- fixtures --------------------------------------------------------------------------- */
 
-#define REP_ID "330424198001011234"  /* valid: the Appendix A example */
+#define REP_ID "330424198001011234" /* valid: the Appendix A example */
 
 static const char *const social_group_json =
-	"{\"kind\": \"establish\", \"legal_form\": \"social_group\", \"category\": \"community_service\","
-	" \"name\": \"海盐县养老服务协会\", \"region_code\": \"330424\", \"domicile\": \"海盐县武原街道新桥北路1号\","
-	" \"business_scope\": \"养老服务交流、培训、咨询\", \"activity_area\": \"海盐县\", \"funds_fen\": 3000000,"
-	" \"legal_representative\": {\"name\": \"张三\", \"id_number\": \"" REP_ID "\"},"
-	" \"members\": {\"individual\": 60, \"unit\": 0},"
-	" \"contact\": {\"name\": \"李四\", \"phone\": \"13812345678\", \"email\": \"lisi@example.cn\"}}";
+        "{\"kind\": \"establish\", \"legal_form\": \"social_group\", \"category\": \"community_service\","
+        " \"name\": \"海盐县养老服务协会\", \"region_code\": \"330424\", \"domicile\": \"海盐县武原街道新桥北路1号\","
+        " \"business_scope\": \"养老服务交流、培训、咨询\", \"activity_area\": \"海盐县\", \"funds_fen\": 3000000,"
+        " \"legal_representative\": {\"name\": \"张三\", \"id_number\": \"" REP_ID "\"},"
+        " \"members\": {\"individual\": 60, \"unit\": 0},"
+        " \"contact\": {\"name\": \"李四\", \"phone\": \"13812345678\", \"email\": \"lisi@example.cn\"}}";
 
 /* A valid resident ID for director number seq: 33042419800101 + 3-digit sequence + check. */
 static void director_id(char out[19], int seq)
 {
-	static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+	static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
 	snprintf(out, 19, "33042419800101%03u", (unsigned)seq % 1000u);
 	int sum = 0;
 	for (int i = 0; i < 17; i++)
@@ -137,7 +137,7 @@ static void dump(const verr *v)
 /* Runs a check and asserts the error list is exactly {field, code} (or empty when field is NULL). */
 static void expect(const cJSON *app, int submit, const char *field, const char *code)
 {
-	verr v = {0};
+	verr v = { 0 };
 	registry_check_establish(app, submit, &v);
 	int ok = field ? v.count == 1 && find_error(&v, field, code) : v.count == 0;
 	if (!ok) {
@@ -151,7 +151,7 @@ static void expect(const cJSON *app, int submit, const char *field, const char *
 /* The message of the single error {field, code}, checked to contain each needle. */
 static void expect_message(const cJSON *app, const char *field, const char *code, const char *n1, const char *n2)
 {
-	verr v = {0};
+	verr v = { 0 };
 	registry_check_establish(app, 1, &v);
 	const cJSON *e = find_error(&v, field, code);
 	if (!e)
@@ -171,7 +171,7 @@ static void expect_change_of(const char *changes_json, const char *form, const c
 	cJSON *changes = changes_json ? cJSON_Parse(changes_json) : NULL;
 	if (changes_json)
 		assert_non_null(changes);
-	verr v = {0};
+	verr v = { 0 };
 	registry_check_change(changes, form, region, scope, fundraising, &v);
 	int ok = field ? v.count == 1 && find_error(&v, field, code) : v.count == 0;
 	if (!ok) {
@@ -187,8 +187,8 @@ static void expect_change_of(const char *changes_json, const char *form, const c
 static void expect_change(const char *changes_json, const char *form, const char *region, const char *field,
                           const char *code)
 {
-	expect_change_of(changes_json, form, region, "local", form && !strcmp(form, "foundation") ? "none" : NULL, field,
-	                 code);
+	expect_change_of(changes_json, form, region, "local", form && !strcmp(form, "foundation") ? "none" : NULL,
+	                 field, code);
 }
 
 /* --- establishment: whole applications ---------------------------------------------------- */
@@ -196,7 +196,7 @@ static void expect_change(const char *changes_json, const char *form, const char
 static void test_valid_applications_pass(void **state)
 {
 	(void)state;
-	cJSON *apps[] = {social_group(), foundation(), institution()};
+	cJSON *apps[] = { social_group(), foundation(), institution() };
 	for (size_t i = 0; i < 3; i++) {
 		expect(apps[i], 1, NULL, NULL);
 		expect(apps[i], 0, NULL, NULL);
@@ -216,11 +216,13 @@ static void test_not_an_object(void **state)
 static void test_submission_requires_every_field(void **state)
 {
 	(void)state;
-	static const char *const required[] = {"kind", "legal_form", "category", "name", "region_code", "domicile",
-	                                       "business_scope", "activity_area", "funds_fen",
-	                                       "legal_representative", "contact"};
+	static const char *const required[] = {
+		"kind",     "legal_form",     "category",      "name",      "region_code",
+		"domicile", "business_scope", "activity_area", "funds_fen", "legal_representative",
+		"contact"
+	};
 	cJSON *app = cJSON_CreateObject();
-	verr v = {0};
+	verr v = { 0 };
 	registry_check_establish(app, 1, &v);
 	for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
 		if (!find_error(&v, required[i], "required"))
@@ -245,7 +247,7 @@ static void test_submission_requires_every_field(void **state)
 	/* Nested objects: their own fields. */
 	app = social_group();
 	set(app, "legal_representative", cJSON_CreateObject());
-	verr w = {0};
+	verr w = { 0 };
 	registry_check_establish(app, 1, &w);
 	assert_int_equal(w.count, 2);
 	assert_non_null(find_error(&w, "legal_representative.name", "required"));
@@ -260,7 +262,7 @@ static void test_submission_requires_every_field(void **state)
 	cJSON_DeleteItemFromObjectCaseSensitive(sub(app, "contact"), "phone");
 	expect(app, 1, "contact.phone", "required");
 	cJSON_DeleteItemFromObjectCaseSensitive(sub(app, "contact"), "name");
-	verr x = {0};
+	verr x = { 0 };
 	registry_check_establish(app, 1, &x);
 	assert_int_equal(x.count, 2);
 	assert_non_null(find_error(&x, "contact.name", "required"));
@@ -296,7 +298,7 @@ static void test_drafts_report_shape_not_rules(void **state)
 	char longname[200] = "海盐县";
 	for (int i = 0; i < 45; i++)
 		strcat(longname, "养");
-	strcat(longname, "协会");  /* 50 characters: the most a name may have */
+	strcat(longname, "协会"); /* 50 characters: the most a name may have */
 	set_str(app, "name", longname);
 	expect(app, 0, NULL, NULL);
 	strcat(longname, "会");
@@ -548,13 +550,14 @@ static void test_name_region_prefix(void **state)
 static void test_name_form_word(void **state)
 {
 	(void)state;
-	static const char *const group_names[] = {"海盐县养老服务协会", "海盐县历史学会", "海盐县温州商会",
-	                                          "海盐县文学艺术界联合会", "海盐县慈善促进会", "海盐县红学研究会",
-	                                          "海盐县老年人联谊会", "海盐县慈善总会"};
-	static const char *const institution_names[] = {"海盐县养老服务中心", "海盐县武原培训学校",
-	                                                "海盐县康复医院", "海盐县阳光幼儿园", "海盐县红枫社工社",
-	                                                "海盐县心理咨询所", "海盐县救助站", "海盐县民俗博物馆",
-	                                                "海盐县青少年足球俱乐部"};
+	static const char *const group_names[] = { "海盐县养老服务协会",     "海盐县历史学会",   "海盐县温州商会",
+		                                   "海盐县文学艺术界联合会", "海盐县慈善促进会", "海盐县红学研究会",
+		                                   "海盐县老年人联谊会",     "海盐县慈善总会" };
+	static const char *const institution_names[] = { "海盐县养老服务中心",    "海盐县武原培训学校",
+		                                         "海盐县康复医院",        "海盐县阳光幼儿园",
+		                                         "海盐县红枫社工社",      "海盐县心理咨询所",
+		                                         "海盐县救助站",          "海盐县民俗博物馆",
+		                                         "海盐县青少年足球俱乐部" };
 	cJSON *app = social_group();
 	for (size_t i = 0; i < sizeof group_names / sizeof group_names[0]; i++) {
 		set_str(app, "name", group_names[i]);
@@ -610,9 +613,10 @@ static void test_name_invisible_characters(void **state)
 {
 	(void)state;
 	/* Names that look like 海盐县茶叶协会 but are not the same text. */
-	static const char *const lookalikes[] = { "海盐县 茶叶协会", "海盐县\u3000茶叶协会", "海盐县\u200b茶叶协会",
-		                                      "海盐县茶叶\u00ad协会", "\ufeff海盐县茶叶协会", "海盐县茶叶协会\u2060",
-		                                      "海盐县\u00a0茶叶协会", "海盐县茶叶\u202e协会" };
+	static const char *const lookalikes[] = { "海盐县 茶叶协会",      "海盐县\u3000茶叶协会",
+		                                  "海盐县\u200b茶叶协会", "海盐县茶叶\u00ad协会",
+		                                  "\ufeff海盐县茶叶协会", "海盐县茶叶协会\u2060",
+		                                  "海盐县\u00a0茶叶协会", "海盐县茶叶\u202e协会" };
 	cJSON *app = social_group();
 	for (size_t i = 0; i < sizeof lookalikes / sizeof lookalikes[0]; i++) {
 		char json[200];
@@ -631,10 +635,10 @@ static void test_name_invisible_characters(void **state)
 static void test_name_banned_words(void **state)
 {
 	(void)state;
-	static const char *const local_only[] = {"海盐县中国养老协会", "海盐县中华养老协会", "海盐县全国养老协会",
-	                                         "海盐县国家养老协会"};
-	static const char *const everyone[] = {"海盐县第一养老协会", "海盐县最高养老协会", "海盐县国际养老协会",
-	                                       "海盐县世界养老协会", "海盐县唯一养老协会", "海盐县最佳养老协会"};
+	static const char *const local_only[] = { "海盐县中国养老协会", "海盐县中华养老协会", "海盐县全国养老协会",
+		                                  "海盐县国家养老协会" };
+	static const char *const everyone[] = { "海盐县第一养老协会", "海盐县最高养老协会", "海盐县国际养老协会",
+		                                "海盐县世界养老协会", "海盐县唯一养老协会", "海盐县最佳养老协会" };
 	cJSON *app = social_group();
 	for (size_t i = 0; i < sizeof local_only / sizeof local_only[0]; i++) {
 		set_str(app, "name", local_only[i]);
@@ -648,7 +652,7 @@ static void test_name_banned_words(void **state)
 	}
 	/* Two banned words, two errors. */
 	set_str(app, "name", "海盐县中华第一养老协会");
-	verr v = {0};
+	verr v = { 0 };
 	registry_check_establish(app, 1, &v);
 	assert_int_equal(v.count, 2);
 	verr_free(&v);
@@ -686,7 +690,7 @@ static void test_region_code(void **state)
 	set_str(app, "region_code", "990000");
 	expect(app, 1, "region_code", "unknown_region");
 	expect_message(app, "region_code", "unknown_region", "990000", NULL);
-	set_str(app, "region_code", "110100");  /* 市辖区: not a region */
+	set_str(app, "region_code", "110100"); /* 市辖区: not a region */
 	expect(app, 1, "region_code", "unknown_region");
 	set_num(app, "region_code", 330424);
 	expect(app, 1, "region_code", "type");
@@ -758,12 +762,12 @@ static void test_category_matches_legal_form(void **state)
 static void test_id_number_valid(void **state)
 {
 	(void)state;
-	assert_true(registry_id_number_valid("11010519491231002X"));  /* GB 11643's example */
+	assert_true(registry_id_number_valid("11010519491231002X")); /* GB 11643's example */
 	assert_true(registry_id_number_valid("330424198001011234"));
-	assert_true(registry_id_number_valid("330424200002290036"));  /* 2000 was a leap year */
+	assert_true(registry_id_number_valid("330424200002290036")); /* 2000 was a leap year */
 	assert_true(registry_id_number_valid("330424200402290019"));
 
-	assert_false(registry_id_number_valid("330424198001011235"));  /* wrong check digit */
+	assert_false(registry_id_number_valid("330424198001011235")); /* wrong check digit */
 	assert_false(registry_id_number_valid("110105194912310021"));
 	assert_false(registry_id_number_valid("11010519491231002x"));  /* lower-case x */
 	assert_false(registry_id_number_valid("33042419800101123"));   /* 17 */
@@ -773,25 +777,39 @@ static void test_id_number_valid(void **state)
 	assert_false(registry_id_number_valid(""));
 	assert_false(registry_id_number_valid(NULL));
 	/* Checksums right, dates wrong. */
-	assert_false(registry_id_number_valid("330424198002300011"));  /* 30 February */
-	assert_false(registry_id_number_valid("330424190002290013"));  /* 1900 was not a leap year */
-	assert_false(registry_id_number_valid("330424189912310011"));  /* before 1900 */
-	assert_false(registry_id_number_valid("33042419801301001X"));  /* month 13 */
-	assert_false(registry_id_number_valid("330424198001000017"));  /* day 0 */
-	assert_false(registry_id_number_valid("030424198001010011"));  /* no address code starts with 0 */
+	assert_false(registry_id_number_valid("330424198002300011")); /* 30 February */
+	assert_false(registry_id_number_valid("330424190002290013")); /* 1900 was not a leap year */
+	assert_false(registry_id_number_valid("330424189912310011")); /* before 1900 */
+	assert_false(registry_id_number_valid("33042419801301001X")); /* month 13 */
+	assert_false(registry_id_number_valid("330424198001000017")); /* day 0 */
+	assert_false(registry_id_number_valid("030424198001010011")); /* no address code starts with 0 */
 }
 
 static void test_phone_valid(void **state)
 {
 	(void)state;
-	static const char *const good[] = {"13812345678", "19912345678", "15000000000", "+8613812345678",
-	                                   "0573-86123456", "057386123456", "010-62345678", "01062345678",
-	                                   "0570-3123456", "021-61234567", "0573-86123456-123"};
-	static const char *const bad[] = {"", "12345678901", "11012345678", "1381234567", "138123456789",
-	                                  "23812345678", "86123456", "0573-06123456", "0573-86123",
-	                                  "0573-861234567", "000-12345678", "011-12345678", "0573--86123456",
-	                                  "0573-86123456-", "0573-86123456-1234567", "+860573-86123456",
-	                                  "138 1234 5678", "1381234567a", "(0573)86123456"};
+	static const char *const good[] = { "13812345678",   "19912345678",  "15000000000",      "+8613812345678",
+		                            "0573-86123456", "057386123456", "010-62345678",     "01062345678",
+		                            "0570-3123456",  "021-61234567", "0573-86123456-123" };
+	static const char *const bad[] = { "",
+		                           "12345678901",
+		                           "11012345678",
+		                           "1381234567",
+		                           "138123456789",
+		                           "23812345678",
+		                           "86123456",
+		                           "0573-06123456",
+		                           "0573-86123",
+		                           "0573-861234567",
+		                           "000-12345678",
+		                           "011-12345678",
+		                           "0573--86123456",
+		                           "0573-86123456-",
+		                           "0573-86123456-1234567",
+		                           "+860573-86123456",
+		                           "138 1234 5678",
+		                           "1381234567a",
+		                           "(0573)86123456" };
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
 		if (!registry_phone_valid(good[i]))
 			fail_msg("%s should be a valid phone", good[i]);
@@ -804,11 +822,12 @@ static void test_phone_valid(void **state)
 static void test_email_valid(void **state)
 {
 	(void)state;
-	static const char *const good[] = {"a@b.cn", "li.si+news@example.com.cn", "a_b@sub-domain.example.org",
-	                                   "X9@EXAMPLE.COM"};
-	static const char *const bad[] = {"", "a", "@b.cn", "a@", "a@b", "a@@b.cn", "a@b@c.cn", "a@b..cn",
-	                                  ".a@b.cn", "a.@b.cn", "a..b@c.cn", "a@-b.cn", "a@b-.cn", "a@b.c",
-	                                  "a@b.c1", "a@.b.cn", "a@b.cn.", "张三@例子.中国", "a b@c.cn", "a@b_c.cn"};
+	static const char *const good[] = { "a@b.cn", "li.si+news@example.com.cn", "a_b@sub-domain.example.org",
+		                            "X9@EXAMPLE.COM" };
+	static const char *const bad[] = { "",          "a",        "@b.cn",          "a@",       "a@b",
+		                           "a@@b.cn",   "a@b@c.cn", "a@b..cn",        ".a@b.cn",  "a.@b.cn",
+		                           "a..b@c.cn", "a@-b.cn",  "a@b-.cn",        "a@b.c",    "a@b.c1",
+		                           "a@.b.cn",   "a@b.cn.",  "张三@例子.中国", "a b@c.cn", "a@b_c.cn" };
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
 		if (!registry_email_valid(good[i]))
 			fail_msg("%s should be a valid email", good[i]);
@@ -834,8 +853,10 @@ static void test_change(void **state)
 	              "social_group", "330424", NULL, NULL);
 
 	/* The same name rules as establishment. */
-	expect_change("{\"name\": \"杭州市养老服务协会\"}", "social_group", "330424", "changes.name", "name_region_prefix");
-	expect_change("{\"name\": \"海盐县中国养老协会\"}", "social_group", "330424", "changes.name", "name_banned_word");
+	expect_change("{\"name\": \"杭州市养老服务协会\"}", "social_group", "330424", "changes.name",
+	              "name_region_prefix");
+	expect_change("{\"name\": \"海盐县中国养老协会\"}", "social_group", "330424", "changes.name",
+	              "name_banned_word");
 	expect_change("{\"name\": \"海盐县养老服务中心\"}", "social_group", "330424", "changes.name", "name_form_word");
 	expect_change("{\"name\": \"海盐县养老服务中心\"}", "social_service_institution", "330424", NULL, NULL);
 	expect_change("{\"name\": \"海盐\"}", "social_group", "330424", "changes.name", "too_short");
@@ -850,8 +871,8 @@ static void test_change(void **state)
 	expect_change_of("{\"funds_fen\": 9999999}", "social_group", "330424", "national", NULL, "changes.funds_fen",
 	                 "funds_below_minimum");
 	expect_change_of("{\"funds_fen\": 10000000}", "social_group", "330424", "national", NULL, NULL, NULL);
-	expect_change_of("{\"funds_fen\": 250000000}", "foundation", "330424", "local", "local_public", "changes.funds_fen",
-	                 "funds_below_minimum");
+	expect_change_of("{\"funds_fen\": 250000000}", "foundation", "330424", "local", "local_public",
+	                 "changes.funds_fen", "funds_below_minimum");
 	expect_change_of("{\"funds_fen\": 400000000}", "foundation", "330424", "local", "local_public", NULL, NULL);
 	expect_change_of("{\"funds_fen\": 250000000}", "foundation", "330424", "local", NULL, NULL, NULL);
 	expect_change("{\"funds_fen\": 199999999}", "foundation", "330424", "changes.funds_fen", "funds_below_minimum");
@@ -873,7 +894,8 @@ static void test_change(void **state)
 	expect_change("{\"activity_area\": 5}", "social_group", "330424", "changes.activity_area", "type");
 
 	/* Only the changeable fields. */
-	expect_change("{\"legal_form\": \"foundation\"}", "social_group", "330424", "changes.legal_form", "not_changeable");
+	expect_change("{\"legal_form\": \"foundation\"}", "social_group", "330424", "changes.legal_form",
+	              "not_changeable");
 	expect_change("{\"名称\": \"x\"}", "social_group", "330424", "changes", "not_changeable");
 }
 

@@ -84,8 +84,8 @@ static void test_reason_length(void **state)
 	(void)state;
 	assert_string_equal(reason_of(NULL), "length");
 	assert_string_equal(reason_of(""), "length");
-	assert_string_equal(reason_of("53640000MJX173699"), "length");    /* 17 */
-	assert_string_equal(reason_of("53640000MJX17369970"), "length");  /* 19 */
+	assert_string_equal(reason_of("53640000MJX173699"), "length");   /* 17 */
+	assert_string_equal(reason_of("53640000MJX17369970"), "length"); /* 19 */
 	assert_string_equal(reason_of(" 53640000MJX1736997"), "length");
 	assert_string_equal(reason_of("53640000MJX1736997\n"), "length");
 	/* A return code alone is enough for callers that do not want the reason. */
@@ -273,12 +273,12 @@ static void test_build_thousand_serials(void **state)
 {
 	(void)state;
 	enum { N = 1000 };
-	char (*codes)[USCC_LEN + 1] = calloc(N, sizeof(*codes));
+	char(*codes)[USCC_LEN + 1] = calloc(N, sizeof(*codes));
 	assert_non_null(codes);
 	for (int i = 0; i < N; i++) {
 		/* Consecutive serials plus a spread across the whole range. */
-		unsigned long long serial = i < N / 2 ? (unsigned long long)i
-		                                      : (unsigned long long)i * 1774997ULL % SERIAL_LIMIT;
+		unsigned long long serial =
+		        i < N / 2 ? (unsigned long long)i : (unsigned long long)i * 1774997ULL % SERIAL_LIMIT;
 		char category = "1239"[i % 4];
 		assert_int_equal(uscc_build('5', category, "330424", serial, codes[i]), 0);
 		assert_int_equal(strlen(codes[i]), USCC_LEN);
@@ -347,7 +347,7 @@ static void test_build_bad_input(void **state)
 	assert_int_equal(uscc_build('5', 0, "330424", 1, code), -1);
 	assert_int_equal(uscc_build('5', '1', "33042A", 1, code), -1);
 	assert_int_equal(uscc_build('5', '1', "3304 4", 1, code), -1);
-	assert_int_equal(uscc_build('5', '1', "33042", 1, code), -1);  /* NUL in position 6 */
+	assert_int_equal(uscc_build('5', '1', "33042", 1, code), -1); /* NUL in position 6 */
 	assert_int_equal(uscc_build('5', '1', NULL, 1, code), -1);
 	assert_int_equal(uscc_build('5', '1', "330424", 1, NULL), -1);
 }
