@@ -529,7 +529,8 @@ int audit_verify_checkpointed(db_conn *c, const char *checkpoint_text, audit_rep
 		rc = DB_ERROR;
 		goto out;
 	}
-	memcpy(all, stored, ns * sizeof *all);
+	if (ns)
+		memcpy(all, stored, ns * sizeof *all);
 	if (ng)
 		memcpy(all + ns, given, ng * sizeof *all);
 	rc = audit_verify(c, all, ns + ng, rep);
