@@ -90,7 +90,7 @@ test('128 concurrent 1 MiB hostile bodies: peak RSS under 256 MiB, under 64 MiB 
     // The long arrays are refused before any tree is built; the rest are parsed as the budget
     // allows (the handler refuses them: no such fields) or told to retry.
     const kinds = Object.keys(statuses);
-    // (A body that finds the budget full is told to retry before it is read, whatever it holds.)
+    // (A body that finds the budget full is told to retry, unparsed, whatever it holds.)
     assert.ok(kinds.filter((k) => k.startsWith('0:')).every((k) => k === '0:413:too_many_values' || k === '0:503:overloaded'),
       JSON.stringify(statuses));
     assert.ok(statuses['0:413:too_many_values'] > 0, JSON.stringify(statuses));
