@@ -6,6 +6,7 @@
 #include "cache.h"
 #include "fsm.h"
 #include "list_entry_flow.h"
+#include "orgs.h"
 #include "scheduler.h"
 
 static const fsm_def *const workflows[] = {
@@ -44,6 +45,7 @@ static const sched_job jobs[] = {
 
 void api_workflows_register(void)
 {
+	orgs_lists_source(le_current_write);
 	for (size_t i = 0; i < sizeof workflows / sizeof workflows[0]; i++)
 		fsm_register(workflows[i]);
 }

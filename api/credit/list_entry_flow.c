@@ -268,3 +268,16 @@ const fsm_def list_entry_flow = {
 	.what = "list entry",
 	.path = "/api/v1/orgs/{uscc}/list-entries/{id}",
 };
+
+/* How many lists the organization is on now (credit.h). */
+int credit_listings(db_conn *c, const char *uscc, long long *n)
+{
+	db_res *r;
+	int rc = db_query(c, "SELECT COUNT(*) FROM list_entries WHERE uscc = ? AND status = ?",
+	                  DBP(DBS(uscc), DBS(fsm_state_name(&list_entry_flow, LE_listed))), &r);
+	if (rc)
+		return rc;
+	*n = db_int(r, 0, 0);
+	db_res_free(r);
+	return 0;
+}

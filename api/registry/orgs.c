@@ -2,7 +2,6 @@
  * the profile cache) and its history (see orgs.h). */
 #include "orgs.h"
 #include "cache.h"
-#include "list_entry_flow.h"
 #include "org_gate.h"
 #include "org_row.h"
 
@@ -55,6 +54,13 @@ int orgs_lock_or_refuse(tx *t, const char *uscc, org_row *o)
 /* --- profile ---------------------------------------------------------------------- */
 
 #define PROFILE_MAX (1u << 20)
+
+static orgs_lists_fn lists_source;
+
+void orgs_lists_source(orgs_lists_fn fn)
+{
+	lists_source = fn;
+}
 
 int orgs_touch(db_conn *c)
 {
@@ -156,9 +162,15 @@ static int profile_render(db_conn *c, const char *uscc, char **body, size_t *len
 		jw_free(&w);
 		return rc;
 	}
-	/* Current credit-list entries (the credit module's rows; api/credit/list_entry_flow.h). */
+	/* Current credit-list entries: the credit module writes them (orgs_lists_source). */
 	jw_key(&w, "lists");
-	if ((rc = le_current_write(c, uscc, &w))) {
+	if (lists_source) {
+		rc = lists_source(c, uscc, &w);
+	} else {
+		jw_arr(&w);
+		jw_arr_end(&w);
+	}
+	if (rc) {
 		jw_free(&w);
 		return rc;
 	}

@@ -47,5 +47,9 @@ int orgs_lock_or_refuse(tx *t, const char *uscc, org_row *o);
  * names, its grade or list entries): bumps the register generation so every instance's profile
  * cache drops what it holds (server/cache.h). 0 or a DB_ code. */
 int orgs_touch(db_conn *c);
+/* Who writes a profile's current list entries (a JSON array) into w: the credit module, set at
+ * start (api/jobs.c), so that the register does not depend on credit. Without one: []. */
+typedef int (*orgs_lists_fn)(db_conn *c, const char *uscc, jw *w);
+void orgs_lists_source(orgs_lists_fn fn);
 
 #endif
