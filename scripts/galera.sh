@@ -144,6 +144,7 @@ node_args() {   # node, cluster size
     --innodb-ft-enable-stopword=0 \
     --default-storage-engine=InnoDB \
     --binlog-format=ROW \
+    --log-bin-trust-function-creators=1 \
     --innodb-autoinc-lock-mode=2 \
     --wsrep-on=ON \
     --wsrep-provider="$PROVIDER" \

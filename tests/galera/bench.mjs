@@ -58,7 +58,9 @@ async function scenario(name, nodes) {
   const daemons = [];
   try {
     for (const [i, k] of nodes.entries()) {
-      daemons.push(await startDaemon({ database, env: { ...nodeEnv(k), SANZHI_DB_NAME: database, SANZHI_THREADS: '64' }, skipMigrate: i > 0 }));
+      // Instances of one deployment share the master key (audit MACs, the sealed signing key).
+      const key = i > 0 ? { SANZHI_MASTER_KEY_FILE: daemons[0].env.SANZHI_MASTER_KEY_FILE } : {};
+      daemons.push(await startDaemon({ database, env: { ...nodeEnv(k), SANZHI_DB_NAME: database, SANZHI_THREADS: '64', ...key }, skipMigrate: i > 0 }));
     }
     const adminName = `bench_admin_${Date.now().toString(36)}`;
     await daemons[0].addUser({ username: adminName, role: 'admin' });

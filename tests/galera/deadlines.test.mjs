@@ -18,17 +18,23 @@ function nodeEnv(k) {
 }
 
 // What the cluster holds, read on node 1 after every earlier commit anywhere (wsrep_sync_wait).
-const gsql = (q) => galera('root-sql', '1', '--batch', '--skip-column-names', 'sanzhi', '-e', `SET SESSION wsrep_sync_wait = 1; ${q}`).trim();
+const gsql = (q) => galera('root-sql', '1', '--batch', '--skip-column-names', DB, '-e', `SET SESSION wsrep_sync_wait = 1; ${q}`).trim();
 
+const DB = `sanzhi_deadlines_${Date.now().toString(36)}`;
 let a, b;
 before(async () => {
   galera('start', '3');
-  a = await startDaemon({ database: 'sanzhi', env: nodeEnv(1) });
-  b = await startDaemon({ database: 'sanzhi', env: nodeEnv(2), skipMigrate: true });
+  // A database of its own each run: the registry's signing key is sealed with the master key of
+  // the run that made it, and every run's daemons get a new one.
+  galera('root-sql', '1', '-e', `CREATE DATABASE ${DB} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci`);
+  a = await startDaemon({ database: DB, env: { ...nodeEnv(1), SANZHI_DB_NAME: DB } });
+  // Instances of one deployment share the master key (the audit MACs, the sealed signing key).
+  b = await startDaemon({ database: DB, env: { ...nodeEnv(2), SANZHI_DB_NAME: DB, SANZHI_MASTER_KEY_FILE: a.env.SANZHI_MASTER_KEY_FILE }, skipMigrate: true });
 });
 after(async () => {
   await a?.stop();
   await b?.stop();
+  galera('root-sql', '1', '-e', `DROP DATABASE IF EXISTS ${DB}`);
 });
 
 const submitted = submittedApplication;
