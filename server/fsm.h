@@ -32,13 +32,8 @@
 
 #include <cjson/cJSON.h>
 
-/* The .def file: STATE(name) and ACTION(name, "wire-name") lines.
- *     #define STATE(x) PREFIX_##x,            enum …
- *     #define ACTION(x, wire)                 (nothing) … */
-#define FSM_STATE_ENUM(prefix, x) prefix##x,
-#define FSM_STATE_NAME(x) #x,
-#define FSM_ACTION_NAME(x, wire) wire,
-
+/* The .def file: STATE(name) and ACTION(name, "wire-name") lines. The workflow's header expands
+ * them into its enums (see application_flow.h); server/fsm_names.h into the name tables. */
 /* Not a user's role: the system itself (deadlines). */
 #define FSM_SYSTEM (1u << 30)
 #define FSM_MAX_ACTIONS 16

@@ -11,23 +11,8 @@
 
 #define REG ROLE_REGISTRAR
 
-static const char *const state_names[] = {
-#define STATE(x) FSM_STATE_NAME(x)
-#define ACTION(x, wire)
-#include "list_entry.def"
-#undef STATE
-#undef ACTION
-	NULL,
-};
-
-static const char *const action_names[] = {
-#define STATE(x)
-#define ACTION(x, wire) FSM_ACTION_NAME(x, wire)
-#include "list_entry.def"
-#undef STATE
-#undef ACTION
-	NULL,
-};
+#define FSM_DEF_FILE "list_entry.def"
+#include "fsm_names.h"
 
 const char *const le_lists[] = { "abnormal", "serious", NULL };
 const char *const le_abnormal_reasons[] = { "annual_report_late", "unreachable", "rectification_incomplete",

@@ -21,23 +21,8 @@ enum {
 	NAME_CLAIM_MAX_CHARS = 200, /* name_claims.name */
 };
 
-static const char *const state_names[] = {
-#define STATE(x) FSM_STATE_NAME(x)
-#define ACTION(x, wire)
-#include "application.def"
-#undef STATE
-#undef ACTION
-	NULL,
-};
-
-static const char *const action_names[] = {
-#define STATE(x)
-#define ACTION(x, wire) FSM_ACTION_NAME(x, wire)
-#include "application.def"
-#undef STATE
-#undef ACTION
-	NULL,
-};
+#define FSM_DEF_FILE "application.def"
+#include "fsm_names.h"
 
 const char *const app_kinds[] = { "establish", "change", "deregister", NULL };
 
