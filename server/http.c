@@ -1660,10 +1660,7 @@ void http_stop(void)
 	mg_exit_library();
 }
 
-/* --- metrics text ------------------------------------------------------------------------------
- * Here, after everything else, because buf.h's type name buf would be shadowed by the local
- * variables named buf above (-Wshadow). */
-#include "buf.h"
+/* --- metrics text ------------------------------------------------------------------------------ */
 
 /* Every route with every status, route names of 300 bytes, stays under 2 MiB. */
 #define METRICS_MAX (4u << 20)

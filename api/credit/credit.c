@@ -31,17 +31,12 @@ static int credit_tx(tx *t, void *arg)
 {
 	const char *uscc = arg;
 	db_res *r;
-	int rc = db_query(
-	        t->c,
-	        "SELECT o.grade, o.grade_valid_until, (SELECT g.score FROM credit_grades g WHERE g.uscc = o.uscc "
-	        "ORDER BY g.id DESC LIMIT 1) FROM orgs o WHERE o.uscc = ?",
-	        DBP(DBS(uscc)), &r);
+	int rc = orgs_row_or_refuse(t,
+	                            "SELECT o.grade, o.grade_valid_until, (SELECT g.score FROM credit_grades g "
+	                            "WHERE g.uscc = o.uscc ORDER BY g.id DESC LIMIT 1) FROM orgs o WHERE o.uscc = ?",
+	                            uscc, &r);
 	if (rc)
 		return rc;
-	if (r->nrows != 1) {
-		db_res_free(r);
-		return orgs_refuse_unknown(t);
-	}
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "uscc", uscc);
 	json_add_str_or_null(o, "grade", db_val(r, 0, 0));

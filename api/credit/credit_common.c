@@ -46,13 +46,8 @@ int credit_get_text(const cJSON *body, const char *key, size_t max, int required
 
 int credit_org_lock_or_refuse(tx *t, const char *uscc, org_row *o)
 {
-	int rc = orgs_lock_or_refuse(t, uscc, o);
-	if (rc)
-		return rc;
-	if (o->status == ORG_REGISTERED)
-		return 0;
-	org_row_free(o);
-	return tx_refuse(t, 409, "org_deregistered", "%s is deregistered; its credit no longer changes", uscc);
+	return orgs_lock_registered_or_refuse(t, uscc, o, "org_deregistered",
+	                                      "%s is deregistered; its credit no longer changes", uscc);
 }
 
 /* --- the organization's history ---------------------------------------------------------- */

@@ -251,16 +251,12 @@ enum latest_col { LC_ORG_STATUS, LC_PAYLOAD, LC_SIGNATURE, LC_KEY_ID, LC_ISSUED 
 static int latest_answer(tx *t, const char *uscc, int status)
 {
 	db_res *r;
-	int rc = db_query(t->c,
-	                  "SELECT " LATEST_COLUMNS " FROM orgs o LEFT JOIN certificates c ON c.id = "
-	                  "(SELECT MAX(id) FROM certificates WHERE uscc = o.uscc) WHERE o.uscc = ?",
-	                  DBP(DBS(uscc)), &r);
+	int rc = orgs_row_or_refuse(t,
+	                            "SELECT " LATEST_COLUMNS " FROM orgs o LEFT JOIN certificates c ON c.id = "
+	                            "(SELECT MAX(id) FROM certificates WHERE uscc = o.uscc) WHERE o.uscc = ?",
+	                            uscc, &r);
 	if (rc)
 		return rc;
-	if (r->nrows != 1) {
-		db_res_free(r);
-		return orgs_refuse_unknown(t);
-	}
 	cJSON *cert = db_val(r, 0, LC_PAYLOAD) ? cJSON_Parse(db_val(r, 0, LC_PAYLOAD)) : NULL;
 	if (!cert) {
 		db_res_free(r);
@@ -304,13 +300,11 @@ static int reissue(tx *t, void *arg)
 {
 	const reissue_args *a = arg;
 	org_row org;
-	int rc = orgs_lock_or_refuse(t, a->uscc, &org);
+	int rc = orgs_lock_registered_or_refuse(t, a->uscc, &org, "org_deregistered",
+	                                        "a deregistered organization gets no certificate");
 	if (rc)
 		return rc;
-	enum org_status status = org.status;
 	org_row_free(&org);
-	if (status != ORG_REGISTERED)
-		return tx_refuse(t, 409, "org_deregistered", "a deregistered organization gets no certificate");
 	if ((rc = certificates_issue(t->c, a->uscc, t->user)))
 		return rc;
 	if (a->reason) {

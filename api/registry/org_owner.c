@@ -45,16 +45,12 @@ static int owner_answer(tx *t, void *arg)
 {
 	const char *uscc = arg;
 	db_res *r;
-	int rc = db_query(t->c,
-	                  "SELECT o.owner_user_id, u.username, u.display_name, u.disabled FROM orgs o "
-	                  "LEFT JOIN users u ON u.id = o.owner_user_id WHERE o.uscc = ?",
-	                  DBP(DBS(uscc)), &r);
+	int rc = orgs_row_or_refuse(t,
+	                            "SELECT o.owner_user_id, u.username, u.display_name, u.disabled FROM orgs o "
+	                            "LEFT JOIN users u ON u.id = o.owner_user_id WHERE o.uscc = ?",
+	                            uscc, &r);
 	if (rc)
 		return rc;
-	if (r->nrows != 1) {
-		db_res_free(r);
-		return orgs_refuse_unknown(t);
-	}
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "uscc", uscc);
 	if (db_isnull(r, 0, 0)) {
@@ -112,15 +108,12 @@ static int owner_put(tx *t, void *arg)
 {
 	const owner_change *a = arg;
 	org_row org;
-	int rc = orgs_lock_or_refuse(t, a->uscc, &org);
+	int rc = orgs_lock_registered_or_refuse(t, a->uscc, &org, "org_not_registered",
+	                                        "%s is deregistered; nobody acts for it any more", a->uscc);
 	if (rc)
 		return rc;
 	long long was = org.owner_user_id;
-	enum org_status status = org.status;
 	org_row_free(&org);
-	if (status != ORG_REGISTERED)
-		return tx_refuse(t, 409, "org_not_registered", "%s is deregistered; nobody acts for it any more",
-		                 a->uscc);
 	long long user_id;
 	if ((rc = owner_check(t, a, &user_id)))
 		return rc;

@@ -5,6 +5,7 @@
 #include "org_gate.h"
 #include "org_row.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,32 @@ int orgs_lock_or_refuse(tx *t, const char *uscc, org_row *o)
 {
 	int rc = org_row_get(t->c, uscc, 1, o);
 	return rc == 1 ? 0 : rc == 0 ? orgs_refuse_unknown(t) : rc;
+}
+
+int orgs_lock_registered_or_refuse(tx *t, const char *uscc, org_row *o, const char *code, const char *fmt, ...)
+{
+	int rc = orgs_lock_or_refuse(t, uscc, o);
+	if (rc || o->status == ORG_REGISTERED)
+		return rc;
+	org_row_free(o);
+	char detail[300];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof detail, fmt, ap);
+	va_end(ap);
+	return tx_refuse(t, 409, code, "%s", detail);
+}
+
+int orgs_row_or_refuse(tx *t, const char *sql, const char *uscc, db_res **r)
+{
+	int rc = db_query(t->c, sql, DBP(DBS(uscc)), r);
+	if (rc)
+		return rc;
+	if ((*r)->nrows == 1)
+		return 0;
+	db_res_free(*r);
+	*r = NULL;
+	return orgs_refuse_unknown(t);
 }
 
 /* --- profile ---------------------------------------------------------------------- */

@@ -42,6 +42,13 @@ int orgs_refuse_unknown(tx *t);
  * transaction ends. 0; or, for fn to return, the 404 refusal when there is none, or a DB_ code
  * (o is then empty). */
 int orgs_lock_or_refuse(tx *t, const char *uscc, org_row *o);
+/* The same, and a deregistered organization refused 409 with code and the detail fmt (which
+ * writes may not touch one: its certificate, its owner, its credit). */
+int orgs_lock_registered_or_refuse(tx *t, const char *uscc, org_row *o, const char *code, const char *fmt, ...)
+        __attribute__((format(printf, 5, 6)));
+/* Inside a tx function: the one row sql (one ? for the code) finds for uscc into *r, or the 404
+ * refusal when it finds none; a DB_ code else. */
+int orgs_row_or_refuse(tx *t, const char *sql, const char *uscc, db_res **r);
 
 /* Inside the transaction that changes an existing organization's public profile (its row, its
  * names, its grade or list entries): bumps the register generation so every instance's profile
