@@ -1,5 +1,6 @@
 /* credit.c — an organization's credit as the public sees it (GET /api/v1/orgs/{uscc}/credit). The
  * checks every credit writer shares are credit_common.c. */
+#include "annual_reports.h"
 #include "credit.h"
 #include "eligibility.h"
 #include "list_entry_flow.h"
@@ -62,6 +63,15 @@ static int credit_tx(tx *t, void *arg)
 	for (int i = 0; i < r->nrows; i++)
 		cJSON_AddItemToArray(ev, credit_event_json(r, i));
 	db_res_free(r);
+
+	int years[ANNUAL_MISSING_MAX], nyears = 0;
+	if ((rc = annual_reports_missing_years(t->c, uscc, years, ANNUAL_MISSING_MAX, &nyears))) {
+		cJSON_Delete(o);
+		return rc;
+	}
+	cJSON *missing = cJSON_AddArrayToObject(o, "annual_reports_missing");
+	for (int i = 0; i < nyears; i++)
+		cJSON_AddItemToArray(missing, cJSON_CreateNumber(years[i]));
 
 	/* can_bid speaks of the organization alone; a tender's own requirements are checked at bidding. */
 	verr v = { 0 };

@@ -5,6 +5,7 @@
  *     suspension / revocation                                → serious list, suspension / revocation
  * Project performance events come from contracts (§6), never from this route. */
 #include "credit.h"
+#include "credit_rules.h"
 #include "list_entry_flow.h"
 #include "orgs.h"
 
@@ -79,6 +80,19 @@ static int penalty_listing(const event_args *a, enum le_list *list, const char *
 	return 1;
 }
 
+/* The entry id as answered, onto consequences. */
+static int credit_consequence(tx *t, long long id, cJSON *consequences)
+{
+	db_res *r;
+	int rc = db_query(t->c, list_entry_flow.sql_read, DBP(DBI(id)), &r);
+	if (rc)
+		return rc;
+	if (r->nrows == 1)
+		cJSON_AddItemToArray(consequences, le_json(r, 0));
+	db_res_free(r);
+	return 0;
+}
+
 static int event_tx(tx *t, void *arg)
 {
 	const event_args *a = arg;
@@ -110,19 +124,27 @@ static int event_tx(tx *t, void *arg)
 	enum le_list list;
 	const char *reason;
 	if (penalty_listing(a, &list, &reason)) {
-		char evidence[64];
+		char evidence[64], key[24];
 		snprintf(evidence, sizeof evidence, "{\"event_ids\":[%llu]}", id);
-		long long entry = 0;
+		snprintf(key, sizeof key, "%llu", id);
 		/* The rule that listed it is the penalty's consequence, named as its reason. */
-		rc = le_insert(t, a->uscc, list, reason, reason, evidence, clock_local_day(clock_now()), &entry);
+		le_listing l = { .list = list,
+			         .reason = reason,
+			         .rule = reason,
+			         .rule_key = key,
+			         .evidence = evidence,
+			         .on = clock_local_day(clock_now()) };
+		long long entry = 0;
+		rc = le_insert(t, a->uscc, &l, &entry);
 		if (!rc)
-			rc = db_query(t->c, list_entry_flow.sql_read, DBP(DBI(entry)), &r);
-		if (rc) {
-			cJSON_Delete(d);
-			return rc;
-		}
-		cJSON_AddItemToArray(consequences, le_json(r, 0));
-		db_res_free(r);
+			rc = credit_consequence(t, entry, consequences);
+	}
+	/* And what the event completes with the penalties before it (repeated_penalties). */
+	if (!rc && a->kind == EV_PENALTY)
+		rc = credit_rules_after_event(t, a->uscc, consequences);
+	if (rc) {
+		cJSON_Delete(d);
+		return rc;
 	}
 	cJSON *s = cJSON_Duplicate(d, 1);
 	char ids[24];

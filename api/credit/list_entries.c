@@ -47,7 +47,10 @@ static int listing_tx(tx *t, void *arg)
 		return rc;
 	org_row_free(&o);
 	long long id = 0;
-	rc = le_insert(t, a->uscc, a->list, a->reason, NULL, a->evidence, clock_local_day(clock_now()), &id);
+	le_listing l = {
+		.list = a->list, .reason = a->reason, .evidence = a->evidence, .on = clock_local_day(clock_now())
+	};
+	rc = le_insert(t, a->uscc, &l, &id);
 	return rc ? rc : answer_entry(t, id, 201);
 }
 

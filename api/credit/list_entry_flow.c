@@ -35,6 +35,10 @@ int le_list_of(const char *s)
 
 /* --- the entry as JSON ------------------------------------------------------------------- */
 
+/* The references an automatic entry may carry (Appendix B: event ids, years), and the entry that
+ * led to another (abnormal_two_years). */
+static const char *const evidence_refs[] = { "event_ids", "years", "list_entry_ids", NULL };
+
 static void write_evidence(jw *w, const char *text)
 {
 	cJSON *e = text ? cJSON_Parse(text) : NULL;
@@ -42,15 +46,18 @@ static void write_evidence(jw *w, const char *text)
 	if (cJSON_IsString(e)) {
 		jw_str(w, e->valuestring);
 	} else if (cJSON_IsObject(e)) {
-		/* references: {"event_ids": [...]} */
 		jw_obj(w);
-		const cJSON *ids = cJSON_GetObjectItemCaseSensitive(e, "event_ids"), *it;
-		jw_key(w, "event_ids");
-		jw_arr(w);
-		cJSON_ArrayForEach(it, ids)
-			if (cJSON_IsNumber(it))
-				jw_int(w, (long long)it->valuedouble);
-		jw_arr_end(w);
+		for (int k = 0; evidence_refs[k]; k++) {
+			const cJSON *ids = cJSON_GetObjectItemCaseSensitive(e, evidence_refs[k]), *it;
+			if (!cJSON_IsArray(ids))
+				continue;
+			jw_key(w, evidence_refs[k]);
+			jw_arr(w);
+			cJSON_ArrayForEach(it, ids)
+				if (cJSON_IsNumber(it))
+					jw_int(w, (long long)it->valuedouble);
+			jw_arr_end(w);
+		}
 		jw_obj_end(w);
 	} else {
 		jw_null(w);
@@ -118,34 +125,35 @@ static cJSON *list_change(const char *list, const char *old, const char *nv)
 	return a;
 }
 
-int le_insert(tx *t, const char *uscc, enum le_list l, const char *reason, const char *rule, const char *evidence,
-              int64_t today, long long *id)
+int le_insert(tx *t, const char *uscc, const le_listing *l, long long *id)
 {
 	char now[32], day[16];
 	clock_fmt_db(clock_now(), now);
-	clock_fmt_date(today, day);
+	clock_fmt_date(l->on, day);
 	unsigned long long nid = 0;
-	int rc = db_exec(
-	        t->c,
-	        "INSERT INTO list_entries (uscc, list, reason, rule, evidence, listed_on, status, version, actor_id, "
-	        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
-	        DBP(DBS(uscc), DBS(le_lists[l]), DBS(reason), DBS(rule), DBS(evidence), DBS(day),
-	            DBS(state_names[LE_listed]), t->user ? DBI(t->user->id) : DBNULL, DBS(now), DBS(now)),
-	        NULL, &nid);
+	int rc = db_exec(t->c,
+	                 "INSERT INTO list_entries (uscc, list, reason, rule, rule_key, evidence, listed_on, status, "
+	                 "version, actor_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+	                 DBP(DBS(uscc), DBS(le_lists[l->list]), DBS(l->reason), DBS(l->rule), DBS(l->rule_key),
+	                     DBS(l->evidence), DBS(day), DBS(state_names[LE_listed]),
+	                     t->user ? DBI(t->user->id) : DBNULL, DBS(now), DBS(now)),
+	                 NULL, &nid);
 	if (rc)
 		return rc;
 	*id = (long long)nid;
-	cJSON *ch = list_change(le_lists[l], NULL, reason);
-	rc = credit_org_event(t, uscc, "listing", today, reason, ch);
+	cJSON *ch = list_change(le_lists[l->list], NULL, l->reason);
+	rc = credit_org_event(t, uscc, "listing", l->on, l->reason, ch);
 	cJSON_Delete(ch);
 	if (rc)
 		return rc;
 	cJSON *s = cJSON_CreateObject();
 	cJSON_AddStringToObject(s, "org_uscc", uscc);
-	cJSON_AddStringToObject(s, "list", le_lists[l]);
-	cJSON_AddStringToObject(s, "reason", reason);
-	if (rule)
-		cJSON_AddStringToObject(s, "rule", rule);
+	cJSON_AddStringToObject(s, "list", le_lists[l->list]);
+	cJSON_AddStringToObject(s, "reason", l->reason);
+	if (l->rule) {
+		cJSON_AddStringToObject(s, "rule", l->rule);
+		cJSON_AddStringToObject(s, "rule_key", l->rule_key ? l->rule_key : "");
+	}
 	cJSON_AddStringToObject(s, "listed_on", day);
 	char ids[24];
 	snprintf(ids, sizeof ids, "%lld", *id);
@@ -197,7 +205,7 @@ static int effect_remove(fsm_run *run)
 {
 	const db_res *row = run->row;
 	const char *reason = args_of(run)->reason;
-	int64_t today = clock_local_day(clock_now());
+	int64_t today = args_of(run)->on ? args_of(run)->on : clock_local_day(clock_now());
 	char day[16];
 	clock_fmt_date(today, day);
 	int rc = db_exec(run->t->c, "UPDATE list_entries SET removed_on = ?, removal_reason = ? WHERE id = ?",
@@ -217,7 +225,7 @@ static int effect_remove(fsm_run *run)
 
 static int refuse(fsm_run *run, int state)
 {
-	if (run->action == LE_DO_remove && state == LE_removed)
+	if ((run->action == LE_DO_remove || run->action == LE_DO_lapse) && state == LE_removed)
 		return fsm_conflict(run, state, "already_removed", "this entry was removed on %s",
 		                    db_val(run->row, 0, LC_REMOVED) ? db_val(run->row, 0, LC_REMOVED)
 		                                                    : "an earlier day");
@@ -229,6 +237,7 @@ static int refuse(fsm_run *run, int state)
 /* SPEC §5 lists. */
 static const fsm_transition transitions[] = {
 	{ LE_listed, LE_DO_remove, LE_removed, REG, guard_remove, effect_remove, NULL },
+	{ LE_listed, LE_DO_lapse, LE_removed, FSM_SYSTEM, NULL, effect_remove, NULL },
 };
 
 const fsm_def list_entry_flow = {

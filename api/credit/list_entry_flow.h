@@ -2,6 +2,7 @@
  * executor of server/fsm.h:
  *
  *     listed ─remove (registrar)→ removed
+ *     listed ─lapse (the sweep)───→ removed
  *
  * Removal from the serious list is refused (422 too_early) until serious_removal_years have
  * passed without new grounds. The move closes the entry (removed_on, removal_reason), adds the
@@ -37,7 +38,7 @@ extern const fsm_def list_entry_flow;
 
 #define LE_COLUMNS                                                                                                     \
 	"id, uscc, list, reason, rule, evidence, listed_on, removed_on, removal_reason, status, version, "             \
-	"created_at, updated_at"
+	"created_at, updated_at, rule_key"
 
 enum le_col {
 	LC_ID,
@@ -53,6 +54,7 @@ enum le_col {
 	LC_VERSION,
 	LC_CREATED,
 	LC_UPDATED,
+	LC_RULE_KEY,
 	LC_NCOLS, /* a query may select more after these */
 };
 
@@ -66,9 +68,10 @@ const char *const *le_reasons(enum le_list l);
 /* The list named s, or -1. */
 int le_list_of(const char *s);
 
-/* What remove takes (the arg of fsm_exec). */
+/* What remove and lapse take (the arg of fsm_exec). */
 typedef struct le_args {
 	const char *reason;
+	int64_t on; /* the day of removal; 0: today */
 } le_args;
 
 /* An entry as answered: {id, list, reason, rule, evidence, listed_on, removed_on, removal_reason,
@@ -76,12 +79,20 @@ typedef struct le_args {
 void le_fields(jw *w, const db_res *r, int row);
 cJSON *le_json(const db_res *r, int row);
 
-/* Inside a transaction that holds the organization's row lock: lists uscc on list l for reason,
- * as rule (NULL: a registrar's manual listing) with evidence (JSON text, or NULL), on day today;
- * adds the listing to the public history, bumps the organization's version, drops its cached
- * profile and audits it. *id: the new entry. 0 or a DB_ code. */
-int le_insert(tx *t, const char *uscc, enum le_list l, const char *reason, const char *rule, const char *evidence,
-              int64_t today, long long *id);
+/* What a listing is: the list and reason, the rule that made it and the fact it stands for
+ * (rule_key; both NULL for a registrar's manual listing), its evidence (JSON text: a string, or
+ * references {"event_ids", "years", "list_entry_ids"}), and its day. */
+typedef struct le_listing {
+	enum le_list list;
+	const char *reason, *rule, *rule_key, *evidence;
+	int64_t on;
+} le_listing;
+
+/* Inside a transaction that holds the organization's row lock: lists uscc as l says; adds the
+ * listing to the public history, bumps the organization's version, drops its cached profile and
+ * audits it. *id: the new entry. 0 or a DB_ code (DB_DUP: the rule listed it for that fact
+ * before). */
+int le_insert(tx *t, const char *uscc, const le_listing *l, long long *id);
 
 /* The current entries of uscc (array value w is due). 0 or a DB_ code. */
 int le_current_write(db_conn *c, const char *uscc, jw *w);

@@ -35,11 +35,20 @@ int64_t annual_reports_due_day(int year)
 	return due > last ? last : due;
 }
 
+int64_t annual_reports_cutoff_day(int year)
+{
+	return clock_add_months(clock_days_from_civil(year, 12, 31), -(int)rule(RULE_annual_report_exempt_months));
+}
+
 int annual_reports_required(int year, int64_t registered_day)
 {
-	int64_t cutoff =
-	        clock_add_months(clock_days_from_civil(year, 12, 31), -(int)rule(RULE_annual_report_exempt_months));
-	return registered_day <= cutoff;
+	return registered_day <= annual_reports_cutoff_day(year);
+}
+
+int64_t annual_reports_start_day(int64_t registered_day, usec_t arrived_at)
+{
+	int64_t arrived = clock_local_day(arrived_at);
+	return arrived > registered_day ? arrived : registered_day;
 }
 
 static int path_year_or_reply(http_req *req, int *year)
@@ -380,38 +389,47 @@ static void annual_reports_conclude(http_req *req)
 
 /* --- for the credit rules -------------------------------------------------------------- */
 
-int annual_reports_missing(db_conn *c, int year, int include_late, annual_missing_fn fn, void *arg)
+int annual_reports_missing_years(db_conn *c, const char *uscc, int *years, int max, int *n)
 {
-	if (clock_local_day(clock_now()) <= annual_reports_due_day(year))
-		return 0;
-	int64_t cutoff =
-	        clock_add_months(clock_days_from_civil(year, 12, 31), -(int)rule(RULE_annual_report_exempt_months));
-	char cutoff_s[16], after[USCC_LEN + 1] = "";
-	clock_fmt_date(cutoff, cutoff_s);
-	for (;;) {
-		db_res *r;
-		int rc = db_query(c,
-		                  "SELECT o.uscc, r.late FROM orgs o LEFT JOIN annual_reports r ON r.uscc = o.uscc AND "
-		                  "r.year = ? "
-		                  "WHERE o.uscc > ? AND o.status = 'registered' AND o.registered_at <= ? "
-		                  "AND (r.id IS NULL OR (? AND r.late = 1)) ORDER BY o.uscc LIMIT 1000",
-		                  DBP(DBI(year), DBS(after), DBS(cutoff_s), DBI(include_late ? 1 : 0)), &r);
-		if (rc)
-			return rc;
-		int n = r->nrows;
-		for (int i = 0; i < n; i++) {
-			rc = fn(c, db_val(r, i, 0), !db_isnull(r, i, 1), arg);
-			if (rc) {
-				db_res_free(r);
-				return rc;
-			}
-		}
-		if (n)
-			snprintf(after, sizeof after, "%s", db_val(r, n - 1, 0));
+	*n = 0;
+	db_res *r;
+	int rc = db_query(c, "SELECT registered_at, created_at, deregistered_at, status FROM orgs WHERE uscc = ?",
+	                  DBP(DBS(uscc)), &r);
+	if (rc)
+		return rc;
+	if (r->nrows != 1) {
 		db_res_free(r);
-		if (n < 1000)
-			return 0;
+		return 0;
 	}
+	usec_t arrived = 0;
+	clock_parse(db_val(r, 0, 1), &arrived);
+	int64_t start = annual_reports_start_day(date_day(db_val(r, 0, 0)), arrived);
+	/* A deregistered organization owes what fell due before it left the register; one whose
+	 * date of leaving was not recorded (imported so) owes nothing here. */
+	int64_t until = clock_local_day(clock_now());
+	if (strcmp(db_val(r, 0, 3), "registered"))
+		until = db_val(r, 0, 2) ? date_day(db_val(r, 0, 2)) : start;
+	db_res_free(r);
+	int y0, y1, m, d;
+	clock_civil_from_days(start, &y0, &m, &d);
+	clock_civil_from_days(until, &y1, &m, &d);
+	if (y1 - y0 > ANNUAL_MISSING_MAX)
+		y0 = y1 - ANNUAL_MISSING_MAX;
+	if ((rc = db_query(c, "SELECT year FROM annual_reports WHERE uscc = ? AND year >= ? ORDER BY year",
+	                   DBP(DBS(uscc), DBI(y0)), &r)))
+		return rc;
+	int k = 0;
+	for (int y = y0; y < y1 && *n < max; y++) {
+		if (annual_reports_due_day(y) >= until || !annual_reports_required(y, start))
+			continue;
+		while (k < r->nrows && db_int(r, k, 0) < y)
+			k++;
+		if (k < r->nrows && db_int(r, k, 0) == y)
+			continue;
+		years[(*n)++] = y;
+	}
+	db_res_free(r);
+	return 0;
 }
 
 /* --- routes ----------------------------------------------------------------------- */

@@ -33,13 +33,19 @@ int64_t annual_reports_due_day(int year);
  * registered on or before year-end minus rule annual_report_exempt_months months. */
 int annual_reports_required(int year, int64_t registered_day);
 
-/* Who was required to file for year and did not file on time: every organization still
- * registered that annual_reports_required() names for year, with no report for year, or (when
- * include_late) one filed after the due day. Calls fn for each, in USCC order, reading the
- * register in keyset pages; fn returns 0 to go on, anything else stops the walk and is returned.
- * Before the due day has passed (by the clock) nobody has missed it and fn is never called.
- * Returns 0, fn's code, or a DB_ code. */
-typedef int (*annual_missing_fn)(db_conn *c, const char *uscc, int filed_late, void *arg);
-int annual_reports_missing(db_conn *c, int year, int include_late, annual_missing_fn fn, void *arg);
+/* The last day of registration that owes a report for year: year end minus rule
+ * annual_report_exempt_months (organizations registered after it are exempt). */
+int64_t annual_reports_cutoff_day(int year);
+
+/* The day from which an organization owes reports (Appendix B): the later of its registration
+ * and its arrival on the platform (created_at: the import, or the approval), so that the years of
+ * a legacy register are never counted as missing. */
+int64_t annual_reports_start_day(int64_t registered_day, usec_t arrived_at);
+
+/* The years uscc owes and has not filed, oldest first: each year whose due day has passed (by the
+ * clock) while the organization was registered, from its start day on, unless the exemption rule
+ * spares it. At most max into years, *n how many. 0, or a DB_ code (no such organization: *n 0). */
+enum { ANNUAL_MISSING_MAX = 64 };
+int annual_reports_missing_years(db_conn *c, const char *uscc, int *years, int max, int *n);
 
 #endif

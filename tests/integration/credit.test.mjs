@@ -155,12 +155,14 @@ test('penalties list the organization in their own transaction; the profile show
     assert.equal(x.status, 201, x.text);
     return x.json.data.consequences.map((e) => `${e.list}:${e.reason}:${e.rule}`);
   };
-  assert.deepEqual(await consequence({ penalty_type: 'fine', fine_fen: 4999999 }), ['abnormal:small_penalty:small_penalty']);
+  // the second small penalty within 3 years also lists on the serious list (repeated_penalties)
+  assert.deepEqual(await consequence({ penalty_type: 'fine', fine_fen: 4999999 }),
+    ['abnormal:small_penalty:small_penalty', 'serious:repeated_penalties:repeated_penalties']);
   assert.deepEqual(await consequence({ penalty_type: 'fine', fine_fen: 5000000 }), ['serious:large_fine:large_fine']);
   assert.deepEqual(await consequence({ penalty_type: 'suspension' }), ['serious:suspension:suspension']);
   assert.deepEqual(await consequence({ penalty_type: 'revocation' }), ['serious:revocation:revocation']);
   p = await profile(uscc);
-  assert.equal(p.lists.length, 5);
+  assert.equal(p.lists.length, 6);
   r = await event(uscc, { kind: 'inspection', conclusion: 'basic_pass', decided_on: '2026-03-02', basis: '年度检查：\n一、财务制度不健全；\n二、限期整改。' });
   assert.equal(r.status, 201, r.text);
   assert.deepEqual(r.json.data.consequences, []);
@@ -169,8 +171,8 @@ test('penalties list the organization in their own transaction; the profile show
   assert.deepEqual(r.json.data.consequences, []);
 
   const c = await credit(uscc);
-  assert.equal(c.lists.length, 5);
-  assert.equal(c.history.length, 5);
+  assert.equal(c.lists.length, 6);
+  assert.equal(c.history.length, 6);
   assert.deepEqual(c.events.map((e) => e.kind), ['penalty', 'penalty', 'penalty', 'penalty', 'penalty', 'inspection', 'commendation']);
   assert.equal(c.events[1].fine_fen, 4999999);
   assert.equal(c.can_bid, false);
@@ -182,7 +184,7 @@ test('penalties list the organization in their own transaction; the profile show
   assert.equal(audits('credit_event.create', String(warning.id)), 1);
   assert.equal(audits('list_entry.create', String(warning.consequences[0].id)), 1);
   const h = (await d.api('GET', `/api/v1/orgs/${uscc}/history?limit=200`)).json.data.filter((e) => e.type === 'listing');
-  assert.equal(h.length, 5);
+  assert.equal(h.length, 6);
   assert.deepEqual(h[0].changes, [{ field: 'lists.abnormal', old: null, new: 'small_penalty' }]);
 });
 
