@@ -132,22 +132,24 @@ static void bind_annual_lapse(const credit_rule *r, const rule_scope *s, rule_bi
  * those decided the same day recorded before it); where they reach the count, the latest such e
  * of the organization that no entry of the rule stands for yet (rule_key: a later penalty than
  * any before) lists it. */
-#define COUNTS(e) "(" e ".penalty_type = 'warning' OR (" e ".penalty_type = 'fine' AND " e ".fine_fen < ?))"
-static const char sql_repeated[] =
-        "SELECT x.uscc, x.id, CONCAT('{\"event_ids\":[', x.ids, ']}'), ? FROM ("
-        " SELECT w.uscc, w.id, w.ids, ROW_NUMBER() OVER (PARTITION BY w.uscc ORDER BY w.id DESC) AS rn FROM ("
-        "  SELECT e.uscc, e.id, GROUP_CONCAT(e2.id ORDER BY e2.decided_on, e2.id) AS ids, COUNT(*) AS n"
-        "  FROM credit_events e JOIN credit_events e2 ON e2.uscc = e.uscc AND e2.kind = 'penalty' AND " COUNTS(
-                "e2") "  AND e2.decided_on >= e.decided_on - INTERVAL ? YEAR"
-                      "  AND (e2.decided_on < e.decided_on OR (e2.decided_on = e.decided_on AND e2.id <= e.id))"
-                      "  WHERE e.kind = 'penalty' AND " COUNTS(
-                              "e") " AND e.uscc >= ? AND e.uscc <= ?"
-                                   "  GROUP BY e.uscc, e.id HAVING n >= ?) w"
-                                   " WHERE w.id > (SELECT COALESCE(MAX(CAST(le.rule_key AS UNSIGNED)), 0) FROM "
-                                   "list_entries "
-                                   "le WHERE le.uscc = w.uscc AND le.rule = ?)"
-                                   ") x JOIN orgs o ON o.uscc = x.uscc AND o.status = 'registered' WHERE x.rn = 1 "
-                                   "ORDER BY x.uscc LIMIT ?";
+#define COUNTS_E "(e.penalty_type = 'warning' OR (e.penalty_type = 'fine' AND e.fine_fen < ?))"
+#define COUNTS_E2 "(e2.penalty_type = 'warning' OR (e2.penalty_type = 'fine' AND e2.fine_fen < ?))"
+/* each counting penalty e with the counting penalties of its window up to it */
+#define WINDOWS                                                                                                        \
+	"SELECT e.uscc, e.id, GROUP_CONCAT(e2.id ORDER BY e2.decided_on, e2.id) AS ids, COUNT(*) AS n "                \
+	"FROM credit_events e JOIN credit_events e2 ON e2.uscc = e.uscc AND e2.kind = 'penalty' AND " COUNTS_E2        \
+	" AND e2.decided_on >= e.decided_on - INTERVAL ? YEAR "                                                        \
+	"AND (e2.decided_on < e.decided_on OR (e2.decided_on = e.decided_on AND e2.id <= e.id)) "                      \
+	"WHERE e.kind = 'penalty' AND " COUNTS_E                                                                       \
+	" AND e.uscc >= ? AND e.uscc <= ? GROUP BY e.uscc, e.id HAVING n >= ?"
+/* of those that reach the count, the latest of each organization after any the rule listed for */
+#define LATEST_NEW                                                                                                     \
+	"SELECT w.uscc, w.id, w.ids, ROW_NUMBER() OVER (PARTITION BY w.uscc ORDER BY w.id DESC) AS rn "                \
+	"FROM (" WINDOWS ") w WHERE w.id > (SELECT COALESCE(MAX(CAST(le.rule_key AS UNSIGNED)), 0) "                   \
+	"FROM list_entries le WHERE le.uscc = w.uscc AND le.rule = ?)"
+static const char sql_repeated[] = "SELECT x.uscc, x.id, CONCAT('{\"event_ids\":[', x.ids, ']}'), ? FROM (" LATEST_NEW
+                                   ") x JOIN orgs o ON o.uscc = x.uscc AND o.status = 'registered' "
+                                   "WHERE x.rn = 1 ORDER BY x.uscc LIMIT ?";
 
 static void bind_repeated(const credit_rule *r, const rule_scope *s, rule_bind *b)
 {

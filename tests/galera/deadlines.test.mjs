@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { startDaemon, ROOT } from '../lib/daemon.mjs';
 import { submittedApplication } from '../lib/fixtures.mjs';
+import { row, importRows } from '../bench/registry.mjs';
 
 const galera = (...args) => execFileSync(path.join(ROOT, 'scripts/galera.sh'), args, { encoding: 'utf8' });
 function nodeEnv(k) {
@@ -66,5 +67,27 @@ test('two schedulers on two nodes: every deadline fires once', async () => {
   assert.equal(counts.length, ids.length);
   for (const [id, n] of counts) assert.equal(n, '1', `application ${id} was deemed ${n} times`);
   assert.equal(gsql(`SELECT COUNT(*) FROM deadlines WHERE object_type = 'application' AND object_id IN (${list})`), '0');
+  assert.equal(a.cli(['audit', 'verify']).code, 0);
+});
+
+test('two sweepers on two nodes: the credit rules list each organization once for its late report', async () => {
+  const rows = Array.from({ length: 300 }, () => row({ registered_at: '2015-06-01' }));
+  importRows(a, rows);
+  // arrived on the platform in 2027: the report for 2027 is due on 2028-05-31
+  const list = rows.map((r) => `'${r.uscc}'`).join(',');
+  gsql(`UPDATE orgs SET created_at = '2027-01-04 01:00:00' WHERE uscc IN (${list})`);
+  const later = '2028-06-02T02:00:00Z';
+  await Promise.all([a.setClock(later), b.setClock(later)]);
+  const end = Date.now() + 60000;
+  let listed = 0;
+  while (Date.now() < end) {
+    listed = Number(gsql(`SELECT COUNT(DISTINCT uscc) FROM list_entries WHERE rule = 'annual_report_late' AND uscc IN (${list})`));
+    if (listed === rows.length) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.equal(listed, rows.length, 'not every late organization was listed');
+  await new Promise((r) => setTimeout(r, 3000));
+  assert.equal(gsql(`SELECT COUNT(*) FROM list_entries WHERE rule = 'annual_report_late' AND uscc IN (${list})`), String(rows.length));
+  assert.equal(gsql(`SELECT COUNT(*) FROM org_events WHERE type = 'listing' AND uscc IN (${list})`), String(rows.length));
   assert.equal(a.cli(['audit', 'verify']).code, 0);
 });
