@@ -73,6 +73,19 @@ void le_fields(jw *w, const db_res *r, int row)
 	jw_kstr(w, "rule", db_val(r, row, LC_RULE));
 	write_evidence(w, db_val(r, row, LC_EVIDENCE));
 	jw_kstr(w, "listed_on", db_val(r, row, LC_LISTED));
+	usec_t fixed_at = 0;
+	const char *fixed = db_val(r, row, LC_CAUSE_FIXED);
+	if (fixed && clock_parse(fixed, &fixed_at) == 0) {
+		char fixed_on[16], due_on[16];
+		int64_t day = clock_local_day(fixed_at);
+		clock_fmt_date(day, fixed_on);
+		clock_fmt_date(clock_add_working_days(day, (int)rule(RULE_abnormal_removal_working_days)), due_on);
+		jw_kstr(w, "cause_fixed_on", fixed_on);
+		jw_kstr(w, "removal_due_on", due_on);
+	} else {
+		jw_kstr(w, "cause_fixed_on", NULL);
+		jw_kstr(w, "removal_due_on", NULL);
+	}
 	jw_kstr(w, "removed_on", db_val(r, row, LC_REMOVED));
 	jw_kstr(w, "removal_reason", db_val(r, row, LC_REMOVAL_REASON));
 	jw_kstr(w, "status", db_val(r, row, LC_STATUS));

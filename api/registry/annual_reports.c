@@ -220,6 +220,13 @@ static int file_report(tx *t, void *arg)
 	             NULL, NULL);
 	if (rc == DB_DUP)
 		return tx_refuse(t, 409, "report_exists", "the report for %lld has been filed already", a->year);
+	/* The profile changed: a listing for this year's lateness now has its cause fixed (and the
+	 * day by which a registrar removes it). A new version, every instance's cache dropped. */
+	if (!rc)
+		rc = db_exec(t->c, "UPDATE orgs SET version = version + 1, updated_at = ? WHERE uscc = ?",
+		             DBP(DBS(now_db), DBS(a->uscc)), NULL, NULL);
+	if (!rc)
+		rc = orgs_touch(t->c);
 	if (rc)
 		return rc;
 	cJSON *s = cJSON_CreateObject();

@@ -55,7 +55,11 @@ async function sweepTwice() {
 const entries = (c, rule) => c.history.filter((e) => e.rule === rule);
 
 before(async () => {
-  d = await startDaemon();
+  // China's 2025 National Day: 1–8 October off, Sunday 28 September and Saturday 11 October worked
+  d = await startDaemon({ env: {
+    SANZHI_HOLIDAYS: '2025-10-01,2025-10-02,2025-10-03,2025-10-06,2025-10-07,2025-10-08',
+    SANZHI_WORKDAYS: '2025-09-28,2025-10-11',
+  } });
   admin = await actor(d, 'admin');
   registrar = await actor(d, 'registrar');
   owner = await actor(d, 'applicant');
@@ -140,6 +144,7 @@ test('annual_report_late: listed the day after the due day, once, from the later
   const lateArrival = org({ registered_at: '2010-05-01', arrived: '2024-08-01' });  // 2024 exempt, older years legacy
   const filed = org({ registered_at: '2024-01-01', arrived: '2024-01-01' });
   const gone = org({ registered_at: '2010-05-01', arrived: '2024-01-10', status: 'deregistered' });
+  const fixes = org({ registered_at: '2024-03-01', arrived: '2024-03-01' });
 
   await clock('2025-03-01');
   assert.equal((await post(owner, `/api/v1/orgs/${filed}/annual-reports`, report(2024))).status, 201);
@@ -151,8 +156,9 @@ test('annual_report_late: listed the day after the due day, once, from the later
 
   await clock('2025-06-01');
   s = await sweepTwice();
-  assert.ok(s.annual_report_late >= 2, JSON.stringify(s));
-  for (const u of [a, owesEdge]) {
+  assert.ok(s.annual_report_late >= 3, JSON.stringify(s));
+  assert.equal(entries(await credit(a), 'annual_report_late')[0].removal_due_on, null, 'the cause is not fixed yet');
+  for (const u of [a, owesEdge, fixes]) {
     const c = await credit(u);
     assert.deepEqual(c.annual_reports_missing, [2024], u);
     const [e] = entries(c, 'annual_report_late');
@@ -185,6 +191,21 @@ test('annual_report_late: listed the day after the due day, once, from the later
   s = await sweepTwice();
   assert.deepEqual((await credit(a)).annual_reports_missing, []);
   assert.equal((await credit(a)).lists.length, 1);
+  // Filed on the eve of the National Day holidays: the registrar removes it within 5 working days,
+  // counted on the working-day calendar (the holidays skipped, the make-up Saturday counted).
+  await clock('2025-09-30');
+  r = await post(owner, `/api/v1/orgs/${fixes}/annual-reports`, report(2024));
+  assert.equal(r.status, 201, r.text);
+  const [fx] = (await credit(fixes)).lists;
+  assert.equal(fx.cause_fixed_on, '2025-09-30');
+  assert.equal(fx.removal_due_on, '2025-10-14');
+  assert.equal((await profile(fixes)).lists[0].removal_due_on, '2025-10-14', 'the cached profile shows it');
+  await clock('2025-10-13');
+  r = await post(registrar, `/api/v1/orgs/${fixes}/list-entries/${fx.id}/remove`, { reason: '已补报年度工作报告，移出活动异常名录' });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.data.removed_on, '2025-10-13');
+  assert.equal(r.json.data.removal_due_on, '2025-10-14');
+
   await clock('2025-11-30');
   s = await sweepTwice();
   assert.equal((await credit(a)).lists.length, 1, 'not before six months');
