@@ -467,20 +467,23 @@ static int per_year_pass(const credit_rule *r, int64_t today, long long *changed
 		return DB_DOWN;
 	db_res *res;
 	int rc = db_query(c,
-	                  "SELECT (SELECT COUNT(*) FROM orgs), (SELECT MIN(created_at) FROM orgs), "
-	                  "(SELECT 1 FROM credit_rule_marks WHERE rule = ? AND through >= ? AND params = ? "
-	                  "AND orgs = (SELECT COUNT(*) FROM orgs))",
+	                  "SELECT COUNT(*), (SELECT orgs FROM credit_rule_marks WHERE rule = ? AND through >= ? AND "
+	                  "params = ?) FROM orgs",
 	                  DBP(DBS(r->name), DBI(last), DBS(params)), &res);
 	if (rc)
 		return rc;
 	long long orgs = db_int(res, 0, 0);
-	int marked = db_val(res, 0, 2) != NULL;
-	usec_t first_at = 0;
-	if (db_val(res, 0, 1))
-		clock_parse(db_val(res, 0, 1), &first_at);
+	int marked = db_val(res, 0, 1) && db_int(res, 0, 1) == orgs;
 	db_res_free(res);
 	if (marked || !orgs)
 		return 0;
+	/* No organization owes for a year before the first arrival on the platform. */
+	if ((rc = db_query(c, "SELECT MIN(created_at) FROM orgs", DBNONE, &res)))
+		return rc;
+	usec_t first_at = 0;
+	if (db_val(res, 0, 0))
+		clock_parse(db_val(res, 0, 0), &first_at);
+	db_res_free(res);
 	int first;
 	clock_civil_from_days(clock_local_day(first_at), &first, &m, &d);
 	for (int year = first; year <= last; year++)
