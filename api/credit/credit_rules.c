@@ -7,12 +7,13 @@
 #include "orgs.h"
 #include "scheduler.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Organizations a listing transaction takes at most, and entries a lapse transaction. */
-enum { LIST_BATCH = 2000, LAPSE_BATCH = 200, EVENT_BATCH = 100 };
+enum { LIST_BATCH = 5000, LAPSE_BATCH = 200, EVENT_BATCH = 100 };
 
 /* Above every USCC (its alphabet ends at Y). */
 static const char uscc_end[] = "ZZZZZZZZZZZZZZZZZZ";
@@ -43,6 +44,9 @@ struct credit_rule {
 	 * that lapses entries: id, listed_on, the report's filed_at. */
 	const char *select;
 	void (*bind)(const credit_rule *r, const rule_scope *s, rule_bind *b);
+	/* What else a batch of its listings changes, bound to the batch (BATCH_TABLE) and the rule's
+	 * name; NULL: nothing. */
+	const char *then;
 	int lapses;   /* removes instead of lists */
 	int per_year; /* runs once per report year, over the whole register, and marks it done */
 	int on_event; /* also in a penalty's own transaction */
@@ -66,6 +70,12 @@ static const char *bind_day(rule_bind *b, int k, int64_t day)
 }
 
 #define BIND(x) (b->p[b->n++] = (x))
+
+/* [[uscc, rule_key, evidence, listed_on], …] */
+#define BATCH_TABLE                                                                                                    \
+	"JSON_TABLE(?, '$[*]' COLUMNS (uscc CHAR(18) CHARACTER SET ascii COLLATE ascii_bin PATH '$[0]', "              \
+	"rule_key VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin PATH '$[1]', "                                     \
+	"evidence TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$[2]', listed_on DATE PATH '$[3]')) j"
 
 /* --- annual_report_late ------------------------------------------------------------------ */
 
@@ -104,22 +114,17 @@ static void bind_annual_late(const credit_rule *r, const rule_scope *s, rule_bin
 /* SPEC §5: removed automatically abnormal_auto_removal_months after listing when the cause was
  * only the late report and it has since been filed. */
 static const char sql_annual_lapse[] =
-        "SELECT le.id, le.listed_on, r.filed_at FROM list_entries le JOIN annual_reports r ON r.uscc = le.uscc "
-        "AND r.year = CAST(le.rule_key AS UNSIGNED) WHERE le.list = ? AND le.status = ? AND le.listed_on <= ? "
-        "AND le.listed_on + INTERVAL ? MONTH <= ? AND le.rule = ? AND le.uscc >= ? AND le.uscc <= ? "
-        "ORDER BY le.id LIMIT ?";
+        "SELECT le.id, le.listed_on, r.filed_at FROM annual_reports r JOIN list_entries le ON le.uscc = r.uscc "
+        "AND le.rule = ? AND le.rule_key = CAST(r.year AS CHAR) WHERE r.late = 1 AND le.status = ? "
+        "AND le.listed_on + INTERVAL ? MONTH <= ? AND r.uscc >= ? AND r.uscc <= ? ORDER BY le.id LIMIT ?";
 
 static void bind_annual_lapse(const credit_rule *r, const rule_scope *s, rule_bind *b)
 {
-	long long months = rule(RULE_abnormal_auto_removal_months);
 	(void)r;
-	BIND(DBS(le_lists[LE_ABNORMAL]));
-	BIND(DBS(st_listed()));
-	/* the index bound, loose by the days a month-end clamp can move the date */
-	BIND(DBS(bind_day(b, 0, clock_add_months(s->today, -(int)months) + 3)));
-	BIND(DBI(months));
-	BIND(DBS(bind_day(b, 1, s->today)));
 	BIND(DBS("annual_report_late"));
+	BIND(DBS(st_listed()));
+	BIND(DBI(rule(RULE_abnormal_auto_removal_months)));
+	BIND(DBS(bind_day(b, 0, s->today)));
 	BIND(DBS(s->from));
 	BIND(DBS(s->to));
 	BIND(DBI(s->limit));
@@ -170,7 +175,7 @@ static void bind_repeated(const credit_rule *r, const rule_scope *s, rule_bind *
 static const char sql_abnormal_two[] =
         "SELECT a.uscc, CAST(a.id AS CHAR), CONCAT('{\"list_entry_ids\":[', a.id, ']}'), "
         "a.listed_on + INTERVAL ? MONTH FROM list_entries a JOIN orgs o ON o.uscc = a.uscc AND "
-        "o.status = 'registered' WHERE a.list = ? AND a.status = ? AND a.listed_on <= ? "
+        "o.status = 'registered' WHERE a.list = ? AND a.status = ? AND a.followed_by IS NULL AND a.listed_on <= ? "
         "AND a.listed_on + INTERVAL ? MONTH <= ? AND a.uscc >= ? AND a.uscc <= ? "
         "AND NOT EXISTS (SELECT 1 FROM list_entries s WHERE s.uscc = a.uscc AND s.rule = ? "
         "AND s.rule_key = CAST(a.id AS CHAR)) ORDER BY a.uscc, a.id LIMIT ?";
@@ -190,15 +195,22 @@ static void bind_abnormal_two(const credit_rule *r, const rule_scope *s, rule_bi
 	BIND(DBI(s->limit));
 }
 
+/* The abnormal entries the batch followed up (rule_key: their ids) point to their serious entry. */
+static const char sql_abnormal_followed[] =
+        "UPDATE list_entries a JOIN " BATCH_TABLE " ON a.id = CAST(j.rule_key AS UNSIGNED) JOIN list_entries s "
+        "ON s.uscc = j.uscc AND s.rule = ? AND s.rule_key = j.rule_key SET a.followed_by = s.id";
+
 /* --- the table ----------------------------------------------------------------------------- */
 
 /* In the order they run: a lapse before the listings (an entry that lapses today does not count
  * towards two years), the year's listings before the two years that build on them. */
 static const credit_rule rules[] = {
-	{ "annual_report_late_lapse", LE_ABNORMAL, "annual_report_late", sql_annual_lapse, bind_annual_lapse, 1, 0, 0 },
-	{ "annual_report_late", LE_ABNORMAL, "annual_report_late", sql_annual_late, bind_annual_late, 0, 1, 0 },
-	{ "repeated_penalties", LE_SERIOUS, "repeated_penalties", sql_repeated, bind_repeated, 0, 0, 1 },
-	{ "abnormal_two_years", LE_SERIOUS, "abnormal_two_years", sql_abnormal_two, bind_abnormal_two, 0, 0, 0 },
+	{ "annual_report_late_lapse", LE_ABNORMAL, "annual_report_late", sql_annual_lapse, bind_annual_lapse, NULL, 1,
+	  0, 0 },
+	{ "annual_report_late", LE_ABNORMAL, "annual_report_late", sql_annual_late, bind_annual_late, NULL, 0, 1, 0 },
+	{ "repeated_penalties", LE_SERIOUS, "repeated_penalties", sql_repeated, bind_repeated, NULL, 0, 0, 1 },
+	{ "abnormal_two_years", LE_SERIOUS, "abnormal_two_years", sql_abnormal_two, bind_abnormal_two,
+	  sql_abnormal_followed, 0, 0, 0 },
 };
 
 static int rule_select(db_conn *c, const credit_rule *r, const rule_scope *s, db_res **out)
@@ -209,12 +221,6 @@ static int rule_select(db_conn *c, const credit_rule *r, const rule_scope *s, db
 }
 
 /* --- listing a batch ----------------------------------------------------------------------- */
-
-/* [[uscc, rule_key, evidence, listed_on], …] */
-#define BATCH_TABLE                                                                                                    \
-	"JSON_TABLE(?, '$[*]' COLUMNS (uscc CHAR(18) CHARACTER SET ascii COLLATE ascii_bin PATH '$[0]', "              \
-	"rule_key VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin PATH '$[1]', "                                     \
-	"evidence TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$[2]', listed_on DATE PATH '$[3]')) j"
 
 static char *batch_json(const db_res *c, const char *const *keep)
 {
@@ -296,17 +302,22 @@ static int list_batch(tx *t, const credit_rule *r, const db_res *cand, cJSON *co
 	                  "SELECT j.uscc, 'listing', ?, j.listed_on, ?, ?, NULL FROM " BATCH_TABLE,
 	                  DBP(DBS(now), DBS(r->reason), DBS(changes), DBS(todo)), NULL, NULL)))
 		goto out;
+	if (r->then && (rc = db_exec(t->c, r->then, DBP(DBS(todo), DBS(r->name)), NULL, NULL)))
+		goto out;
 	if ((rc = db_exec(t->c,
 	                  "UPDATE orgs o JOIN (SELECT DISTINCT j.uscc FROM " BATCH_TABLE
 	                  ") b ON b.uscc = o.uscc SET o.version = o.version + 1, o.updated_at = ?",
 	                  DBP(DBS(todo), DBS(now)), NULL, NULL)))
 		goto out;
-	if ((rc = orgs_touch(t->c)))
-		goto out;
+	/* What was made: as answered when a penalty's transaction asks, else what the audit names. */
 	if ((rc = db_query(t->c,
-	                   "SELECT " LE_COLUMNS " FROM list_entries WHERE id IN (SELECT x.id FROM " BATCH_TABLE
-	                   " JOIN list_entries x ON x.uscc = j.uscc AND x.rule = ? AND x.rule_key = j.rule_key) "
-	                   "ORDER BY uscc, id",
+	                   consequences ? "SELECT " LE_COLUMNS
+	                                  " FROM list_entries WHERE id IN (SELECT x.id FROM " BATCH_TABLE
+	                                  " JOIN list_entries x ON x.uscc = j.uscc AND x.rule = ? AND x.rule_key = "
+	                                  "j.rule_key) ORDER BY uscc, id"
+	                                : "SELECT x.id, x.uscc, x.rule_key, x.listed_on FROM " BATCH_TABLE
+	                                  " JOIN list_entries x ON x.uscc = j.uscc AND x.rule = ? AND x.rule_key = "
+	                                  "j.rule_key ORDER BY x.uscc, x.id",
 	                   DBP(DBS(todo), DBS(r->name)), &made)))
 		goto out;
 	rc = DB_ERROR;
@@ -319,16 +330,20 @@ static int list_batch(tx *t, const credit_rule *r, const db_res *cand, cJSON *co
 	cJSON_AddStringToObject(summary, "reason", r->reason);
 	for (int i = 0; i < made->nrows; i++) {
 		cJSON *e = cJSON_CreateObject();
-		cJSON_AddNumberToObject(e, "id", (double)db_int(made, i, LC_ID));
-		cJSON_AddStringToObject(e, "org_uscc", db_val(made, i, LC_USCC));
-		cJSON_AddStringToObject(e, "rule_key", db_val(made, i, LC_RULE_KEY));
-		cJSON_AddStringToObject(e, "listed_on", db_val(made, i, LC_LISTED));
+		int full = consequences != NULL;
+		cJSON_AddNumberToObject(e, "id", (double)db_int(made, i, full ? LC_ID : 0));
+		cJSON_AddStringToObject(e, "org_uscc", db_val(made, i, full ? LC_USCC : 1));
+		cJSON_AddStringToObject(e, "rule_key", db_val(made, i, full ? LC_RULE_KEY : 2));
+		cJSON_AddStringToObject(e, "listed_on", db_val(made, i, full ? LC_LISTED : 3));
 		cJSON_AddItemToArray(entries, e);
-		if (consequences)
+		if (full)
 			cJSON_AddItemToArray(consequences, le_json(made, i));
 	}
 	cJSON_AddNumberToObject(summary, "count", made->nrows);
-	if ((rc = audit_append(t->c, t->user, "credit_rule.list", "credit_rule", r->name, summary)))
+	/* Last, so that parallel batches queue on the shared rows (the cache generation, the
+	 * audit chain's head) only for the end of their transactions. */
+	if ((rc = audit_append(t->c, t->user, "credit_rule.list", "credit_rule", r->name, summary)) ||
+	    (rc = orgs_touch(t->c)))
 		goto out;
 	*changed = made->nrows;
 out:
@@ -401,16 +416,19 @@ static int lapse_batch_tx(tx *t, void *arg)
 
 /* --- the sweep ----------------------------------------------------------------------------- */
 
-/* Runs rule r over from.. in batches, each in a transaction of its own. */
-static int rule_pass(const credit_rule *r, int year, int64_t today, long long *changed)
+/* Runs rule r over the organizations from..to (inclusive) in batches, each in a transaction of
+ * its own. */
+static int rule_pass(const credit_rule *r, int year, int64_t today, const char *from, const char *to,
+                     long long *changed)
 {
-	char after[USCC_LEN + 1] = "";
+	char after[USCC_LEN + 1];
+	snprintf(after, sizeof after, "%s", from);
 	int limit = r->lapses ? LAPSE_BATCH : LIST_BATCH;
 	for (;;) {
 		db_conn *c = db_get();
 		if (!c)
 			return DB_DOWN;
-		rule_scope s = { .from = after, .to = uscc_end, .year = year, .today = today, .limit = limit };
+		rule_scope s = { .from = after, .to = to, .year = year, .today = today, .limit = limit };
 		db_res *cand;
 		int rc = rule_select(c, r, &s, &cand);
 		if (rc)
@@ -442,6 +460,79 @@ static int rule_pass(const credit_rule *r, int year, int64_t today, long long *c
 			return 0; /* nothing moves: do not loop */
 		snprintf(after, sizeof after, "%s", last);
 	}
+}
+
+/* A pass over the whole register runs in parts this many at once, on ranges of organizations of
+ * equal size: the database does the work, and it has more than one core. */
+enum { PASS_PARTS = 2 };
+
+typedef struct pass_part {
+	const credit_rule *r;
+	int year;
+	int64_t today;
+	char from[USCC_LEN + 1], to[USCC_LEN + 1];
+	long long changed;
+	int rc;
+	pthread_t tid;
+} pass_part;
+
+static void pass_part_run(pass_part *p)
+{
+	p->rc = rule_pass(p->r, p->year, p->today, p->from, p->to, &p->changed);
+}
+
+static void *pass_part_thread(void *arg)
+{
+	pass_part_run(arg);
+	db_release();
+	return NULL;
+}
+
+/* Rule r over the whole register (orgs organizations), in up to PASS_PARTS ranges at once. */
+static int register_pass(const credit_rule *r, int year, int64_t today, long long orgs, long long *changed)
+{
+	pass_part parts[PASS_PARTS];
+	int nparts = orgs >= 2 * LIST_BATCH ? PASS_PARTS : 1;
+	for (int i = 0; i < PASS_PARTS; i++)
+		parts[i] = (pass_part){ .r = r, .year = year, .today = today };
+	for (int i = 1; i < nparts; i++) {
+		/* two organizations in a row: the last of the part before, the first of this one */
+		db_res *res;
+		db_conn *c = db_get();
+		if (!c)
+			return DB_DOWN;
+		int rc = db_query(c, "SELECT uscc FROM orgs ORDER BY uscc LIMIT 2 OFFSET ?",
+		                  DBP(DBI(orgs * i / nparts - 1)), &res);
+		if (rc)
+			return rc;
+		if (res->nrows < 2) {
+			db_res_free(res);
+			nparts = i;
+			break;
+		}
+		snprintf(parts[i - 1].to, sizeof parts[i - 1].to, "%s", db_val(res, 0, 0));
+		snprintf(parts[i].from, sizeof parts[i].from, "%s", db_val(res, 1, 0));
+		db_res_free(res);
+	}
+	snprintf(parts[nparts - 1].to, sizeof parts[nparts - 1].to, "%s", uscc_end);
+	/* The first part in this thread, the others each in a thread of its own; a part whose
+	 * thread cannot be made runs here after it. */
+	int threaded[PASS_PARTS] = { 0 };
+	for (int i = 1; i < nparts; i++)
+		threaded[i] = pthread_create(&parts[i].tid, NULL, pass_part_thread, &parts[i]) == 0;
+	pass_part_run(&parts[0]);
+	int rc = parts[0].rc;
+	for (int i = 1; i < nparts; i++) {
+		if (threaded[i])
+			pthread_join(parts[i].tid, NULL);
+		else
+			pass_part_run(&parts[i]);
+		if (parts[i].rc && !rc)
+			rc = parts[i].rc;
+	}
+	for (int i = 0; i < nparts; i++)
+		*changed += parts[i].changed;
+	return rc;
 }
 
 /* The rule values a per-year pass depends on. */
@@ -487,7 +578,7 @@ static int per_year_pass(const credit_rule *r, int64_t today, long long *changed
 	int first;
 	clock_civil_from_days(clock_local_day(first_at), &first, &m, &d);
 	for (int year = first; year <= last; year++)
-		if ((rc = rule_pass(r, year, today, changed)))
+		if ((rc = register_pass(r, year, today, orgs, changed)))
 			return rc;
 	char now[32];
 	clock_fmt_db(clock_now(), now);
@@ -505,7 +596,7 @@ int credit_rules_run(cJSON *report)
 	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
 		long long changed = 0;
 		int rc = rules[i].per_year ? per_year_pass(&rules[i], today, &changed)
-		                           : rule_pass(&rules[i], 0, today, &changed);
+		                           : rule_pass(&rules[i], 0, today, "", uscc_end, &changed);
 		sched_report(report, rules[i].name, changed);
 		if (rc && !first_rc)
 			first_rc = rc;
