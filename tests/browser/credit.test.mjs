@@ -242,6 +242,13 @@ test('signed out, a visitor reads the credit section and the lists but is offere
 			assert.equal(await sec.getByRole('button', { name }).count(), 0, `${name} is for registrars`);
 		}
 		assert.ok(await overflow(page) <= 0, 'nothing wider than the phone');
+		// In English, in English words.
+		await page.getByTestId('lang-toggle').click();
+		const en = page.getByRole('region', { name: 'Credit' });
+		await waitForText(en.getByTestId('credit-events'), 'Penalty: Warning');
+		await waitForText(en.getByTestId('credit-history'), 'Given a warning or a small fine');
+		await waitForText(en.getByTestId('can-bid'), 'May bid');
+		await page.getByTestId('lang-toggle').click();
 
 		await page.goto(`${d.url}/admin/#/org/${C.uscc}`);
 		await waitForText(credit(page).getByTestId('credit-lists'), '被人民法院列为失信被执行人');
