@@ -157,6 +157,8 @@ const PROBLEM_RULES = {
 		const m = match(/after (\d+) years of registration \(from (\d{4}-\d{2}-\d{2})\)/, p.detail);
 		return m ? ['problem.registered_too_recently', { n: m[0], date: m[1] }] : 'problem.registered_too_recently.plain';
 	},
+	// The same codes refuse bids (Appendix B); the grade's refusal says it is about grading.
+	listed: (p) => (/graded/.test(p.detail || '') ? 'problem.listed.grade' : 'problem.listed'),
 	too_early: (p) => {
 		const [n] = match(/after (\d+) years/, p.detail) || [];
 		const date = typeof p.earliest_removal === 'string' ? p.earliest_removal : (match(/not before (\d{4}-\d{2}-\d{2})/, p.detail) || [])[0];

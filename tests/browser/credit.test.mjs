@@ -2,7 +2,8 @@
 // it is on with their grounds in words, its listing history, its credit events and whether it may
 // bid; a registrar records a warning there (the organization goes on 活动异常名录 by itself), the
 // public list shows it, and the registrar removes it with a reason that stays in the history. A
-// score out of range is refused at its field; a fine typed in yuan goes out in fen; a manual listing
+// score out of range is refused at its field, and grading a listed or too recently registered
+// organization by its rule, in words; a fine typed in yuan goes out in fen; a manual listing
 // offers the grounds of the list chosen, and the serious list refuses an early removal in words. A
 // visitor who is not signed in sees all of it but no form, and on a phone it fits. The public lists
 // page by keyset.
@@ -17,6 +18,8 @@ const REGISTRAR = { username: 'credit_registrar', password: 'Registrar-pass-2025
 const A = row({ name: '海盐县老年书画研究会', registered_at: '2015-06-01' });
 const B = row({ name: '海盐县社区书香服务协会', registered_at: '2016-09-12' });
 const C = row({ name: '海盐县乡村文化促进会', registered_at: '2017-04-20' });
+// Registered under 2 years ago: not yet graded.
+const D = row({ name: '海盐县青年志愿服务协会', registered_at: '2025-06-01' });
 // Beijing 10:00 on 2026-03-10.
 const NOW = '2026-03-10T02:00:00Z';
 const TODAY = '2026-03-10';
@@ -28,7 +31,7 @@ before(async () => {
 	d = await startDaemon();
 	await d.addUser(REGISTRAR);
 	await d.setClock(NOW);
-	importRows(d, [A, B, C]);
+	importRows(d, [A, B, C, D]);
 	b = await openBrowser();
 });
 
@@ -188,6 +191,22 @@ test('a score out of range is refused at its field; a grade in range shows with 
 		await again.getByRole('button', { name: '确定等级' }).click();
 		await waitForText(again.locator('.problem'), '该社会组织已列入活动异常名录或严重违法失信名单，不能评估。');
 		await again.getByRole('button', { name: '取消' }).click();
+	});
+});
+
+test('an organization registered under 2 years ago is not graded, and the page says from when it can be', async () => {
+	await withPage(b, 'credit-too-recent', async (page) => {
+		await signIn(page, d.url, REGISTRAR.username, REGISTRAR.password);
+		await page.goto(`${d.url}/admin/#/org/${D.uscc}`);
+		const sec = credit(page);
+		await sec.getByRole('button', { name: '评估定级' }).click();
+		const dlg = page.getByRole('dialog', { name: '评估定级' });
+		await dlg.getByLabel('评估得分（1000 分制）').fill('760');
+		await dlg.getByLabel('依据').fill('2025 年度社会组织评估');
+		await dlg.getByRole('button', { name: '确定等级' }).click();
+		await waitForText(dlg.locator('.problem'), '社会组织成立登记满 2 年后方可评估（2027-06-01 起）。');
+		await dlg.getByRole('button', { name: '取消' }).click();
+		await waitForText(sec.locator('.kv-row', { hasText: '评估等级' }), '未评估');
 	});
 });
 
