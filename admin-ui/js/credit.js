@@ -94,10 +94,9 @@ function currentView(c, { registrar, onRemove }) {
 		h('div', {}, listBadge(e.list), ' ', h('strong', {}, reasonText(e.reason))),
 		h('div', { class: 'small muted' }, t('credit.listed_on', { date: e.listed_on }), ' · ', ruleText(e.rule)),
 		evidenceView(e, c.events),
-		registrar ? h('div', { class: 'actions' }, h('button', {
-			type: 'button', class: 'btn btn-small btn-danger-outline', onclick: () => onRemove(e),
-			'aria-label': t('credit.remove_label', { list: label('list', e.list), reason: reasonText(e.reason) }),
-		}, t('credit.remove'))) : null)));
+		// Which entry the button removes, for those who hear it (its visible words come first).
+		registrar ? h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn btn-small btn-danger-outline', onclick: () => onRemove(e) },
+			t('credit.remove'), h('span', { class: 'sr-only' }, t('credit.remove_which', { list: label('list', e.list), reason: reasonText(e.reason) })))) : null)));
 }
 
 function canBidView(c) {

@@ -882,7 +882,7 @@ const TABLE = {
 	'credit.listed': ['已将该组织列入{list}（{reason}）。', 'The organization is now on the {list} ({reason}).'],
 	'credit.choose_list_first': ['请先选择名录', 'Choose the list first'],
 	'credit.remove': ['移出名录', 'Remove from the list'],
-	'credit.remove_label': ['移出{list}：{reason}', 'Remove from the {list}: {reason}'],
+	'credit.remove_which': ['（{list}：{reason}）', ' ({list}: {reason})'],
 	'credit.remove_title': ['移出{list}', 'Remove from the {list}'],
 	'credit.remove_entry': ['{reason}，{date} 列入。', '{reason}, listed on {date}.'],
 	'credit.remove_abnormal': ['活动异常名录：列入事由消除后 5 个工作日内移出。', 'Abnormal-activity list: remove within 5 working days once the cause is fixed.'],

@@ -105,7 +105,7 @@ test('a registrar records a warning: the organization is on the abnormal list in
 		await waitForRoute(page, `#/org/${A.uscc}`);
 
 		// Removal: a reason is required, and said so at its field.
-		await credit(page).getByRole('button', { name: '移出活动异常名录：受到警告或者小额罚款的行政处罚' }).click();
+		await credit(page).getByRole('button', { name: /^移出名录\s*（活动异常名录：受到警告或者小额罚款的行政处罚）$/ }).click();
 		const rd = page.getByRole('dialog', { name: '移出活动异常名录' });
 		await waitForText(rd, '列入事由消除后 5 个工作日内移出');
 		await rd.getByRole('button', { name: '移出', exact: true }).click();
@@ -239,7 +239,7 @@ test('a manual listing offers the grounds of the list chosen; the serious list r
 		assert.match(entry, /登记管理机关决定列入/);
 		assert.match(entry, /依据材料：海盐县人民法院（2026）浙0424执123号/);
 
-		await sec.getByRole('button', { name: '移出严重违法失信名单：被人民法院列为失信被执行人' }).click();
+		await sec.getByRole('button', { name: /^移出名录\s*（严重违法失信名单：被人民法院列为失信被执行人）$/ }).click();
 		const rd = page.getByRole('dialog', { name: '移出严重违法失信名单' });
 		await waitForText(rd, '列入满 2 年且期间未再出现失信情形的，方可依申请移出');
 		await rd.getByLabel('移出理由').fill('已履行判决');
