@@ -62,19 +62,48 @@ function eventLines(e) {
 		.map(([key, v]) => h('p', { class: 'small' }, t(key), recorded(v)));
 }
 
-// The evidence of an entry: a text (manual listings) or the events that listed it.
-function evidenceView(entry, events) {
+// The evidence of an entry: a text (manual listings), or references — the credit events that
+// listed it (penalties, repeated_penalties), the report years (annual_report_late), the abnormal
+// entry that lasted (abnormal_two_years).
+function evidenceView(entry, c) {
 	const ev = entry.evidence;
 	if (typeof ev === 'string' && ev) return h('p', { class: 'small' }, t('credit.evidence'), recorded(ev));
-	if (ev && Array.isArray(ev.event_ids) && ev.event_ids.length) {
+	if (!ev || typeof ev !== 'object') return null;
+	const lines = [];
+	if (Array.isArray(ev.event_ids) && ev.event_ids.length) {
 		const named = ev.event_ids.map((id) => {
-			const e = (events || []).find((x) => x.id === id);
+			const e = (c.events || []).find((x) => x.id === id);
 			if (!e) return t('credit.event_ref', { id });
 			return [eventTitle(e), e.decision_number ? `（${e.decision_number}）` : '', ` ${e.decided_on}`].join('');
 		});
-		return h('p', { class: 'small' }, t('credit.evidence_events', { events: named.join('；') }));
+		lines.push(t('credit.evidence_events', { events: named.join('；') }));
 	}
-	return null;
+	if (Array.isArray(ev.years) && ev.years.length) {
+		lines.push(t('credit.evidence_years', { years: ev.years.map((year) => t('reports.year', { year })).join(t('common.list_sep')) }));
+	}
+	if (Array.isArray(ev.list_entry_ids) && ev.list_entry_ids.length) {
+		const named = ev.list_entry_ids.map((id) => {
+			const x = (c.history || []).find((y) => y.id === id);
+			return x ? t('credit.entry_ref', { list: label('list', x.list), date: x.listed_on, reason: reasonText(x.reason) }) : t('credit.entry_ref_id', { id });
+		});
+		lines.push(t('credit.evidence_entries', { entries: named.join('；') }));
+	}
+	return lines.length ? lines.map((line) => h('p', { class: 'small' }, line)) : null;
+}
+
+// Why an entry left its list: a registrar's words, shown as recorded, or the daily check's
+// automatic removal once the late report was filed (the daemon writes that one in English).
+export function removalReasonText(reason) {
+	const m = /^the annual report was filed on (\d{4}-\d{2}-\d{2}); removed automatically (\d+) months after listing/.exec(reason || '');
+	return m ? t('credit.lapse_reason', { date: m[1], n: m[2] }) : recorded(reason);
+}
+
+// A cause the platform knows was fixed (the late report, filed): by when a registrar removes it.
+function fixedView(e) {
+	if (!e.cause_fixed_on) return null;
+	const late = e.removal_due_on && e.removal_due_on < fmtDate(serverNow().toISOString());
+	return h('p', { class: 'small' }, t('credit.cause_fixed', { fixed: e.cause_fixed_on, due: e.removal_due_on || '—' }),
+		late ? [' ', badge(t('credit.removal_overdue'), 'danger')] : null);
 }
 
 function gradeView(c) {
@@ -93,7 +122,8 @@ function currentView(c, { registrar, onRemove }) {
 	return h('ul', { class: 'plain credit-entries', 'data-testid': 'credit-lists' }, c.lists.map((e) => h('li', { dataset: { entry: String(e.id), list: e.list } },
 		h('div', {}, listBadge(e.list), ' ', h('strong', {}, reasonText(e.reason))),
 		h('div', { class: 'small muted' }, t('credit.listed_on', { date: e.listed_on }), ' · ', ruleText(e.rule)),
-		evidenceView(e, c.events),
+		evidenceView(e, c),
+		fixedView(e),
 		// Which entry the button removes, for those who hear it (its visible words come first).
 		registrar ? h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn btn-small btn-danger-outline', onclick: () => onRemove(e) },
 			t('credit.remove'), h('span', { class: 'sr-only' }, t('credit.remove_which', { list: label('list', e.list), reason: reasonText(e.reason) })))) : null)));
@@ -110,17 +140,17 @@ function missingReports(years) {
 	return years.map((year) => t('reports.year', { year })).join(t('common.list_sep'));
 }
 
-function historyView(entries, events) {
+function historyView(entries, c) {
 	if (!entries.length) return h('p', { class: 'empty', 'data-testid': 'credit-history' }, t('credit.history_none'));
 	const tbl = dataTable([
 		{ key: 'credit.col.list', cell: (e) => listBadge(e.list) },
 		{ key: 'credit.col.reason', cell: (e) => reasonText(e.reason) },
 		{ key: 'credit.col.listed_on', cell: (e) => e.listed_on, class: 'nowrap' },
-		{ key: 'credit.col.basis', cell: (e) => [ruleText(e.rule), evidenceView(e, events)] },
+		{ key: 'credit.col.basis', cell: (e) => [ruleText(e.rule), evidenceView(e, c)] },
 		{
 			key: 'credit.col.removal',
 			cell: (e) => (e.removed_on
-				? [t('credit.removed', { date: e.removed_on }), e.removal_reason ? h('p', { class: 'small' }, `${t('field.removal_reason')}${t('common.colon')}`, recorded(e.removal_reason)) : null]
+				? [t('credit.removed', { date: e.removed_on }), e.removal_reason ? h('p', { class: 'small' }, `${t('field.removal_reason')}${t('common.colon')}`, removalReasonText(e.removal_reason)) : null]
 				: badge(t('credit.still_listed'), e.list === 'serious' ? 'danger' : 'warn')),
 		},
 	], { caption: t('credit.history'), rowClass: (e) => `entry-${e.status || (e.removed_on ? 'removed' : 'listed')}` });
@@ -357,7 +387,7 @@ export function creditSection(org, { registrar = false, onChange } = {}) {
 		const lists = Array.isArray(c.lists) ? c.lists : [];
 		const history = Array.isArray(c.history) ? c.history : lists;
 		const events = Array.isArray(c.events) ? c.events : [];
-		const view = { ...c, lists, events };
+		const view = { ...c, lists, history, events };
 		const rows = [
 			['field.grade', gradeView(view)],
 			['field.lists', currentView(view, { registrar: canAct, onRemove })],
@@ -368,7 +398,7 @@ export function creditSection(org, { registrar = false, onChange } = {}) {
 		body.replaceChildren(
 			dl(rows),
 			canAct ? tools() : null,
-			h('h3', {}, t('credit.history')), historyView(history, events),
+			h('h3', {}, t('credit.history')), historyView(history, view),
 			h('h3', {}, t('org.events')), eventsView(events, history));
 	}
 

@@ -6,14 +6,17 @@
 // organization by its rule, in words; a fine typed in yuan goes out in fen; a manual listing
 // offers the grounds of the list chosen, and the serious list refuses an early removal in words. A
 // visitor who is not signed in sees all of it but no form, and on a phone it fits. The public lists
-// page by keyset.
+// page by keyset. Last (it moves the clock a year on): the daily check lists an organization whose
+// annual report is late, and the page says which year, and once it is filed, by when to remove it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon } from '../lib/daemon.mjs';
 import { row, importRows } from '../bench/registry.mjs';
 import { openBrowser, withPage, waitForText, waitForRoute, signIn, overflow, PHONE } from './browser.mjs';
+import { signUpApplicant, registerOrg } from './fixtures.mjs';
 
 const REGISTRAR = { username: 'credit_registrar', password: 'Registrar-pass-2025', role: 'registrar', display_name: '许信用' };
+const OWNER = { username: 'credit_owner', password: 'Applicant-pass-2025', display_name: '沈会长' };
 // Imported organizations, registered long enough ago to be graded (2 years).
 const A = row({ name: '海盐县老年书画研究会', registered_at: '2015-06-01' });
 const B = row({ name: '海盐县社区书香服务协会', registered_at: '2016-09-12' });
@@ -308,5 +311,47 @@ test('the public list comes 20 at a time; "加载更多" fetches the next page b
 		assert.equal(asked.length, 2);
 		assert.equal(asked[0].searchParams.get('cursor'), null);
 		assert.ok(asked[1].searchParams.get('cursor'), 'the second page by its cursor');
+	});
+});
+
+test('the daily check lists an organization whose annual report is late: the page says which year, and once it is filed, by when it is removed', async () => {
+	const owner = await signUpApplicant(d, OWNER);
+	const uscc = await registerOrg(d, owner, await d.login(REGISTRAR.username, REGISTRAR.password), '海盐县红枫志愿服务协会');
+	// Registered on 2026-03-10: the report for 2026 was due on 2027-05-31.
+	await d.setClock('2027-06-02T02:00:00Z');
+	const admin = await d.as('admin');
+	const swept = await d.api('POST', '/api/v1/admin/sweep', { token: admin, body: {} });
+	assert.equal(swept.status, 200, swept.text);
+	await withPage(b, 'credit-late-report', async (page) => {
+		await page.goto(`${d.url}/admin/#/org/${uscc}`);
+		const sec = credit(page);
+		await waitForText(sec.getByTestId('reports-missing'), '2026 年度');
+		const entry = await waitForText(sec.getByTestId('credit-lists'), '未按时报送年度工作报告');
+		assert.match(entry, /活动异常名录/);
+		assert.match(entry, /2027-06-01 列入/);
+		assert.match(entry, /逾期未报送年度工作报告，由每日核查自动列入/);
+		assert.match(entry, /未按时报送：2026 年度工作报告/);
+
+		// Filed late: the cause is fixed, and a registrar has working days to remove the entry.
+		const filed = await d.api('POST', `/api/v1/orgs/${uscc}/annual-reports`, {
+			token: await d.login(OWNER.username, OWNER.password),
+			body: { year: 2026, assets_fen: 5000000, liabilities_fen: 0, income_fen: 1200000, expense_fen: 900000, public_welfare_expense_fen: 600000, activities: '开展志愿服务 12 次', staff: 2 },
+		});
+		assert.equal(filed.status, 201, filed.text);
+		const [e] = (await d.api('GET', `/api/v1/orgs/${uscc}/credit`)).json.data.lists;
+		assert.equal(e.cause_fixed_on, '2027-06-02');
+		await page.reload();
+		await waitForText(credit(page).getByTestId('credit-lists'), `列入事由已于 2027-06-02 消除，应于 ${e.removal_due_on} 前移出`);
+		await waitForText(credit(page).getByTestId('reports-missing'), '无');
+
+		// Nobody removed it: six months after the listing the daily check does, and says why in words.
+		await d.setClock('2027-12-02T02:00:00Z');
+		const lapsed = await d.api('POST', '/api/v1/admin/sweep', { token: await d.as('admin'), body: {} });
+		assert.equal(lapsed.status, 200, lapsed.text);
+		await page.reload();
+		await waitForText(credit(page).getByTestId('credit-lists'), '未列入活动异常名录或严重违法失信名单');
+		const h = await waitForText(credit(page).getByTestId('credit-history'), '年度工作报告已于 2027-06-02 补报，列入满 6 个月后由每日核查自动移出');
+		assert.ok(!/removed automatically/.test(h), 'not the daemon\'s English');
+		await waitForText(page.getByRole('region', { name: '登记事项变更记录' }).locator('.timeline'), '列入满 6 个月后由每日核查自动移出');
 	});
 });

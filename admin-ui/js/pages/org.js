@@ -8,7 +8,7 @@ import { ownsOrg, liveApplicationsFor } from '../org-data.js';
 import { verifyCertificate, verdictNotice } from '../certificates.js';
 import { annualReports } from '../annual-reports.js';
 import { ownerSection, reissueControls } from '../org-registrar.js';
-import { creditSection, reasonText } from '../credit.js';
+import { creditSection, reasonText, removalReasonText } from '../credit.js';
 
 const ENUM_FIELDS = { legal_form: 'legal_form', category: 'category', status: 'org_status' };
 
@@ -50,10 +50,11 @@ function historyList(events) {
 	if (!events.length) return h('p', { class: 'empty' }, t('org.no_history'));
 	return h('ol', { class: 'timeline' }, events.map((e) => h('li', {},
 		h('div', { class: 'timeline-head' }, h('strong', {}, label('event', e.type)), ' ', h('time', { datetime: e.at }, fmtDateTime(e.at))),
-		// A listing's reason is its grounds (a code, in words); any other reason is the registry's
-		// own text (in Chinese), shown as recorded.
+		// A listing's reason is its grounds (a code, in words), a removal's the registrar's or the
+		// daily check's (credit.js); any other reason is the registry's own text (in Chinese), as recorded.
 		e.type === 'listing' && e.reason ? h('p', {}, reasonText(e.reason))
-			: e.reason ? h('p', { lang: 'zh-CN' }, e.reason) : null,
+			: e.type === 'delisting' && e.reason ? h('p', {}, removalReasonText(e.reason))
+				: e.reason ? h('p', { lang: 'zh-CN' }, e.reason) : null,
 		Array.isArray(e.changes) && e.changes.length ? (() => {
 			const tbl = dataTable([
 				{ key: 'org.changes', cell: (c) => fieldLabel(c.field) },
