@@ -392,7 +392,7 @@ export function creditSection(org, { registrar = false, onChange } = {}) {
 			['field.grade', gradeView(view)],
 			['field.lists', currentView(view, { registrar: canAct, onRemove })],
 			['field.can_bid', canBidView(view)],
-			// Appendix B names it; shown when the daemon sends it.
+			// Appendix B: the years owed (a daemon without the field shows no row).
 			Array.isArray(c.annual_reports_missing) ? ['field.annual_reports_missing', h('span', { 'data-testid': 'reports-missing' }, missingReports(c.annual_reports_missing))] : null,
 		];
 		body.replaceChildren(
