@@ -118,3 +118,22 @@ export const get = (path, opts) => api('GET', path, opts);
 export const post = (path, body, opts = {}) => api('POST', path, { ...opts, body: body === undefined ? {} : body });
 export const put = (path, body, opts = {}) => api('PUT', path, { ...opts, body });
 export const patch = (path, body, opts = {}) => api('PATCH', path, { ...opts, body });
+
+// A fresh Idempotency-Key (crypto.randomUUID needs a secure context: localhost or HTTPS).
+function newIdempotencyKey() {
+	if (globalThis.crypto && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+	const b = crypto.getRandomValues(new Uint8Array(16));
+	return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+// Keys for the POSTs that create (SPEC §2), one per request body: a retry of the same request
+// (after a lost answer, or a second click) reuses it, so the daemon does it once; a different
+// body is a different request. Take one per dialog or form: key(body) -> the key to send.
+export function idempotencyKeys() {
+	let last = null;
+	return (body) => {
+		const s = JSON.stringify(body);
+		if (!last || last.body !== s) last = { body: s, key: newIdempotencyKey() };
+		return last.key;
+	};
+}

@@ -19,6 +19,7 @@ import { auditPage } from './pages/audit.js';
 import { changePage, deregisterPage } from './pages/org-apply.js';
 import { myOrgsPage } from './pages/my-orgs.js';
 import { verifyPage } from './pages/verify.js';
+import { creditListPage } from './pages/credit-lists.js';
 
 // Navigation. roles: null = everyone (also signed out); otherwise the roles that see the entry.
 const NAV = [
@@ -31,6 +32,8 @@ const NAV = [
 	{ href: '#/register', key: 'nav.register', roles: null, active: ['/org'] },
 	{ href: '#/uscc', key: 'nav.uscc', roles: null },
 	{ href: '#/verify', key: 'nav.verify', roles: null },
+	{ href: '#/credit-lists/abnormal', key: 'nav.abnormal', roles: null },
+	{ href: '#/credit-lists/serious', key: 'nav.serious', roles: null },
 ];
 
 // Routes: path pattern (":name" captures a segment), roles (null = public), page(view, ctx).
@@ -46,6 +49,7 @@ const ROUTES = [
 	{ path: '/my/applications', roles: ['applicant'], page: myApplicationsPage, title: 'apps.title' },
 	{ path: '/my/orgs', roles: ['applicant'], page: myOrgsPage, title: 'myorgs.title' },
 	{ path: '/verify', roles: null, page: verifyPage, title: 'verify.title' },
+	{ path: '/credit-lists/:list', roles: null, page: creditListPage, title: 'credit_lists.title' },
 	{ path: '/applications/new', roles: ['applicant'], page: applicationFormPage, title: 'app.form.new_title' },
 	{ path: '/applications/:id/edit', roles: ['applicant'], page: applicationFormPage, title: 'app.form.edit_title' },
 	// Admins do not see applications (the daemon refuses them), so neither route nor link leads there.

@@ -39,3 +39,14 @@ export function supplementFields(kind, changes) {
 	if (kind === 'deregister') return ['reason', 'documents.other'];
 	return APPLICATION_FIELDS;
 }
+
+// Credit (SPEC §5, Appendix B; api/credit/list_entry_flow.c, credit_events.c).
+export const CREDIT_LISTS = ['abnormal', 'serious'];
+export const LIST_REASONS = {
+	abnormal: ['annual_report_late', 'unreachable', 'rectification_incomplete', 'small_penalty', 'other'],
+	serious: ['abnormal_two_years', 'large_fine', 'suspension', 'revocation', 'repeated_penalties', 'court_dishonest', 'other'],
+};
+// Kinds a registrar records; performance events come from contracts (§6).
+export const CREDIT_EVENT_KINDS = ['inspection', 'penalty', 'commendation'];
+export const PENALTY_TYPES = ['warning', 'fine', 'suspension', 'revocation'];
+export const INSPECTION_CONCLUSIONS = ['pass', 'basic_pass', 'fail'];

@@ -8,28 +8,10 @@
 
 import { h } from './dom.js';
 import { t } from './i18n.js';
-import { get, post, put } from './api.js';
+import { get, post, put, idempotencyKeys } from './api.js';
 import { field, localProblem, messageArea, notice, openDialog } from './ui.js';
 
 export const REASON_MAX = 500;
-
-// A fresh Idempotency-Key (crypto.randomUUID needs a secure context: localhost or HTTPS).
-function newKey() {
-	if (globalThis.crypto && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-	const b = crypto.getRandomValues(new Uint8Array(16));
-	return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
-}
-
-// One key per request body: a retry of the same request (after a lost answer, or a second click)
-// reuses it, so the daemon does it once; a different body is a different request.
-function keyFor() {
-	let last = null;
-	return (body) => {
-		const s = JSON.stringify(body);
-		if (!last || last.body !== s) last = { body: s, key: newKey() };
-		return last.key;
-	};
-}
 
 // The 经办账号 section's body for a registrar.
 export function ownerSection(org) {
@@ -102,7 +84,7 @@ export function reissueControls(org, { hasCertificate = true, onIssued } = {}) {
 	const btn = h('button', { type: 'button', class: 'btn' }, t(hasCertificate ? 'cert.reissue' : 'cert.issue'));
 	btn.addEventListener('click', async () => {
 		// Keys last for this dialog: a later re-issue is a new request even with the same reason.
-		const key = keyFor();
+		const key = idempotencyKeys();
 		const cert = await openDialog({
 			title: t(hasCertificate ? 'cert.reissue_title' : 'cert.issue_title'),
 			confirmLabel: t(hasCertificate ? 'cert.reissue' : 'cert.issue'),

@@ -151,7 +151,23 @@ const PROBLEM_RULES = {
 		const [name] = match(/^(.+?) is already held/, p.detail) || [];
 		return name ? ['problem.name_taken', { name }] : 'problem.name_taken.plain';
 	},
-	org_deregistered: (p) => (/certificate/.test(p.detail || '') ? 'problem.org_deregistered.certificate' : 'problem.org_deregistered'),
+	org_deregistered: (p) => (/certificate/.test(p.detail || '') ? 'problem.org_deregistered.certificate'
+		: /credit/.test(p.detail || '') ? 'problem.org_deregistered.credit' : 'problem.org_deregistered'),
+	registered_too_recently: (p) => {
+		const m = match(/after (\d+) years of registration \(from (\d{4}-\d{2}-\d{2})\)/, p.detail);
+		return m ? ['problem.registered_too_recently', { n: m[0], date: m[1] }] : 'problem.registered_too_recently.plain';
+	},
+	// The same codes refuse bids (Appendix B); the grade's refusal says it is about grading.
+	listed: (p) => (/graded/.test(p.detail || '') ? 'problem.listed.grade' : 'problem.listed'),
+	too_early: (p) => {
+		const [n] = match(/after (\d+) years/, p.detail) || [];
+		const date = typeof p.earliest_removal === 'string' ? p.earliest_removal : (match(/not before (\d{4}-\d{2}-\d{2})/, p.detail) || [])[0];
+		return n && date ? ['problem.too_early', { n, date }] : 'problem.too_early.plain';
+	},
+	already_removed: (p) => {
+		const [date] = match(/removed on (\d{4}-\d{2}-\d{2})/, p.detail) || [];
+		return date ? ['problem.already_removed', { date }] : 'problem.already_removed.plain';
+	},
 	org_not_registered: (p) => (/only be rejected/.test(p.detail) ? 'problem.org_not_registered.reject'
 		: /nobody acts for it/.test(p.detail) ? 'problem.org_not_registered.owner' : 'problem.org_not_registered'),
 	document_too_large: (p) => {

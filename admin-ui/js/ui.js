@@ -213,7 +213,8 @@ export function showProblem(slot, err, root, opts = {}) {
 		const ul = h('ul', { class: 'problem-fields' });
 		for (const e of d.errors) {
 			const target = e.field ? findFieldTarget(root, e.field) : null;
-			const where = e.field ? fieldLabel(e.field) : '';
+			// A form that labels a field its own way (data-label on the wrapper) is named so here too.
+			const where = e.field ? (target && target.dataset.label) || fieldLabel(e.field) : '';
 			const text = where ? `${where}${t('common.colon')}${e.text}` : e.text;
 			const li = h('li', { dataset: { errorField: e.field, errorCode: e.code } });
 			const langAttr = e.known ? null : 'en';

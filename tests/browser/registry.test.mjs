@@ -237,9 +237,9 @@ test('sign up, apply, upload, submit; registrar accepts and approves; the public
 		const keyId = (await d.api('GET', `/api/v1/orgs/${uscc}/certificate`)).json.data.key_id;
 		assert.equal(certText.split(keyId).length - 1, 1, 'the key id is shown once');
 		assert.ok(!certText.includes('sanzhi.certificate'), 'no format tag for the public');
-		// Credit comes from the profile (the credit module is not there yet): no call to /credit.
-		await waitForText(page.locator('section', { hasText: '信用信息' }), '未列入活动异常名录或严重违法失信名单');
-		assert.ok(!asked.some((p) => p.endsWith('/credit')), asked.filter((p) => p.includes('/orgs/')).join(' '));
+		// Credit: the section reads GET /orgs/{uscc}/credit, and this organization is on no list.
+		await waitForText(page.getByRole('region', { name: '信用信息' }).getByTestId('credit-lists'), '未列入活动异常名录或严重违法失信名单');
+		assert.ok(asked.some((p) => p.endsWith(`/orgs/${uscc}/credit`)), asked.filter((p) => p.includes('/orgs/')).join(' '));
 		// The certificate verifies.
 		await page.getByRole('button', { name: '验证证书签名' }).click();
 		await page.locator('[data-verify="valid"]', { hasText: '证书真实有效' }).waitFor();

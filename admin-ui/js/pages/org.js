@@ -1,4 +1,4 @@
-// Organization profile (public): registration data, history, signed certificate, credit.
+// Organization profile (public): registration data, credit, signed certificate, annual reports, history.
 
 import { h } from '../dom.js';
 import { t, has, label, fieldLabel } from '../i18n.js';
@@ -8,6 +8,7 @@ import { ownsOrg, liveApplicationsFor } from '../org-data.js';
 import { verifyCertificate, verdictNotice } from '../certificates.js';
 import { annualReports } from '../annual-reports.js';
 import { ownerSection, reissueControls } from '../org-registrar.js';
+import { creditSection, reasonText, removalReasonText } from '../credit.js';
 
 const ENUM_FIELDS = { legal_form: 'legal_form', category: 'category', status: 'org_status' };
 
@@ -16,16 +17,11 @@ function section(titleKey, ...body) {
 	return h('section', { class: 'card', 'aria-labelledby': id }, h('h2', { id }, t(titleKey)), body);
 }
 
-function listEntries(lists) {
-	if (!Array.isArray(lists) || lists.length === 0) return t('org.no_lists');
-	return h('ul', { class: 'plain' }, lists.map((l) => h('li', {},
-		badge(label('list', l.list || l.type || l.kind), 'danger'), ' ',
-		[l.reason, l.listed_at || l.at ? fmtDate(l.listed_at || l.at) : null].filter(Boolean).join(' · '))));
-}
-
 function valueText(key, v) {
 	if (v == null) return '';
 	if (ENUM_FIELDS[key]) return label(ENUM_FIELDS[key], v);
+	// A listing's or removal's change: lists.<list> from / to its grounds.
+	if (/^lists\./.test(key)) return reasonText(v);
 	if (/_fen$/.test(key)) return fmtYuan(v);
 	if (key === 'legal_representative' && typeof v === 'object') return v.name || '';
 	if (Array.isArray(v)) return v.map((x) => valueText('', x)).join(t('common.list_sep'));
@@ -54,8 +50,11 @@ function historyList(events) {
 	if (!events.length) return h('p', { class: 'empty' }, t('org.no_history'));
 	return h('ol', { class: 'timeline' }, events.map((e) => h('li', {},
 		h('div', { class: 'timeline-head' }, h('strong', {}, label('event', e.type)), ' ', h('time', { datetime: e.at }, fmtDateTime(e.at))),
-		// The reason is the registry's own text (in Chinese), shown as recorded.
-		e.reason ? h('p', { lang: 'zh-CN' }, e.reason) : null,
+		// A listing's reason is its grounds (a code, in words), a removal's the registrar's or the
+		// daily check's (credit.js); any other reason is the registry's own text (in Chinese), as recorded.
+		e.type === 'listing' && e.reason ? h('p', {}, reasonText(e.reason))
+			: e.type === 'delisting' && e.reason ? h('p', {}, removalReasonText(e.reason))
+				: e.reason ? h('p', { lang: 'zh-CN' }, e.reason) : null,
 		Array.isArray(e.changes) && e.changes.length ? (() => {
 			const tbl = dataTable([
 				{ key: 'org.changes', cell: (c) => fieldLabel(c.field) },
@@ -120,25 +119,6 @@ function certificateView(uscc, cert, org, extra) {
 		result);
 }
 
-// Grade and list status as the profile carries them (GET /orgs/{uscc}: grade, grade_valid_until,
-// lists); the credit module's own record (events, eligibility) is not published yet.
-function creditView(c) {
-	const rows = [
-		['field.grade', c.grade ? `${c.grade}${c.grade_valid_until ? `（${t('field.grade_valid_until')} ${fmtDate(c.grade_valid_until)}）` : ''}` : ''],
-		['field.lists', listEntries(c.lists)],
-	];
-	if ('can_bid' in c) {
-		rows.push(['field.can_bid', [c.can_bid ? t('common.yes') : t('common.no'),
-			Array.isArray(c.reasons) && c.reasons.length ? `（${c.reasons.map((r) => (typeof r === 'string' ? r : r.message || r.code)).join('；')}）` : ''].join('')]);
-	}
-	const out = [dl(rows)];
-	if (Array.isArray(c.events) && c.events.length) {
-		out.push(h('h3', {}, t('org.events')), h('ul', { class: 'plain' }, c.events.map((e) => h('li', {},
-			[fmtDate(e.at || e.date), e.type, e.summary || e.reason].filter(Boolean).join(' · ')))));
-	}
-	return out;
-}
-
 // Loads into a section body; a 404 shows `missingKey` instead of an error.
 async function fill(body, load, renderFn, missingKey) {
 	body.replaceChildren(loading());
@@ -171,18 +151,27 @@ export async function orgPage(view, ctx) {
 	document.title = `${org.name} · ${t('app.title')}`;
 	const hist = h('div');
 	const cert = h('div');
-	const credit = h('div');
 	const reports = h('div', {}, loading());
+	const statusLine = (o) => [statusBadge(o.status, 'org_status'), ' ', o.grade ? badge(o.grade, 'info') : null, ' ', mono(o.uscc)];
+	const status = h('div', { class: 'org-status' }, statusLine(org));
+	const registrar = Boolean(ctx.user && ctx.user.role === 'registrar');
+	const loadHistory = () => fill(hist, () => get(`/orgs/${enc}/history`), (events) => historyList(Array.isArray(events) ? events : []), 'org.no_history');
+	// A grade or a listing changes the profile's grade and the registration history too.
+	const credit = creditSection(org, {
+		registrar,
+		onChange: () => {
+			loadHistory();
+			get(`/orgs/${enc}`).then((r) => { if (r.data) status.replaceChildren(...statusLine(r.data)); }, () => {});
+		},
+	});
 	main.replaceChildren(
-		h('div', { class: 'org-status' }, statusBadge(org.status, 'org_status'), ' ', org.grade ? badge(org.grade, 'info') : null, ' ', mono(org.uscc)),
+		status,
 		section('org.section.basic', profile(org)),
-		h('div', { class: 'grid-2' },
-			section('org.section.certificate', cert),
-			section('org.section.credit', credit)),
+		section('org.section.credit', credit),
+		section('org.section.certificate', cert),
 		section('reports.section', reports),
 		section('org.section.history', hist));
-	fill(hist, () => get(`/orgs/${enc}/history`), (events) => historyList(Array.isArray(events) ? events : []), 'org.no_history');
-	const registrar = Boolean(ctx.user && ctx.user.role === 'registrar');
+	loadHistory();
 	// A registrar re-issues the certificate of a registered organization (or issues a first one to
 	// an imported organization that has none); the card then shows the new one.
 	const certMessages = messageArea();
@@ -193,14 +182,13 @@ export async function orgPage(view, ctx) {
 	function onIssued(c, { first = false } = {}) {
 		cert.replaceChildren(...showCert(c));
 		certMessages.ok(t(first ? 'cert.issued' : 'cert.reissued', { no: (c.certificate && c.certificate.certificate_no) || '' }));
-		fill(hist, () => get(`/orgs/${enc}/history`), (events) => historyList(Array.isArray(events) ? events : []), 'org.no_history');
+		loadHistory();
 	}
 	fill(cert, () => get(`/orgs/${enc}/certificate`), showCert, 'org.certificate_unavailable').then(() => {
 		if (registrar && org.status === 'registered' && !cert.querySelector('.certificate') && cert.querySelector('.empty')) {
 			cert.append(h('div', { class: 'actions' }, reissueControls(org, { hasCertificate: false, onIssued })));
 		}
 	});
-	credit.replaceChildren(...creditView(org));
 	// Whether the signed-in applicant acts for the organization: GET /me/orgs. Not being able to
 	// tell only hides what the owner alone is offered.
 	const owner = ctx.user && ctx.user.role === 'applicant' ? await ownsOrg(uscc).catch(() => false) : false;
