@@ -9,6 +9,7 @@
 #include "registry_rules.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,15 +18,28 @@
 #define GRAM_PROBES 6
 
 typedef struct search_filters {
-	const char *legal_form, *category, *status, *grade;
+	const char *legal_form, *category, *status;
+	const char *grade; /* 1A..5A, or "" */
+	int ungraded;      /* grade=none */
+	char today[16];    /* by the daemon's clock: a grade counts through its grade_valid_until */
+	const char *list;  /* listed=abnormal|serious, or "" */
+	int unlisted;      /* listed=none */
 	char region_lo[7], region_hi[7];
 } search_filters;
 
-/* The filter conditions; their parameters come from filter_params(). */
+/* The filter conditions; their parameters come from filter_params(). An unused filter is a
+ * constant true once the parameters are bound, so the optimizer sees only the filters given.
+ * A grade counts only while valid (eligibility.c: an expired grade is no grade): grade=4A finds
+ * the organizations whose current 4A has not expired, grade=none those without a valid grade.
+ * The lists an organization is on now are the rows of org_lists (sql/0016). */
 #define FILTERS                                                                                                        \
 	" AND (? = '' OR o.legal_form = ?) AND (? = '' OR o.category = ?) AND (? = '' OR o.region_code "               \
-	"BETWEEN ? AND ?) AND (? = '' OR o.status = ?) AND (? = '' OR o.grade = ?)"
-#define NFILTER_PARAMS 11
+	"BETWEEN ? AND ?) AND (? = '' OR o.status = ?)"                                                                \
+	" AND (? = '' OR (o.grade = ? AND o.grade_valid_until >= ?))"                                                  \
+	" AND (? = 0 OR o.grade IS NULL OR o.grade_valid_until IS NULL OR o.grade_valid_until < ?)"                    \
+	" AND (? = '' OR EXISTS (SELECT 1 FROM org_lists l1 WHERE l1.list = ? AND l1.uscc = o.uscc))"                  \
+	" AND (? = 0 OR NOT EXISTS (SELECT 1 FROM org_lists l0 WHERE l0.uscc = o.uscc))"
+#define NFILTER_PARAMS 17
 
 static void filter_params(const search_filters *f, db_param *p)
 {
@@ -35,6 +49,11 @@ static void filter_params(const search_filters *f, db_param *p)
 	p[6] = DBS(f->region_hi);
 	p[7] = p[8] = DBS(f->status);
 	p[9] = p[10] = DBS(f->grade);
+	p[11] = DBS(f->today);
+	p[12] = DBI(f->ungraded);
+	p[13] = DBS(f->today);
+	p[14] = p[15] = DBS(f->list);
+	p[16] = DBI(f->unlisted);
 }
 
 /* Exact matches (a name, current or former, or the USCC equal to q) are shown first; the other
@@ -80,6 +99,19 @@ static const char *const region_sql[2] = {
 #define REGION_SORT_MAX 20000
 #define REGION_EST_SQL "EXPLAIN SELECT 1 FROM orgs FORCE INDEX (orgs_region) WHERE region_code BETWEEN ? AND ?"
 
+/* The name stream driven by a credit list (listed=serious: a few thousand of a million), when it
+ * has fewer organizations than the rarest gram of q has rows; org_lists' primary key is in USCC
+ * order, so the scan stops at the page's end. */
+#define LIST_HEAD                                                                                                      \
+	"SELECT STRAIGHT_JOIN " ORG_ITEM_COLUMNS " FROM org_lists d STRAIGHT_JOIN orgs o ON o.uscc = d.uscc "          \
+	"WHERE d.list = ? AND d.uscc > ?" FILTERS                                                                      \
+	" AND EXISTS (SELECT 1 FROM org_name_grams g WHERE g.gram = ? AND g.uscc = o.uscc)" NAME_MATCH
+static const char *const list_sql[2] = {
+	LIST_HEAD " ORDER BY d.uscc LIMIT ?",
+	LIST_HEAD NOT_EXACT " ORDER BY d.uscc LIMIT ?",
+};
+#define LIST_EST_SQL "EXPLAIN SELECT 1 FROM org_lists WHERE list = ?"
+
 /* Exact matches by name: a semi-join, so an organization that took a name twice comes once. */
 #define EXACT_NAME_SQL                                                                                                 \
 	"SELECT " ORG_ITEM_COLUMNS " FROM orgs o WHERE o.uscc IN (SELECT n.uscc FROM org_names n WHERE n.name = ?) "   \
@@ -89,6 +121,12 @@ static const char *const region_sql[2] = {
 #define EXACT_USCC_SQL "SELECT " ORG_ITEM_COLUMNS " FROM orgs o WHERE o.uscc = ? AND o.uscc > ?" FILTERS " LIMIT ?"
 
 #define BROWSE_SQL "SELECT " ORG_ITEM_COLUMNS " FROM orgs o WHERE o.uscc > ?" FILTERS " ORDER BY o.uscc LIMIT ?"
+/* Browsing a list (listed=abnormal|serious): the list's organizations in USCC order, the other
+ * filters confirming; at most the list's size to read, however rare the other filters make a
+ * match. */
+#define BROWSE_LIST_SQL                                                                                                \
+	"SELECT STRAIGHT_JOIN " ORG_ITEM_COLUMNS " FROM org_lists d STRAIGHT_JOIN orgs o ON o.uscc = d.uscc "          \
+	"WHERE d.list = ? AND d.uscc > ?" FILTERS " ORDER BY d.uscc LIMIT ?"
 
 /* The optimizer's estimate of each gram's rows (index dives on the primary key): a cheap way to
  * find the rarest gram of q, accurate for rare grams, within a small factor for common ones. */
@@ -108,7 +146,7 @@ typedef struct search {
 	char drive[3][ORGS_GRAM_SIZE];     /* rarest gram first */
 	int ndrive;                        /* 0: no name can match */
 	long long drive_rows;              /* the rarest gram's estimated rows */
-	int by_region;                     /* the region filter is rarer than any gram: it drives */
+	enum { BY_GRAMS, BY_REGION, BY_LIST } by; /* what drives the name stream: the rarest of the three */
 } search;
 
 /* Runs one stream statement: the common parameters are (stream params…, after, filters…, [not
@@ -116,7 +154,7 @@ typedef struct search {
 static int run_stream(search *s, const char *sql, const db_param *head, int nhead, const char *after,
                       const db_param *tail, int ntail, int limit, db_res **out)
 {
-	db_param p[32];
+	db_param p[40];
 	int k = 0;
 	for (int i = 0; i < nhead; i++)
 		p[k++] = head[i];
@@ -235,25 +273,30 @@ static int choose_grams(search *s)
 	return 0;
 }
 
-/* Whether the region filter should drive the name stream: its estimated organizations against
- * the rarest gram's rows (both remembered a while). 0 or a DB_ code. */
-static int choose_region(search *s)
+/* What drives the name stream: the rarest gram of q, or the region filter, or the credit list
+ * (listed=abnormal|serious) when it names fewer organizations than the rarest gram has rows —
+ * each estimated by the optimizer and remembered a while. 0 or a DB_ code. */
+static int choose_driver(search *s)
 {
-	s->by_region = 0;
-	if (!*s->f.region_lo || !s->ndrive)
+	s->by = BY_GRAMS;
+	if ((!*s->f.region_lo && !*s->f.list) || !s->ndrive)
 		return 0;
 	int county = !strcmp(s->f.region_lo, s->f.region_hi);
 	usec_t now = clock_now();
-	long long gram_rows = s->drive_rows, region_rows = -1;
-	char key[ORGS_GRAM_SIZE] = "R";
-	memcpy(key + 1, s->f.region_lo, 7);
+	long long gram_rows = s->drive_rows, region_rows = -1, list_rows = -1;
+	char rkey[ORGS_GRAM_SIZE] = "R", lkey[ORGS_GRAM_SIZE] = "L";
+	memcpy(rkey + 1, s->f.region_lo, 7);
+	snprintf(lkey + 1, sizeof lkey - 1, "%s", s->f.list);
 	int need_gram = gram_rows < 0 && !est_get(s->drive[0], &gram_rows, now);
-	int need_region = !est_get(key, &region_rows, now);
-	if (need_gram || need_region) {
-		/* One round trip for what is not known yet: the region (id 1), the gram (id 2). */
-		db_param p[3] = { DBS(s->f.region_lo), DBS(s->f.region_hi), DBS(s->drive[0]) };
+	int need_region = *s->f.region_lo && !est_get(rkey, &region_rows, now);
+	int need_list = *s->f.list && !est_get(lkey, &list_rows, now);
+	if (need_gram || need_region || need_list) {
+		/* One round trip for what is not known yet: the region (id 1), the gram (id 2), the
+		 * list (id 3); a filter not given asks about nothing ('' matches no row). */
+		db_param p[4] = { DBS(s->f.region_lo), DBS(s->f.region_hi), DBS(s->drive[0]), DBS(s->f.list) };
 		db_res *r;
-		int rc = db_query(s->c, REGION_EST_SQL " UNION ALL " EST_ONE, p, 3, &r);
+		int rc = db_query(s->c, REGION_EST_SQL " UNION ALL " EST_ONE " UNION ALL SELECT 1 FROM org_lists WHERE list = ?",
+		                  p, 4, &r);
 		if (rc)
 			return rc;
 		for (int i = 0; i < r->nrows; i++) {
@@ -262,16 +305,25 @@ static int choose_region(search *s)
 			if (rows < 0)
 				continue;
 			if (id == 1 && need_region)
-				est_put(key, region_rows = rows, now);
+				est_put(rkey, region_rows = rows, now);
 			else if (id == 2 && need_gram)
 				est_put(s->drive[0], gram_rows = rows, now);
+			else if (id == 3 && need_list)
+				est_put(lkey, list_rows = rows, now);
 		}
 		db_res_free(r);
 	}
+	if (gram_rows < 0)
+		return 0;
 	/* A county's index entries are in USCC order, so its scan stops at the page's end; a
 	 * prefecture or province is a range sorted whole, worth it only while it is small. */
-	s->by_region = gram_rows >= 0 && region_rows >= 0 && region_rows < gram_rows &&
-	               (county || region_rows <= REGION_SORT_MAX);
+	long long best = gram_rows;
+	if (region_rows >= 0 && region_rows < best && (county || region_rows <= REGION_SORT_MAX)) {
+		s->by = BY_REGION;
+		best = region_rows;
+	}
+	if (list_rows >= 0 && list_rows < best)
+		s->by = BY_LIST;
 	return 0;
 }
 
@@ -361,14 +413,20 @@ static int rest_page(search *s, const char *after, int not_exact, int want, jw *
 			tail[nt++] = nx[0];
 			tail[nt++] = nx[1];
 		}
-		if (s->by_region) {
+		if (s->by != BY_GRAMS) {
+			/* The region or the list drives; the rarest gram and the name confirm. */
 			db_param head[2] = { DBS(s->f.region_lo), DBS(s->f.region_hi) };
 			db_param rt[5];
 			int nr = 0;
 			rt[nr++] = DBS(s->drive[0]);
 			for (int i = 0; i < nt; i++)
 				rt[nr++] = tail[i];
-			rc = run_stream(s, region_sql[not_exact], head, 2, after, rt, nr, want + 1, &a);
+			if (s->by == BY_REGION) {
+				rc = run_stream(s, region_sql[not_exact], head, 2, after, rt, nr, want + 1, &a);
+			} else {
+				head[0] = DBS(s->f.list);
+				rc = run_stream(s, list_sql[not_exact], head, 1, after, rt, nr, want + 1, &a);
+			}
 		} else {
 			rc = run_stream(s, name_sql[s->ndrive - 1][not_exact], ordered, k, after, tail, nt, want + 1,
 			                &a);
@@ -386,10 +444,29 @@ static int rest_page(search *s, const char *after, int not_exact, int want, jw *
 	return merge_rows(a, b, want, 0, items, more, last);
 }
 
-/* Parses and validates the filters; answers 400 and returns -1 on a bad one. */
-static int parse_filters_or_reply(http_req *req, search_filters *f, char *lf, char *cat, char *st, char *gr)
+/* A filter that is not one of its choices: 400 with the filter's code and the field. */
+static int bad_filter_or_reply(http_req *req, const char *field, const char *code, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+static int bad_filter_or_reply(http_req *req, const char *field, const char *code, const char *fmt, ...)
 {
-	static const char *const grades[] = { "1A", "2A", "3A", "4A", "5A", NULL };
+	char detail[300];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof detail, fmt, ap);
+	va_end(ap);
+	verr v = { 0 };
+	verr_add(&v, field, "invalid_choice", "%s", detail);
+	http_problem_fields(req, 400, code, detail, &v);
+	return -1;
+}
+
+/* Parses and validates the filters; answers 400 and returns -1 on a bad one. */
+static int parse_filters_or_reply(http_req *req, search_filters *f, char *lf, char *cat, char *st, char *gr,
+                                  char *ls)
+{
+	/* none: no valid grade (never graded, or the grade expired); on no list. */
+	static const char *const grades[] = { "1A", "2A", "3A", "4A", "5A", "none", NULL };
+	static const char *const lists[] = { "abnormal", "serious", "none", NULL };
 	struct {
 		const char *name;
 		char *buf;
@@ -400,6 +477,7 @@ static int parse_filters_or_reply(http_req *req, search_filters *f, char *lf, ch
 		{ "category", cat, registry_categories, "invalid_category" },
 		{ "status", st, org_status_names, "invalid_status" },
 		{ "grade", gr, grades, "invalid_grade" },
+		{ "listed", ls, lists, "invalid_listed" },
 	};
 	for (size_t e = 0; e < sizeof enums / sizeof enums[0]; e++) {
 		int r = http_query(req, enums[e].name, enums[e].buf, 40);
@@ -412,27 +490,28 @@ static int parse_filters_or_reply(http_req *req, search_filters *f, char *lf, ch
 			for (int i = 0; enums[e].choices[i]; i++)
 				snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
 				         enums[e].choices[i]);
-			http_problem(req, 400, enums[e].code, "%s must be one of %s", enums[e].name, list);
-			return -1;
+			return bad_filter_or_reply(req, enums[e].name, enums[e].code, "%s must be one of %s",
+			                           enums[e].name, list);
 		}
 	}
 	f->legal_form = lf;
 	f->category = cat;
 	f->status = st;
-	f->grade = gr;
+	f->ungraded = !strcmp(gr, "none");
+	f->grade = f->ungraded ? "" : gr;
+	clock_fmt_date(clock_local_day(clock_now()), f->today);
+	f->unlisted = !strcmp(ls, "none");
+	f->list = f->unlisted ? "" : ls;
 	char rcode[16];
 	int r = http_query(req, "region", rcode, sizeof rcode);
 	f->region_lo[0] = f->region_hi[0] = 0;
-	if (r < 0 || (r == 1 && *rcode && (strlen(rcode) != 6 || strspn(rcode, "0123456789") != 6))) {
-		http_problem(req, 400, "invalid_region", "region must be a 6-digit GB/T 2260 code");
-		return -1;
-	}
+	if (r < 0 || (r == 1 && *rcode && (strlen(rcode) != 6 || strspn(rcode, "0123456789") != 6)))
+		return bad_filter_or_reply(req, "region", "invalid_region", "region must be a 6-digit GB/T 2260 code");
 	if (r == 1 && *rcode) {
 		const region *reg = region_find(rcode);
-		if (!reg) {
-			http_problem(req, 400, "unknown_region", "region %s is not a current GB/T 2260 region", rcode);
-			return -1;
-		}
+		if (!reg)
+			return bad_filter_or_reply(req, "region", "unknown_region",
+			                           "region %s is not a current GB/T 2260 region", rcode);
 		/* A region covers the regions under it: 330000 all of Zhejiang, 330400 all of Jiaxing. */
 		memcpy(f->region_lo, rcode, 7);
 		memcpy(f->region_hi, rcode, 7);
@@ -470,11 +549,12 @@ static int bad_cursor_or_reply(http_req *req)
 
 /* Parses q, the filters and the page into s and pg; answers 400 or 422 and returns -1 when one
  * is bad. */
-static int search_parse_or_reply(http_req *req, search *s, search_page *pg, char *lf, char *cat, char *st, char *gr)
+static int search_parse_or_reply(http_req *req, search *s, search_page *pg, char *lf, char *cat, char *st, char *gr,
+                                 char *ls)
 {
 	if (http_page_or_reply(req, &pg->limit, pg->cursor, sizeof pg->cursor) < 0)
 		return -1;
-	if (parse_filters_or_reply(req, &s->f, lf, cat, st, gr) < 0)
+	if (parse_filters_or_reply(req, &s->f, lf, cat, st, gr, ls) < 0)
 		return -1;
 
 	char raw[4 * Q_MAX_CHARS + 64];
@@ -572,7 +652,9 @@ static int search_parse_or_reply(http_req *req, search *s, search_page *pg, char
 static int browse(search *s, const search_page *pg, jw *items, char *next, size_t nextlen)
 {
 	db_res *r;
-	int rc = run_stream(s, BROWSE_SQL, NULL, 0, pg->after, NULL, 0, pg->limit + 1, &r);
+	db_param list[1] = { DBS(s->f.list) };
+	int rc = *s->f.list ? run_stream(s, BROWSE_LIST_SQL, list, 1, pg->after, NULL, 0, pg->limit + 1, &r)
+	                    : run_stream(s, BROWSE_SQL, NULL, 0, pg->after, NULL, 0, pg->limit + 1, &r);
 	if (rc)
 		return rc;
 	org_items(items, r, pg->limit);
@@ -593,7 +675,7 @@ static int find(search *s, const search_page *pg, jw *items, char *next, size_t 
 	const char *after = pg->after;
 	int not_exact = pg->not_exact, limit = pg->limit;
 	int rc;
-	if (s->has_names && ((rc = choose_grams(s)) || (rc = choose_region(s))))
+	if (s->has_names && ((rc = choose_grams(s)) || (rc = choose_driver(s))))
 		return rc;
 	int got = 0;
 	if (pg->phase == 'x') {
@@ -645,8 +727,8 @@ static void orgs_search(http_req *req)
 	search_page pg;
 	memset(&s, 0, sizeof s);
 	memset(&pg, 0, sizeof pg);
-	char lf[40], cat[40], st[40], gr[40];
-	if (search_parse_or_reply(req, &s, &pg, lf, cat, st, gr) < 0)
+	char lf[40], cat[40], st[40], gr[40], ls[40];
+	if (search_parse_or_reply(req, &s, &pg, lf, cat, st, gr, ls) < 0)
 		return;
 	s.c = api_db_or_reply(req);
 	if (!s.c)
