@@ -110,7 +110,6 @@ static const char *const list_sql[2] = {
 	LIST_HEAD " ORDER BY d.uscc LIMIT ?",
 	LIST_HEAD NOT_EXACT " ORDER BY d.uscc LIMIT ?",
 };
-#define LIST_EST_SQL "EXPLAIN SELECT 1 FROM org_lists WHERE list = ?"
 
 /* Exact matches by name: a semi-join, so an organization that took a name twice comes once. */
 #define EXACT_NAME_SQL                                                                                                 \
@@ -273,56 +272,86 @@ static int choose_grams(search *s)
 	return 0;
 }
 
+/* Estimated rows of what could drive a page: q's rarest gram, the region, the list, the grade
+ * (-1: not asked, or not known). */
+typedef struct drive_rows {
+	long long gram, region, list, grade;
+} drive_rows;
+
+#define LIST_EST_SQL "SELECT 1 FROM org_lists WHERE list = ?"
+#define GRADE_EST_SQL "SELECT 1 FROM orgs FORCE INDEX (orgs_grade) WHERE grade = ?"
+
+/* Fills *e for the filters given (and the gram when q has one), each estimated by the optimizer
+ * and remembered a while; what is not known yet in one round trip. 0 or a DB_ code. */
+static int estimate_drivers(search *s, drive_rows *e)
+{
+	usec_t now = clock_now();
+	*e = (drive_rows){ s->ndrive ? s->drive_rows : -1, -1, -1, -1 };
+	char rkey[ORGS_GRAM_SIZE] = "R", lkey[ORGS_GRAM_SIZE] = "L", gkey[ORGS_GRAM_SIZE] = "G";
+	memcpy(rkey + 1, s->f.region_lo, 7);
+	snprintf(lkey + 1, sizeof lkey - 1, "%s", s->f.list);
+	snprintf(gkey + 1, sizeof gkey - 1, "%s", s->f.grade);
+	int need_gram = s->ndrive && e->gram < 0 && !est_get(s->drive[0], &e->gram, now);
+	int need_region = *s->f.region_lo && !est_get(rkey, &e->region, now);
+	int need_list = *s->f.list && !est_get(lkey, &e->list, now);
+	int need_grade = *s->f.grade && !est_get(gkey, &e->grade, now);
+	if (!need_gram && !need_region && !need_list && !need_grade)
+		return 0;
+	/* The region (id 1), the gram (id 2), the list (id 3), the grade (id 4); a part not needed
+	 * asks about '' and is not read. */
+	db_param p[5] = { DBS(need_region ? s->f.region_lo : ""), DBS(need_region ? s->f.region_hi : ""),
+		          DBS(need_gram ? s->drive[0] : ""), DBS(need_list ? s->f.list : ""),
+		          DBS(need_grade ? s->f.grade : "") };
+	db_res *r;
+	int rc = db_query(s->c,
+	                  REGION_EST_SQL " UNION ALL " EST_ONE " UNION ALL " LIST_EST_SQL " UNION ALL " GRADE_EST_SQL, p,
+	                  5, &r);
+	if (rc)
+		return rc;
+	for (int i = 0; i < r->nrows; i++) {
+		long long id = db_isnull(r, i, 0) ? 0 : db_int(r, i, 0);
+		long long rows = r->ncols > 8 && !db_isnull(r, i, 8) ? db_int(r, i, 8) : -1;
+		if (rows < 0)
+			continue;
+		if (id == 1 && need_region)
+			est_put(rkey, e->region = rows, now);
+		else if (id == 2 && need_gram)
+			est_put(s->drive[0], e->gram = rows, now);
+		else if (id == 3 && need_list)
+			est_put(lkey, e->list = rows, now);
+		else if (id == 4 && need_grade)
+			est_put(gkey, e->grade = rows, now);
+	}
+	db_res_free(r);
+	return 0;
+}
+
+/* Whether the region's index can drive a page: a county's entries are in USCC order, so its scan
+ * stops at the page's end; a prefecture or province is a range sorted whole, worth it only while
+ * it is small. */
+static int region_can_drive(const search *s, long long rows)
+{
+	return rows >= 0 && (!strcmp(s->f.region_lo, s->f.region_hi) || rows <= REGION_SORT_MAX);
+}
+
 /* What drives the name stream: the rarest gram of q, or the region filter, or the credit list
- * (listed=abnormal|serious) when it names fewer organizations than the rarest gram has rows —
- * each estimated by the optimizer and remembered a while. 0 or a DB_ code. */
+ * (listed=abnormal|serious) when it names fewer organizations than the rarest gram has rows.
+ * 0 or a DB_ code. */
 static int choose_driver(search *s)
 {
 	s->by = BY_GRAMS;
 	if ((!*s->f.region_lo && !*s->f.list) || !s->ndrive)
 		return 0;
-	int county = !strcmp(s->f.region_lo, s->f.region_hi);
-	usec_t now = clock_now();
-	long long gram_rows = s->drive_rows, region_rows = -1, list_rows = -1;
-	char rkey[ORGS_GRAM_SIZE] = "R", lkey[ORGS_GRAM_SIZE] = "L";
-	memcpy(rkey + 1, s->f.region_lo, 7);
-	snprintf(lkey + 1, sizeof lkey - 1, "%s", s->f.list);
-	int need_gram = gram_rows < 0 && !est_get(s->drive[0], &gram_rows, now);
-	int need_region = *s->f.region_lo && !est_get(rkey, &region_rows, now);
-	int need_list = *s->f.list && !est_get(lkey, &list_rows, now);
-	if (need_gram || need_region || need_list) {
-		/* One round trip for what is not known yet: the region (id 1), the gram (id 2), the
-		 * list (id 3); a filter not given asks about nothing ('' matches no row). */
-		db_param p[4] = { DBS(s->f.region_lo), DBS(s->f.region_hi), DBS(s->drive[0]), DBS(s->f.list) };
-		db_res *r;
-		int rc = db_query(s->c, REGION_EST_SQL " UNION ALL " EST_ONE " UNION ALL SELECT 1 FROM org_lists WHERE list = ?",
-		                  p, 4, &r);
-		if (rc)
-			return rc;
-		for (int i = 0; i < r->nrows; i++) {
-			long long id = db_isnull(r, i, 0) ? 0 : db_int(r, i, 0);
-			long long rows = r->ncols > 8 && !db_isnull(r, i, 8) ? db_int(r, i, 8) : -1;
-			if (rows < 0)
-				continue;
-			if (id == 1 && need_region)
-				est_put(rkey, region_rows = rows, now);
-			else if (id == 2 && need_gram)
-				est_put(s->drive[0], gram_rows = rows, now);
-			else if (id == 3 && need_list)
-				est_put(lkey, list_rows = rows, now);
-		}
-		db_res_free(r);
-	}
-	if (gram_rows < 0)
-		return 0;
-	/* A county's index entries are in USCC order, so its scan stops at the page's end; a
-	 * prefecture or province is a range sorted whole, worth it only while it is small. */
-	long long best = gram_rows;
-	if (region_rows >= 0 && region_rows < best && (county || region_rows <= REGION_SORT_MAX)) {
+	drive_rows e;
+	int rc = estimate_drivers(s, &e);
+	if (rc || e.gram < 0)
+		return rc;
+	long long best = e.gram;
+	if (region_can_drive(s, e.region) && e.region < best) {
 		s->by = BY_REGION;
-		best = region_rows;
+		best = e.region;
 	}
-	if (list_rows >= 0 && list_rows < best)
+	if (e.list >= 0 && e.list < best)
 		s->by = BY_LIST;
 	return 0;
 }
@@ -652,9 +681,20 @@ static int search_parse_or_reply(http_req *req, search *s, search_page *pg, char
 static int browse(search *s, const search_page *pg, jw *items, char *next, size_t nextlen)
 {
 	db_res *r;
+	int by_list = *s->f.list;
+	if (by_list && (*s->f.region_lo || *s->f.grade)) {
+		/* A county or a grade fewer than the list's organizations drives instead (its index,
+		 * chosen by the optimizer), and the list confirms: listed=abnormal in one county. */
+		drive_rows e;
+		int rc = estimate_drivers(s, &e);
+		if (rc)
+			return rc;
+		long long list_rows = e.list < 0 ? 0 : e.list;
+		by_list = !(region_can_drive(s, e.region) && e.region < list_rows) && !(e.grade >= 0 && e.grade < list_rows);
+	}
 	db_param list[1] = { DBS(s->f.list) };
-	int rc = *s->f.list ? run_stream(s, BROWSE_LIST_SQL, list, 1, pg->after, NULL, 0, pg->limit + 1, &r)
-	                    : run_stream(s, BROWSE_SQL, NULL, 0, pg->after, NULL, 0, pg->limit + 1, &r);
+	int rc = by_list ? run_stream(s, BROWSE_LIST_SQL, list, 1, pg->after, NULL, 0, pg->limit + 1, &r)
+	                 : run_stream(s, BROWSE_SQL, NULL, 0, pg->after, NULL, 0, pg->limit + 1, &r);
 	if (rc)
 		return rc;
 	org_items(items, r, pg->limit);

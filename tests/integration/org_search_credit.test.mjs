@@ -131,6 +131,11 @@ test('listed= finds the organizations on a list now, or on none; each once', asy
   assert.deepEqual(await found(`q=${encodeURIComponent('戊协')}&listed=serious`), n('E'));
   assert.deepEqual(await found(`${Q}&listed=serious&region=330106`), n('J'));
   assert.deepEqual(await found(`listed=serious&region=330424`), n('E', 'F'));
+  // A browse where a county or a grade has fewer organizations than the list: they drive, the list confirms.
+  assert.deepEqual(await found(`listed=serious&region=330106`), n('J'));
+  assert.deepEqual(await found(`listed=abnormal&region=330106`), []);
+  assert.deepEqual(await found(`listed=abnormal&grade=5A`), n('K'));
+  assert.deepEqual(await found(`listed=serious&grade=5A`), []);
   assert.deepEqual(await found(`${Q}&listed=abnormal&grade=5A`), n('K'));
   assert.deepEqual(await found(`listed=abnormal&legal_form=foundation`), n('K'));
   assert.deepEqual(await found(`${Q}&listed=none&grade=none`), n('B', 'H'));
