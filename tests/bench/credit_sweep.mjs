@@ -27,6 +27,7 @@
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 
 const [base, queriesFile, BIN] = process.argv.slice(2);
 const LATE_PCT = Number(process.env.BENCH_SWEEP_LATE_PCT ?? 10);
@@ -41,15 +42,31 @@ function sql(query) {
     '--batch', '--skip-column-names', e.SANZHI_DB_NAME, '-e', query], { encoding: 'utf8', maxBuffer: 64 << 20 }).trim();
 }
 
-async function api(method, path, { token, body } = {}) {
+// One request on a connection of its own: the daemon closes idle keep-alive connections, and a
+// pooled one reused after the minutes of filing would fail.
+function api(method, path, { token, body } = {}) {
   const headers = {};
   if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch { /* not JSON */ }
-  return { status: res.status, json, text };
+  const payload = body === undefined ? null : Buffer.from(JSON.stringify(body));
+  if (payload) {
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = payload.length;
+  }
+  return new Promise((resolve, reject) => {
+    const req = http.request(base + path, { method, headers, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json = null;
+        try { json = JSON.parse(text); } catch { /* not JSON */ }
+        resolve({ status: res.statusCode, json, text });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 async function user(role) {
