@@ -226,6 +226,29 @@ test('org_lists holds exactly the current list entries, per organization and lis
   assert.equal(drift, '');
 });
 
+test('the sweep\'s automatic listings keep org_lists too: a late report is found by listed=abnormal', async () => {
+  const admin = await actor(d, 'admin');
+  const r = row({ name: `海盐县迟报${crypto.randomBytes(2).toString('hex')}协会`, registered_at: '2015-06-01' });
+  importRows(d, [r]);
+  // On the platform since 2024: its 2024 report was due 2025-05-31 and never came.
+  d.sql(`UPDATE orgs SET created_at = '2024-01-02 02:00:00' WHERE uscc = '${r.uscc}'`);
+  const mine = `q=${encodeURIComponent(r.name)}`;
+  assert.deepEqual((await search(`${mine}&listed=abnormal`)).data, []);
+  const sw = await d.api('POST', '/api/v1/admin/sweep', { token: admin.token });
+  assert.equal(sw.status, 200, sw.text);
+  const late = sw.json.data.rules.filter((x) => x.rule === 'annual_report_late').reduce((a, x) => a + x.changed, 0);
+  assert.ok(late >= 1, sw.text);
+  assert.deepEqual((await search(`${mine}&listed=abnormal`)).data.map((x) => x.uscc), [r.uscc]);
+  assert.deepEqual((await search(`${mine}&listed=none`)).data, []);
+  assert.ok((await walk('listed=abnormal', 200)).includes(r.uscc));
+  assert.equal((await profile(r.uscc)).lists[0].reason, 'annual_report_late');
+  const drift = d.sql(`SELECT COUNT(*) FROM (
+      SELECT list, uscc FROM org_lists
+      UNION ALL SELECT DISTINCT list, uscc FROM list_entries WHERE status = 'listed') x
+    GROUP BY list, uscc HAVING COUNT(*) <> 2`).trim();
+  assert.equal(drift, '');
+});
+
 // Last: it moves the clock on.
 test('a grade that runs out leaves grade= on the day after its validity, with no write', async () => {
   await clock('2031-02-28');
