@@ -293,6 +293,10 @@ static int list_batch(tx *t, const credit_rule *r, const db_res *cand, cJSON *co
 	                      DBS(now), DBS(todo)),
 	                  NULL, NULL)))
 		goto out;
+	/* The register's org_lists, as le_insert keeps it (sql/0016). */
+	if ((rc = db_exec(t->c, "INSERT IGNORE INTO org_lists (list, uscc) SELECT DISTINCT ?, j.uscc FROM " BATCH_TABLE,
+	                  DBP(DBS(le_lists[r->list]), DBS(todo)), NULL, NULL)))
+		goto out;
 	/* The public history: as le_insert writes it, [{field: "lists.<list>", old: null, new: reason}]. */
 	char changes[160];
 	snprintf(changes, sizeof changes, "[{\"field\":\"lists.%s\",\"old\":null,\"new\":\"%s\"}]", le_lists[r->list],

@@ -151,6 +151,9 @@ int le_insert(tx *t, const char *uscc, const le_listing *l, long long *id)
 	                     DBS(l->evidence), DBS(day), DBS(state_names[LE_listed]),
 	                     t->user ? DBI(t->user->id) : DBNULL, DBS(now), DBS(now)),
 	                 NULL, &nid);
+	if (!rc)
+		rc = db_exec(t->c, "INSERT IGNORE INTO org_lists (list, uscc) VALUES (?, ?)",
+		             DBP(DBS(le_lists[l->list]), DBS(uscc)), NULL, NULL);
 	if (rc)
 		return rc;
 	*id = (long long)nid;
@@ -229,6 +232,16 @@ static int effect_remove(fsm_run *run)
 	cJSON *ch = list_change(list, db_val(row, 0, LC_REASON), NULL);
 	rc = credit_org_event(run->t, uscc, "delisting", today, reason, ch);
 	cJSON_Delete(ch);
+	/* The organization leaves the register's org_lists when this was its last current entry on
+	 * the list. credit_org_event has locked the organization's row, so a concurrent removal of
+	 * its other entry waits, and then (READ COMMITTED) sees this one gone. The effect runs before
+	 * the entry's own move, hence the id left out. */
+	if (!rc)
+		rc = db_exec(run->t->c,
+		             "DELETE FROM org_lists WHERE list = ? AND uscc = ? AND NOT EXISTS (SELECT 1 FROM "
+		             "list_entries e WHERE e.uscc = ? AND e.list = ? AND e.status = ? AND e.id <> ?)",
+		             DBP(DBS(list), DBS(uscc), DBS(uscc), DBS(list), DBS(state_names[LE_listed]), DBI(run->id)),
+		             NULL, NULL);
 	cJSON_AddStringToObject(run->summary, "org_uscc", uscc);
 	cJSON_AddStringToObject(run->summary, "list", list);
 	cJSON_AddStringToObject(run->summary, "removed_on", day);

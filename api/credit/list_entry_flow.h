@@ -8,6 +8,11 @@
  * passed without new grounds. The move closes the entry (removed_on, removal_reason), adds the
  * delisting to the organization's public history and drops its cached profile.
  *
+ * Which lists an organization is on now is also kept in org_lists (sql/0016), for the register
+ * search's listed= filter: le_insert adds the organization to the list, the removal of its last
+ * current entry on a list takes it off. Whoever lists or removes goes through these two, or
+ * org_lists drifts from list_entries.
+ *
  * The row: LE_COLUMNS and enum le_col are the one decoding of a list_entries row. */
 #ifndef SANZHI_LIST_ENTRY_FLOW_H
 #define SANZHI_LIST_ENTRY_FLOW_H
