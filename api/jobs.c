@@ -8,10 +8,12 @@
 #include "list_entry_flow.h"
 #include "orgs.h"
 #include "scheduler.h"
+#include "tender_flow.h"
 
 static const fsm_def *const workflows[] = {
 	&app_flow,
 	&list_entry_flow,
+	&tender_flow,
 };
 
 /* The profile cache follows changes other instances make (server/cache.h). */
