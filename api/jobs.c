@@ -3,6 +3,7 @@
  * describes it. */
 #include "api.h"
 #include "application_flow.h"
+#include "bid_flow.h"
 #include "cache.h"
 #include "fsm.h"
 #include "list_entry_flow.h"
@@ -14,6 +15,7 @@ static const fsm_def *const workflows[] = {
 	&app_flow,
 	&list_entry_flow,
 	&tender_flow,
+	&bid_flow,
 };
 
 /* The profile cache follows changes other instances make (server/cache.h). */

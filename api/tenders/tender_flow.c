@@ -2,6 +2,7 @@
  * effects, the two timers, and the checks of a notice against the register and the clock. The
  * handlers are tenders.c (the notice) and questions.c (the enquiries). */
 #include "tender_flow.h"
+#include "bid_seal.h"
 #include "org_row.h"
 #include "orgs.h"
 
@@ -240,6 +241,9 @@ static int effect_publish(fsm_run *run)
 	clock_fmt(now, now_s);
 	rc = db_exec(t->c, "UPDATE tenders SET published_at = ? WHERE id = ?", DBP(DBS(now_db), DBI(run->id)), NULL,
 	             NULL);
+	/* The key its bids will be sealed under. */
+	if (!rc)
+		rc = bid_key_create(t->c, run->id);
 	cJSON_AddStringToObject(run->summary, "published_at", now_s);
 	cJSON_AddStringToObject(run->summary, "enquiry_end", json_str_member(body, "enquiry_end"));
 	cJSON_AddStringToObject(run->summary, "bid_deadline", json_str_member(body, "bid_deadline"));

@@ -16,10 +16,12 @@ enum {
 	DEPARTMENT_FILTER_MAX = 400,
 };
 
-/* A tender row as read here: TENDER_COLUMNS, then how many organizations it invites. */
+/* A tender row as read here: TENDER_COLUMNS, then how many organizations it invites and how
+ * many live bids it has. */
 #define TENDER_READ_COLUMNS                                                                                            \
-	TENDER_COLUMNS ", (SELECT COUNT(*) FROM tender_invitations i WHERE i.tender_id = tenders.id)"
-enum { TC_INVITED_COUNT = TC_NCOLS };
+	TENDER_COLUMNS ", (SELECT COUNT(*) FROM tender_invitations i WHERE i.tender_id = tenders.id), "                \
+	"(SELECT COUNT(*) FROM bids b WHERE b.tender_id = tenders.id AND b.live = 1)"
+enum { TC_INVITED_COUNT = TC_NCOLS, TC_BIDS_COUNT };
 
 /* --- the tender as JSON --------------------------------------------------------------------- */
 
@@ -67,8 +69,8 @@ static cJSON *tender_json(const db_res *r, int row, const auth_user *viewer, con
 	api_add_time(o, "published_at", db_val(r, row, TC_PUBLISHED));
 	api_add_time(o, "cancelled_at", db_val(r, row, TC_CANCELLED));
 	json_add_str_or_null(o, "cancel_reason", db_val(r, row, TC_CANCEL_REASON));
-	/* A number only, until the opening (SPEC §6): bids arrive with issue 9 item 3. */
-	cJSON_AddNumberToObject(o, "bids_count", 0);
+	/* A number only, until the opening (SPEC §6): the live bids. */
+	cJSON_AddNumberToObject(o, "bids_count", (double)db_int(r, row, TC_BIDS_COUNT));
 	cJSON_AddNullToObject(o, "award");
 	cJSON_AddNullToObject(o, "contract");
 	cJSON_AddNullToObject(o, "challenge_until");
