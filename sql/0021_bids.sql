@@ -33,12 +33,22 @@ CREATE TABLE bids (
   KEY bids_bidder (bidder_id, id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
--- Every receipt a bid was given (submission, each replacement, the withdrawal), never changed:
--- the bidder's earlier receipts stay verifiable.
+-- A bid's documents, each sealed on its own (additional data naming the document too); their
+-- names, types, sizes and digests are in the bid's sealed plaintext, not here.
+CREATE TABLE bid_documents (
+  id          BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  bid_id      BIGINT UNSIGNED NOT NULL,
+  sealed      LONGBLOB NOT NULL,
+  created_at  DATETIME(6) NOT NULL,
+  KEY bid_documents_bid (bid_id, id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- Every receipt a bid was given (submission, each replacement, each document, the withdrawal),
+-- never changed: the bidder's earlier receipts stay verifiable.
 CREATE TABLE bid_receipts (
   id         BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   bid_id     BIGINT UNSIGNED NOT NULL,
-  kind       ENUM('submit','replace','withdraw') NOT NULL,
+  kind       ENUM('submit','replace','document','withdraw') NOT NULL,
   sha256     CHAR(64) CHARACTER SET ascii NOT NULL,
   at         DATETIME(6) NOT NULL,
   KEY bid_receipts_bid (bid_id, id)

@@ -4,6 +4,7 @@
 #include "bid_flow.h"
 #include "bid_seal.h"
 #include "tender_flow.h"
+#include "uploads.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,8 +140,10 @@ int bid_eligible_or_refuse(tx *t, const db_res *tender, const char *uscc)
 
 /* --- sealing ---------------------------------------------------------------------------------------- */
 
-/* The plaintext of a bid: its identity, a random nonce, and its content. */
-static char *plaintext(long long tender_id, long long id, const char *uscc, const bid_content *content)
+/* The plaintext of a bid: its identity, a random nonce, its content and its documents'
+ * metadata ({id, name, media_type, size, sha256} each). */
+static char *plaintext(long long tender_id, long long id, const char *uscc, const bid_content *content,
+                       const cJSON *documents)
 {
 	unsigned char nonce[NONCE_BYTES];
 	char nonce_s[2 * NONCE_BYTES + 1];
@@ -155,13 +158,14 @@ static char *plaintext(long long tender_id, long long id, const char *uscc, cons
 	cJSON_AddStringToObject(o, "nonce", nonce_s);
 	cJSON_AddNumberToObject(o, "price_fen", (double)content->price_fen);
 	cJSON_AddStringToObject(o, "technical_proposal", content->technical_proposal);
+	cJSON_AddItemToObject(o, "documents", documents ? cJSON_Duplicate(documents, 1) : cJSON_CreateArray());
 	char *text = json_print(o);
 	cJSON_Delete(o);
 	return text;
 }
 
 int bid_seal_store(tx *t, long long tender_id, long long id, const char *uscc, const bid_content *content,
-                   const char *kind, char sha256[CRYPTO_SHA256_HEX_LEN + 1])
+                   const cJSON *documents, const char *kind, char sha256[CRYPTO_SHA256_HEX_LEN + 1])
 {
 	unsigned char key[CRYPTO_AES_KEY_LEN], *sealed = NULL;
 	size_t sealed_len = 0, n = 0;
@@ -170,11 +174,11 @@ int bid_seal_store(tx *t, long long tender_id, long long id, const char *uscc, c
 	if (rc)
 		return rc < 0 ? rc : DB_ERROR;
 	rc = DB_ERROR;
-	if (!(plain = plaintext(tender_id, id, uscc, content)))
+	if (!(plain = plaintext(tender_id, id, uscc, content, documents)))
 		goto out;
 	n = strlen(plain);
 	crypto_sha256_hex(plain, n, sha256);
-	if (bid_seal(key, tender_id, id, uscc, plain, n, &sealed, &sealed_len) < 0)
+	if (bid_seal(key, tender_id, id, uscc, 0, plain, n, &sealed, &sealed_len) < 0)
 		goto out;
 	char now[32];
 	clock_fmt_db(clock_now(), now);
@@ -193,25 +197,58 @@ out:
 	return rc;
 }
 
-int bid_read_plain(tx *t, const db_res *bid, char **plain, size_t *len)
+/* Opens the one sealed value sql (with one ? for id) selects, as the bid's part doc_id. */
+static int read_sealed(tx *t, const db_res *bid, const char *sql, long long id, long long doc_id, char **out,
+                       size_t *len)
 {
-	*plain = NULL;
-	long long tender_id = db_int(bid, 0, BC_TENDER), id = db_int(bid, 0, BC_ID);
+	*out = NULL;
+	long long tender_id = db_int(bid, 0, BC_TENDER), bid_id = db_int(bid, 0, BC_ID);
 	unsigned char key[CRYPTO_AES_KEY_LEN];
 	int rc = bid_key_load(t->c, tender_id, key);
 	if (rc)
 		return rc < 0 ? rc : 0;
 	db_res *r;
-	rc = db_query(t->c, "SELECT sealed FROM bids WHERE id = ?", DBP(DBI(id)), &r);
+	rc = db_query(t->c, sql, DBP(DBI(id)), &r);
 	if (!rc) {
-		if (r->nrows == 1 &&
-		    bid_open(key, tender_id, id, db_val(bid, 0, BC_USCC), (const unsigned char *)db_val(r, 0, 0),
-		             db_len(r, 0, 0), plain, len) < 0)
-			*plain = NULL;
+		if (r->nrows == 1 && bid_open(key, tender_id, bid_id, db_val(bid, 0, BC_USCC), doc_id,
+		                              (const unsigned char *)db_val(r, 0, 0), db_len(r, 0, 0), out, len) < 0)
+			*out = NULL;
 		db_res_free(r);
 	}
 	crypto_wipe(key, sizeof key);
 	return rc;
+}
+
+int bid_read_plain(tx *t, const db_res *bid, char **plain, size_t *len)
+{
+	return read_sealed(t, bid, "SELECT sealed FROM bids WHERE id = ?", db_int(bid, 0, BC_ID), 0, plain, len);
+}
+
+int bid_read_document(tx *t, const db_res *bid, long long doc_id, char **data, size_t *len)
+{
+	db_res *r;
+	int rc = db_query(t->c, "SELECT bid_id FROM bid_documents WHERE id = ?", DBP(DBI(doc_id)), &r);
+	if (rc)
+		return rc;
+	int ours = r->nrows == 1 && db_int(r, 0, 0) == db_int(bid, 0, BC_ID);
+	db_res_free(r);
+	*data = NULL;
+	return ours ? read_sealed(t, bid, "SELECT sealed FROM bid_documents WHERE id = ?", doc_id, doc_id, data, len)
+	            : 0;
+}
+
+/* The bid's plaintext as JSON, or NULL (*rc 0) when it no longer opens. */
+static cJSON *current(tx *t, const db_res *bid, int *rc)
+{
+	char *plain = NULL;
+	size_t len = 0;
+	*rc = bid_read_plain(t, bid, &plain, &len);
+	cJSON *o = plain ? cJSON_Parse(plain) : NULL;
+	if (plain) {
+		crypto_wipe(plain, len);
+		free(plain);
+	}
+	return o;
 }
 
 /* --- guards and effects --------------------------------------------------------------------------- */
@@ -242,8 +279,12 @@ static int effect_replace(fsm_run *run)
 	char sha[CRYPTO_SHA256_HEX_LEN + 1];
 	rc = tender->nrows == 1 ? bid_eligible_or_refuse(run->t, tender, uscc) : DB_ERROR;
 	db_res_free(tender);
+	/* The documents stay with the bid (the ones of a seal that no longer opens are lost). */
+	cJSON *now = rc ? NULL : current(run->t, b, &rc);
 	if (!rc)
-		rc = bid_seal_store(run->t, tender_id, run->id, uscc, run->arg, "replace", sha);
+		rc = bid_seal_store(run->t, tender_id, run->id, uscc, run->arg,
+		                    cJSON_GetObjectItemCaseSensitive(now, "documents"), "replace", sha);
+	cJSON_Delete(now);
 	if (!rc) {
 		cJSON_AddNumberToObject(run->summary, "tender_id", (double)tender_id);
 		cJSON_AddStringToObject(run->summary, "org_uscc", uscc);
@@ -267,6 +308,79 @@ static int effect_withdraw(fsm_run *run)
 	return rc;
 }
 
+/* A document joins the bid: sealed on its own, its metadata in the bid's plaintext, which is
+ * sealed again (a new receipt). */
+static int effect_add_document(fsm_run *run)
+{
+	tx *t = run->t;
+	const db_res *b = run->row;
+	bid_document *d = run->arg;
+	const upload *f = d->file;
+	long long tender_id = db_int(b, 0, BC_TENDER);
+	const char *uscc = db_val(b, 0, BC_USCC);
+	db_res *r;
+	int rc = db_query(t->c, "SELECT COUNT(*) FROM bid_documents WHERE bid_id = ?", DBP(DBI(run->id)), &r);
+	if (rc)
+		return rc;
+	long long have = db_int(r, 0, 0);
+	db_res_free(r);
+	if (have >= BID_DOCUMENTS_MAX)
+		return tx_refuse(t, 409, "too_many_documents", "a bid holds at most %d documents", BID_DOCUMENTS_MAX);
+	cJSON *now = current(t, b, &rc);
+	if (rc)
+		return rc;
+	if (!now)
+		return tx_refuse(t, 409, "bid_integrity_failed",
+		                 "the stored bid no longer opens; replace it (PUT) before adding documents");
+	unsigned char key[CRYPTO_AES_KEY_LEN], *sealed = NULL;
+	size_t sealed_len = 0;
+	char now_s[32], sha[CRYPTO_SHA256_HEX_LEN + 1];
+	clock_fmt_db(clock_now(), now_s);
+	unsigned long long id = 0;
+	if ((rc = bid_key_load(t->c, tender_id, key)))
+		goto out;
+	rc = db_exec(t->c, "INSERT INTO bid_documents (bid_id, sealed, created_at) VALUES (?, '', ?)",
+	             DBP(DBI(run->id), DBS(now_s)), NULL, &id);
+	if (rc)
+		goto out;
+	d->id = (long long)id;
+	rc = DB_ERROR;
+	if (bid_seal(key, tender_id, run->id, uscc, d->id, f->body, f->len, &sealed, &sealed_len) < 0)
+		goto out;
+	if ((rc = db_exec(t->c, "UPDATE bid_documents SET sealed = ? WHERE id = ?",
+	                  DBP(DBB(sealed, sealed_len), DBI(d->id)), NULL, NULL)))
+		goto out;
+	cJSON *docs = cJSON_GetObjectItemCaseSensitive(now, "documents");
+	if (!cJSON_IsArray(docs)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(now, "documents");
+		docs = cJSON_AddArrayToObject(now, "documents");
+	}
+	cJSON *m = cJSON_CreateObject();
+	cJSON_AddNumberToObject(m, "id", (double)d->id);
+	cJSON_AddStringToObject(m, "name", f->name);
+	cJSON_AddStringToObject(m, "media_type", f->media_type);
+	cJSON_AddNumberToObject(m, "size", (double)f->len);
+	cJSON_AddStringToObject(m, "sha256", f->sha256);
+	cJSON_AddItemToArray(docs, m);
+	const cJSON *price = cJSON_GetObjectItemCaseSensitive(now, "price_fen");
+	bid_content c = { cJSON_IsNumber(price) ? (long long)price->valuedouble : 0,
+		          json_str_member(now, "technical_proposal") };
+	if (!c.technical_proposal) {
+		rc = DB_ERROR;
+		goto out;
+	}
+	rc = bid_seal_store(t, tender_id, run->id, uscc, &c, docs, "document", sha);
+	cJSON_AddNumberToObject(run->summary, "tender_id", (double)tender_id);
+	cJSON_AddStringToObject(run->summary, "org_uscc", uscc);
+	cJSON_AddNumberToObject(run->summary, "document_id", (double)d->id);
+	cJSON_AddStringToObject(run->summary, "sha256", sha);
+out:
+	crypto_wipe(key, sizeof key);
+	free(sealed);
+	cJSON_Delete(now);
+	return rc < 0 ? rc : rc ? DB_ERROR : 0;
+}
+
 static int refuse(fsm_run *run, int state)
 {
 	if (state == BS_withdrawn)
@@ -279,6 +393,7 @@ static int refuse(fsm_run *run, int state)
 static const fsm_transition transitions[] = {
 	{ BS_submitted, BA_replace, BS_submitted, APP, guard_owner, effect_replace, NULL },
 	{ BS_submitted, BA_withdraw, BS_withdrawn, APP, guard_owner, effect_withdraw, NULL },
+	{ BS_submitted, BA_add_document, BS_submitted, APP, guard_owner, effect_add_document, "bid.document_add" },
 };
 
 const fsm_def bid_flow = {

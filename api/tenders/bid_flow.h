@@ -1,7 +1,7 @@
 /* bid_flow.h — the life of a sealed bid (SPEC §6, Appendix B) as data on the executor of
  * server/fsm.h:
  *
- *     submitted ─replace (PUT)→ submitted ─withdraw→ withdrawn
+ *     submitted ─replace (PUT), documents→ submitted ─withdraw→ withdrawn
  *
  * Every move of a bid (and its submission, bids.c) takes its tender's row in share mode first
  * and is refused 409 deadline_passed once the daemon's clock, inside the transaction, is at the
@@ -60,6 +60,7 @@ enum bid_col {
 
 enum {
 	BID_PROPOSAL_MAX_CHARS = 100000,
+	BID_DOCUMENTS_MAX = 20,
 };
 
 /* What a submission or a replacement seals (the arg of fsm_exec for replace). */
@@ -67,6 +68,14 @@ typedef struct bid_content {
 	long long price_fen;
 	const char *technical_proposal;
 } bid_content;
+
+/* A document being added (the arg of fsm_exec for add_document): the file, checked
+ * (uploads.h), and the document's id once stored. */
+struct upload;
+typedef struct bid_document {
+	const struct upload *file;
+	long long id;
+} bid_document;
 
 /* Inside a transaction: takes tender_id's row in share mode and refuses unless bids are taken
  * now (404 no such tender or a draft; 409 deadline_passed from the bid deadline on; 409
@@ -81,13 +90,16 @@ int bid_deadline_recheck(tx *t, long long tender_id);
  * not_org_owner unless t->user acts for it. 0, TX_REFUSED or a DB_ code. */
 int bid_eligible_or_refuse(tx *t, const db_res *tender, const char *uscc);
 
-/* Inside a transaction: seals content as bid id's new plaintext (a fresh nonce and IV), writes
- * it with its SHA-256 and the submission time, and records the receipt of kind. sha256 receives
- * the digest. 0 or a DB_ code. */
+/* Inside a transaction: seals content and the documents' metadata (a JSON array, NULL: none)
+ * as bid id's new plaintext (a fresh nonce and IV), writes it with its SHA-256 and the submission
+ * time, and records the receipt of kind. sha256 receives the digest. 0 or a DB_ code. */
 int bid_seal_store(tx *t, long long tender_id, long long id, const char *uscc, const bid_content *content,
-                   const char *kind, char sha256[CRYPTO_SHA256_HEX_LEN + 1]);
-/* Inside a transaction: bid id's plaintext (the JSON it was sealed from; malloc'd, wipe and free
- * it), NULL on *plain when it does not open. 0 or a DB_ code. */
+                   const cJSON *documents, const char *kind, char sha256[CRYPTO_SHA256_HEX_LEN + 1]);
+/* Inside a transaction: the plaintext of the bid in row bid (the JSON text it was sealed from;
+ * malloc'd, wipe and free it), NULL on *plain when it does not open. 0 or a DB_ code. */
 int bid_read_plain(tx *t, const db_res *bid, char **plain, size_t *len);
+/* The same for its document doc_id (the file's bytes); NULL when there is none such or it does
+ * not open. */
+int bid_read_document(tx *t, const db_res *bid, long long doc_id, char **data, size_t *len);
 
 #endif

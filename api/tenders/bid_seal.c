@@ -12,6 +12,7 @@
 #define KEK_INFO "sanzhi tender data key wrap v1"
 #define KEY_AAD "sanzhi-tender-key-v1|tender=%lld"
 #define BID_AAD "sanzhi-bid-v1|tender=%lld|bid=%lld|org=%s"
+#define DOC_AAD BID_AAD "|doc=%lld"
 #define WRAPPED_LEN (CRYPTO_AES_KEY_LEN + CRYPTO_SEAL_OVERHEAD)
 
 static int kek_derive(unsigned char kek[CRYPTO_AES_KEY_LEN])
@@ -62,16 +63,20 @@ int bid_key_load(db_conn *c, long long tender_id, unsigned char key[CRYPTO_AES_K
 	return rc;
 }
 
-void bid_seal_aad(long long tender_id, long long bid_id, const char *uscc, char *out, size_t outlen)
+void bid_seal_aad(long long tender_id, long long bid_id, const char *uscc, long long doc_id, char *out,
+                  size_t outlen)
 {
-	snprintf(out, outlen, BID_AAD, tender_id, bid_id, uscc ? uscc : "");
+	if (doc_id)
+		snprintf(out, outlen, DOC_AAD, tender_id, bid_id, uscc ? uscc : "", doc_id);
+	else
+		snprintf(out, outlen, BID_AAD, tender_id, bid_id, uscc ? uscc : "");
 }
 
 int bid_seal(const unsigned char key[CRYPTO_AES_KEY_LEN], long long tender_id, long long bid_id, const char *uscc,
-             const void *plain, size_t n, unsigned char **out, size_t *outlen)
+             long long doc_id, const void *plain, size_t n, unsigned char **out, size_t *outlen)
 {
-	char aad[96];
-	bid_seal_aad(tender_id, bid_id, uscc, aad, sizeof aad);
+	char aad[128];
+	bid_seal_aad(tender_id, bid_id, uscc, doc_id, aad, sizeof aad);
 	*out = malloc(n + CRYPTO_SEAL_OVERHEAD);
 	if (!*out)
 		return -1;
@@ -85,13 +90,13 @@ int bid_seal(const unsigned char key[CRYPTO_AES_KEY_LEN], long long tender_id, l
 }
 
 int bid_open(const unsigned char key[CRYPTO_AES_KEY_LEN], long long tender_id, long long bid_id, const char *uscc,
-             const unsigned char *sealed, size_t n, char **out, size_t *outlen)
+             long long doc_id, const unsigned char *sealed, size_t n, char **out, size_t *outlen)
 {
 	*out = NULL;
 	if (n < CRYPTO_SEAL_OVERHEAD)
 		return -1;
-	char aad[96];
-	bid_seal_aad(tender_id, bid_id, uscc, aad, sizeof aad);
+	char aad[128];
+	bid_seal_aad(tender_id, bid_id, uscc, doc_id, aad, sizeof aad);
 	size_t len = n - CRYPTO_SEAL_OVERHEAD;
 	char *p = malloc(len + 1);
 	if (!p)

@@ -20,14 +20,16 @@ int bid_key_create(db_conn *c, long long tender_id);
  * does not unwrap (no master key, a key moved from another tender); or a DB_ code. */
 int bid_key_load(db_conn *c, long long tender_id, unsigned char key[CRYPTO_AES_KEY_LEN]);
 
-/* The additional data of a bid's seal. */
-void bid_seal_aad(long long tender_id, long long bid_id, const char *uscc, char *out, size_t outlen);
-/* Seals plain (n bytes) for the bid: *out (malloc'd, n + CRYPTO_SEAL_OVERHEAD bytes). 0 or -1. */
+/* The additional data of a seal: the bid's plaintext (doc_id 0) or one of its documents. */
+void bid_seal_aad(long long tender_id, long long bid_id, const char *uscc, long long doc_id, char *out,
+                  size_t outlen);
+/* Seals plain (n bytes) for the bid (doc_id 0) or its document doc_id: *out (malloc'd,
+ * n + CRYPTO_SEAL_OVERHEAD bytes). 0 or -1. */
 int bid_seal(const unsigned char key[CRYPTO_AES_KEY_LEN], long long tender_id, long long bid_id, const char *uscc,
-             const void *plain, size_t n, unsigned char **out, size_t *outlen);
-/* Opens a sealed bid: *out (malloc'd, NUL-terminated, *outlen bytes without it). -1 when it does
- * not open (altered, or sealed for another tender, bid or organization). */
+             long long doc_id, const void *plain, size_t n, unsigned char **out, size_t *outlen);
+/* Opens a seal: *out (malloc'd, NUL-terminated, *outlen bytes without it). -1 when it does not
+ * open (altered, or sealed for another tender, bid, organization or document). */
 int bid_open(const unsigned char key[CRYPTO_AES_KEY_LEN], long long tender_id, long long bid_id, const char *uscc,
-             const unsigned char *sealed, size_t n, char **out, size_t *outlen);
+             long long doc_id, const unsigned char *sealed, size_t n, char **out, size_t *outlen);
 
 #endif

@@ -1,10 +1,12 @@
 /* bids.c — sealed bids over HTTP (SPEC §6, Appendix B): submit (a receipt), read one's own,
  * replace (a new receipt) and withdraw, all before the bid deadline by the daemon's clock. The
- * workflow and the sealing are bid_flow.c and bid_seal.c; nothing here answers, logs or audits a
+ * workflow and the sealing are bid_flow.c and bid_seal.c. Documents (PDF, JPEG, PNG) are added to
+ * a bid, each sealed, until the deadline. Nothing here answers, logs or audits a
  * price or a proposal to anyone but the bidder. */
 #include "bid_flow.h"
 #include "orgs.h"
 #include "tenders.h"
+#include "uploads.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,8 +58,12 @@ static int answer_bid(tx *t, long long tender_id, long long id, int status, int 
 		cJSON_AddBoolToObject(o, "intact", p != NULL);
 		cJSON *price = cJSON_DetachItemFromObjectCaseSensitive(p, "price_fen");
 		cJSON *proposal = cJSON_DetachItemFromObjectCaseSensitive(p, "technical_proposal");
+		cJSON *docs = cJSON_DetachItemFromObjectCaseSensitive(p, "documents");
 		cJSON_AddItemToObject(o, "price_fen", price ? price : cJSON_CreateNull());
 		cJSON_AddItemToObject(o, "technical_proposal", proposal ? proposal : cJSON_CreateNull());
+		cJSON_AddItemToObject(o, "documents", cJSON_IsArray(docs) ? docs : cJSON_CreateArray());
+		if (docs && !cJSON_IsArray(docs))
+			cJSON_Delete(docs);
 		/* The exact text that was sealed: its SHA-256 is the receipt's, for anyone to check. */
 		json_add_str_or_null(o, "sealed_plaintext", p ? plain : NULL);
 		cJSON_Delete(p);
@@ -126,7 +132,7 @@ static int submit_tx(tx *t, void *arg)
 		return tx_refuse(t, 409, "bid_exists",
 		                 "%s has a live bid on this tender already: replace it (PUT) or withdraw it first", a->uscc);
 	char sha[CRYPTO_SHA256_HEX_LEN + 1];
-	if (rc || (rc = bid_seal_store(t, a->tender, (long long)id, a->uscc, &a->content, "submit", sha)))
+	if (rc || (rc = bid_seal_store(t, a->tender, (long long)id, a->uscc, &a->content, NULL, "submit", sha)))
 		return rc;
 	cJSON *s = cJSON_CreateObject();
 	cJSON_AddNumberToObject(s, "tender_id", (double)a->tender);
@@ -221,10 +227,120 @@ static void bids_withdraw(http_req *req)
 	tx_run_or_reply(req, act_tx, &a);
 }
 
+/* --- documents ------------------------------------------------------------------------------------ */
+
+typedef struct doc_call {
+	bid_path p;
+	upload file;
+	bid_document doc;
+} doc_call;
+
+static int document_tx(tx *t, void *arg)
+{
+	doc_call *a = arg;
+	int rc = bid_tender_open_or_refuse(t, a->p.tender, NULL);
+	if (rc)
+		return rc;
+	db_res *r;
+	if ((rc = db_query(t->c, "SELECT tender_id FROM bids WHERE id = ?", DBP(DBI(a->p.id)), &r)))
+		return rc;
+	int here = r->nrows == 1 && db_int(r, 0, 0) == a->p.tender;
+	db_res_free(r);
+	if (!here)
+		return tx_refuse(t, 404, "not_found", "there is no such bid");
+	a->doc.file = &a->file;
+	if ((rc = fsm_exec(t, &bid_flow, a->p.id, BA_add_document, &a->doc, NULL)) ||
+	    (rc = bid_deadline_recheck(t, a->p.tender)) || (rc = answer_bid(t, a->p.tender, a->p.id, 201, 0)))
+		return rc;
+	/* The receipt and the document's digest; not its name, which an Idempotency-Key would keep
+	 * in clear with the answer (the bidder reads it back in the bid). */
+	cJSON *d = cJSON_CreateObject();
+	cJSON_AddNumberToObject(d, "id", (double)a->doc.id);
+	cJSON_AddStringToObject(d, "media_type", a->file.media_type);
+	cJSON_AddNumberToObject(d, "size", (double)a->file.len);
+	cJSON_AddStringToObject(d, "sha256", a->file.sha256);
+	cJSON_AddItemToObject(t->data, "document", d);
+	return 0;
+}
+
+static void bids_document_post(http_req *req)
+{
+	doc_call a = { 0 };
+	verr v = { 0 };
+	if (bid_path_or_reply(req, &a.p) < 0 || upload_or_reply(req, &a.file, &v) < 0)
+		return;
+	tx_run_or_reply(req, document_tx, &a);
+}
+
+typedef struct doc_get {
+	bid_path p;
+	long long doc;
+} doc_get;
+
+static int document_get_tx(tx *t, void *arg)
+{
+	const doc_get *g = arg;
+	db_res *r;
+	int rc = db_query(t->c, bid_flow.sql_read, DBP(DBI(g->p.id)), &r);
+	if (rc)
+		return rc;
+	char *data = NULL, *plain = NULL;
+	size_t len = 0, plen = 0;
+	cJSON *meta = NULL;
+	if (r->nrows != 1 || db_int(r, 0, BC_TENDER) != g->p.tender || !t->user ||
+	    db_int(r, 0, BC_BIDDER) != t->user->id) {
+		rc = tx_refuse(t, 404, "not_found", "there is no such document");
+		goto out;
+	}
+	if ((rc = bid_read_document(t, r, g->doc, &data, &len)) || (rc = bid_read_plain(t, r, &plain, &plen)))
+		goto out;
+	/* Its name and type are in the bid's sealed plaintext. */
+	cJSON *p = plain ? cJSON_Parse(plain) : NULL;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(p, "documents")) {
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
+		if (cJSON_IsNumber(id) && (long long)id->valuedouble == g->doc)
+			meta = cJSON_Duplicate(it, 1);
+	}
+	cJSON_Delete(p);
+	if (!data || !meta || !json_str_member(meta, "media_type")) {
+		rc = tx_refuse(t, data ? 409 : 404, data ? "bid_integrity_failed" : "not_found",
+		               data ? "the stored bid no longer opens" : "there is no such document, or it no longer opens");
+		goto out;
+	}
+	char headers[1200];
+	upload_disposition(json_str_member(meta, "name") ? json_str_member(meta, "name") : "document", headers,
+	                   sizeof headers);
+	strncat(headers, "Cache-Control: private, no-store\r\n", sizeof headers - strlen(headers) - 1);
+	tx_answer_raw(t, 200, json_str_member(meta, "media_type"), data, len, headers);
+out:
+	if (data) {
+		crypto_wipe(data, len);
+		free(data);
+	}
+	if (plain) {
+		crypto_wipe(plain, plen);
+		free(plain);
+	}
+	cJSON_Delete(meta);
+	db_res_free(r);
+	return rc;
+}
+
+static void bids_document_get(http_req *req)
+{
+	doc_get g;
+	if (bid_path_or_reply(req, &g.p) < 0 || api_id_param_or_reply(req, "doc_id", &g.doc) < 0)
+		return;
+	tx_read_or_reply(req, document_get_tx, &g);
+}
+
 const route bids_routes[] = {
 	{ "POST", "/api/v1/tenders/{id}/bids", bids_post, APP, R_JSON | R_IDEMPOTENT },
 	{ "GET", "/api/v1/tenders/{id}/bids/{bid_id}", bids_get, ROLES_PUBLIC, 0 },
 	{ "PUT", "/api/v1/tenders/{id}/bids/{bid_id}", bids_put, APP, R_JSON },
 	{ "POST", "/api/v1/tenders/{id}/bids/{bid_id}/withdraw", bids_withdraw, APP, R_JSON_OPT | R_BODY_KIB(1) },
+	{ "POST", "/api/v1/tenders/{id}/bids/{bid_id}/documents", bids_document_post, APP, R_RAW | R_IDEMPOTENT },
+	{ "GET", "/api/v1/tenders/{id}/bids/{bid_id}/documents/{doc_id}", bids_document_get, ROLES_PUBLIC, 0 },
 	{ NULL, NULL, NULL, 0, 0 },
 };

@@ -20,6 +20,11 @@ const plus = (base, days) => iso(Date.parse(base) + days * DAY);
 const DEADLINE = plus(T0, 25);
 const PRICE = 118765432;               // distinctive: searched for in the dump and the logs
 const MARKER = 'PROPOSAL-MARKER-7f3a9c'; // likewise
+const DOC_MARKER = 'DOCUMENT-MARKER-51c2e8';
+const pdf = (text = DOC_MARKER) => Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.from(`${text} 资质证明\n`), crypto.randomBytes(64)]);
+const upload = (who, tid, bidId, body, name = '资质证明.pdf', type = 'application/pdf', headers = {}) => d.api('POST',
+  `/api/v1/tenders/${tid}/bids/${bidId}/documents?name=${encodeURIComponent(name)}`,
+  { token: who && who.token, raw: body, headers: { 'Content-Type': type, ...headers } });
 
 async function clock(when) {
   await d.setClock(when, undefined, { frozen: true });
@@ -247,15 +252,58 @@ test('a stored seal that was altered, or moved to another bid, no longer opens',
   assert.equal((await get(bob, `/api/v1/tenders/${tid}/bids/${b.id}`)).json.data.intact, true);
 });
 
+test('documents: sealed one by one, each a new receipt; the bidder alone downloads them; a replacement keeps them', async () => {
+  await clock(T0);
+  const tid = await tender();
+  const b = (await bid(alice, tid)).json.data;
+  const file = pdf();
+  const r = await upload(alice, tid, b.id, file);
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.data.version, 2);
+  assert.notEqual(r.json.data.sha256, b.sha256);
+  assert.deepEqual(r.json.data.document, { id: r.json.data.document.id, media_type: 'application/pdf',
+    size: file.length, sha256: crypto.createHash('sha256').update(file).digest('hex') });
+  const own = (await get(alice, `/api/v1/tenders/${tid}/bids/${b.id}`)).json.data;
+  const meta = { ...r.json.data.document, name: '资质证明.pdf' };
+  assert.deepEqual(own.documents, [meta]);
+  assert.equal(crypto.createHash('sha256').update(own.sealed_plaintext, 'utf8').digest('hex'), r.json.data.sha256);
+  const dl = await fetch(`${d.url}/api/v1/tenders/${tid}/bids/${b.id}/documents/${r.json.data.document.id}`,
+    { headers: { Authorization: `Bearer ${alice.token}` } });
+  assert.equal(dl.status, 200);
+  assert.equal(dl.headers.get('content-type'), 'application/pdf');
+  assert.deepEqual(Buffer.from(await dl.arrayBuffer()), file);
+  for (const who of [bob, purchaser, admin]) {
+    const x = await fetch(`${d.url}/api/v1/tenders/${tid}/bids/${b.id}/documents/${r.json.data.document.id}`,
+      { headers: { Authorization: `Bearer ${who.token}` } });
+    assert.equal(x.status, 404);
+  }
+  assert.equal((await upload(bob, tid, b.id, pdf())).status, 404);
+  const mismatch = await upload(alice, tid, b.id, pdf(), 'x.png', 'image/png');
+  assert.equal(mismatch.status, 422);
+  assert.equal(mismatch.json.code, 'content_mismatch');
+  assert.equal((await upload(alice, tid, b.id, pdf(), 'x.txt', 'text/plain')).status, 415);
+  // A replacement keeps the documents, under a new seal.
+  const rep = await put(alice, `/api/v1/tenders/${tid}/bids/${b.id}`, { price_fen: 5000000, technical_proposal: '第二版' });
+  assert.equal(rep.status, 200);
+  assert.deepEqual((await get(alice, `/api/v1/tenders/${tid}/bids/${b.id}`)).json.data.documents, [meta]);
+  assert.deepEqual(d.sql(`SELECT kind FROM bid_receipts WHERE bid_id = ${b.id} ORDER BY id`).trim().split('\n'), ['submit', 'document', 'replace']);
+  await clock(DEADLINE);
+  const late = await upload(alice, tid, b.id, pdf());
+  assert.equal(late.status, 409);
+  assert.equal(late.json.code, 'deadline_passed');
+  await clock(T0);
+});
+
 test('nothing in clear: not in the database dump, the logs or the audit trail', async () => {
   const tid = await tender();
   const r = await bid(alice, tid, {}, { 'Idempotency-Key': 'clear-check' });
   assert.equal(r.status, 201);
   assert.equal((await put(alice, `/api/v1/tenders/${tid}/bids/${r.json.data.id}`, { price_fen: PRICE + 1, technical_proposal: `${MARKER} v2` })).status, 200);
+  assert.equal((await upload(alice, tid, r.json.data.id, pdf(), `${DOC_MARKER}.pdf`, 'application/pdf', { 'Idempotency-Key': 'doc-clear' })).status, 201);
   const dump = execFileSync('mariadb-dump', [`--defaults-file=${path.join(ROOT, 'var/mariadb/root.cnf')}`, '--skip-extended-insert',
     d.database], { maxBuffer: 256 * 1024 * 1024 });
   const hex = dump.toString('latin1');
-  for (const needle of [String(PRICE), String(PRICE + 1), MARKER, '服务方案全文']) {
+  for (const needle of [String(PRICE), String(PRICE + 1), MARKER, '服务方案全文', DOC_MARKER, '资质证明']) {
     assert.ok(!dump.includes(Buffer.from(needle, 'utf8')), `${needle} is in the database dump`);
     assert.ok(!d.logs.includes(needle), `${needle} is in the daemon's log`);
   }
