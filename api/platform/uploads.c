@@ -26,7 +26,8 @@ static const struct upload_type *type_for(const char *content_type)
 	while (n && content_type[n - 1] == ' ')
 		n--;
 	for (size_t i = 0; i < sizeof upload_types / sizeof upload_types[0]; i++)
-		if (strlen(upload_types[i].media_type) == n && !strncasecmp(content_type, upload_types[i].media_type, n))
+		if (strlen(upload_types[i].media_type) == n &&
+		    !strncasecmp(content_type, upload_types[i].media_type, n))
 			return &upload_types[i];
 	return NULL;
 }

@@ -11,7 +11,6 @@
 #include <string.h>
 
 enum {
-	DOC_NAME_MAX_BYTES = UPLOAD_NAME_MAX_BYTES, /* application_documents.name */
 	DOCS_PER_APPLICATION = 50,
 };
 

@@ -122,7 +122,8 @@ int bid_eligible_or_refuse(tx *t, const db_res *tender, const char *uscc)
 	}
 	/* Invited and single-source tenders take bids from the organizations they name only. */
 	const char *method = db_val(tender, 0, TC_METHOD);
-	if (method && (!strcmp(method, tender_methods[TM_INVITED]) || !strcmp(method, tender_methods[TM_SINGLE_SOURCE]))) {
+	if (method &&
+	    (!strcmp(method, tender_methods[TM_INVITED]) || !strcmp(method, tender_methods[TM_SINGLE_SOURCE]))) {
 		rc = db_query(t->c, "SELECT 1 FROM tender_invitations WHERE tender_id = ? AND uscc = ?",
 		              DBP(DBI(db_int(tender, 0, TC_ID)), DBS(uscc)), &r);
 		if (rc) {
@@ -263,7 +264,8 @@ static int guard_owner(fsm_run *run)
 		return rc;
 	int owned = r->nrows == 1 && db_int(r, 0, 0) == run->t->user->id;
 	db_res_free(r);
-	return owned ? 0 : tx_refuse(run->t, 403, "not_org_owner", "only the account that acts for %s may do this", uscc);
+	return owned ? 0
+	             : tx_refuse(run->t, 403, "not_org_owner", "only the account that acts for %s may do this", uscc);
 }
 
 /* A replacement is a new submission: eligible again, sealed again, a new receipt. */
@@ -301,7 +303,8 @@ static int effect_withdraw(fsm_run *run)
 	int rc = db_exec(run->t->c, "UPDATE bids SET withdrawn_at = ? WHERE id = ?", DBP(DBS(now), DBI(run->id)), NULL,
 	                 NULL);
 	if (!rc)
-		rc = db_exec(run->t->c, "INSERT INTO bid_receipts (bid_id, kind, sha256, at) VALUES (?, 'withdraw', ?, ?)",
+		rc = db_exec(run->t->c,
+		             "INSERT INTO bid_receipts (bid_id, kind, sha256, at) VALUES (?, 'withdraw', ?, ?)",
 		             DBP(DBI(run->id), DBS(db_val(b, 0, BC_SHA256)), DBS(now)), NULL, NULL);
 	cJSON_AddNumberToObject(run->summary, "tender_id", (double)db_int(b, 0, BC_TENDER));
 	cJSON_AddStringToObject(run->summary, "org_uscc", db_val(b, 0, BC_USCC));

@@ -43,7 +43,9 @@ enum bid_action {
 
 extern const fsm_def bid_flow;
 
-#define BID_COLUMNS "id, tender_id, org_uscc, bidder_id, status, sha256, submitted_at, withdrawn_at, version, created_at, updated_at"
+#define BID_COLUMNS                                                                                                    \
+	"id, tender_id, org_uscc, bidder_id, status, sha256, submitted_at, withdrawn_at, version, created_at, "        \
+	"updated_at"
 enum bid_col {
 	BC_ID,
 	BC_TENDER,

@@ -63,8 +63,7 @@ int bid_key_load(db_conn *c, long long tender_id, unsigned char key[CRYPTO_AES_K
 	return rc;
 }
 
-void bid_seal_aad(long long tender_id, long long bid_id, const char *uscc, long long doc_id, char *out,
-                  size_t outlen)
+void bid_seal_aad(long long tender_id, long long bid_id, const char *uscc, long long doc_id, char *out, size_t outlen)
 {
 	if (doc_id)
 		snprintf(out, outlen, DOC_AAD, tender_id, bid_id, uscc ? uscc : "", doc_id);

@@ -21,8 +21,7 @@ int bid_key_create(db_conn *c, long long tender_id);
 int bid_key_load(db_conn *c, long long tender_id, unsigned char key[CRYPTO_AES_KEY_LEN]);
 
 /* The additional data of a seal: the bid's plaintext (doc_id 0) or one of its documents. */
-void bid_seal_aad(long long tender_id, long long bid_id, const char *uscc, long long doc_id, char *out,
-                  size_t outlen);
+void bid_seal_aad(long long tender_id, long long bid_id, const char *uscc, long long doc_id, char *out, size_t outlen);
 /* Seals plain (n bytes) for the bid (doc_id 0) or its document doc_id: *out (malloc'd,
  * n + CRYPTO_SEAL_OVERHEAD bytes). 0 or -1. */
 int bid_seal(const unsigned char key[CRYPTO_AES_KEY_LEN], long long tender_id, long long bid_id, const char *uscc,

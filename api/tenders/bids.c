@@ -40,7 +40,8 @@ static int answer_bid(tx *t, long long tender_id, long long id, int status, int 
 	int rc = db_query(t->c, bid_flow.sql_read, DBP(DBI(id)), &r);
 	if (rc)
 		return rc;
-	if (r->nrows != 1 || db_int(r, 0, BC_TENDER) != tender_id || !t->user || db_int(r, 0, BC_BIDDER) != t->user->id) {
+	if (r->nrows != 1 || db_int(r, 0, BC_TENDER) != tender_id || !t->user ||
+	    db_int(r, 0, BC_BIDDER) != t->user->id) {
 		db_res_free(r);
 		return tx_refuse(t, 404, "not_found", "there is no such bid");
 	}
@@ -86,11 +87,12 @@ static int content_or_reply(http_req *req, const char *const *fields, bid_conten
 		const char *s = NULL;
 		if (json_get_str(req->json, "org_uscc", &s, &v, "org_uscc", JSON_REQUIRED, 1, 40) == 1 &&
 		    (orgs_uscc_parse(s, uscc) < 0 || uscc_check(uscc, NULL, NULL) < 0))
-			verr_add(&v, "org_uscc", "invalid_uscc", "org_uscc must be a valid 18-character unified social credit code");
+			verr_add(&v, "org_uscc", "invalid_uscc",
+			         "org_uscc must be a valid 18-character unified social credit code");
 	}
 	json_get_int(req->json, "price_fen", &c->price_fen, &v, "price_fen", JSON_REQUIRED, 1, JSON_FEN_MAX);
-	if (json_get_str(req->json, "technical_proposal", &c->technical_proposal, &v, "technical_proposal", JSON_REQUIRED,
-	                 1, BID_PROPOSAL_MAX_CHARS) == 1 &&
+	if (json_get_str(req->json, "technical_proposal", &c->technical_proposal, &v, "technical_proposal",
+	                 JSON_REQUIRED, 1, BID_PROPOSAL_MAX_CHARS) == 1 &&
 	    json_blank(c->technical_proposal))
 		verr_add(&v, "technical_proposal", "required", "technical_proposal must say something");
 	if (!v.count)
@@ -130,7 +132,8 @@ static int submit_tx(tx *t, void *arg)
 	             NULL, &id);
 	if (rc == DB_DUP)
 		return tx_refuse(t, 409, "bid_exists",
-		                 "%s has a live bid on this tender already: replace it (PUT) or withdraw it first", a->uscc);
+		                 "%s has a live bid on this tender already: replace it (PUT) or withdraw it first",
+		                 a->uscc);
 	char sha[CRYPTO_SHA256_HEX_LEN + 1];
 	if (rc || (rc = bid_seal_store(t, a->tender, (long long)id, a->uscc, &a->content, NULL, "submit", sha)))
 		return rc;
@@ -164,9 +167,8 @@ typedef struct bid_path {
 
 static int bid_path_or_reply(http_req *req, bid_path *p)
 {
-	return api_id_param_or_reply(req, "id", &p->tender) < 0 || api_id_param_or_reply(req, "bid_id", &p->id) < 0
-	               ? -1
-	               : 0;
+	return api_id_param_or_reply(req, "id", &p->tender) < 0 || api_id_param_or_reply(req, "bid_id", &p->id) < 0 ? -1
+	                                                                                                            : 0;
 }
 
 static int get_tx(tx *t, void *arg)
@@ -305,7 +307,8 @@ static int document_get_tx(tx *t, void *arg)
 	cJSON_Delete(p);
 	if (!data || !meta || !json_str_member(meta, "media_type")) {
 		rc = tx_refuse(t, data ? 409 : 404, data ? "bid_integrity_failed" : "not_found",
-		               data ? "the stored bid no longer opens" : "there is no such document, or it no longer opens");
+		               data ? "the stored bid no longer opens"
+		                    : "there is no such document, or it no longer opens");
 		goto out;
 	}
 	char headers[1200];

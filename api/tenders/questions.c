@@ -92,7 +92,8 @@ static int answer_tx(tx *t, void *arg)
 static void questions_answer(http_req *req)
 {
 	ask_call a = { 0 };
-	if (api_id_param_or_reply(req, "id", &a.tender) < 0 || api_id_param_or_reply(req, "qid", &a.args.question_id) < 0 ||
+	if (api_id_param_or_reply(req, "id", &a.tender) < 0 ||
+	    api_id_param_or_reply(req, "qid", &a.args.question_id) < 0 ||
 	    text_or_reply(req, "answer", &a.args.answer) < 0)
 		return;
 	tx_run_or_reply(req, answer_tx, &a);

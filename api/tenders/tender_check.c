@@ -9,16 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const tender_methods[] = { "open",           "invited", "competitive_consultation", "competitive_negotiation",
-	                               "single_source", "inquiry", NULL };
+const char *const tender_methods[] = {
+	"open", "invited", "competitive_consultation", "competitive_negotiation", "single_source", "inquiry", NULL
+};
 const char *const tender_evaluation_methods[] = { "comprehensive", "lowest_price", NULL };
 const char *const tender_grades[] = { "1A", "2A", "3A", "4A", "5A", NULL };
 
-static const char *const body_fields[] = { "title",        "description",     "service_category",
-	                                   "department",   "budget_fen",      "method",
-	                                   "evaluation_method", "criteria",   "price_points",
-	                                   "eligibility",  "invited_orgs",    "enquiry_end",
-	                                   "bid_deadline", "contract_months", NULL };
+static const char *const body_fields[] = {
+	"title",        "description",       "service_category", "department",      "budget_fen",
+	"method",       "evaluation_method", "criteria",         "price_points",    "eligibility",
+	"invited_orgs", "enquiry_end",       "bid_deadline",     "contract_months", NULL
+};
 static const char *const criterion_fields[] = { "id", "name", "max_points", NULL };
 static const char *const eligibility_fields[] = { "min_grade", "min_years_registered", "legal_forms", "categories",
 	                                          NULL };
@@ -100,7 +101,8 @@ static void check_criteria(const cJSON *body, tender_in *in, verr *v)
 		long long max = 0;
 		if (json_get_str(c, "id", &id, v, fid, JSON_REQUIRED, 1, TENDER_CRITERION_ID_MAX_CHARS) == 1) {
 			if (!snake_name(id, TENDER_CRITERION_ID_MAX_CHARS)) {
-				verr_add(v, fid, "invalid_format", "a criterion id is a snake_case name (plan, team_experience)");
+				verr_add(v, fid, "invalid_format",
+				         "a criterion id is a snake_case name (plan, team_experience)");
 			} else {
 				/* Unique: the scores of each bid are keyed by them. */
 				for (int k = 0; k < i - 1; k++) {
@@ -130,15 +132,16 @@ static void check_criteria(const cJSON *body, tender_in *in, verr *v)
 		else
 			in->price_points = price;
 		if (!bad && points + price != 100)
-			verr_add(v, "criteria", "points_not_100",
-			         "the criteria's max_points (%lld) and price_points (%lld) must add up to 100, not %lld",
-			         points, price, points + price);
+			verr_add(
+			        v, "criteria", "points_not_100",
+			        "the criteria's max_points (%lld) and price_points (%lld) must add up to 100, not %lld",
+			        points, price, points + price);
 	}
 }
 
 /* A list of distinct choices: legal forms or categories. */
-static void check_choices(const cJSON *elig, const char *key, const char *const *choices, int max,
-                          const cJSON **out, verr *v)
+static void check_choices(const cJSON *elig, const char *key, const char *const *choices, int max, const cJSON **out,
+                          verr *v)
 {
 	char field[48];
 	snprintf(field, sizeof field, "eligibility.%s", key);
@@ -199,7 +202,8 @@ static void check_invited(const cJSON *body, tender_in *in, verr *v)
 		char f[40];
 		snprintf(f, sizeof f, "invited_orgs[%d]", i);
 		char code[USCC_LEN + 1] = "";
-		if (!cJSON_IsString(it) || orgs_uscc_parse(it->valuestring, code) < 0 || uscc_check(code, NULL, NULL) < 0) {
+		if (!cJSON_IsString(it) || orgs_uscc_parse(it->valuestring, code) < 0 ||
+		    uscc_check(code, NULL, NULL) < 0) {
 			verr_add(v, f, "invalid_uscc", "%s must be a valid 18-character unified social credit code", f);
 			ok = 0;
 		} else {
@@ -243,7 +247,8 @@ void tender_check_body(const cJSON *body, tender_in *in, verr *v)
 	if (json_get_str(body, "service_category", &in->service_category, v, "service_category", JSON_REQUIRED, 1,
 	                 TENDER_CATEGORY_MAX_CHARS) == 1 &&
 	    !snake_name(in->service_category, TENDER_CATEGORY_MAX_CHARS))
-		verr_add(v, "service_category", "invalid_format", "service_category is a snake_case name (elderly_care)");
+		verr_add(v, "service_category", "invalid_format",
+		         "service_category is a snake_case name (elderly_care)");
 	if (cJSON_GetObjectItemCaseSensitive(body, "department") &&
 	    get_line(body, "department", "department", TENDER_DEPARTMENT_MAX_CHARS, &in->department, v) != 1)
 		in->department = NULL;
@@ -263,7 +268,8 @@ void tender_check_body(const cJSON *body, tender_in *in, verr *v)
 	get_time(body, "enquiry_end", &in->enquiry_end, v);
 	get_time(body, "bid_deadline", &in->bid_deadline, v);
 	if (in->enquiry_end && in->bid_deadline && in->enquiry_end >= in->bid_deadline)
-		verr_add(v, "enquiry_end", "not_before_deadline", "the enquiry period must end before the bid deadline");
+		verr_add(v, "enquiry_end", "not_before_deadline",
+		         "the enquiry period must end before the bid deadline");
 	json_get_int(body, "contract_months", &in->contract_months, v, "contract_months", JSON_REQUIRED, 1,
 	             12 * rule(RULE_contract_max_years_reasoned));
 }
@@ -305,11 +311,13 @@ char *tender_eligibility_text(const tender_in *in)
 	if (!e)
 		return NULL;
 	cJSON_AddItemToObject(e, "min_grade",
-	                      in->min_grade > 0 ? cJSON_CreateString(tender_grades[in->min_grade - 1]) : cJSON_CreateNull());
+	                      in->min_grade > 0 ? cJSON_CreateString(tender_grades[in->min_grade - 1])
+	                                        : cJSON_CreateNull());
 	cJSON_AddNumberToObject(e, "min_years_registered", (double)in->min_years_registered);
 	cJSON_AddItemToObject(e, "legal_forms",
 	                      in->legal_forms ? cJSON_Duplicate(in->legal_forms, 1) : cJSON_CreateArray());
-	cJSON_AddItemToObject(e, "categories", in->categories ? cJSON_Duplicate(in->categories, 1) : cJSON_CreateArray());
+	cJSON_AddItemToObject(e, "categories",
+	                      in->categories ? cJSON_Duplicate(in->categories, 1) : cJSON_CreateArray());
 	char *text = json_print(e);
 	cJSON_Delete(e);
 	return text;

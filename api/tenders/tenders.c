@@ -20,7 +20,7 @@ enum {
  * many live bids it has. */
 #define TENDER_READ_COLUMNS                                                                                            \
 	TENDER_COLUMNS ", (SELECT COUNT(*) FROM tender_invitations i WHERE i.tender_id = tenders.id), "                \
-	"(SELECT COUNT(*) FROM bids b WHERE b.tender_id = tenders.id AND b.live = 1)"
+	               "(SELECT COUNT(*) FROM bids b WHERE b.tender_id = tenders.id AND b.live = 1)"
 enum { TC_INVITED_COUNT = TC_NCOLS, TC_BIDS_COUNT };
 
 /* --- the tender as JSON --------------------------------------------------------------------- */
@@ -213,26 +213,25 @@ static int list_tx(tx *t, void *arg)
 	char now[32];
 	clock_fmt_db(clock_now(), now);
 	const char *enq = fsm_state_name(&tender_flow, TS_active_enquiries),
-		   *tend = fsm_state_name(&tender_flow, TS_active_tendering),
-		   *opening = fsm_state_name(&tender_flow, TS_active_opening),
-		   *draft = fsm_state_name(&tender_flow, TS_draft);
+	           *tend = fsm_state_name(&tender_flow, TS_active_tendering),
+	           *opening = fsm_state_name(&tender_flow, TS_active_opening),
+	           *draft = fsm_state_name(&tender_flow, TS_draft);
 	long long me = t->user && (t->user->role_bit & ROLE_PURCHASER) ? t->user->id : 0;
 	db_res *r;
 	/* The status filter sees the state each tender is in now (fsm_effective in SQL: the two
 	 * timers of tender_flow.c, the bid deadline first, since it ends both periods). */
-	int rc = db_query(
-	        t->c,
-	        "SELECT " TENDER_READ_COLUMNS " FROM tenders "
-	        "WHERE (status <> ? OR purchaser_id = ?) AND (? = 0 OR purchaser_id = ?) "
-	        "AND (? = '' OR FIND_IN_SET(CASE WHEN status IN (?, ?) AND bid_deadline <= ? THEN ? "
-	        "WHEN status = ? AND enquiry_end <= ? THEN ? ELSE status END, ?) > 0) "
-	        "AND (? = '' OR method = ?) AND (? = '' OR department = ?) AND (? = '' OR title LIKE ?) "
-	        "AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?",
-	        DBP(DBS(draft), DBI(me), DBI(q->mine), DBI(me), DBS(q->status), DBS(enq), DBS(tend), DBS(now),
-	            DBS(opening), DBS(enq), DBS(now), DBS(tend), DBS(q->status), DBS(q->method), DBS(q->method),
-	            DBS(q->department), DBS(q->department), DBS(q->like), DBS(q->like), DBI(q->before), DBI(q->before),
-	            DBI(q->limit + 1)),
-	        &r);
+	int rc = db_query(t->c,
+	                  "SELECT " TENDER_READ_COLUMNS " FROM tenders "
+	                  "WHERE (status <> ? OR purchaser_id = ?) AND (? = 0 OR purchaser_id = ?) "
+	                  "AND (? = '' OR FIND_IN_SET(CASE WHEN status IN (?, ?) AND bid_deadline <= ? THEN ? "
+	                  "WHEN status = ? AND enquiry_end <= ? THEN ? ELSE status END, ?) > 0) "
+	                  "AND (? = '' OR method = ?) AND (? = '' OR department = ?) AND (? = '' OR title LIKE ?) "
+	                  "AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?",
+	                  DBP(DBS(draft), DBI(me), DBI(q->mine), DBI(me), DBS(q->status), DBS(enq), DBS(tend), DBS(now),
+	                      DBS(opening), DBS(enq), DBS(now), DBS(tend), DBS(q->status), DBS(q->method),
+	                      DBS(q->method), DBS(q->department), DBS(q->department), DBS(q->like), DBS(q->like),
+	                      DBI(q->before), DBI(q->before), DBI(q->limit + 1)),
+	                  &r);
 	if (rc)
 		return rc;
 	cJSON *items = cJSON_CreateArray();
@@ -271,8 +270,8 @@ static void tenders_list(http_req *req)
 	}
 	got = http_query(req, "department", q.department, sizeof q.department);
 	if (got < 0 || !json_utf8_valid(q.department, strlen(q.department))) {
-		http_problem(req, 400, "invalid_department", "department is a department's name (at most %d characters)",
-		             TENDER_DEPARTMENT_MAX_CHARS);
+		http_problem(req, 400, "invalid_department",
+		             "department is a department's name (at most %d characters)", TENDER_DEPARTMENT_MAX_CHARS);
 		return;
 	}
 	got = http_query(req, "q", qtext, sizeof qtext);

@@ -17,7 +17,8 @@
 static cJSON *body(const char *over)
 {
 	cJSON *b = cJSON_Parse(
-	        "{\"title\": \"海盐县居家养老上门服务项目\", \"description\": \"上门服务\", \"service_category\": \"elderly_care\","
+	        "{\"title\": \"海盐县居家养老上门服务项目\", \"description\": \"上门服务\", \"service_category\": "
+	        "\"elderly_care\","
 	        " \"budget_fen\": 120000000, \"method\": \"open\", \"evaluation_method\": \"comprehensive\","
 	        " \"criteria\": [{\"id\": \"plan\", \"name\": \"服务方案\", \"max_points\": 40},"
 	        "               {\"id\": \"team\", \"name\": \"团队与经验\", \"max_points\": 30}],"
@@ -44,7 +45,8 @@ static const char *errors(const char *over, char *out, size_t len)
 	cJSON *list = verr_take(&v), *e;
 	cJSON_ArrayForEach(e, list) {
 		char one[128];
-		snprintf(one, sizeof one, "%s%s:%s", *out ? "," : "", json_str_member(e, "field"), json_str_member(e, "code"));
+		snprintf(one, sizeof one, "%s%s:%s", *out ? "," : "", json_str_member(e, "field"),
+		         json_str_member(e, "code"));
 		strncat(out, one, len - strlen(out) - 1);
 	}
 	cJSON_Delete(list);
@@ -112,9 +114,9 @@ static void test_invited(void **state)
 	assert_string_equal(errors(over, out, sizeof out), "invited_orgs[1]:duplicate");
 	snprintf(over, sizeof over, "{\"invited_orgs\": [\"%s\"]}", a);
 	assert_string_equal(errors(over, out, sizeof out), "invited_orgs:not_allowed");
-	assert_string_equal(errors("{\"method\": \"single_source\", \"invited_orgs\": [\"53640000MJX1736998\"]}", out,
-	                           sizeof out),
-	                    "invited_orgs[0]:invalid_uscc,invited_orgs:single_source_one");
+	assert_string_equal(
+	        errors("{\"method\": \"single_source\", \"invited_orgs\": [\"53640000MJX1736998\"]}", out, sizeof out),
+	        "invited_orgs[0]:invalid_uscc,invited_orgs:single_source_one");
 	rules_set("invited_min_orgs", "1");
 	snprintf(over, sizeof over, "{\"method\": \"invited\", \"invited_orgs\": [\"%s\"]}", a);
 	assert_string_equal(errors(over, out, sizeof out), "");
@@ -169,10 +171,8 @@ static void test_publication(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_valid),
-		cmocka_unit_test(test_points),
-		cmocka_unit_test(test_invited),
-		cmocka_unit_test(test_eligibility_and_times),
+		cmocka_unit_test(test_valid),       cmocka_unit_test(test_points),
+		cmocka_unit_test(test_invited),     cmocka_unit_test(test_eligibility_and_times),
 		cmocka_unit_test(test_publication),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
