@@ -313,3 +313,42 @@ test('nothing in clear: not in the database dump, the logs or the audit trail', 
   // The tender's data key is stored wrapped only: 12 + 32 + 16 bytes, never the key itself.
   assert.equal(d.sql(`SELECT LENGTH(wrapped) FROM tender_keys WHERE tender_id = ${tid}`).trim(), '60');
 });
+
+test('killed between the commit and the answer: the retry gets the same receipt; the bid, its seal and its receipt are whole', async () => {
+  const e = await startDaemon({ env: { SANZHI_SWEEP_SECONDS: '3600', SANZHI_TEST_CRASH_AFTER_COMMIT: 'POST /api/v1/tenders/{id}/bids' } });
+  // On the real time: the restarted daemon's clock is the real one again, and at start its sweep
+  // makes due deadlines and drops day-old Idempotency-Keys.
+  const now = iso(Math.floor(Date.now() / 1000) * 1000);
+  try {
+    const p = await actor(e, 'purchaser');
+    const reg = await actor(e, 'registrar');
+    const a = await actor(e, 'applicant');
+    const org = row();
+    importRows(e, [org]);
+    assert.equal((await e.api('PUT', `/api/v1/orgs/${org.uscc}/owner`, { token: reg.token, body: { user_id: a.id } })).status, 200);
+    const c = await e.api('POST', '/api/v1/tenders', { token: p.token, body: {
+      title: '海盐县助餐服务项目', description: '助餐。', service_category: 'elderly_care', budget_fen: 5000000, method: 'open',
+      evaluation_method: 'lowest_price', criteria: [{ id: 'plan', name: '方案', max_points: 70 }], price_points: 30,
+      enquiry_end: plus(now, 10), bid_deadline: plus(now, 25), contract_months: 6 } });
+    const tid = c.json.data.id;
+    assert.equal((await e.api('POST', `/api/v1/tenders/${tid}/publish`, { token: p.token })).status, 200);
+    const req = { token: a.token, body: { org_uscc: org.uscc, price_fen: PRICE, technical_proposal: MARKER }, headers: { 'Idempotency-Key': 'crash-bid' } };
+    await assert.rejects(e.api('POST', `/api/v1/tenders/${tid}/bids`, req));
+    await e.exited;
+    assert.equal(e.sql(`SELECT COUNT(*) FROM bids WHERE tender_id = ${tid}`).trim(), '1');
+    assert.equal(e.sql(`SELECT COUNT(*) FROM bid_receipts r JOIN bids b ON b.id = r.bid_id WHERE b.tender_id = ${tid}`).trim(), '1');
+    delete e.env.SANZHI_TEST_CRASH_AFTER_COMMIT;
+    await e.start();
+    const token = await e.login(a.username);
+    const r = await e.api('POST', `/api/v1/tenders/${tid}/bids`, { ...req, token });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.headers.get('idempotent-replayed'), 'true');
+    assert.equal(r.json.data.sha256, e.sql(`SELECT sha256 FROM bids WHERE tender_id = ${tid}`).trim());
+    assert.equal(e.sql(`SELECT COUNT(*) FROM bids WHERE tender_id = ${tid}`).trim(), '1');
+    const own = await e.api('GET', `/api/v1/tenders/${tid}/bids/${r.json.data.id}`, { token });
+    assert.equal(own.json.data.price_fen, PRICE);
+    assert.equal(own.json.data.intact, true);
+  } finally {
+    await e.stop();
+  }
+});
