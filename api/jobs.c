@@ -3,16 +3,20 @@
  * describes it. */
 #include "api.h"
 #include "application_flow.h"
+#include "bid_flow.h"
 #include "cache.h"
 #include "credit_rules.h"
 #include "fsm.h"
 #include "list_entry_flow.h"
 #include "orgs.h"
 #include "scheduler.h"
+#include "tender_flow.h"
 
 static const fsm_def *const workflows[] = {
 	&app_flow,
 	&list_entry_flow,
+	&tender_flow,
+	&bid_flow,
 };
 
 /* The profile cache follows changes other instances make (server/cache.h). */

@@ -9,6 +9,7 @@
 
 static int test_enabled;
 static usec_t offset; /* test clock: added to the real time */
+static int frozen;    /* test clock: stopped at offset (then the time itself, not an offset) */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int tz_minutes = 480;
 
@@ -34,8 +35,9 @@ usec_t clock_now(void)
 		return real_now();
 	pthread_mutex_lock(&lock);
 	usec_t o = offset;
+	int stopped = frozen;
 	pthread_mutex_unlock(&lock);
-	return real_now() + o;
+	return stopped ? o : real_now() + o;
 }
 
 void clock_enable_test(int on)
@@ -50,14 +52,28 @@ int clock_is_test(void)
 
 int clock_set(usec_t now)
 {
+	return clock_set_frozen(now, 0);
+}
+
+int clock_set_frozen(usec_t now, int stop)
+{
 	if (!test_enabled)
 		return -1;
 	if (now < CLOCK_SET_MIN || now > CLOCK_SET_MAX)
 		return -2;
 	pthread_mutex_lock(&lock);
-	offset = now - real_now();
+	frozen = stop != 0;
+	offset = frozen ? now : now - real_now();
 	pthread_mutex_unlock(&lock);
 	return 0;
+}
+
+int clock_is_frozen(void)
+{
+	pthread_mutex_lock(&lock);
+	int f = frozen;
+	pthread_mutex_unlock(&lock);
+	return f;
 }
 
 int clock_reset(void)
@@ -66,6 +82,7 @@ int clock_reset(void)
 		return -1;
 	pthread_mutex_lock(&lock);
 	offset = 0;
+	frozen = 0;
 	pthread_mutex_unlock(&lock);
 	return 0;
 }

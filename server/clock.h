@@ -23,6 +23,10 @@ usec_t clock_now(void);
 /* Test clock: 0 on success, -1 when the test clock is not enabled, -2 outside
  * [CLOCK_SET_MIN, CLOCK_SET_MAX]. */
 int clock_set(usec_t now);
+/* The same, with stop 1: the clock stands at now until set again (a deadline tested to the
+ * microsecond); stop 0 is clock_set. */
+int clock_set_frozen(usec_t now, int stop);
+int clock_is_frozen(void);
 /* The system's time, whatever the test clock says. */
 usec_t clock_real_now(void);
 /* Test clock: back to the real time (no offset); -1 when the test clock is not enabled. */

@@ -96,9 +96,9 @@ int fsm_allowed(const fsm_def *d, int state, unsigned roles, int *out, int max)
 	return n;
 }
 
-int fsm_due_action(const fsm_def *d, const db_res *r, int row, usec_t now)
+/* The time-driven action due at now on row r were it in state, or -1. */
+static int due_in_state(const fsm_def *d, int state, const db_res *r, int row, usec_t now)
 {
-	int state = fsm_state(d, db_val(r, row, d->col_status));
 	for (int i = 0; i < d->ntimers; i++) {
 		const fsm_timer *tm = &d->timers[i];
 		if (tm->state != state)
@@ -110,14 +110,25 @@ int fsm_due_action(const fsm_def *d, const db_res *r, int row, usec_t now)
 	return -1;
 }
 
+int fsm_due_action(const fsm_def *d, const db_res *r, int row, usec_t now)
+{
+	return due_in_state(d, fsm_state(d, db_val(r, row, d->col_status)), r, row, now);
+}
+
+/* Timers may follow one another (a tender's enquiry end, then its bid deadline): every move due
+ * by now is counted, as settle_locked makes them, up to the same bound. The times come from the
+ * row as it is; a timer whose effect would change them is not followed correctly here. */
 int fsm_effective(const fsm_def *d, const db_res *r, int row, usec_t now)
 {
 	int state = fsm_state(d, db_val(r, row, d->col_status));
-	int action = fsm_due_action(d, r, row, now);
-	if (action < 0)
-		return state;
-	const fsm_transition *t = fsm_find_transition(d, state, action, FSM_SYSTEM);
-	return t ? t->to : state;
+	for (int i = 0; i < FSM_SETTLE_MAX; i++) {
+		int action = due_in_state(d, state, r, row, now);
+		const fsm_transition *t = action < 0 ? NULL : fsm_find_transition(d, state, action, FSM_SYSTEM);
+		if (!t || t->to == state)
+			break;
+		state = t->to;
+	}
+	return state;
 }
 
 void fsm_state_set(const fsm_def *d, unsigned mask, char *out, size_t outlen)

@@ -32,8 +32,10 @@
 
 #include <cjson/cJSON.h>
 
-/* The .def file: STATE(name) and ACTION(name, "wire-name") lines. The workflow's header expands
- * them into its enums (see application_flow.h); server/fsm_names.h into the name tables. */
+/* The .def file: STATE(name), STATE_NAMED(name, "wire-name") (a state whose name is not a C
+ * identifier: "active.enquiries") and ACTION(name, "wire-name") lines. The workflow's header
+ * expands them into its enums (see application_flow.h, tender_flow.h); server/fsm_names.h into
+ * the name tables. */
 /* Not a user's role: the system itself (deadlines). */
 #define FSM_SYSTEM (1u << 30)
 #define FSM_MAX_ACTIONS 16
@@ -119,7 +121,8 @@ const char *fsm_action_name(const fsm_def *d, int action);
 const fsm_transition *fsm_find_transition(const fsm_def *d, int from, int action, unsigned roles);
 /* The actions roles may take from state, table order, each once: how many written to out. */
 int fsm_allowed(const fsm_def *d, int state, unsigned roles, int *out, int max);
-/* The state row r is in at now, its due deadlines counted (reads). */
+/* The state row r is in at now, its due deadlines counted, one after another when the state a
+ * timer leads to has a due timer of its own (reads). */
 int fsm_effective(const fsm_def *d, const db_res *r, int row, usec_t now);
 /* The time-driven action due on row r at now, or -1. */
 int fsm_due_action(const fsm_def *d, const db_res *r, int row, usec_t now);

@@ -11,18 +11,22 @@
 
 static const char *const state_names[] = {
 #define STATE(x) #x,
+#define STATE_NAMED(x, wire) wire,
 #define ACTION(x, wire)
 #include FSM_DEF_FILE
 #undef STATE
+#undef STATE_NAMED
 #undef ACTION
 	NULL,
 };
 
 static const char *const action_names[] = {
 #define STATE(x)
+#define STATE_NAMED(x, wire)
 #define ACTION(x, wire) wire,
 #include FSM_DEF_FILE
 #undef STATE
+#undef STATE_NAMED
 #undef ACTION
 	NULL,
 };

@@ -14,9 +14,14 @@
  *   body, the parsed document printed canonically (members sorted by name, no white space).
  *   The same JSON with its members in another order, or spaced differently, is the same
  *   request; raw uploads are compared byte for byte.
+ * - Kept as a keyed digest (HMAC-SHA256 under a key derived from the master key), never the bare
+ *   SHA-256 of the content: a sealed bid's request holds a price, and a bare digest of a body
+ *   whose other members are known could be matched against guessed prices by whoever reads the
+ *   table.
  * - Lifetime: IDEM_TTL_HOURS. An older record no longer answers (its key may be used afresh);
  *   the sweep (api/sweep.c, housekeeping) deletes records a day old. */
 #include "idem.h"
+#include "config.h"
 #include "crypto.h"
 #include "log.h"
 
@@ -25,6 +30,7 @@
 #include <string.h>
 
 #define IDEM_TTL_HOURS 24
+#define REQUEST_KEY_INFO "sanzhi idempotency request v1"
 
 static int member_cmp(const void *a, const void *b)
 {
@@ -113,6 +119,15 @@ static void request_hash(const idem_request *q, char out[CRYPTO_SHA256_HEX_LEN +
 		crypto_sha256_update(h, q->body, q->body_len);
 	}
 	crypto_sha256_end_hex(h, out);
+	/* Keyed: see the top of this file. Without a master key (command-line tools that never
+	 * record a key) the bare digest stays. */
+	const unsigned char *mk = config_master_key();
+	unsigned char key[32];
+	char keyed[CRYPTO_SHA256_HEX_LEN + 1];
+	if (mk && crypto_hkdf_sha256(mk, 32, NULL, 0, REQUEST_KEY_INFO, key, sizeof key) == 0 &&
+	    crypto_hmac_sha256_hex(key, sizeof key, out, CRYPTO_SHA256_HEX_LEN, keyed) == 0)
+		memcpy(out, keyed, sizeof keyed);
+	crypto_wipe(key, sizeof key);
 }
 
 void idem_key_make(idem_key *k, const idem_request *q)

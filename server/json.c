@@ -462,3 +462,31 @@ int str_in_list(const char *const *list, const char *s)
 			return 1;
 	return 0;
 }
+
+cJSON *json_merge_patch(cJSON *target, const cJSON *patch)
+{
+	if (!cJSON_IsObject(patch)) {
+		cJSON_Delete(target);
+		return cJSON_Duplicate(patch, 1);
+	}
+	if (!cJSON_IsObject(target)) {
+		cJSON_Delete(target);
+		target = cJSON_CreateObject();
+		if (!target)
+			return NULL;
+	}
+	const cJSON *p;
+	cJSON_ArrayForEach(p, patch) {
+		if (!p->string)
+			continue;
+		if (cJSON_IsNull(p)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(target, p->string);
+			continue;
+		}
+		cJSON *old = cJSON_DetachItemFromObjectCaseSensitive(target, p->string);
+		cJSON *nv = json_merge_patch(old, p);
+		if (nv)
+			cJSON_AddItemToObject(target, p->string, nv);
+	}
+	return target;
+}

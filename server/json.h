@@ -93,6 +93,10 @@ int json_text_clean(const char *s, int allow_blanks);
  * the key is not a plain snake_case name, so a hostile key is never echoed. */
 void json_only_fields(const cJSON *obj, const char *const *allowed, verr *v, const char *prefix);
 
+/* RFC 7386 JSON merge patch: objects merge member by member, null removes, anything else
+ * replaces. Takes target over (NULL: none); returns the result (NULL when out of memory). */
+cJSON *json_merge_patch(cJSON *target, const cJSON *patch);
+
 /* Serialises without formatting; malloc'd. */
 char *json_print(const cJSON *j);
 

@@ -5,25 +5,27 @@
 #include <stdio.h>
 #include <string.h>
 
-static cJSON *clock_json(usec_t now_t)
+static cJSON *clock_json(usec_t now_t, int frozen)
 {
 	cJSON *o = cJSON_CreateObject();
 	char now[32];
 	clock_fmt(now_t, now);
 	cJSON_AddStringToObject(o, "now", now);
 	cJSON_AddBoolToObject(o, "test_clock", clock_is_test());
+	cJSON_AddBoolToObject(o, "frozen", frozen);
 	return o;
 }
 
 void admin_clock_get(http_req *req)
 {
-	http_reply_data(req, 200, clock_json(clock_now()), 0);
+	http_reply_data(req, 200, clock_json(clock_now(), clock_is_frozen()), 0);
 }
 
 typedef struct clock_put {
 	usec_t from, to;
 	const char *text;
-	int reset; /* {"now": null}: back to the real time */
+	int reset;  /* {"now": null}: back to the real time */
+	int frozen; /* {"frozen": true}: the clock stands at now (deadlines tested to the microsecond) */
 } clock_put;
 
 /* The time to set once the transaction that audits it has committed: db_after_commit runs its
@@ -37,7 +39,7 @@ static void clock_apply(void)
 		log_kv(LOG_WARN, "test clock reset to the real time", NULL);
 		return;
 	}
-	clock_set(clock_pending.to); /* within bounds: admin_clock_put checked */
+	clock_set_frozen(clock_pending.to, clock_pending.frozen); /* within bounds: admin_clock_put checked */
 	log_kv(LOG_WARN, "test clock set", "now", clock_pending.text, NULL);
 }
 
@@ -54,13 +56,15 @@ static int clock_put_tx(tx *t, void *arg)
 	cJSON_AddStringToObject(s, "new", to);
 	if (p->reset)
 		cJSON_AddBoolToObject(s, "real_time", 1);
+	if (p->frozen)
+		cJSON_AddBoolToObject(s, "frozen", 1);
 	int rc = audit_append(t->c, t->user, "clock.set", "clock", "test_clock", s);
 	cJSON_Delete(s);
 	if (rc)
 		return rc;
 	clock_pending = *p;
 	db_after_commit(clock_apply);
-	tx_answer(t, 200, clock_json(p->to), 0);
+	tx_answer(t, 200, clock_json(p->to, p->frozen), 0);
 	return 0;
 }
 
@@ -73,7 +77,10 @@ void admin_clock_put(http_req *req)
 		return;
 	}
 	verr v = { 0 };
-	clock_put p = { clock_now(), 0, NULL, 0 };
+	clock_put p = { clock_now(), 0, NULL, 0, 0 };
+	static const char *const fields[] = { "now", "frozen", NULL };
+	json_only_fields(req->json, fields, &v, NULL);
+	json_get_bool(req->json, "frozen", &p.frozen, &v, "frozen", JSON_OPTIONAL);
 	if (cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(req->json, "now"))) {
 		p.reset = 1;
 		p.to = clock_real_now();

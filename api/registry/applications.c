@@ -411,36 +411,6 @@ static void applications_list(http_req *req)
 
 /* --- edit ---------------------------------------------------------------------------- */
 
-/* RFC 7386 JSON merge patch: objects merge member by member, null removes, anything else
- * replaces. Takes target over; returns the result. */
-static cJSON *merge_patch(cJSON *target, const cJSON *patch)
-{
-	if (!cJSON_IsObject(patch)) {
-		cJSON_Delete(target);
-		return cJSON_Duplicate(patch, 1);
-	}
-	if (!cJSON_IsObject(target)) {
-		cJSON_Delete(target);
-		target = cJSON_CreateObject();
-		if (!target)
-			return NULL;
-	}
-	const cJSON *p;
-	cJSON_ArrayForEach(p, patch) {
-		if (!p->string)
-			continue;
-		if (cJSON_IsNull(p)) {
-			cJSON_DeleteItemFromObjectCaseSensitive(target, p->string);
-			continue;
-		}
-		cJSON *old = cJSON_DetachItemFromObjectCaseSensitive(target, p->string);
-		cJSON *nv = merge_patch(old, p);
-		if (nv)
-			cJSON_AddItemToObject(target, p->string, nv);
-	}
-	return target;
-}
-
 /* PATCH: a merge patch on the body, checked as a draft, inside the edit transition. */
 static int patch_apply(fsm_run *run)
 {
@@ -464,7 +434,7 @@ static int patch_apply(fsm_run *run)
 	if (v.count)
 		return tx_refuse_fields(t, 422, "validation_failed", "the change is not valid", &v);
 	int rc;
-	body = merge_patch(cJSON_Parse(db_val(r, 0, AC_BODY)), patch);
+	body = json_merge_patch(cJSON_Parse(db_val(r, 0, AC_BODY)), patch);
 	if (!body) {
 		rc = DB_ERROR;
 		goto out;

@@ -4,41 +4,15 @@
  * registrars. */
 #include "applications.h"
 #include "crypto.h"
+#include "uploads.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum {
-	DOC_NAME_MAX_BYTES = 255, /* application_documents.name; also what file systems take */
 	DOCS_PER_APPLICATION = 50,
 };
-
-/* What each accepted media type must begin with. */
-static const struct doc_type {
-	const char *media_type;
-	const char *what;
-	const unsigned char *magic;
-	size_t magic_len;
-} doc_types[] = {
-	{ "application/pdf", "a PDF", (const unsigned char *)"%PDF-", 5 },
-	{ "image/jpeg", "a JPEG image", (const unsigned char *)"\xFF\xD8\xFF", 3 },
-	{ "image/png", "a PNG image", (const unsigned char *)"\x89PNG\r\n\x1a\n", 8 },
-};
-
-/* The media type of a Content-Type header without parameters, matched case-insensitively. */
-static const struct doc_type *doc_type_for(const char *content_type)
-{
-	if (!content_type)
-		return NULL;
-	size_t n = strcspn(content_type, ";");
-	while (n && content_type[n - 1] == ' ')
-		n--;
-	for (size_t i = 0; i < sizeof doc_types / sizeof doc_types[0]; i++)
-		if (strlen(doc_types[i].media_type) == n && !strncasecmp(content_type, doc_types[i].media_type, n))
-			return &doc_types[i];
-	return NULL;
-}
 
 static int kind_known(const char *kind)
 {
@@ -46,35 +20,6 @@ static int kind_known(const char *kind)
 		if (!strcmp(app_document_kinds[i], kind))
 			return 1;
 	return 0;
-}
-
-/* A file name as given, reduced to its last path component (browsers send C:\fakepath\x.pdf);
- * refused when empty, a dot name, not UTF-8, or holding control characters. */
-static const char *doc_name_clean(const char *raw, verr *v)
-{
-	const char *base = raw;
-	for (const char *p = raw; *p; p++)
-		if (*p == '/' || *p == '\\')
-			base = p + 1;
-	size_t n = strlen(base);
-	if (!n || !strcmp(base, ".") || !strcmp(base, "..")) {
-		verr_add(v, "name", "required", "name must be the file's name, such as charter.pdf");
-		return NULL;
-	}
-	if (n > DOC_NAME_MAX_BYTES) {
-		verr_add(v, "name", "too_long", "name must have at most %d bytes", DOC_NAME_MAX_BYTES);
-		return NULL;
-	}
-	if (!json_utf8_valid(base, n)) {
-		verr_add(v, "name", "invalid_utf8", "name must be UTF-8");
-		return NULL;
-	}
-	for (const unsigned char *p = (const unsigned char *)base; *p; p++)
-		if (*p < 0x20 || *p == 0x7f || *p == '"') {
-			verr_add(v, "name", "invalid_characters", "name may not hold control characters or quotes");
-			return NULL;
-		}
-	return base;
 }
 
 static cJSON *doc_json(const db_res *r, int row)
@@ -189,14 +134,8 @@ static void documents_upload(http_req *req)
 	upload_args u = { 0 };
 	if (api_id_param_or_reply(req, "id", &u.app_id) < 0)
 		return;
-	const struct doc_type *dt = doc_type_for(req->content_type);
-	if (!dt) {
-		http_problem(req, 415, "unsupported_media_type",
-		             "send the file as Content-Type application/pdf, image/jpeg or image/png");
-		return;
-	}
 	verr v = { 0 };
-	char kind[48], raw_name[1024];
+	char kind[48];
 	int k = http_query(req, "kind", kind, sizeof kind);
 	if (k == 0 || (k == 1 && !*kind))
 		verr_add(&v, "kind", "required",
@@ -206,44 +145,15 @@ static void documents_upload(http_req *req)
 		verr_add(&v, "kind", "invalid_choice",
 		         "kind must be one of application_letter, charter, domicile_proof, "
 		         "fund_verification, legal_rep_id, other");
-	int nq = http_query(req, "name", raw_name, sizeof raw_name);
-	if (nq == 0)
-		verr_add(&v, "name", "required", "name is required: the file's name, such as charter.pdf");
-	else if (nq == -2)
-		verr_add(&v, "name", "invalid_characters", "name may not hold control characters or quotes");
-	else if (nq < 0)
-		verr_add(&v, "name", "too_long", "name must have at most %d bytes", DOC_NAME_MAX_BYTES);
-	else
-		u.name = doc_name_clean(raw_name, &v);
-	if (v.count) {
-		http_problem_fields(req, 422, "validation_failed", "the document's metadata is not valid", &v);
+	upload f;
+	if (upload_or_reply(req, &f, &v) < 0)
 		return;
-	}
-	if (req->body_len == 0) {
-		http_problem(req, 422, "empty_document", "the body must be the file's content");
-		return;
-	}
-	if ((long long)req->body_len > rule(RULE_document_max_bytes)) {
-		http_problem(req, 413, "document_too_large", "the document is %zu bytes; the limit is %lld bytes",
-		             req->body_len, rule(RULE_document_max_bytes));
-		return;
-	}
-	/* By content, not by name or header: the first bytes must be those of the type sent. */
-	if (req->body_len < dt->magic_len || memcmp(req->body, dt->magic, dt->magic_len)) {
-		const char *is = NULL;
-		for (size_t i = 0; i < sizeof doc_types / sizeof doc_types[0]; i++)
-			if (req->body_len >= doc_types[i].magic_len &&
-			    !memcmp(req->body, doc_types[i].magic, doc_types[i].magic_len))
-				is = doc_types[i].what;
-		http_problem(req, 422, "content_mismatch", "the content is not %s%s%s, as Content-Type %s says",
-		             dt->what, is ? "; it looks like " : "", is ? is : "", dt->media_type);
-		return;
-	}
 	u.kind = kind;
-	u.media_type = dt->media_type;
-	u.body = req->body;
-	u.len = req->body_len;
-	crypto_sha256_hex(req->body, req->body_len, u.sha256);
+	u.name = f.name;
+	u.media_type = f.media_type;
+	u.body = f.body;
+	u.len = f.len;
+	memcpy(u.sha256, f.sha256, sizeof u.sha256);
 	tx_run_or_reply(req, upload_tx, &u);
 }
 
@@ -264,27 +174,6 @@ static void documents_list(http_req *req)
 	if (api_id_param_or_reply(req, "id", &id) < 0)
 		return;
 	tx_read_or_reply(req, list_tx, &id);
-}
-
-/* A filename for Content-Disposition: an ASCII fallback and the UTF-8 original (RFC 6266, 8187). */
-static void disposition(const char *name, char *out, size_t outlen)
-{
-	char ascii[DOC_NAME_MAX_BYTES + 1], ext[3 * DOC_NAME_MAX_BYTES + 1];
-	size_t a = 0, e = 0;
-	for (const unsigned char *p = (const unsigned char *)name; *p && a < DOC_NAME_MAX_BYTES; p++) {
-		int safe = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		           *p == '.' || *p == '-' || *p == '_';
-		ascii[a++] = safe ? (char)*p : '_';
-		if (safe) {
-			ext[e++] = (char)*p;
-		} else {
-			snprintf(ext + e, 4, "%%%02X", *p);
-			e += 3;
-		}
-	}
-	ascii[a] = 0;
-	ext[e] = 0;
-	snprintf(out, outlen, "Content-Disposition: attachment; filename=\"%s\"; filename*=UTF-8''%s\r\n", ascii, ext);
 }
 
 typedef struct doc_ref {
@@ -308,7 +197,7 @@ static int get_tx(tx *t, void *arg)
 		return tx_refuse(t, 404, "not_found", "there is no such document");
 	}
 	char headers[1200];
-	disposition(db_val(r, 0, 1), headers, sizeof headers);
+	upload_disposition(db_val(r, 0, 1), headers, sizeof headers);
 	strncat(headers, "Cache-Control: private, no-store\r\n", sizeof headers - strlen(headers) - 1);
 	tx_answer_raw(t, 200, db_val(r, 0, 0), db_val(r, 0, 2), db_len(r, 0, 2), headers);
 	db_res_free(r);

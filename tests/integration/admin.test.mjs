@@ -47,3 +47,31 @@ test('without SANZHI_TEST_CLOCK the clock cannot be set, and nothing is audited'
     assert.ok(Math.abs(Date.parse(g.json.data.now) - Date.now()) < 60e3);
   } finally { await d.stop(); }
 });
+
+test('a frozen test clock stands still until it is set again; null sets it running on the real time', async () => {
+  const d = await startDaemon();
+  try {
+    await d.addUser({ username: 'clock_admin', role: 'admin' });
+    const admin = await d.login('clock_admin');
+    const put = (body) => d.api('PUT', '/api/v1/admin/clock', { token: admin, body });
+    const r = await put({ now: '2026-04-25T08:59:59.999999Z', frozen: true });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.data.frozen, true);
+    assert.equal(d.sql("SELECT JSON_VALUE(summary, '$.frozen') FROM audit_log WHERE action = 'clock.set' ORDER BY seq DESC LIMIT 1").trim(), '1');
+    await new Promise((res) => setTimeout(res, 1200));
+    const g = await d.api('GET', '/api/v1/admin/clock', { token: admin });
+    assert.equal(g.json.data.now, '2026-04-25T08:59:59Z');  // not a microsecond later
+    assert.equal(g.json.data.frozen, true);
+    // Set without frozen: it runs on.
+    assert.equal((await put({ now: '2026-04-25T09:00:00Z' })).json.data.frozen, false);
+    await new Promise((res) => setTimeout(res, 1200));
+    assert.notEqual((await d.api('GET', '/api/v1/admin/clock', { token: admin })).json.data.now, '2026-04-25T09:00:00Z');
+    await put({ now: '2026-04-25T09:00:00Z', frozen: true });
+    const back = await put({ now: null });
+    assert.equal(back.json.data.frozen, false);
+    assert.equal((await d.api('GET', '/api/v1/admin/clock', { token: admin })).json.data.frozen, false);
+    const bad = await put({ now: '2026-04-25T09:00:00Z', frozen: 'yes', later: 1 });
+    assert.equal(bad.status, 422);
+    assert.deepEqual(bad.json.errors.map((e) => `${e.field}:${e.code}`).sort(), ['frozen:type', 'later:unknown_field']);
+  } finally { await d.stop(); }
+});

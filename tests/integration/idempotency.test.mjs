@@ -58,3 +58,25 @@ test('concurrent retries with one key make one resource; a refusal is answered a
   assert.equal(again.json.code, first.json.code);
   assert.equal(d.sql("SELECT COUNT(*) FROM idempotency WHERE state = 'pending'").trim(), '0');
 });
+
+test('the request a key is bound to is kept as a keyed digest: two daemons with two master keys keep two', async () => {
+  // A sealed bid's body holds its price: a bare SHA-256 of it in the table could be matched
+  // against guessed prices. The same request to two instances with different master keys (each
+  // startDaemon makes its own) must leave different digests, each still binding its key.
+  const body = { username: 'same_person', password: 'correct-horse-9', display_name: '同一个人', phone: '13700137009' };
+  const hashes = [];
+  for (let i = 0; i < 2; i++) {
+    const d = await startDaemon();
+    daemons.push(d);
+    const headers = { 'Idempotency-Key': 'signup-digest' };
+    assert.equal((await d.api('POST', '/api/v1/accounts', { body, headers })).status, 201);
+    const again = await d.api('POST', '/api/v1/accounts', { body, headers });
+    assert.equal(again.headers.get('idempotent-replayed'), 'true');
+    const other = await d.api('POST', '/api/v1/accounts', { body: { ...body, display_name: '另一个人' }, headers });
+    assert.equal(other.status, 422);
+    assert.equal(other.json.code, 'idempotency_key_reused');
+    hashes.push(d.sql('SELECT request_hash FROM idempotency').trim());
+  }
+  assert.match(hashes[0], /^[0-9a-f]{64}$/);
+  assert.notEqual(hashes[0], hashes[1]);
+});

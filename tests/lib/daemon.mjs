@@ -388,16 +388,18 @@ export class Daemon {
 
   // Moves the daemon's test clock. Uses a clock admin of its own, signing in again when a
   // jump in time has expired its token.
-  async setClock(iso, adminToken) {
+  // frozen: the clock stands at iso until set again (deadlines tested to the microsecond).
+  async setClock(iso, adminToken, { frozen = false } = {}) {
     if (!this.clockAdmin) {
       this.clockAdmin = `clock_admin_${crypto.randomBytes(3).toString('hex')}`;
       await this.addUser({ username: this.clockAdmin, role: 'admin' });
     }
     let token = adminToken || this.adminToken || (this.adminToken = await this.login(this.clockAdmin));
-    let r = await this.api('PUT', '/api/v1/admin/clock', { token, body: { now: iso } });
+    const body = frozen ? { now: iso, frozen: true } : { now: iso };
+    let r = await this.api('PUT', '/api/v1/admin/clock', { token, body });
     if (r.status === 401 && !adminToken) {
       token = this.adminToken = await this.login(this.clockAdmin);
-      r = await this.api('PUT', '/api/v1/admin/clock', { token, body: { now: iso } });
+      r = await this.api('PUT', '/api/v1/admin/clock', { token, body });
     }
     if (r.status !== 200) throw new Error(`set clock failed: ${r.text}`);
   }

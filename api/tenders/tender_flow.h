@@ -1,0 +1,116 @@
+/* tender_flow.h — the life of a tender (SPEC §6, Appendix B) as data on the executor of
+ * server/fsm.h:
+ *
+ *     draft ─publish→ active.enquiries ─(enquiry_end)→ active.tendering ─(bid_deadline)→ active.opening
+ *       edit            questions, answer                answer                               │
+ *                                                                                 (opening: issue 9 item 4)
+ *     cancel {reason}: draft | any active.* → cancelled (SPEC §6: any time before the contract)
+ *
+ * The two time-driven moves are timers (deadlines rows): the sweeper makes them when due, any
+ * write to the tender makes them first (fsm_exec), and every read shows the state they lead to
+ * (fsm_effective), so no answer shows active.tendering after the bid deadline.
+ *
+ * Publication checks the notice against the daemon's clock (the bid deadline at least the rule's
+ * days after publication for the method; the enquiry period still ahead); creation, editing and
+ * publication check everything else (tender_check.h, and the invited organizations against the
+ * register).
+ *
+ * Who: the purchaser who created a tender owns it (edit, publish, answer, cancel: 403
+ * not_tender_owner for another purchaser); a draft is seen only by its owner (404 for anyone else);
+ * a published tender is public. Any signed-in applicant may ask during the enquiry period.
+ *
+ * The row: TENDER_COLUMNS and enum tender_col are the one decoding of a tenders row. */
+#ifndef SANZHI_TENDER_FLOW_H
+#define SANZHI_TENDER_FLOW_H
+
+#include "api.h"
+#include "fsm.h"
+#include "tender_check.h"
+
+enum tender_state {
+#define STATE(x) TS_##x,
+#define STATE_NAMED(x, wire) TS_##x,
+#define ACTION(x, wire)
+#include "tender.def"
+#undef STATE
+#undef STATE_NAMED
+#undef ACTION
+	TS_NSTATES
+};
+
+enum tender_action {
+#define STATE(x)
+#define STATE_NAMED(x, wire)
+#define ACTION(x, wire) TA_##x,
+#include "tender.def"
+#undef STATE
+#undef STATE_NAMED
+#undef ACTION
+	TA_NACTIONS
+};
+
+/* The workflow (registered at start in api/jobs.c). */
+extern const fsm_def tender_flow;
+
+#define TENDER_COLUMNS                                                                                                 \
+	"id, status, purchaser_id, department, title, description, service_category, budget_fen, method, "             \
+	"evaluation_method, criteria, price_points, eligibility, enquiry_end, bid_deadline, contract_months, "         \
+	"published_at, cancelled_at, cancel_reason, version, created_at, updated_at"
+
+enum tender_col {
+	TC_ID,
+	TC_STATUS,
+	TC_PURCHASER,
+	TC_DEPARTMENT,
+	TC_TITLE,
+	TC_DESCRIPTION,
+	TC_SERVICE_CATEGORY,
+	TC_BUDGET,
+	TC_METHOD,
+	TC_EVALUATION_METHOD,
+	TC_CRITERIA,
+	TC_PRICE_POINTS,
+	TC_ELIGIBILITY,
+	TC_ENQUIRY_END,
+	TC_BID_DEADLINE,
+	TC_CONTRACT_MONTHS,
+	TC_PUBLISHED,
+	TC_CANCELLED,
+	TC_CANCEL_REASON,
+	TC_VERSION,
+	TC_CREATED,
+	TC_UPDATED,
+	TC_NCOLS,
+};
+
+/* 1 when u may see the tender in row r (published: everyone; a draft: its owner). */
+int tender_visible(const auth_user *u, const db_res *r, int row);
+/* 1 when u is the purchaser who owns the tender in row r. */
+int tender_owned(const auth_user *u, const db_res *r, int row);
+
+/* The timers' times: the enquiry end and the bid deadline of row r (0 when unreadable). */
+usec_t tender_enquiry_end(const db_res *r, int row);
+usec_t tender_bid_deadline(const db_res *r, int row);
+
+/* What the actions take (the arg of fsm_exec). */
+typedef struct tender_args {
+	const char *reason;   /* cancel */
+	const char *question; /* ask */
+	long long question_id;
+	const char *answer;  /* answer */
+	const cJSON *patch;  /* edit: a merge patch (RFC 7386) of the tender as created */
+	long long result_id; /* ask: the new question's id */
+} tender_args;
+
+/* Inside a transaction: the tender as the body of a create or a PATCH gives it (tender_check.h),
+ * checked against the register too (invited organizations exist and are registered) and against
+ * the user (department): refuses 422 with every field error at once. On success *in is filled
+ * (pointers into body). */
+int tender_check_or_refuse(tx *t, const cJSON *body, tender_in *in);
+/* Inside a transaction: writes the columns and invitations of tender id from in. */
+int tender_store(tx *t, long long id, const tender_in *in);
+/* The tender of row r as its creator gave it (the input shape), invited_orgs read from c; for
+ * merge patches. NULL when out of memory or the database fails. */
+cJSON *tender_input_json(db_conn *c, const db_res *r, int row);
+
+#endif
