@@ -5,11 +5,13 @@
 -- per organization, so a rule lists an organization once for one fact however often, and on
 -- however many instances, the sweep runs, and an entry a registrar removed is not made again.
 -- Manual entries have no key.
+-- removal_rule: the rule that removed an entry (its lapse); NULL when a registrar removed it.
 -- followed_by: the serious entry an abnormal one led to after two years (abnormal_two_years), so
 -- that the rule reads only the abnormal entries still to follow, not every one ever listed.
 ALTER TABLE list_entries
   ADD COLUMN rule_key VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NULL AFTER rule,
   ADD COLUMN followed_by BIGINT UNSIGNED NULL AFTER removal_reason,
+  ADD COLUMN removal_rule VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NULL AFTER removal_reason,
   ADD UNIQUE KEY list_entries_rule (uscc, rule, rule_key),
   ADD KEY list_entries_unfollowed (list, status, followed_by, listed_on);
 

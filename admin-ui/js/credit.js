@@ -91,11 +91,12 @@ function evidenceView(entry, c) {
 	return lines.length ? lines.map((line) => h('p', { class: 'small' }, line)) : null;
 }
 
-// Why an entry left its list: a registrar's words, shown as recorded, or the daily check's
-// automatic removal once the late report was filed (the daemon writes that one in English).
-export function removalReasonText(reason) {
-	const m = /^the annual report was filed on (\d{4}-\d{2}-\d{2}); removed automatically (\d+) months after listing/.exec(reason || '');
-	return m ? t('credit.lapse_reason', { date: m[1], n: m[2] }) : recorded(reason);
+// Why an entry left its list: a registrar's words, shown as recorded, or the rule that removed it
+// (the late report filed: annual_report_late_lapse), in the page's language.
+export function removalReasonText(e) {
+	return e.removal_rule === 'annual_report_late_lapse' && e.cause_fixed_on
+		? t('credit.lapse_reason', { date: e.cause_fixed_on })
+		: recorded(e.removal_reason);
 }
 
 // A cause the platform knows was fixed (the late report, filed): by when a registrar removes it.
@@ -150,7 +151,7 @@ function historyView(entries, c) {
 		{
 			key: 'credit.col.removal',
 			cell: (e) => (e.removed_on
-				? [t('credit.removed', { date: e.removed_on }), e.removal_reason ? h('p', { class: 'small' }, `${t('field.removal_reason')}${t('common.colon')}`, removalReasonText(e.removal_reason)) : null]
+				? [t('credit.removed', { date: e.removed_on }), e.removal_reason ? h('p', { class: 'small' }, `${t('field.removal_reason')}${t('common.colon')}`, removalReasonText(e)) : null]
 				: badge(t('credit.still_listed'), e.list === 'serious' ? 'danger' : 'warn')),
 		},
 	], { caption: t('credit.history'), rowClass: (e) => `entry-${e.status || (e.removed_on ? 'removed' : 'listed')}` });

@@ -844,7 +844,7 @@ const TABLE = {
 	'credit.evidence_entries': ['依据：{entries}', 'On the strength of: {entries}'],
 	'credit.entry_ref': ['{date} 列入{list}（{reason}）', 'the {list} entry of {date} ({reason})'],
 	'credit.entry_ref_id': ['名录记录 {id}', 'list entry {id}'],
-	'credit.lapse_reason': ['年度工作报告已于 {date} 补报，列入满 {n} 个月后由每日核查自动移出', 'The annual report was filed on {date}; removed by the daily check {n} months after listing'],
+	'credit.lapse_reason': ['年度工作报告已于 {date} 补报，由定期核查自动移出', 'The annual report was filed on {date}; removed automatically by the periodic check'],
 	'credit.cause_fixed': ['列入事由已于 {fixed} 消除，应于 {due} 前移出', 'The cause was fixed on {fixed}: to be removed by {due}'],
 	'credit.removal_overdue': ['已超过移出期限', 'Removal overdue'],
 	'credit.can_bid_yes': ['可以参与（具体项目对等级、成立年限等的要求在投标时核验）', 'May bid (a tender’s own requirements — grade, years registered — are checked when bidding)'],

@@ -397,10 +397,9 @@ static int lapse_batch_tx(tx *t, void *arg)
 		usec_t at = 0;
 		clock_parse(db_val(b->cand, i, 2), &at);
 		clock_fmt_date(clock_local_day(at), filed);
-		snprintf(reason, sizeof reason,
-		         "the annual report was filed on %s; removed automatically %lld months after listing (%s)",
-		         filed, rule(RULE_abnormal_auto_removal_months), b->rule->name);
-		le_args a = { .reason = reason, .on = on };
+		snprintf(reason, sizeof reason, "年度工作报告已于%s补报，列入满%lld个月后自动移出", filed,
+		         rule(RULE_abnormal_auto_removal_months));
+		le_args a = { .reason = reason, .rule = b->rule->name, .on = on };
 		/* Removed meanwhile (by a registrar, by another instance): nothing left to do. */
 		db_res *cur;
 		int rc = db_query(t->c, "SELECT status FROM list_entries WHERE id = ? FOR UPDATE",

@@ -88,6 +88,7 @@ void le_fields(jw *w, const db_res *r, int row)
 	}
 	jw_kstr(w, "removed_on", db_val(r, row, LC_REMOVED));
 	jw_kstr(w, "removal_reason", db_val(r, row, LC_REMOVAL_REASON));
+	jw_kstr(w, "removal_rule", db_val(r, row, LC_REMOVAL_RULE));
 	jw_kstr(w, "status", db_val(r, row, LC_STATUS));
 	jw_kint(w, "version", db_int(r, row, LC_VERSION));
 }
@@ -224,8 +225,9 @@ static int effect_remove(fsm_run *run)
 	int64_t today = args_of(run)->on ? args_of(run)->on : clock_local_day(clock_now());
 	char day[16];
 	clock_fmt_date(today, day);
-	int rc = db_exec(run->t->c, "UPDATE list_entries SET removed_on = ?, removal_reason = ? WHERE id = ?",
-	                 DBP(DBS(day), DBS(reason), DBI(run->id)), NULL, NULL);
+	int rc = db_exec(run->t->c,
+	                 "UPDATE list_entries SET removed_on = ?, removal_reason = ?, removal_rule = ? WHERE id = ?",
+	                 DBP(DBS(day), DBS(reason), DBS(args_of(run)->rule), DBI(run->id)), NULL, NULL);
 	if (rc)
 		return rc;
 	const char *list = db_val(row, 0, LC_LIST), *uscc = db_val(row, 0, LC_USCC);

@@ -43,7 +43,7 @@ extern const fsm_def list_entry_flow;
 
 #define LE_COLUMNS                                                                                                     \
 	"id, uscc, list, reason, rule, evidence, listed_on, removed_on, removal_reason, status, version, "             \
-	"created_at, updated_at, rule_key, "                                                                           \
+	"created_at, updated_at, rule_key, removal_rule, "                                                             \
 	"(SELECT r.filed_at FROM annual_reports r WHERE r.uscc = list_entries.uscc AND "                               \
 	"list_entries.rule = 'annual_report_late' AND r.year = CAST(list_entries.rule_key AS UNSIGNED))"
 
@@ -62,6 +62,7 @@ enum le_col {
 	LC_CREATED,
 	LC_UPDATED,
 	LC_RULE_KEY,
+	LC_REMOVAL_RULE,
 	LC_CAUSE_FIXED, /* when the cause is known to be fixed: the late report's filing */
 	LC_NCOLS,       /* a query may select more after these */
 };
@@ -79,11 +80,12 @@ int le_list_of(const char *s);
 /* What remove and lapse take (the arg of fsm_exec). */
 typedef struct le_args {
 	const char *reason;
-	int64_t on; /* the day of removal; 0: today */
+	const char *rule; /* lapse: the rule that removes it */
+	int64_t on;       /* the day of removal; 0: today */
 } le_args;
 
 /* An entry as answered: {id, list, reason, rule, evidence, listed_on, cause_fixed_on,
- * removal_due_on, removed_on, removal_reason, status, version}, into the object w has open.
+ * removal_due_on, removed_on, removal_reason, removal_rule, status, version}, into the object w has open.
  * removal_due_on: SPEC §5, a registrar removes an abnormal entry within
  * abnormal_removal_working_days working days after its cause is fixed; known for the late
  * report (its filing). */

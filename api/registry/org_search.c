@@ -113,8 +113,9 @@ static const char *const region_sql[2] = {
  * order, so the scan stops at the page's end. The name alone confirms: with the organization's
  * row in hand, a gram lookup first (as the region stream does) measured twice as slow. */
 #define LIST_HEAD                                                                                                      \
-	"SELECT STRAIGHT_JOIN " ORG_ITEM_COLUMNS " FROM org_lists d STRAIGHT_JOIN orgs o ON o.uscc = d.uscc"           \
-	LIST_JOINS " WHERE d.list = ? AND d.uscc > ?" FILTERS NAME_MATCH
+	"SELECT STRAIGHT_JOIN " ORG_ITEM_COLUMNS                                                                       \
+	" FROM org_lists d STRAIGHT_JOIN orgs o ON o.uscc = d.uscc" LIST_JOINS                                         \
+	" WHERE d.list = ? AND d.uscc > ?" FILTERS NAME_MATCH
 static const char *const list_sql[2] = {
 	LIST_HEAD " ORDER BY d.uscc LIMIT ?",
 	LIST_HEAD NOT_EXACT " ORDER BY d.uscc LIMIT ?",
@@ -136,8 +137,9 @@ static const char *const list_sql[2] = {
  * filters confirming; at most the list's size to read, however rare the other filters make a
  * match. */
 #define BROWSE_LIST_SQL                                                                                                \
-	"SELECT STRAIGHT_JOIN " ORG_ITEM_COLUMNS " FROM org_lists d STRAIGHT_JOIN orgs o ON o.uscc = d.uscc"           \
-	LIST_JOINS " WHERE d.list = ? AND d.uscc > ?" FILTERS " ORDER BY d.uscc LIMIT ?"
+	"SELECT STRAIGHT_JOIN " ORG_ITEM_COLUMNS                                                                       \
+	" FROM org_lists d STRAIGHT_JOIN orgs o ON o.uscc = d.uscc" LIST_JOINS                                         \
+	" WHERE d.list = ? AND d.uscc > ?" FILTERS " ORDER BY d.uscc LIMIT ?"
 
 /* The optimizer's estimate of each gram's rows (index dives on the primary key): a cheap way to
  * find the rarest gram of q, accurate for rare grams, within a small factor for common ones. */
@@ -149,14 +151,14 @@ static const char *const list_sql[2] = {
 typedef struct search {
 	db_conn *c;
 	search_filters f;
-	char q[4 * Q_MAX_CHARS + 1];       /* trimmed query, as typed */
-	char q_upper[4 * Q_MAX_CHARS + 1]; /* the same upper-cased when alphanumeric: USCC comparisons */
-	char like[8 * Q_MAX_CHARS + 3];    /* %q% with ! % _ escaped by ! */
-	char prefix[USCC_LEN + 2];         /* Q% for the USCC-prefix stream, or "" */
-	int has_names;                     /* q has two or more characters: the name stream runs */
-	char drive[3][ORGS_GRAM_SIZE];     /* rarest gram first */
-	int ndrive;                        /* 0: no name can match */
-	long long drive_rows;              /* the rarest gram's estimated rows */
+	char q[4 * Q_MAX_CHARS + 1];              /* trimmed query, as typed */
+	char q_upper[4 * Q_MAX_CHARS + 1];        /* the same upper-cased when alphanumeric: USCC comparisons */
+	char like[8 * Q_MAX_CHARS + 3];           /* %q% with ! % _ escaped by ! */
+	char prefix[USCC_LEN + 2];                /* Q% for the USCC-prefix stream, or "" */
+	int has_names;                            /* q has two or more characters: the name stream runs */
+	char drive[3][ORGS_GRAM_SIZE];            /* rarest gram first */
+	int ndrive;                               /* 0: no name can match */
+	long long drive_rows;                     /* the rarest gram's estimated rows */
 	enum { BY_GRAMS, BY_REGION, BY_LIST } by; /* what drives the name stream: the rarest of the three */
 } search;
 
@@ -321,8 +323,8 @@ static int estimate_drivers(search *s, drive_rows *e)
 		          DBS(need_grade ? s->f.grade : "") };
 	db_res *r;
 	int rc = db_query(s->c,
-	                  REGION_EST_SQL " UNION ALL " EST_ONE " UNION ALL " LIST_EST_SQL " UNION ALL " GRADE_EST_SQL, p,
-	                  5, &r);
+	                  REGION_EST_SQL " UNION ALL " EST_ONE " UNION ALL " LIST_EST_SQL " UNION ALL " GRADE_EST_SQL,
+	                  p, 5, &r);
 	if (rc)
 		return rc;
 	for (int i = 0; i < r->nrows; i++) {
@@ -485,7 +487,8 @@ static int rest_page(search *s, const char *after, int not_exact, int want, jw *
 	}
 	if (*s->prefix) {
 		db_param head[1] = { DBS(s->prefix) };
-		if ((rc = run_stream(s, prefix_sql[not_exact], NULL, 0, head, 1, after, nx, not_exact ? 2 : 0, want + 1, &b))) {
+		if ((rc = run_stream(s, prefix_sql[not_exact], NULL, 0, head, 1, after, nx, not_exact ? 2 : 0, want + 1,
+		                     &b))) {
 			db_res_free(a);
 			return rc;
 		}
@@ -510,8 +513,7 @@ static int bad_filter_or_reply(http_req *req, const char *field, const char *cod
 }
 
 /* Parses and validates the filters; answers 400 and returns -1 on a bad one. */
-static int parse_filters_or_reply(http_req *req, search_filters *f, char *lf, char *cat, char *st, char *gr,
-                                  char *ls)
+static int parse_filters_or_reply(http_req *req, search_filters *f, char *lf, char *cat, char *st, char *gr, char *ls)
 {
 	/* none: no valid grade (never graded, or the grade expired); on no list. */
 	static const char *const grades[] = { "1A", "2A", "3A", "4A", "5A", "none", NULL };
@@ -710,7 +712,8 @@ static int browse(search *s, const search_page *pg, jw *items, char *next, size_
 		if (rc)
 			return rc;
 		long long list_rows = e.list < 0 ? 0 : e.list;
-		by_list = !(region_can_drive(s, e.region) && e.region < list_rows) && !(e.grade >= 0 && e.grade < list_rows);
+		by_list = !(region_can_drive(s, e.region) && e.region < list_rows) &&
+		          !(e.grade >= 0 && e.grade < list_rows);
 	}
 	db_param list[1] = { DBS(s->f.list) };
 	int rc = by_list ? run_stream(s, BROWSE_LIST_SQL, NULL, 0, list, 1, pg->after, NULL, 0, pg->limit + 1, &r)

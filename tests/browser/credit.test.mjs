@@ -350,8 +350,8 @@ test('the daily check lists an organization whose annual report is late: the pag
 		assert.equal(lapsed.status, 200, lapsed.text);
 		await page.reload();
 		await waitForText(credit(page).getByTestId('credit-lists'), '未列入活动异常名录或严重违法失信名单');
-		const h = await waitForText(credit(page).getByTestId('credit-history'), '年度工作报告已于 2027-06-02 补报，列入满 6 个月后由每日核查自动移出');
+		const h = await waitForText(credit(page).getByTestId('credit-history'), '年度工作报告已于 2027-06-02 补报，由定期核查自动移出');
 		assert.ok(!/removed automatically/.test(h), 'not the daemon\'s English');
-		await waitForText(page.getByRole('region', { name: '登记事项变更记录' }).locator('.timeline'), '列入满 6 个月后由每日核查自动移出');
+		await waitForText(page.getByRole('region', { name: '登记事项变更记录' }).locator('.timeline'), '列入满6个月后自动移出');
 	});
 });

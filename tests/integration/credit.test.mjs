@@ -145,7 +145,7 @@ test('penalties list the organization in their own transaction; the profile show
   assert.equal(warning.consequences.length, 1);
   assert.deepEqual({ ...warning.consequences[0], id: undefined }, {
     id: undefined, list: 'abnormal', reason: 'small_penalty', rule: 'small_penalty', evidence: { event_ids: [warning.id] },
-    listed_on: '2026-03-10', cause_fixed_on: null, removal_due_on: null, removed_on: null, removal_reason: null, status: 'listed', version: 1,
+    listed_on: '2026-03-10', cause_fixed_on: null, removal_due_on: null, removed_on: null, removal_reason: null, removal_rule: null, status: 'listed', version: 1,
   });
   let p = await profile(uscc);
   assert.deepEqual(p.lists.map((e) => `${e.list}:${e.reason}`), ['abnormal:small_penalty']);
@@ -225,7 +225,7 @@ test('manual listing and removal from the abnormal list; the public list follows
   const e = r.json.data;
   assert.equal(r.headers.get('etag'), '"1"');
   assert.deepEqual({ ...e, id: undefined }, { id: undefined, list: 'abnormal', reason: 'unreachable', rule: null,
-    evidence: '两次实地核查均无人', listed_on: '2026-03-10', cause_fixed_on: null, removal_due_on: null, removed_on: null, removal_reason: null, status: 'listed', version: 1,
+    evidence: '两次实地核查均无人', listed_on: '2026-03-10', cause_fixed_on: null, removal_due_on: null, removed_on: null, removal_reason: null, removal_rule: null, status: 'listed', version: 1,
     org_uscc: uscc });
   assert.deepEqual((await profile(uscc)).lists.map((x) => x.id), [e.id]);
   let pub = await d.api('GET', '/api/v1/credit-lists/abnormal?limit=200');

@@ -205,6 +205,7 @@ test('annual_report_late: listed the day after the due day, once, from the later
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.data.removed_on, '2025-10-13');
   assert.equal(r.json.data.removal_due_on, '2025-10-14');
+  assert.equal(r.json.data.removal_rule, null);
 
   await clock('2025-11-30');
   s = await sweepTwice();
@@ -217,7 +218,8 @@ test('annual_report_late: listed the day after the due day, once, from the later
   const [e] = entries(c, 'annual_report_late');
   assert.equal(e.status, 'removed');
   assert.equal(e.removed_on, '2025-12-01');
-  assert.match(e.removal_reason, /filed on 2025-07-01/);
+  assert.match(e.removal_reason, /2025-07-01补报/);
+  assert.equal(e.removal_rule, 'annual_report_late_lapse');
   assert.equal(c.can_bid, true);
   assert.deepEqual((await profile(a)).lists, []);
   const h = (await d.api('GET', `/api/v1/orgs/${a}/history`)).json.data.filter((x) => x.type === 'delisting');

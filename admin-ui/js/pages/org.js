@@ -53,7 +53,7 @@ function historyList(events) {
 		// A listing's reason is its grounds (a code, in words), a removal's the registrar's or the
 		// daily check's (credit.js); any other reason is the registry's own text (in Chinese), as recorded.
 		e.type === 'listing' && e.reason ? h('p', {}, reasonText(e.reason))
-			: e.type === 'delisting' && e.reason ? h('p', {}, removalReasonText(e.reason))
+			: e.type === 'delisting' && e.reason ? h('p', {}, removalReasonText({ removal_reason: e.reason }))
 				: e.reason ? h('p', { lang: 'zh-CN' }, e.reason) : null,
 		Array.isArray(e.changes) && e.changes.length ? (() => {
 			const tbl = dataTable([
