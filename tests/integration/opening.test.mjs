@@ -238,14 +238,24 @@ test('a tampered seal, a tampered document, a digest changed and an organization
   await clock(T0);
 });
 
-test('the same with fewer than three bids, all valid: unsuccessful for an open tender; one valid bid is enough for single source', async () => {
+test('fewer than three valid bids: unsuccessful for an open tender; one is enough for single source; the abnormally-low line exactly', async () => {
   await clock(T0);
   const two = await tender();
   await bids(two, [100000000, 100000000]);
   const single = await tender({ method: 'single_source', invited_orgs: [orgs[5]], evaluation_method: 'lowest_price' });
   await bids(single, [null, null, null, null, null, 50000000]);
   const none = await tender();
+  // The abnormally-low line, exactly: at 80 % of the others' mean not flagged, one fen below it is.
+  const at = await tender();
+  await bids(at, [80000000, 100000000, 100000000]);
+  const below = await tender();
+  await bids(below, [79999999, 100000000, 100000000]);
   await clock(DEADLINE);
+  const ra = await open(purchaser, at);
+  assert.deepEqual(ra.json.data.opening.bids.map((b) => b.abnormally_low), [false, false, false]);
+  const rb = await open(purchaser, below);
+  assert.deepEqual(rb.json.data.opening.bids.map((b) => b.abnormally_low), [true, false, false]);
+  assert.equal(rb.json.data.status, 'active.evaluation');
   const r2 = await open(purchaser, two);
   assert.equal(r2.json.data.status, 'unsuccessful');
   assert.equal(r2.json.data.opening.valid_bids, 2);
