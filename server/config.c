@@ -79,6 +79,7 @@ static const key keys[] = {
 	Z(body_memory, 1LL << 20, 1LL << 40),
 	S(test_crash_after_commit),
 	S(test_crash_at),
+	B(test_unsealed_bids),
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -531,6 +532,10 @@ int config_load(const char *file, char *err, size_t errlen)
 	}
 	if (*cfg.test_crash_after_commit && !cfg.test_clock) {
 		snprintf(err, errlen, "test_crash_after_commit is for tests only: it needs test_clock");
+		return -1;
+	}
+	if (cfg.test_unsealed_bids && !cfg.test_clock) {
+		snprintf(err, errlen, "test_unsealed_bids is for benchmarks only: it needs test_clock");
 		return -1;
 	}
 	if (*cfg.test_crash_at && !cfg.test_clock) {

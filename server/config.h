@@ -40,6 +40,7 @@ typedef struct config {
 	int audit_chains;                  /* audit chains a process appends to, one per thread (server/audit.c) */
 	char test_crash_after_commit[256]; /* tests only: "POST /api/v1/x" dies between COMMIT and answer */
 	char test_crash_at[64];            /* tests only: a named point inside a transaction (tx_test_crash) */
+	int test_unsealed_bids;            /* benchmarks only: bids stored as zeros of the sealed length, not sealed */
 } config;
 
 extern config cfg;
