@@ -15,6 +15,13 @@
 #      right after with nothing to do; then the register search by grade= and listed= over the full
 #      lists (tests/bench/credit_sweep.mjs). It changes the bench database (BENCH_KEEP=1 keeps it:
 #      the next run takes the following year's reports);
+#   6. sealed bids (tests/bench/bids.mjs, tests/bench/bids.lua): on a daemon of its own (the real
+#      time, the test clock allowed), durable (innodb_flush_log_at_trx_commit=1 set for the run and
+#      restored), wrk at 64 connections posting bids to an open tender, every request a different
+#      organization of BENCH_BID_ORGS registered ones on no list, each bid sealed (AES-256-GCM under
+#      the tender's key, a receipt, an audit entry); then the same load on a daemon with the
+#      benchmark switch test_unsealed_bids (the same rows, zeros instead of the seal: no key
+#      unwrapped, no AES), so the cost of sealing is a ratio; then bids given a 1 MiB document;
 #   prints a table, and writes build/bench/results.txt.
 #
 # Environment:
@@ -30,6 +37,10 @@
 #   BENCH_SWEEP_PENALTIES=3000  warnings recorded before the sweep (a third of the organizations two)
 #   BENCH_SWEEP_GRADES=500    grades recorded before the sweep
 #   BENCH_ONLY=sweep          the import and the credit sweep only (no wrk, no slow clients)
+#   BENCH_ONLY=bids           the import and the sealed bids only
+#   BENCH_BID_ORGS=60000      organizations given to the bidding applicants (one bid each per tender)
+#   BENCH_BID_OWNERS=8        applicant accounts acting for them
+#   BENCH_DOC_BIDS=5          bids given a 1 MiB document, one after another
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -42,12 +53,12 @@ POOL=${BENCH_BUFFER_POOL:-}
 SLOW_SECS=${BENCH_SLOW_SECONDS:-60}
 SLOW_CONNS=${BENCH_SLOW_CONNECTIONS:-1000}
 ONLY=${BENCH_ONLY:-}
-[ -z "$ONLY" ] || [ "$ONLY" = sweep ] || die "BENCH_ONLY is sweep or unset"
 DB=sanzhi_bench
 BIN=$ROOT/build/sanzhid
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
+[ -z "$ONLY" ] || [ "$ONLY" = sweep ] || [ "$ONLY" = bids ] || die "BENCH_ONLY is sweep, bids or unset"
 
 command -v wrk >/dev/null || die "wrk is not installed (scripts/deps.sh installs it)"
 command -v node >/dev/null || die "node is not installed"
@@ -63,10 +74,12 @@ rootsql() { scripts/devdb.sh root-sql --batch --skip-column-names; }
 # --- everything this script starts, stopped on the way out -----------------------------------
 PIDS=()
 OLD_POOL=$(echo "SELECT @@innodb_buffer_pool_size" | rootsql)
+OLD_FLUSH=$(echo "SELECT @@innodb_flush_log_at_trx_commit" | rootsql)
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${PIDS[@]}"; do while kill -0 "$p" 2>/dev/null; do sleep 0.1; done; done
   [ -z "$POOL" ] || echo "SET GLOBAL innodb_buffer_pool_size = $OLD_POOL" | rootsql >/dev/null 2>&1 || true
+  echo "SET GLOBAL innodb_flush_log_at_trx_commit = $OLD_FLUSH" | rootsql >/dev/null 2>&1 || true
   if [ "${BENCH_KEEP:-0}" != 1 ]; then sqlc -e "DROP DATABASE IF EXISTS $DB" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
@@ -110,11 +123,22 @@ else
 fi
 sqlc -e "ANALYZE TABLE orgs, org_name_grams, org_names" "$DB" >/dev/null
 
+# wrk output → "rps p50_ms p99_ms non2xx"
+parse_wrk() {
+  awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec:/ { rps = $2 }
+    /^ +50%/ { p50 = ms($2) }
+    /^ +99%/ { p99 = ms($2) }
+    /Non-2xx or 3xx responses:/ { bad = $5 }
+    END { printf "%.0f %.2f %.2f %d\n", rps, p50, p99, bad + 0 }' "$1"
+}
+
 verdict() { if [ "$1" = 1 ]; then echo ok; else echo MISSED; fi; }
 lt() { awk "BEGIN { print ($1 < $2) ? 1 : 0 }"; }
 ok_imp=1; [ "$IMPORT_S" = "(kept)" ] || ok_imp=$(lt "$IMPORT_S" 60)
 
-if [ "$ONLY" != sweep ]; then
+if [ -z "$ONLY" ]; then
 # --- 2. the servers ----------------------------------------------------------------------------
 cc -std=gnu11 -O2 -pthread -Ibuild/civetweb/include -o "$OUT/bare" tests/bench/bare.c build/obj/civetweb.o -lssl -lcrypto -ldl
 BARE_PORT=$(free_port)
@@ -139,17 +163,6 @@ rss_sampler() {  # prints the highest VmRSS (kB) of the daemon until killed
     [ "${v:-0}" -gt "$max" ] && max=$v
     sleep 0.2
   done
-}
-
-# wrk output → "rps p50_ms p99_ms non2xx"
-parse_wrk() {
-  awk '
-    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-    /Requests\/sec:/ { rps = $2 }
-    /^ +50%/ { p50 = ms($2) }
-    /^ +99%/ { p99 = ms($2) }
-    /Non-2xx or 3xx responses:/ { bad = $5 }
-    END { printf "%.0f %.2f %.2f %d\n", rps, p50, p99, bad + 0 }' "$1"
 }
 
 run() {  # name connections url [script args…]
@@ -182,12 +195,59 @@ ok_ratio=$(lt 49.99999 "$RATIO"); ok_lkp99=$(lt "$LK_P99" 10)
 ok_srp50=$(lt "$SR_P50" 10); ok_srp99=$(lt "$SR_P99" 50)
 ok_rss=$(lt "$RSS_MAX" 102400)
 ok_slow=$(( $(lt "$SC_P99" 1000) & (SC_FAIL == 0) ))
+kill "$DPID"; while kill -0 "$DPID" 2>/dev/null; do sleep 0.1; done
+fi
+
+# --- 6. sealed bids ------------------------------------------------------------------------------
+# Daemons of their own on the bench database, one after the other: sealed, then with sealing
+# switched off (test_unsealed_bids, which needs the test clock; both run with it, at the real time).
+if [ "$ONLY" != sweep ]; then
+echo "SET GLOBAL innodb_flush_log_at_trx_commit = 1" | rootsql >/dev/null
+FLUSH=$(echo "SELECT @@innodb_flush_log_at_trx_commit" | rootsql)
+bid_daemon() {  # [VAR=value …]: starts one, BID_PID and BID_URL
+  local port; port=$(free_port)
+  env SANZHI_TEST_CLOCK=1 SANZHI_SWEEP_SECONDS=3600 SANZHI_MASTER_KEY_FILE="$KEY" SANZHI_LISTEN="127.0.0.1:$port" \
+    SANZHI_DATA_DIR="$OUT" "$@" "$BIN" serve 2>> "$OUT/daemon-bids.log" &
+  BID_PID=$!
+  PIDS+=("$BID_PID")
+  BID_URL="http://127.0.0.1:$port"
+  wait_http "$BID_URL/readyz"
+}
+bid_run() {  # name warm-up-tender tender: wrk's figures, "rps p50 p99 non2xx"
+  local args=("$OUT/bid-orgs.txt" "$OUT/bid-tokens.txt" 2)
+  wrk -t2 -c64 -d5s -s tests/bench/bids.lua "$BID_URL" -- "$2" "${args[@]}" > /dev/null
+  wrk -t2 -c64 -d"${SECS}s" --latency -s tests/bench/bids.lua "$BID_URL" -- "$3" "${args[@]}" > "$OUT/wrk-$1.txt"
+  parse_wrk "$OUT/wrk-$1.txt"
+}
+: > "$OUT/daemon-bids.log"
+bid_daemon
+say "sealed bids: setup (innodb_flush_log_at_trx_commit=$FLUSH)"
+SANZHI_MASTER_KEY_FILE=$KEY node tests/bench/bids.mjs setup "$BID_URL" "$BIN" "$OUT" > "$OUT/bids-setup.txt" \
+  || die "the bid bench setup failed (daemon log: $OUT/daemon-bids.log)"
+read -r _ T_WS T_S T_WU T_U < <(grep '^TENDERS ' "$OUT/bids-setup.txt")
+read -r _ PUR_TOKEN < <(grep '^PURCHASER ' "$OUT/bids-setup.txt")
+say "wrk: POST /api/v1/tenders/{id}/bids, sealed, 64 connections"
+read -r BS_RPS BS_P50 BS_P99 BS_BAD < <(bid_run bids-sealed "$T_WS" "$T_S")
+BS_ROWS=$(sqlc -e "SELECT COUNT(*) FROM bids WHERE tender_id = $T_S" "$DB")
+say "a bid with a 1 MiB document"
+node tests/bench/bids.mjs document "$BID_URL" "$OUT" "$PUR_TOKEN" > "$OUT/bids-document.txt" \
+  || die "the document bench failed (daemon log: $OUT/daemon-bids.log)"
+read -r _ DOC_N DOC_BID DOC_P50 DOC_MAX < <(grep '^DOCUMENT ' "$OUT/bids-document.txt")
+kill "$BID_PID"; while kill -0 "$BID_PID" 2>/dev/null; do sleep 0.1; done
+bid_daemon SANZHI_TEST_UNSEALED_BIDS=1
+say "wrk: POST /api/v1/tenders/{id}/bids, sealing switched off, 64 connections"
+read -r BU_RPS BU_P50 BU_P99 BU_BAD < <(bid_run bids-unsealed "$T_WU" "$T_U")
+BU_ROWS=$(sqlc -e "SELECT COUNT(*) FROM bids WHERE tender_id = $T_U" "$DB")
+kill "$BID_PID"; while kill -0 "$BID_PID" 2>/dev/null; do sleep 0.1; done
+echo "SET GLOBAL innodb_flush_log_at_trx_commit = $OLD_FLUSH" | rootsql >/dev/null
+BID_RATIO=$(awk "BEGIN { printf \"%.1f\", 100 * $BS_RPS / $BU_RPS }")
+ok_bids=$(( $(lt 999.99999 "$BS_RPS") & (BS_BAD == 0) ))
 fi
 
 # --- 5. the credit sweep -----------------------------------------------------------------------
-# A daemon of its own with the test clock, alone on the database (the lookup daemon stopped: its
-# scheduler would sweep too), its own periodic sweep an hour away: only the timed ones run.
-if [ "$ONLY" != sweep ]; then kill "$DPID"; while kill -0 "$DPID" 2>/dev/null; do sleep 0.1; done; fi
+# A daemon of its own with the test clock, alone on the database (the others stopped: their
+# schedulers would sweep too), its own periodic sweep an hour away: only the timed ones run.
+if [ "$ONLY" != bids ]; then
 SWEEP_PORT=$(free_port)
 SANZHI_TEST_CLOCK=1 SANZHI_SWEEP_SECONDS=3600 SANZHI_MASTER_KEY_FILE=$KEY SANZHI_LISTEN=127.0.0.1:$SWEEP_PORT \
   SANZHI_DATA_DIR=$OUT "$BIN" serve 2> "$OUT/daemon-sweep.log" &
@@ -203,12 +263,13 @@ read -r _ CF_N CF_P50 CF_P99 CF_MAX CF_BAD < <(grep '^FILTERS ' "$OUT/sweep.txt"
 ok_sw1=$(lt "$SW1_S" 60); ok_sw2=$(lt "$SW2_S" 5)
 ok_cf=$(( $(lt "$CF_P50" 10) & $(lt "$CF_P99" 50) & (CF_BAD == 0) ))
 # changed per rule, "rule:n,rule:n" → "rule n, rule n"
+fi
 rules_text() { echo "$1" | sed 's/:/ /g; s/,/, /g'; }
 
 {
   echo "sanzhi benchmarks — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $ORGS organizations, wrk -t2 ${SECS}s, buffer pool $(( $(echo "SELECT @@innodb_buffer_pool_size" | rootsql) / 1048576 )) MB"
   printf '%-44s %10s %9s %9s  %-26s %s\n' "what" "req/s" "p50 ms" "p99 ms" "target" ""
-  if [ "$ONLY" != sweep ]; then
+  if [ -z "$ONLY" ]; then
   printf '%-44s %10s %9s %9s  %-26s %s\n' "bare CivetWeb handler, fixed JSON, 64 conn" "$BARE_RPS" "$BARE_P50" "$BARE_P99" "" ""
   printf '%-44s %10s %9s %9s  %-26s %s\n' "GET /api/v1/orgs/{uscc}, 64 conn" "$LK_RPS" "$LK_P50" "$LK_P99" ">= 50% of bare, p99 < 10" "$(verdict $(( ok_ratio & ok_lkp99 )))"
   printf '%-44s %9s%% %9s %9s\n' "  lookup / bare" "$RATIO" "" ""
@@ -220,10 +281,20 @@ rules_text() { echo "$1" | sed 's/:/ /g; s/,/, /g'; }
   [ "$BARE_BAD$LK_BAD$SR_BAD" = 000 ] || echo "WARNING: non-2xx answers: bare $BARE_BAD, lookup $LK_BAD, search $SR_BAD"
   fi
   printf '%-44s %10s %9s %9s  %-26s %s\n' "sanzhid import orgs, $ORGS rows" "$IMPORT_S s" "" "" "< 60 s" "$(verdict "$ok_imp")"
+  if [ "$ONLY" != sweep ]; then
+  printf '%-44s %10s %9s %9s  %-26s %s\n' "POST …/bids sealed, durable, 64 conn" "$BS_RPS" "$BS_P50" "$BS_P99" ">= 1,000 bids/s" "$(verdict "$ok_bids")"
+  printf '%-44s %10s %9s %9s\n' "POST …/bids sealing off (test switch)" "$BU_RPS" "$BU_P50" "$BU_P99"
+  printf '%-44s %9s%% %9s %9s\n' "  sealed / sealing off" "$BID_RATIO" "" ""
+  printf '%-44s %10s %9s %9s\n' "  bids stored (sealed; off); non-2xx" "$BS_ROWS; $BU_ROWS" "$BS_BAD" "$BU_BAD"
+  printf '%-44s %10s %9s %9s\n' "bid, then its 1 MiB document (p50 ms; max)" "$DOC_BID" "$DOC_P50" "$DOC_MAX"
+  printf '%-44s %s\n' "  innodb_flush_log_at_trx_commit" "$FLUSH (for the bid runs; $DOC_N documents, one at a time)"
+  fi
+  if [ "$ONLY" != bids ]; then
   printf '%-44s %10s %9s %9s  %-26s %s\n' "POST /api/v1/admin/sweep, with work" "$SW1_S s" "" "" "< 60 s" "$(verdict "$ok_sw1")"
   printf '%-44s %s\n' "  changed" "$(rules_text "$SW1_RULES")"
   printf '%-44s %10s %9s %9s  %-26s %s\n' "POST /api/v1/admin/sweep, nothing to do" "$SW2_S s" "" "" "< 5 s" "$(verdict "$ok_sw2")"
   printf '%-44s %s\n' "  changed" "$(rules_text "$SW2_RULES")"
   printf '%-44s %10s %9s %9s  %-26s %s\n' "GET /api/v1/orgs?grade=&listed=[&q=], 1 conn" "$CF_N req" "$CF_P50" "$CF_P99" "p50 < 10, p99 < 50" "$(verdict "$ok_cf")"
   printf '%-44s %10s %9s\n' "  slowest; non-200" "$CF_MAX ms" "$CF_BAD"
+  fi
 } | tee "$OUT/results.txt"

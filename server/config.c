@@ -71,12 +71,15 @@ static const key keys[] = {
 	I(shutdown_timeout, 1, 600),
 	I(request_timeout_ms, 1000, 600000),
 	I(sweep_seconds, 1, 3600),
+	I(audit_chains, 1, 64),
 	I(header_timeout_ms, 1000, 600000),
 	Z(body_min_rate, 1, 1LL << 30),
 	I(request_deadline_ms, 1000, 3600000),
 	I(max_connections_per_address, 0, 1000000),
 	Z(body_memory, 1LL << 20, 1LL << 40),
 	S(test_crash_after_commit),
+	S(test_crash_at),
+	B(test_unsealed_bids),
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -107,6 +110,7 @@ static void defaults(void)
 	cfg.max_connections_per_address = 64;
 	cfg.body_memory = 64LL << 20;
 	cfg.sweep_seconds = 60;
+	cfg.audit_chains = 16;
 }
 
 static const key *find_key(const char *name)
@@ -528,6 +532,14 @@ int config_load(const char *file, char *err, size_t errlen)
 	}
 	if (*cfg.test_crash_after_commit && !cfg.test_clock) {
 		snprintf(err, errlen, "test_crash_after_commit is for tests only: it needs test_clock");
+		return -1;
+	}
+	if (cfg.test_unsealed_bids && !cfg.test_clock) {
+		snprintf(err, errlen, "test_unsealed_bids is for benchmarks only: it needs test_clock");
+		return -1;
+	}
+	if (*cfg.test_crash_at && !cfg.test_clock) {
+		snprintf(err, errlen, "test_crash_at is for tests only: it needs test_clock");
 		return -1;
 	}
 	return 0;
