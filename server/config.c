@@ -77,6 +77,7 @@ static const key keys[] = {
 	I(max_connections_per_address, 0, 1000000),
 	Z(body_memory, 1LL << 20, 1LL << 40),
 	S(test_crash_after_commit),
+	S(test_crash_at),
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -528,6 +529,10 @@ int config_load(const char *file, char *err, size_t errlen)
 	}
 	if (*cfg.test_crash_after_commit && !cfg.test_clock) {
 		snprintf(err, errlen, "test_crash_after_commit is for tests only: it needs test_clock");
+		return -1;
+	}
+	if (*cfg.test_crash_at && !cfg.test_clock) {
+		snprintf(err, errlen, "test_crash_at is for tests only: it needs test_clock");
 		return -1;
 	}
 	return 0;

@@ -38,6 +38,7 @@ typedef struct config {
 	long long body_memory;             /* bytes request bodies (and their parsed JSON) may hold together */
 	int sweep_seconds;                 /* period of the time-driven rules and housekeeping */
 	char test_crash_after_commit[256]; /* tests only: "POST /api/v1/x" dies between COMMIT and answer */
+	char test_crash_at[64];            /* tests only: a named point inside a transaction (tx_test_crash) */
 } config;
 
 extern config cfg;

@@ -233,6 +233,20 @@ static int move(fsm_run *run, db_res **after)
 		return rc;
 	if (tr->effect && (rc = tr->effect(run)))
 		return rc;
+	if (run->to != tr->to) {
+		const fsm_transition *alt = NULL;
+		for (int i = 0; i < d->ntransitions && !alt; i++) {
+			const fsm_transition *x = &d->transitions[i];
+			if (x->from == tr->from && x->action == tr->action && x->to == run->to &&
+			    (x->roles & tr->roles))
+				alt = x;
+		}
+		if (!alt) {
+			log_kv(LOG_ERROR, "an effect chose a state its table does not list", "object", d->object, NULL);
+			return DB_ERROR;
+		}
+		run->tr = tr = alt;
+	}
 	char now[32];
 	clock_fmt_db(clock_now(), now);
 	rc = db_exec(t->c, d->sql_move, DBP(DBS(fsm_state_name(d, tr->to)), DBS(now), DBI(run->id)), NULL, NULL);
@@ -274,7 +288,7 @@ static int settle_locked(tx *t, const fsm_def *d, long long id, db_res **r, long
 		/* The system's move: audited as the system, whoever's request found it due. */
 		const auth_user *who = t->user;
 		t->user = NULL;
-		fsm_run run = { t, d, tr, action, id, *r, cJSON_CreateObject(), NULL, NULL };
+		fsm_run run = { t, d, tr, action, id, *r, cJSON_CreateObject(), NULL, NULL, tr->to };
 		db_res *after = NULL;
 		int rc = run.summary ? move(&run, &after) : DB_ERROR;
 		cJSON_Delete(run.summary);
@@ -332,7 +346,9 @@ int fsm_exec(tx *t, const fsm_def *d, long long id, int action, void *arg, db_re
 	}
 	int state = fsm_state(d, db_val(r, 0, d->col_status));
 	unsigned roles = t->user ? t->user->role_bit : FSM_SYSTEM;
-	fsm_run run = { t, d, fsm_find_transition(d, state, action, roles), action, id, r, NULL, arg, NULL };
+	fsm_run run = { t, d, fsm_find_transition(d, state, action, roles), action, id, r, NULL, arg, NULL, 0 };
+	if (run.tr)
+		run.to = run.tr->to;
 	if (!run.tr) {
 		rc = d->refuse ? d->refuse(&run, state) : 0;
 		if (!rc)

@@ -102,6 +102,10 @@ struct fsm_run {
 	void *arg;         /* the caller's */
 	const char *audit; /* an effect may name the audit action itself (one action, several kinds
 	                            * of edit); NULL: the transition's */
+	/* Where the move leads: the transition's to, unless the effect chooses another state that the
+	 * table also lists for the same from and action (a tender's opening leads to its evaluation,
+	 * or to unsuccessful when too few bids are valid); any other choice fails the move. */
+	int to;
 };
 
 /* Makes the workflow known to the scheduler (its deadlines) and to `sanzhid states`. At start,

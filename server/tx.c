@@ -283,6 +283,14 @@ static void crash_point(const http_req *req)
 	}
 }
 
+void tx_test_crash(const char *point)
+{
+	if (cfg.test_clock && *cfg.test_crash_at && !strcmp(cfg.test_crash_at, point)) {
+		log_kv(LOG_WARN, "test crash inside a transaction", "point", point, NULL);
+		kill(getpid(), SIGKILL);
+	}
+}
+
 static void send_recorded(http_req *req, const idem_answer *a, int replayed)
 {
 	char headers[sizeof a->headers + 64];

@@ -124,6 +124,11 @@ void tx_read_or_reply(struct http_req *req, tx_fn fn, void *arg);
  * call tx_done), or a DB_ code. out may be NULL; when given, it holds the answer or the problem
  * until tx_done(out). */
 int tx_run(const auth_user *who, tx_fn fn, void *arg, tx *out);
+/* Tests only (the setting needs test_clock): test_crash_at = point kills the daemon (SIGKILL)
+ * where domain code names that point, in the middle of its transaction, so that a test can show
+ * that nothing of the change survives. */
+void tx_test_crash(const char *point);
+
 /* Frees what a tx holds (answer, problem). */
 void tx_done(tx *t);
 

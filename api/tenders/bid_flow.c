@@ -94,6 +94,36 @@ static const char *const *choices(const cJSON *a, const char **buf, int max)
 	return n ? buf : NULL;
 }
 
+int bid_eligibility(tx *t, const db_res *tender, const char *uscc, verr *v)
+{
+	cJSON *e = cJSON_Parse(db_val(tender, 0, TC_ELIGIBILITY));
+	const char *forms[8], *cats[8];
+	credit_requirements req = { 0 };
+	req.min_grade = credit_grade_rank(json_str_member(e, "min_grade"));
+	const cJSON *years = cJSON_GetObjectItemCaseSensitive(e, "min_years_registered");
+	req.min_years_registered = cJSON_IsNumber(years) ? years->valueint : 0;
+	req.legal_forms = choices(cJSON_GetObjectItemCaseSensitive(e, "legal_forms"), forms, 7);
+	req.categories = choices(cJSON_GetObjectItemCaseSensitive(e, "categories"), cats, 7);
+	int n = credit_eligibility(t->c, uscc, &req, clock_local_day(clock_now()), v);
+	cJSON_Delete(e);
+	if (n < 0)
+		return n;
+	/* Invited and single-source tenders take bids from the organizations they name only. */
+	const char *method = db_val(tender, 0, TC_METHOD);
+	if (method &&
+	    (!strcmp(method, tender_methods[TM_INVITED]) || !strcmp(method, tender_methods[TM_SINGLE_SOURCE]))) {
+		db_res *r;
+		int rc = db_query(t->c, "SELECT 1 FROM tender_invitations WHERE tender_id = ? AND uscc = ?",
+		                  DBP(DBI(db_int(tender, 0, TC_ID)), DBS(uscc)), &r);
+		if (rc)
+			return rc;
+		if (!r->nrows)
+			verr_add(v, "org", "not_invited", "the tender does not invite this organization");
+		db_res_free(r);
+	}
+	return v->count;
+}
+
 int bid_eligible_or_refuse(tx *t, const db_res *tender, const char *uscc)
 {
 	db_res *r;
@@ -104,35 +134,11 @@ int bid_eligible_or_refuse(tx *t, const db_res *tender, const char *uscc)
 	db_res_free(r);
 	if (found && !owned)
 		return tx_refuse(t, 403, "not_org_owner", "only the account that acts for %s may bid for it", uscc);
-
-	cJSON *e = cJSON_Parse(db_val(tender, 0, TC_ELIGIBILITY));
-	const char *forms[8], *cats[8];
-	credit_requirements req = { 0 };
-	req.min_grade = credit_grade_rank(json_str_member(e, "min_grade"));
-	const cJSON *years = cJSON_GetObjectItemCaseSensitive(e, "min_years_registered");
-	req.min_years_registered = cJSON_IsNumber(years) ? years->valueint : 0;
-	req.legal_forms = choices(cJSON_GetObjectItemCaseSensitive(e, "legal_forms"), forms, 7);
-	req.categories = choices(cJSON_GetObjectItemCaseSensitive(e, "categories"), cats, 7);
 	verr v = { 0 };
-	int n = credit_eligibility(t->c, uscc, &req, clock_local_day(clock_now()), &v);
-	cJSON_Delete(e);
+	int n = bid_eligibility(t, tender, uscc, &v);
 	if (n < 0) {
 		verr_free(&v);
 		return n;
-	}
-	/* Invited and single-source tenders take bids from the organizations they name only. */
-	const char *method = db_val(tender, 0, TC_METHOD);
-	if (method &&
-	    (!strcmp(method, tender_methods[TM_INVITED]) || !strcmp(method, tender_methods[TM_SINGLE_SOURCE]))) {
-		rc = db_query(t->c, "SELECT 1 FROM tender_invitations WHERE tender_id = ? AND uscc = ?",
-		              DBP(DBI(db_int(tender, 0, TC_ID)), DBS(uscc)), &r);
-		if (rc) {
-			verr_free(&v);
-			return rc;
-		}
-		if (!r->nrows)
-			verr_add(&v, "org", "not_invited", "the tender does not invite this organization");
-		db_res_free(r);
 	}
 	if (v.count)
 		return tx_refuse_fields(t, 422, "not_eligible", "the organization may not bid on this tender", &v);

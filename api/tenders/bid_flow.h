@@ -91,6 +91,9 @@ int bid_deadline_recheck(tx *t, long long tender_id);
  * (credit, the tender's requirements, the invitation), 422 with each in errors[]; and 403
  * not_org_owner unless t->user acts for it. 0, TX_REFUSED or a DB_ code. */
 int bid_eligible_or_refuse(tx *t, const db_res *tender, const char *uscc);
+/* The same rules without the ownership, as the opening checks them again: every reason into v
+ * (field "org", the codes above); how many, or a DB_ code. */
+int bid_eligibility(tx *t, const db_res *tender, const char *uscc, verr *v);
 
 /* Inside a transaction: seals content and the documents' metadata (a JSON array, NULL: none)
  * as bid id's new plaintext (a fresh nonce and IV), writes it with its SHA-256 and the submission

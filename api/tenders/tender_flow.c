@@ -3,6 +3,7 @@
  * handlers are tenders.c (the notice) and questions.c (the enquiries). */
 #include "tender_flow.h"
 #include "bid_seal.h"
+#include "opening.h"
 #include "org_row.h"
 #include "orgs.h"
 
@@ -363,6 +364,8 @@ static int refuse(fsm_run *run, int state)
 	case TA_publish:
 		return fsm_conflict(run, state, "not_a_draft", "only a draft can be published; this tender is %s",
 		                    state_names[state]);
+	case TA_open:
+		return opening_refuse(run, state);
 	default:
 		return 0;
 	}
@@ -383,6 +386,10 @@ static const fsm_transition transitions[] = {
 	{ TS_active_tendering, TA_answer, TS_active_tendering, PUR, guard_answer, effect_answer, NULL },
 	{ TS_active_tendering, TA_close_bidding, TS_active_opening, FSM_SYSTEM, NULL, effect_close_bidding, NULL },
 	{ TS_active_tendering, TA_cancel, TS_cancelled, PUR, guard_owner, effect_cancel, NULL },
+	/* The opening chooses where it leads (opening.c): the evaluation, or unsuccessful when fewer
+	 * bids are valid than the rule asks. */
+	{ TS_active_opening, TA_open, TS_active_evaluation, PUR, guard_owner, opening_effect, NULL },
+	{ TS_active_opening, TA_open, TS_unsuccessful, PUR, guard_owner, opening_effect, NULL },
 	{ TS_active_opening, TA_cancel, TS_cancelled, PUR, guard_owner, effect_cancel, NULL },
 	{ TS_active_evaluation, TA_cancel, TS_cancelled, PUR, guard_owner, effect_cancel, NULL },
 	{ TS_active_awarded, TA_cancel, TS_cancelled, PUR, guard_owner, effect_cancel, NULL },

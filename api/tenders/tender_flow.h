@@ -2,8 +2,8 @@
  * server/fsm.h:
  *
  *     draft ─publish→ active.enquiries ─(enquiry_end)→ active.tendering ─(bid_deadline)→ active.opening
- *       edit            questions, answer                answer                               │
- *                                                                                 (opening: issue 9 item 4)
+ *       edit            questions, answer                answer                               │ open
+ *                                                       active.evaluation, or unsuccessful ←──┘ (opening.h)
  *     cancel {reason}: draft | any active.* → cancelled (SPEC §6: any time before the contract)
  *
  * The two time-driven moves are timers (deadlines rows): the sweeper makes them when due, any

@@ -2,6 +2,7 @@
  * edit a draft, publish and cancel. The workflow itself — the table, the timers, what each action
  * does — is tender_flow.c; the enquiries are questions.c. */
 #include "tenders.h"
+#include "opening.h"
 #include "tender_flow.h"
 
 #include <limits.h>
@@ -105,7 +106,16 @@ int tenders_answer(tx *t, long long id, int status)
 		db_res_free(r);
 		return rc;
 	}
-	tx_answer(t, status, tender_json(r, 0, t->user, inv), db_int(r, 0, TC_VERSION));
+	/* The opening record, public once the bids are opened (opening.h); null before. */
+	cJSON *opening = NULL;
+	if ((rc = opening_record(t->c, id, &opening))) {
+		db_res_free(r);
+		db_res_free(inv);
+		return rc;
+	}
+	cJSON *o = tender_json(r, 0, t->user, inv);
+	cJSON_AddItemToObject(o, "opening", opening ? opening : cJSON_CreateNull());
+	tx_answer(t, status, o, db_int(r, 0, TC_VERSION));
 	db_res_free(r);
 	db_res_free(inv);
 	return 0;
