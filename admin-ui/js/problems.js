@@ -192,6 +192,10 @@ const PROBLEM_RULES = {
 		: ['problem.not_editable', { status: label('status', p.current_status) }]),
 	not_a_draft: (p) => ['problem.not_a_draft', { status: label('tender_status', p.current_status) }],
 	enquiries_closed: (p) => (p.current_status ? ['problem.enquiries_closed', { status: label('tender_status', p.current_status) }] : 'problem.enquiries_closed.plain'),
+	deadline_not_reached: (p) => {
+		const at = typeof p.bid_deadline === 'string' ? p.bid_deadline : (match(RFC3339, p.detail) || [])[0];
+		return at ? ['problem.deadline_not_reached', { at: cnTime(at) }] : 'problem.deadline_not_reached.plain';
+	},
 	deadline_passed: (p) => {
 		const [at] = match(RFC3339, p.detail) || [];
 		return at ? ['problem.deadline_passed', { at: cnTime(at) }] : 'problem.deadline_passed.plain';

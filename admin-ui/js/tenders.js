@@ -150,9 +150,14 @@ export function openingTable(opening) {
 		{ key: 'opening.col.sha256', cell: (b) => mono(`${String(b.sha256 || '').slice(0, 16)}…`, b.sha256) },
 	], { caption: t('opening.title') });
 	tbl.table.dataset.testid = 'opening-record';
-	tbl.add(Array.isArray(opening.bids) ? opening.bids : []);
+	const bids = Array.isArray(opening.bids) ? opening.bids : [];
+	tbl.add(bids);
+	const valid = opening.valid_bids ?? bids.filter((b) => b.valid).length;
 	return h('div', {},
-		h('p', {}, t('opening.opened_at', { at: fmtDateTime(opening.opened_at) }),
-			' ', t('opening.count', { n: (opening.bids || []).length, valid: (opening.bids || []).filter((b) => b.valid).length })),
-		tbl.el);
+		h('p', {}, t('opening.opened_at', { at: fmtDateTime(opening.opened_at) }), ' ', t('opening.count', { n: bids.length, valid })),
+		opening.outcome && has(`opening.outcome.${opening.outcome}`)
+			? h('p', { 'data-testid': 'opening-outcome' }, t(`opening.outcome.${opening.outcome}`, { min: opening.min_valid_bids ?? '' })) : null,
+		tbl.el,
+		opening.abnormally_low_percent ? h('p', { class: 'hint' }, t('opening.abnormal_rule', { p: opening.abnormally_low_percent })) : null,
+		opening.record_sha256 ? h('p', { class: 'hint wrap' }, t('opening.record_sha256'), mono(opening.record_sha256)) : null);
 }

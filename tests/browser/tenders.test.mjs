@@ -343,6 +343,10 @@ test('at the deadline nobody bids any more; the purchaser opens the bids and the
 		assert.ok(r.includes(OLD.uscc) && r.includes('¥1,100,000.00') && r.includes('有效'), r);
 		assert.equal(await rec.locator('tbody tr').count(), 1);
 		assert.equal(await rec.locator('tbody tr td').last().locator('code').getAttribute('title'), lastSha, 'the receipt\'s digest');
+		// One valid bid of the three an open tender needs: unsuccessful, and said why.
+		await waitForText(page.getByTestId('opening-outcome'), '有效投标不足 3 份，本次采购失败。');
+		await waitForText(page.locator('.page-header'), '采购失败（有效投标不足）');
+		assert.equal(await page.getByTestId('tender-actions').getByRole('button', { name: '开标' }).count(), 0);
 	});
 	await withPage(b, 'tender-opened-public', async (page) => {
 		await page.goto(`${d.url}/admin/#/tenders/${tenderId}`);
@@ -361,6 +365,7 @@ test('on a phone the notice, the form and the bid fit; in English the notice rea
 		await page.getByTestId('tender-list').getByRole('link', { name: TITLE }).click();
 		await waitForText(page.getByTestId('tender-notice'), '¥1,200,000.00');
 		await waitForText(page.getByTestId('questions'), ANSWER);
+		assert.ok(!/null|undefined|NaN/.test(await page.locator('main').textContent()), 'no stray values');
 		assert.ok(await overflow(page) <= 0, 'the notice fits');
 		await page.getByTestId('lang-toggle').click();
 		await waitForText(page.getByTestId('tender-notice'), 'Open tender');

@@ -4,7 +4,7 @@
 // Its purchaser edits and publishes the draft, cancels with a reason, answers questions and opens
 // the bids at the deadline; a signed-in applicant asks during enquiries and bids (tender-bid.js).
 
-import { h } from '../dom.js';
+import { h, append } from '../dom.js';
 import { t, label } from '../i18n.js';
 import { get, post, idempotencyKeys, ApiError } from '../api.js';
 import {
@@ -147,7 +147,7 @@ export async function tenderPage(view, ctx) {
 	}
 
 	// ------------------------------------------------------------ the notice
-	view.append(
+	append(view, [
 		h('div', { class: 'page-header' },
 			h('div', { class: 'app-title' }, h('h1', { tabindex: '-1', class: 'page-title' }, x.title), tenderStatusBadge(x.status)),
 			h('p', { class: 'app-badges' }, t('tender.number', { id: x.id }), ' · ', label('tender_method', x.method))),
@@ -157,13 +157,14 @@ export async function tenderPage(view, ctx) {
 		section('tender.section.notice', 'tender-notice', noticeRows(x)),
 		section('tender.f.description', 'tender-description', h('p', { class: 'wrap-text' }, x.description)),
 		section('tender.section.criteria', 'tender-criteria', criteriaTable(x)),
-		section('tender.section.eligibility', 'tender-eligibility', h('ul', { class: 'plain bullets' }, eligibilityLines(x.eligibility).map((l) => h('li', {}, l)))));
+		section('tender.section.eligibility', 'tender-eligibility', h('ul', { class: 'plain bullets' }, eligibilityLines(x.eligibility).map((l) => h('li', {}, l))))]);
 
 	if (OPENED_STATUSES.includes(x.status) || x.status === 'cancelled') {
 		const box = h('div', {}, loading());
 		const sec = section('opening.title', 'tender-opening', box);
 		view.append(sec);
-		get(`/tenders/${enc}/opening`).then((r) => box.replaceChildren(openingTable(r.data)), (e) => {
+		// The detail carries the record once opened; else it is asked for (a cancelled tender may have none).
+		(x.opening ? Promise.resolve({ data: x.opening }) : get(`/tenders/${enc}/opening`)).then((r) => box.replaceChildren(openingTable(r.data)), (e) => {
 			if (e instanceof ApiError && (e.status === 404 || e.status === 409) && x.status === 'cancelled') sec.remove();
 			else showProblem(box, e, null, { title: 'error.load_failed' });
 		});
