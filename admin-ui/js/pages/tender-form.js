@@ -263,9 +263,10 @@ export async function tenderFormPage(view, ctx) {
 			method: v('method'),
 			evaluation_method: v('evaluation_method'),
 		};
-		const budget = readYuan(v('budget_fen'), { required: true });
+		// Only what cannot be sent stops here; what is missing the daemon says, all at once.
+		const budget = readYuan(v('budget_fen'));
 		if (budget.error) errors.push({ field: 'budget_fen', message: t(budget.error) });
-		else body.budget_fen = budget.fen;
+		else if (budget.fen !== null) body.budget_fen = budget.fen;
 		const ints = [['contract_months', 'contract_months'], ['price_points', 'price_points']];
 		for (const [name, key] of ints) {
 			const s = v(name);
