@@ -20,6 +20,9 @@ import { changePage, deregisterPage } from './pages/org-apply.js';
 import { myOrgsPage } from './pages/my-orgs.js';
 import { verifyPage } from './pages/verify.js';
 import { creditListPage } from './pages/credit-lists.js';
+import { tendersPage, myTendersPage } from './pages/tenders.js';
+import { tenderFormPage } from './pages/tender-form.js';
+import { tenderPage } from './pages/tender.js';
 
 // Navigation. roles: null = everyone (also signed out); otherwise the roles that see the entry.
 const NAV = [
@@ -27,8 +30,10 @@ const NAV = [
 	{ href: '#/my/applications', key: 'nav.my_applications', roles: ['applicant'], active: ['/applications'] },
 	{ href: '#/my/orgs', key: 'nav.my_orgs', roles: ['applicant'] },
 	{ href: '#/queue', key: 'nav.queue', roles: ['registrar'], active: ['/applications'] },
+	{ href: '#/purchase/tenders', key: 'nav.my_tenders', roles: ['purchaser'] },
 	{ href: '#/admin/users', key: 'nav.users', roles: ['admin'] },
 	{ href: '#/admin/audit', key: 'nav.audit', roles: ['admin'] },
+	{ href: '#/tenders', key: 'nav.tenders', roles: null },
 	{ href: '#/register', key: 'nav.register', roles: null, active: ['/org'] },
 	{ href: '#/uscc', key: 'nav.uscc', roles: null },
 	{ href: '#/verify', key: 'nav.verify', roles: null },
@@ -57,9 +62,14 @@ const ROUTES = [
 	{ path: '/queue', roles: ['registrar'], page: queuePage, title: 'queue.title' },
 	{ path: '/admin/users', roles: ['admin'], page: usersPage, title: 'users.title' },
 	{ path: '/admin/audit', roles: ['admin'], page: auditPage, title: 'audit.title' },
+	{ path: '/tenders', roles: null, page: tendersPage, title: 'tenders.title' },
+	{ path: '/tenders/:id', roles: null, page: tenderPage, title: 'tender.title' },
+	{ path: '/purchase/tenders', roles: ['purchaser'], page: myTendersPage, title: 'tenders.mine.title' },
+	{ path: '/purchase/tenders/new', roles: ['purchaser'], page: tenderFormPage, title: 'tender.form.new_title' },
+	{ path: '/purchase/tenders/:id/edit', roles: ['purchaser'], page: tenderFormPage, title: 'tender.form.edit_title' },
 ];
 
-const HOME = { applicant: '#/my/applications', registrar: '#/queue', admin: '#/admin/users' };
+const HOME = { applicant: '#/my/applications', registrar: '#/queue', admin: '#/admin/users', purchaser: '#/purchase/tenders' };
 
 export function homeFor(user) {
 	return (user && HOME[user.role]) || '#/register';

@@ -50,3 +50,21 @@ export const LIST_REASONS = {
 export const CREDIT_EVENT_KINDS = ['inspection', 'penalty', 'commendation'];
 export const PENALTY_TYPES = ['warning', 'fine', 'suspension', 'revocation'];
 export const INSPECTION_CONCLUSIONS = ['pass', 'basic_pass', 'fail'];
+
+// Tenders (SPEC §6, Appendix B; api/tenders/tender.def, tender_check.c).
+export const TENDER_METHODS = ['open', 'invited', 'competitive_consultation', 'competitive_negotiation', 'single_source', 'inquiry'];
+// Methods that name the organizations they take bids from (invited_orgs).
+export const INVITING_METHODS = ['invited', 'single_source'];
+export const EVALUATION_METHODS = ['comprehensive', 'lowest_price'];
+export const TENDER_STATUSES = ['draft', 'active.enquiries', 'active.tendering', 'active.opening', 'active.evaluation',
+	'active.awarded', 'active.contracting', 'complete', 'cancelled', 'unsuccessful'];
+// Published: what the public list can filter on.
+export const PUBLIC_TENDER_STATUSES = TENDER_STATUSES.filter((s) => s !== 'draft');
+// Bids are taken from publication until the bid deadline.
+export const BIDDING_STATUSES = ['active.enquiries', 'active.tendering'];
+// States after the opening (the opening record exists).
+export const OPENED_STATUSES = ['active.evaluation', 'active.awarded', 'active.contracting', 'complete', 'unsuccessful'];
+// The service categories the UI offers (the daemon takes any snake_case code; others show as sent).
+export const SERVICE_CATEGORIES = ['elderly_care', 'child_welfare', 'disability_services', 'community_service', 'social_work',
+	'social_assistance', 'health_promotion', 'education_training', 'volunteer_service', 'industry_services', 'other_services'];
+export const TENDER_GRADES = ['1A', '2A', '3A', '4A', '5A'];

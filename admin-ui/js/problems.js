@@ -13,6 +13,14 @@ function match(re, s) {
 }
 
 const yuan = (fen) => `¥${fenToYuan(Number(fen), { group: true })}`;
+// An RFC 3339 time from a message, in China time (UTC+8 all year): "2026-03-30 10:00".
+const cnTime = (iso) => {
+	const ms = Date.parse(iso);
+	return Number.isFinite(ms) ? new Date(ms + 8 * 3600e3).toISOString().slice(0, 16).replace('T', ' ') : iso;
+};
+const RFC3339 = /(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)/;
+// A tender's problem (its states are dotted, its words say "tender").
+const isTender = (p) => /tender/.test(p.detail || '') || /^active\./.test(p.current_status || '');
 const last = (field) => String(field || '').replace(/\[(\d+)\]/g, '.$1').split('.').filter((p) => !/^\d+$/.test(p)).pop() || '';
 const isMoney = (field) => /_fen$/.test(last(field));
 
@@ -39,7 +47,7 @@ const FIELD_RULES = {
 		return [/bytes/.test(e.message) ? 'verr.too_long.bytes' : 'verr.too_long', { n }];
 	},
 	out_of_range: (e) => {
-		const m = match(/between (-?\d+) and (-?\d+)/, e.message);
+		const m = match(/between (-?\d+) and (-?\d+)/, e.message) || match(/must be from (-?\d+) to (-?\d+)/, e.message);
 		if (!m) return 'verr.out_of_range.plain';
 		const fmt = (v) => (isMoney(e.field) ? yuan(v) : v);
 		return ['verr.out_of_range', { min: fmt(m[0]), max: fmt(m[1]) }];
@@ -94,7 +102,48 @@ const FIELD_RULES = {
 		if (!m) return 'verr.name_banned_word.plain';
 		return [m[1] ? 'verr.name_banned_word.local' : 'verr.name_banned_word', { word: m[0] }];
 	},
-	not_allowed: (e) => (['role', 'expert'].includes(e.field) ? `verr.not_allowed.${e.field}` : 'verr.not_allowed'),
+	not_allowed: (e) => (['role', 'expert', 'invited_orgs'].includes(e.field) ? `verr.not_allowed.${e.field}` : 'verr.not_allowed'),
+	invalid_format: (e) => {
+		const f = String(e.field || '').replace(/\[(\d+)\]/g, '.$1');
+		if (/^criteria\.\d+\.id$/.test(f)) return 'verr.invalid_format.criterion_id';
+		if (f === 'service_category') return 'verr.invalid_format.service_category';
+		return 'verr.invalid_format';
+	},
+	// Tenders (api/tenders/tender_check.c) and bids (api/credit/eligibility.c).
+	points_not_100: (e) => {
+		const m = match(/max_points \((\d+)\) and price_points \((\d+)\) must add up to 100, not (\d+)/, e.message);
+		return m ? ['verr.points_not_100', { criteria: m[0], price: m[1], total: m[2] }] : 'verr.points_not_100.plain';
+	},
+	in_the_past: (e) => {
+		const [at] = match(RFC3339, e.message) || [];
+		return at ? ['verr.in_the_past', { at: cnTime(at) }] : 'verr.in_the_past.plain';
+	},
+	too_soon: (e) => {
+		const m = match(/with method (\w+) the bid deadline is at least (\d+) days after publication: (\S+) at the earliest/, e.message);
+		if (!m) return 'verr.too_soon.plain';
+		if (m[1] === '0') return 'verr.too_soon.now';
+		return ['verr.too_soon', { method: label('tender_method', m[0]), n: m[1], at: cnTime(m[2]) }];
+	},
+	too_few_invited: (e) => {
+		const m = match(/at least (\d+) organizations.*; (\d+) named/, e.message);
+		return m ? ['verr.too_few_invited', { n: m[0], have: m[1] }] : 'verr.too_few_invited.plain';
+	},
+	single_source_one: (e) => {
+		const [have] = match(/; (\d+) named/, e.message) || [];
+		return have ? ['verr.single_source_one', { have }] : 'verr.single_source_one.plain';
+	},
+	not_your_department: (e) => {
+		const [department] = match(/own department \((.+)\)$/, e.message) || [];
+		return department ? ['verr.not_your_department', { department }] : 'verr.not_your_department.plain';
+	},
+	grade_too_low: (e) => {
+		const [n] = match(/at least (\d)A/, e.message) || [];
+		return n ? ['verr.grade_too_low', { grade: `${n}A` }] : 'verr.grade_too_low.plain';
+	},
+	registered_too_recently: (e) => {
+		const [n] = match(/at least (\d+) years/, e.message) || [];
+		return n ? ['verr.registered_too_recently', { n }] : 'verr.registered_too_recently.plain';
+	},
 	invalid_characters: (e) => (e.field === 'name' ? 'verr.invalid_characters.name' : 'verr.invalid_characters'),
 	unknown_field: (e) => {
 		const key = String(e.field || '').split('.').pop();
@@ -137,8 +186,20 @@ export function fieldErrorText(e, local) {
 
 // code -> (problem) => [key, params] or a key.
 const PROBLEM_RULES = {
-	invalid_transition: (p) => ['problem.invalid_transition', { status: label('status', p.current_status) }],
-	not_editable: (p) => ['problem.not_editable', { status: label('status', p.current_status) }],
+	invalid_transition: (p) => (isTender(p) ? ['problem.invalid_transition.tender', { status: label('tender_status', p.current_status) }]
+		: ['problem.invalid_transition', { status: label('status', p.current_status) }]),
+	not_editable: (p) => (isTender(p) ? ['problem.not_editable.tender', { status: label('tender_status', p.current_status) }]
+		: ['problem.not_editable', { status: label('status', p.current_status) }]),
+	not_a_draft: (p) => ['problem.not_a_draft', { status: label('tender_status', p.current_status) }],
+	enquiries_closed: (p) => (p.current_status ? ['problem.enquiries_closed', { status: label('tender_status', p.current_status) }] : 'problem.enquiries_closed.plain'),
+	deadline_not_reached: (p) => {
+		const at = typeof p.bid_deadline === 'string' ? p.bid_deadline : (match(RFC3339, p.detail) || [])[0];
+		return at ? ['problem.deadline_not_reached', { at: cnTime(at) }] : 'problem.deadline_not_reached.plain';
+	},
+	deadline_passed: (p) => {
+		const [at] = match(RFC3339, p.detail) || [];
+		return at ? ['problem.deadline_passed', { at: cnTime(at) }] : 'problem.deadline_passed.plain';
+	},
 	supplement_window_closed: (p) => {
 		const m = match(/within (\d+) days .*\(until (\d{4}-\d{2}-\d{2})\)/, p.detail);
 		return m ? ['problem.supplement_window_closed', { n: m[0], date: m[1] }] : 'problem.supplement_window_closed.plain';
