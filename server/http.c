@@ -108,6 +108,7 @@ static struct {
 
 static atomic_ullong m_conn_refused, m_timeouts[NPHASES], m_body_refused;
 static atomic_llong m_conns_open, m_body_bytes;
+static atomic_ullong m_keepalive_shed;
 
 /* A body's first bytes may take this long whatever the rate (a slow start, a long path). */
 #define BODY_GRACE_MS 5000
@@ -354,6 +355,14 @@ static int keep_alive(const http_req *req, int status)
 	if (status == 413 || status == 411 || status == 415 || status == 400 || status == 431 || status == 408 ||
 	    worker.refused || worker.expired || worker.close || atomic_load(&draining))
 		return 0; /* the body may be unread: never reuse the connection */
+	/* A connection holds its worker for as long as it lives, and CivetWeb hands a newly accepted
+	 * one only to an idle worker. When every worker holds a connection, clients that keep theirs
+	 * busy would keep a newcomer waiting for ever (a request starved behind ten busy writers):
+	 * each answer then closes its connection, and the client's next request queues fairly. */
+	if (atomic_load(&m_conns_open) >= opts.threads) {
+		atomic_fetch_add(&m_keepalive_shed, 1);
+		return 0;
+	}
 	const char *h = mg_get_header(req->conn, "Connection");
 	if (h)
 		return strcasestr(h, "keep-alive") != NULL;
@@ -1719,6 +1728,11 @@ char *http_metrics_render(void)
 	         "# TYPE sanzhi_http_connections_refused_total counter\n"
 	         "sanzhi_http_connections_refused_total{reason=\"per_address\"} %llu\n",
 	         (long long)atomic_load(&m_conns_open), opts.threads, atomic_load(&m_conn_refused));
+	buf_addf(&b,
+	         "# HELP sanzhi_http_keepalive_shed_total Answers that closed their connection because every worker "
+	         "held one: a client waiting for a worker gets one.\n"
+	         "# TYPE sanzhi_http_keepalive_shed_total counter\nsanzhi_http_keepalive_shed_total %llu\n",
+	         atomic_load(&m_keepalive_shed));
 	buf_addf(&b, "# HELP sanzhi_http_timeouts_total Connections cut by a deadline, by what was late: the headers "
 	             "(header_timeout_ms), the body (body_min_rate, request_deadline_ms) or the answer.\n"
 	             "# TYPE sanzhi_http_timeouts_total counter\n");

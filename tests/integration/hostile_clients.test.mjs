@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import http from 'node:http';
 import { startDaemon } from '../lib/daemon.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -162,4 +163,42 @@ test('headers and bodies that come too slowly are cut: 408, the connection close
     // The daemon still serves.
     assert.equal((await timedGet(d.port, '/healthz', 3000)).status, 200);
   } finally { await d.stop(); }
+});
+
+test('clients that keep every worker busy with keep-alive requests do not starve a newcomer', async () => {
+  // A connection holds its worker while it lives. Four busy keep-alive clients on four workers
+  // once kept a fifth client waiting until one of them stopped (an audit verification behind ten
+  // writers waited five minutes). Now, with every worker holding a connection, each answer closes
+  // its connection; the busy clients reconnect and the newcomer is served in turn.
+  const d = await startDaemon({ env: { SANZHI_THREADS: '4' } });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  let busy = true;
+  let served = 0;
+  const get = () => new Promise((resolve, reject) => {
+    const r = http.get({ host: '127.0.0.1', port: d.port, path: '/healthz', agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    r.on('error', reject);
+  });
+  const loops = Array.from({ length: 4 }, async () => {
+    while (busy) {
+      assert.equal(await get(), 200);
+      served++;
+    }
+  });
+  try {
+    while (served < 40) await sleep(10);
+    assert.equal(await metric(d.port, 'sanzhi_http_workers'), 4);
+    for (let i = 0; i < 5; i++) {
+      const r = await timedGet(d.port, '/healthz', 5000);
+      assert.equal(r.status, 200, `newcomer ${i} waited: ${JSON.stringify(r)}`);
+    }
+    assert.ok((await metric(d.port, 'sanzhi_http_keepalive_shed_total')) > 0, 'the closes are counted');
+  } finally {
+    busy = false;
+    await Promise.all(loops);
+    agent.destroy();
+    await d.stop();
+  }
 });
