@@ -411,6 +411,33 @@ static void applications_list(http_req *req)
 
 /* --- edit ---------------------------------------------------------------------------- */
 
+/* The members that differ between two bodies, as dotted paths ("contact.phone"); into objects,
+ * not into arrays (a list that changed is named once). Capped: an audit entry stays small. */
+static void changed_paths(const cJSON *a, const cJSON *b, const char *prefix, cJSON *out)
+{
+	enum { MAX_PATHS = 64 };
+	const cJSON *it;
+	for (int pass = 0; pass < 2; pass++) {
+		/* pass 0: members of b (changed or added); pass 1: members only a has (removed) */
+		const cJSON *walk = pass ? a : b;
+		cJSON_ArrayForEach(it, walk) {
+			const cJSON *other = cJSON_GetObjectItemCaseSensitive(pass ? b : a, it->string);
+			if (pass && other)
+				continue;
+			if (other && cJSON_Compare(it, other, 1))
+				continue;
+			if (cJSON_GetArraySize(out) >= MAX_PATHS)
+				return;
+			char path[256];
+			snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", it->string);
+			if (other && cJSON_IsObject(it) && cJSON_IsObject(other))
+				changed_paths(other, it, path, out);
+			else
+				cJSON_AddItemToArray(out, cJSON_CreateString(path));
+		}
+	}
+}
+
 /* PATCH: a merge patch on the body, checked as a draft, inside the edit transition. */
 static int patch_apply(fsm_run *run)
 {
@@ -419,7 +446,7 @@ static int patch_apply(fsm_run *run)
 	const db_res *r = run->row;
 	enum app_kind kind = app_kind_of(r, 0);
 	org_row org = { 0 };
-	cJSON *body = NULL;
+	cJSON *body = NULL, *before = NULL;
 	char *text = NULL;
 	/* What an application is, and for which organization, is fixed at its creation. */
 	static const char *const fixed[] = { "kind", "org_uscc", NULL };
@@ -441,6 +468,11 @@ static int patch_apply(fsm_run *run)
 	}
 	if ((rc = app_check_draft(t, kind, body, &org)))
 		goto out;
+	/* The audit names what changed, not what was sent: a form sends every field each time. */
+	if (!(before = cJSON_Parse(db_val(r, 0, AC_BODY)))) {
+		rc = DB_ERROR;
+		goto out;
+	}
 	if (!(text = json_print(body))) {
 		rc = DB_ERROR;
 		goto out;
@@ -453,11 +485,9 @@ static int patch_apply(fsm_run *run)
 	             NULL, NULL);
 	if (rc)
 		goto out;
-	cJSON *fields = cJSON_AddArrayToObject(run->summary, "fields");
-	const cJSON *it;
-	cJSON_ArrayForEach(it, patch)
-		cJSON_AddItemToArray(fields, cJSON_CreateString(it->string));
+	changed_paths(before, body, "", cJSON_AddArrayToObject(run->summary, "fields"));
 out:
+	cJSON_Delete(before);
 	cJSON_Delete(body);
 	free(text);
 	org_row_free(&org);

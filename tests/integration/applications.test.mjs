@@ -611,7 +611,8 @@ test('withdraw: from draft or submitted, by the applicant; final afterwards', as
 
 test('PATCH merges fields (RFC 7386) and re-validates; kind and org cannot change', async () => {
   const a = await person('applicant');
-  const c = await create(a, socialGroup());
+  const body0 = socialGroup();
+  const c = await create(a, body0);
   const id = c.json.data.id;
   let r = await patch(a, id, { contact: { phone: '13900000000' }, members: null, activity_area: '海盐县全域' });
   assert.equal(r.status, 200, r.text);
@@ -631,6 +632,19 @@ test('PATCH merges fields (RFC 7386) and re-validates; kind and org cannot chang
   const now = await get(a, id);
   assert.equal(now.json.data.version, 2);
   assert.equal(now.json.data.contact.phone, '13900000000');
+
+  // The audit entry of an edit names what changed, not every field sent: a form sends the whole
+  // application each time.
+  const sent = { ...body0, contact: { ...body0.contact, phone: '13900000000' }, activity_area: '海盐县全域',
+    domicile: '海盐县武原街道新桥北路2号', members: null };
+  delete sent.kind;
+  r = await patch(a, id, sent);
+  assert.equal(r.status, 200, r.text);
+  const edits = await d.api('GET', `/api/v1/audit?object_type=application&object_id=${id}&limit=50`, { token: admin.token });
+  assert.equal(edits.status, 200, edits.text);
+  const changed = edits.json.data.filter((e) => Array.isArray(e.summary.fields)).map((e) => [...e.summary.fields].sort());
+  assert.deepEqual(changed.slice(-2).sort((x, y) => x.length - y.length),
+    [['domicile'], ['activity_area', 'contact.phone', 'members']], JSON.stringify(changed));
 });
 
 test('lists: applicants see their own; registrars what was filed, filtered by status and kind', async () => {
