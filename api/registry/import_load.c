@@ -165,13 +165,17 @@ static const char sql_names[] =
         "INSERT INTO org_names (uscc, name, from_date) SELECT j.uscc, j.name, j.registered_at FROM " NAMES_TABLE;
 static const char sql_claims[] =
         "INSERT INTO name_claims (name, uscc) SELECT j.name, j.uscc FROM " NAMES_TABLE " WHERE j.status = 'registered'";
+/* The history the register tells: established on its registration day (midnight there, as the
+ * file gives no hour), deregistered on a day not recorded (NULL), and, as an event of its own,
+ * entered into this system by the import. */
 static const char sql_establish[] =
-        "INSERT INTO org_events (uscc, type, at, effective_date, reason) SELECT j.uscc, 'establish', ?, "
-        "j.registered_at, 'imported' FROM " NAMES_TABLE;
+        "INSERT INTO org_events (uscc, type, at, effective_date, reason) SELECT j.uscc, 'establish', "
+        "TIMESTAMP(j.registered_at) - INTERVAL ? MINUTE, j.registered_at, NULL FROM " NAMES_TABLE;
 static const char sql_deregister[] =
         "INSERT INTO org_events (uscc, type, at, effective_date, reason) SELECT j.uscc, 'deregister', ?, NULL, "
-        "'imported as deregistered; the date of deregistration was not recorded' FROM " NAMES_TABLE
-        " WHERE j.status = 'deregistered'";
+        "NULL FROM " NAMES_TABLE " WHERE j.status = 'deregistered'";
+static const char sql_imported[] = "INSERT INTO org_events (uscc, type, at, effective_date, reason) SELECT j.uscc, "
+                                   "'import', ?, ?, NULL FROM " NAMES_TABLE;
 /* IGNORE: grams left by an import that stopped half-way are simply there already. */
 static const char sql_grams[] =
         "INSERT IGNORE INTO org_name_grams (gram, uscc) SELECT j.gram, j.uscc FROM " GRAMS_TABLE;
@@ -181,7 +185,8 @@ static const char sql_grams[] =
 /* Shared by the loader threads of a phase. */
 typedef struct loader {
 	const char *file;
-	char now_db[32];
+	char now_db[32], today[16];
+	long long tz_minutes;  /* local time ahead of UTC */
 	const char *map, *end; /* the file */
 	const row_key *keys;
 	const uint32_t *order; /* good rows in USCC order */
@@ -226,9 +231,11 @@ static int org_tx(db_conn *c, void *arg)
 	if (!rc)
 		rc = db_exec(c, sql_names, DBP(DBS(b->names.p)), NULL, NULL);
 	if (!rc)
-		rc = db_exec(c, sql_establish, DBP(DBS(L->now_db), DBS(b->names.p)), NULL, NULL);
+		rc = db_exec(c, sql_establish, DBP(DBI(L->tz_minutes), DBS(b->names.p)), NULL, NULL);
 	if (!rc && b->has_deregistered)
 		rc = db_exec(c, sql_deregister, DBP(DBS(L->now_db), DBS(b->names.p)), NULL, NULL);
+	if (!rc)
+		rc = db_exec(c, sql_imported, DBP(DBS(L->now_db), DBS(L->today), DBS(b->names.p)), NULL, NULL);
 	if (rc)
 		return rc;
 	cJSON *s = cJSON_CreateObject();
@@ -479,6 +486,8 @@ static void loader_init(loader *L, const import_source *src, const import_plan *
 	memset(L, 0, sizeof *L);
 	L->file = src->file;
 	clock_fmt_db(src->now, L->now_db);
+	clock_fmt_date(clock_local_day(src->now), L->today);
+	L->tz_minutes = (long long)(-clock_local_midnight(0) / 60000000);
 	L->map = src->map;
 	L->end = src->end;
 	L->keys = src->keys;

@@ -8,8 +8,9 @@
  *      a gram whose organization is not there (yet) is harmless, as every search confirms the
  *      name itself, while an organization without its grams could not be found.
  *   2. the organizations in USCC order, re-read from the file: one transaction per batch filling
- *      orgs, name_claims (registered rows), org_names and org_events ('establish', reason
- *      'imported'; 'deregister' too for deregistered rows), with one audit entry per batch naming
+ *      orgs, name_claims (registered rows), org_names and org_events ('establish' on the
+ *      registration day; 'deregister', day not recorded, for deregistered rows; then 'import', the
+ *      day the import entered it), with one audit entry per batch naming
  *      its count, its lines and its USCC range. A batch that meets a code or a name registered
  *      meanwhile by someone else is retried row by row, and the rows that collide are reported.
  * Each table is filled by one prepared INSERT … SELECT over JSON_TABLE(?) with the batch bound as

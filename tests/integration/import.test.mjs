@@ -32,10 +32,14 @@ test('a good file: every row imported, with its history, names and audit', async
   assert.equal(p.json.data.legal_form, 'foundation');
   assert.equal(d.sql(`SELECT source FROM orgs WHERE uscc = '${rows[0].uscc}'`).trim(), 'import');
   const h = await d.api('GET', `/api/v1/orgs/${rows[2].uscc}/history`);
-  assert.deepEqual(h.json.data.map((e) => [e.type, e.reason === 'imported' || e.type === 'deregister']), [['establish', true], ['deregister', true]]);
+  // Established on the register's day (midnight in Beijing: the file gives no hour), deregistered on a
+  // day the file does not give, then entered into this system: three events, no English reasons.
+  assert.deepEqual(h.json.data.map((e) => [e.type, e.reason]), [['establish', null], ['deregister', null], ['import', null]]);
   assert.equal(h.json.data[0].effective_date, rows[2].registered_at);
+  assert.equal(h.json.data[0].at, new Date(Date.parse(`${rows[2].registered_at}T00:00:00+08:00`)).toISOString().replace('.000Z', 'Z'));
   // The file does not say when it was deregistered: the history does not invent a date.
   assert.equal(h.json.data[1].effective_date, null);
+  assert.ok(Date.parse(h.json.data[2].at) > Date.parse(h.json.data[0].at), 'the import comes after');
   const dereg = (await d.api('GET', `/api/v1/orgs/${rows[2].uscc}`)).json.data;
   assert.equal(dereg.status, 'deregistered');
   assert.equal(dereg.deregistered_at, null);

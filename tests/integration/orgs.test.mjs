@@ -262,16 +262,17 @@ test('history: every event, oldest first, with dates, reasons and changes', asyn
   const code = rows['海盐县书法家协会'].uscc;
   let r = await d.api('GET', `/api/v1/orgs/${code}/history`);
   assert.equal(r.status, 200, r.text);
-  assert.equal(r.json.data.length, 1);
+  assert.deepEqual(r.json.data.map((x) => x.type), ['establish', 'import']);
   const e = r.json.data[0];
   assert.equal(e.type, 'establish');
   assert.equal(e.effective_date, '2015-06-01');
-  assert.equal(e.reason, 'imported');
+  assert.equal(e.at, '2015-05-31T16:00:00Z', 'midnight in Beijing on the registration day');
+  assert.equal(e.reason, null);
   assert.deepEqual(e.changes, []);
   assert.match(e.at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 
   r = await d.api('GET', `/api/v1/orgs/${rows['海盐县旧城养老协会'].uscc}/history`);
-  assert.deepEqual(r.json.data.map((x) => x.type), ['establish', 'deregister']);
+  assert.deepEqual(r.json.data.map((x) => x.type), ['establish', 'deregister', 'import']);
 
   // Through the workflow: establish, then a change of name and legal representative.
   const org = await approvedOrg(d, applicant, registrar);

@@ -46,10 +46,21 @@ function profile(o) {
 	]);
 }
 
+// Registration and deregistration take effect on a day: that day is shown (an imported
+// organization's establishment is dated by the register, its deregistration perhaps not at all);
+// other events, the moment they were recorded.
+function eventWhen(e) {
+	if (e.type === 'establish' || e.type === 'deregister') {
+		return e.effective_date ? h('time', { datetime: e.effective_date }, fmtDate(e.effective_date))
+			: h('span', { class: 'muted' }, t('org.date_not_recorded'));
+	}
+	return h('time', { datetime: e.at }, fmtDateTime(e.at));
+}
+
 function historyList(events) {
 	if (!events.length) return h('p', { class: 'empty' }, t('org.no_history'));
 	return h('ol', { class: 'timeline' }, events.map((e) => h('li', {},
-		h('div', { class: 'timeline-head' }, h('strong', {}, label('event', e.type)), ' ', h('time', { datetime: e.at }, fmtDateTime(e.at))),
+		h('div', { class: 'timeline-head' }, h('strong', {}, label('event', e.type)), ' ', eventWhen(e)),
 		// A listing's reason is its grounds (a code, in words), a removal's the registrar's or the
 		// daily check's (credit.js); any other reason is the registry's own text (in Chinese), as recorded.
 		e.type === 'listing' && e.reason ? h('p', {}, reasonText(e.reason))
