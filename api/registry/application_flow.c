@@ -53,8 +53,9 @@ int app_visible(const auth_user *u, const db_res *r, int row)
 
 int64_t app_supplement_window_end(usec_t first_submitted)
 {
-	/* 行政许可法 Art. 32: within 5 days of receipt; the day of receipt is not counted. */
-	return clock_local_day(first_submitted) + rule(RULE_supplement_window_days);
+	/* 行政许可法 Art. 32: within 5 days of receipt, the day of receipt not counted; Art. 82: the
+	 * law's periods are working days, without public holidays (the holiday calendar). */
+	return clock_add_working_days(clock_local_day(first_submitted), (int)rule(RULE_supplement_window_days));
 }
 
 static usec_t row_time(const db_res *r, int row, int col)
@@ -80,7 +81,8 @@ usec_t app_deem_at(const db_res *r, int row)
 int64_t app_decision_due(int64_t accepted_day, const char *category)
 {
 	int charity = category && !strcmp(category, "public_welfare");
-	return accepted_day + rule(charity ? RULE_decision_days_charity : RULE_decision_days);
+	long long n = rule(charity ? RULE_decision_days_charity : RULE_decision_days);
+	return rule(RULE_decision_days_working) ? clock_add_working_days(accepted_day, (int)n) : accepted_day + n;
 }
 
 /* --- checks a draft must pass ---------------------------------------------------------- */
@@ -546,11 +548,11 @@ static int refuse(fsm_run *run, int state)
 			        "request listing every item");
 		char end[16];
 		clock_fmt_date(app_supplement_window_end(row_time(run->row, 0, AC_FIRST_SUBMITTED)), end);
-		return fsm_conflict(
-		        run, state, "supplement_window_closed",
-		        "supplements may be requested only within %lld days of the first submission (until %s); "
-		        "the application counts as accepted from its submission date",
-		        rule(RULE_supplement_window_days), end);
+		return fsm_conflict(run, state, "supplement_window_closed",
+		                    "supplements may be requested only within %lld working days of the first "
+		                    "submission (until %s); "
+		                    "the application counts as accepted from its submission date",
+		                    rule(RULE_supplement_window_days), end);
 	}
 	return 0;
 }

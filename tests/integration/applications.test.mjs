@@ -226,7 +226,7 @@ test('establish: draft → submit → accept → approve issues a valid USCC, th
   assert.equal(s.json.data.status, 'submitted');
   assert.ok(s.json.data.submitted_at);
   assert.equal(s.json.data.first_submitted_at, s.json.data.submitted_at);
-  assert.equal(s.json.data.supplement_window_ends, addDays(D, 5));
+  assert.equal(s.json.data.supplement_window_ends, addDays(D, 7), 'five working days: Monday to Monday');
   assert.equal(s.json.data.documents.length, 5);
   assert.equal(s.headers.get('etag'), `"${s.json.data.version}"`);
 
@@ -845,7 +845,7 @@ test('deregister: a reason is required; approval ends the organization, supersed
 
 // --- the statutory clocks (行政许可法 Art. 32) --------------------------------------------------
 
-test('supplements: within 5 days of the first submission, every item at once, once; day 6 is 409', async () => {
+test('supplements: within 5 working days of the first submission, every item at once, once; the day after is 409', async () => {
   await clock(atDay(0));
   const a = await person('applicant');
   const early = await submitted(a, socialGroup());
@@ -859,8 +859,9 @@ test('supplements: within 5 days of the first submission, every item at once, on
   assert.equal(r.status, 422);
   assert.deepEqual(fields(r), ['items[0].message:required']);
 
-  // Day 5, late evening in Beijing (15:30 UTC is 23:30 local): still in time.
-  await clock(new Date(Date.parse(atDay(5, 23)) + 30 * 60e3).toISOString());
+  // 行政许可法 Art. 82: working days. Submitted Monday 2 March; the fifth working day after is
+  // Monday 9 March (day 7): late that evening in Beijing (15:30 UTC is 23:30 local), still in time.
+  await clock(new Date(Date.parse(atDay(7, 23)) + 30 * 60e3).toISOString());
   const items = [{ field: 'documents.charter', message: '章程草案缺少会员大会表决条款' },
     { field: 'domicile', message: '住所证明与申请地址不一致' }];
   r = await act(registrar, early, 'request-supplement', { items });
@@ -882,9 +883,9 @@ test('supplements: within 5 days of the first submission, every item at once, on
   assert.equal(r.status, 409);
   assert.equal(r.json.code, 'supplement_already_requested');
 
-  // Day 6 in Beijing (16:00 UTC on day 5 is midnight local): too late, and the other application
-  // counts as accepted from its submission date — on read, before any sweep.
-  await clock(atDay(6, 0));
+  // Tuesday 10 March in Beijing (16:00 UTC on day 7 is midnight local): too late, and the other
+  // application counts as accepted from its submission date — on read, before any sweep.
+  await clock(atDay(8, 0));
   r = await act(registrar, late, 'request-supplement', { items });
   assert.equal(r.status, 409);
   assert.equal(r.json.code, 'supplement_window_closed');
@@ -910,8 +911,14 @@ test('deemed acceptance: the sweep records it (as the system, accepted from the 
   const a = await person('applicant');
   const id = await submitted(a, socialGroup());
   const first = (await get(a, id)).json.data.first_submitted_at;
+  // Saturday and Sunday are not working days: on day 6 (Sunday) the window is still open.
   await clock(atDay(6, 9));
   let r = await d.api('POST', '/api/v1/admin/sweep', { token: admin.token });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(one(`SELECT status FROM applications WHERE id = ${id}`), 'submitted');
+  assert.equal((await get(a, id)).json.data.status, 'submitted');
+  await clock(atDay(8, 9));
+  r = await d.api('POST', '/api/v1/admin/sweep', { token: admin.token });
   assert.equal(r.status, 200, r.text);
   assert.ok(r.json.data.rules.some((x) => x.rule === 'deemed_acceptance'));
   assert.equal(one(`SELECT CONCAT_WS('|', status, deemed_accepted, decision_due) FROM applications WHERE id = ${id}`),
@@ -942,15 +949,17 @@ test('after supplements come in, the registrar has the window again; then it cou
   let r = await act(a, id, 'submit');
   assert.equal(r.status, 200, r.text);
   const resubmitted = r.json.data.submitted_at;
-  // Day 7 is the fifth day after the resubmission: still the registrar's to accept.
-  await clock(atDay(7, 20));
+  // Resubmitted Wednesday 4 March: the fifth working day after is Wednesday 11 (day 9), still
+  // the registrar's to accept.
+  await clock(atDay(9, 20));
   assert.equal((await get(registrar, id)).json.data.status, 'submitted');
-  await clock(atDay(8, 9));
+  await clock(atDay(10, 9));
   const seen = (await get(registrar, id)).json.data;
   assert.deepEqual([seen.status, seen.deemed_accepted, seen.accepted_at, seen.decision_due],
     ['accepted', true, resubmitted, addDays(D, 2 + 60)]);
   r = await d.api('POST', '/api/v1/admin/sweep', { token: admin.token });
-  assert.equal(r.json.data.rules.find((x) => x.rule === 'deemed_acceptance').changed, 1);
+  assert.ok(r.json.data.rules.find((x) => x.rule === 'deemed_acceptance').changed >= 1);
+  assert.equal(one(`SELECT status FROM applications WHERE id = ${id}`), 'accepted');
   const audit = JSON.parse(one(`SELECT summary FROM audit_log WHERE action = 'application.deem' AND object_id = '${id}'`));
   assert.equal(audit.after_supplement, true);
   assert.equal((await get(a, id)).json.data.accepted_at, resubmitted);

@@ -33,13 +33,13 @@ test('a due deadline fires without any request, once, as the system', async () =
   const a = await d.as('applicant');
   const id = await submitted(d, a);
   assert.equal(d.sql(`SELECT CONCAT(action, '|', due_at) FROM deadlines WHERE object_type = 'application' AND object_id = ${id}`).trim(),
-    'deem|2026-03-07 16:00:00.000000');  // the start of 8 March in China: the day after the window
+    'deem|2026-03-09 16:00:00.000000');  // the start of 10 March in China: the day after the window (5 working days)
   // The day the window ends: nothing happens.
-  await d.setClock('2026-03-07T15:00:00Z');
+  await d.setClock('2026-03-09T15:00:00Z');
   await new Promise((r) => setTimeout(r, 2500));
   assert.equal(d.sql(`SELECT status FROM applications WHERE id = ${id}`).trim(), 'submitted');
   // The next day: the scheduler makes it accepted, nobody asking.
-  await d.setClock('2026-03-07T16:00:01Z');
+  await d.setClock('2026-03-09T16:00:01Z');
   const status = await poll(() => d.sql(`SELECT status FROM applications WHERE id = ${id}`).trim() === 'accepted');
   assert.ok(status, 'the deem deadline did not fire by itself');
   assert.equal(d.sql(`SELECT CONCAT(actor, '|', role) FROM audit_log WHERE action = 'application.deem' AND object_id = '${id}'`).trim(),
@@ -57,7 +57,7 @@ test('leaving the state drops its deadline; a read never writes', async () => {
   const withdrawn = await submitted(d, a);
   assert.equal((await d.api('POST', `/api/v1/applications/${withdrawn}/withdraw`, { token: a })).status, 200);
   assert.equal(d.sql(`SELECT COUNT(*) FROM deadlines WHERE object_type = 'application' AND object_id = ${withdrawn}`).trim(), '0');
-  await d.setClock('2026-03-09T01:00:00Z');
+  await d.setClock('2026-03-10T01:00:00Z');
   const registrar = await d.as('registrar');
   const before = d.sql('SELECT COUNT(*) FROM audit_log').trim();
   // Reads show the deemed acceptance (and the queue filters by it) without making it.
@@ -97,8 +97,10 @@ test('a deadline that fell while the daemon was down fires when it comes back; o
 test('at start every deadline is written as the rules now compute it', async () => {
   const d = await daemon({ SANZHI_SWEEP_SECONDS: '3600' });
   // Submitted in the (test clock's) future, so that after a restart on the real clock it is not due.
+  // A Monday: five working days after it end on the next Monday, three on the Thursday.
   const day = new Date(Date.now() + 40 * 86400e3);
   day.setUTCHours(1, 0, 0, 0);
+  while (day.getUTCDay() !== 1) day.setUTCDate(day.getUTCDate() + 1);
   await d.setClock(day.toISOString());
   const a = await d.as('applicant');
   const id = await submitted(d, a);
@@ -111,6 +113,6 @@ test('at start every deadline is written as the rules now compute it', async () 
   await d.start();
   const moved = await poll(() => dueAt() !== before && dueAt());
   assert.ok(moved, 'the deadline kept the old rule');
-  assert.equal((Date.parse(before.replace(' ', 'T') + 'Z') - Date.parse(moved.replace(' ', 'T') + 'Z')) / 86400e3, 2);
+  assert.equal((Date.parse(before.replace(' ', 'T') + 'Z') - Date.parse(moved.replace(' ', 'T') + 'Z')) / 86400e3, 4);
   assert.equal(d.sql(`SELECT status FROM applications WHERE id = ${id}`).trim(), 'submitted');
 });

@@ -302,31 +302,35 @@ static void test_supplement_window(void **state)
 	assert_int_equal(clock_parse("2026-03-02T15:30:00Z", &t), 0);
 	int64_t d = clock_days_from_civil(2026, 3, 2);
 	assert_int_equal(clock_local_day(t), d);
-	assert_int_equal(app_supplement_window_end(t), d + 5);
-	/* 16:30 UTC is already the 3rd in Beijing. */
+	/* Five working days (行政许可法 Art. 82), the day of receipt not counted: Monday 2 March to
+	 * Monday 9 March, over the weekend. */
+	assert_int_equal(app_supplement_window_end(t), d + 7);
+	/* 16:30 UTC is already Tuesday the 3rd in Beijing: to Tuesday 10 March. */
 	usec_t t2 = t + 3600 * USEC_PER_SEC;
-	assert_int_equal(app_supplement_window_end(t2), d + 6);
+	assert_int_equal(app_supplement_window_end(t2), d + 8);
 
 	assert_false(app_deemed_due("submitted", t, d));
-	assert_false(app_deemed_due("submitted", t, d + 5));
-	assert_true(app_deemed_due("submitted", t, d + 6));
+	assert_false(app_deemed_due("submitted", t, d + 5)); /* Saturday: no working day passed */
+	assert_false(app_deemed_due("submitted", t, d + 7));
+	assert_true(app_deemed_due("submitted", t, d + 8));
 	assert_true(app_deemed_due("submitted", t, d + 400));
 	/* Waiting for supplements, or any other status, is never deemed. */
-	assert_false(app_deemed_due("supplement_requested", t, d + 6));
-	assert_false(app_deemed_due("draft", t, d + 6));
-	assert_false(app_deemed_due("accepted", t, d + 6));
-	assert_false(app_deemed_due("submitted", 0, d + 6));
+	assert_false(app_deemed_due("supplement_requested", t, d + 8));
+	assert_false(app_deemed_due("draft", t, d + 8));
+	assert_false(app_deemed_due("accepted", t, d + 8));
+	assert_false(app_deemed_due("submitted", 0, d + 8));
 	/* The deadline itself: the start (local) of the day after the window. */
-	assert_int_equal(app_deem_at(row_at("submitted", t, 0), 0), clock_local_midnight(d + 6));
-	/* After supplements came in, the window runs again from the resubmission. */
+	assert_int_equal(app_deem_at(row_at("submitted", t, 0), 0), clock_local_midnight(d + 8));
+	/* After supplements came in, the window runs again from the resubmission: Thursday 5 March,
+	 * to Thursday 12 March. */
 	usec_t again = t + 3 * USEC_PER_DAY;
-	assert_int_equal(app_deem_at(row_at("submitted", t, again), 0), clock_local_midnight(d + 3 + 6));
-	assert_int_equal(fsm_due_action(&app_flow, row_at("submitted", t, again), 0, clock_local_midnight(d + 8)), -1);
-	assert_int_equal(fsm_due_action(&app_flow, row_at("submitted", t, again), 0, clock_local_midnight(d + 9)),
+	assert_int_equal(app_deem_at(row_at("submitted", t, again), 0), clock_local_midnight(d + 11));
+	assert_int_equal(fsm_due_action(&app_flow, row_at("submitted", t, again), 0, clock_local_midnight(d + 10)), -1);
+	assert_int_equal(fsm_due_action(&app_flow, row_at("submitted", t, again), 0, clock_local_midnight(d + 11)),
 	                 APP_DO_deem);
-	assert_int_equal(fsm_effective(&app_flow, row_at("submitted", t, again), 0, clock_local_midnight(d + 9)),
+	assert_int_equal(fsm_effective(&app_flow, row_at("submitted", t, again), 0, clock_local_midnight(d + 11)),
 	                 APP_accepted);
-	assert_int_equal(fsm_effective(&app_flow, row_at("submitted", t, again), 0, clock_local_midnight(d + 9) - 1),
+	assert_int_equal(fsm_effective(&app_flow, row_at("submitted", t, again), 0, clock_local_midnight(d + 11) - 1),
 	                 APP_submitted);
 }
 
@@ -353,11 +357,22 @@ static void test_decision_due(void **state)
 	assert_int_equal(rules_set("decision_days", "45"), 0);
 	assert_int_equal(app_decision_due(d, "science_technology"), d + 45);
 	assert_int_equal(rules_set("decision_days", "60"), 0);
+	/* The unit is configurable too: working days from the day after acceptance. Saturday 10 Jan
+	 * 2026 + 60 working days (no holidays loaded here) is Friday 3 April. */
+	assert_int_equal(rules_set("decision_days_working", "1"), 0);
+	assert_int_equal(app_decision_due(d, "community_service"), clock_days_from_civil(2026, 4, 3));
+	assert_int_equal(rules_set("decision_days_working", "0"), 0);
+	/* The supplement window counts working days (行政许可法 Art. 82): submitted on Saturday 10
+	 * January, 3 working days end on Wednesday 14 (d + 4), deemed accepted from Thursday 15. */
 	assert_int_equal(rules_set("supplement_window_days", "3"), 0);
 	usec_t t = clock_local_midnight(d) + 3600 * USEC_PER_SEC;
-	assert_true(app_deemed_due("submitted", t, d + 4));
-	assert_int_equal(rules_set("supplement_window_days", "5"), 0);
+	assert_int_equal(app_supplement_window_end(t), d + 4);
 	assert_false(app_deemed_due("submitted", t, d + 4));
+	assert_true(app_deemed_due("submitted", t, d + 5));
+	assert_int_equal(rules_set("supplement_window_days", "5"), 0);
+	assert_int_equal(app_supplement_window_end(t), d + 6);
+	assert_false(app_deemed_due("submitted", t, d + 6));
+	assert_true(app_deemed_due("submitted", t, d + 7));
 }
 
 int main(void)
