@@ -394,6 +394,15 @@ export function messageArea() {
 			clearFieldErrors(root);
 			el.replaceChildren();
 		},
+		// The page's state changed so that field (or anything under it) is no longer wrong (a
+		// missing document was uploaded): its line leaves the summary; a summary with no line left
+		// has nothing more to say and goes.
+		resolve(field) {
+			const lines = [...el.querySelectorAll('.problem-fields li')];
+			const gone = lines.filter((li) => li.dataset.errorField === field || (li.dataset.errorField || '').startsWith(`${field}.`));
+			gone.forEach((li) => li.remove());
+			if (gone.length && gone.length === lines.length) el.replaceChildren();
+		},
 	};
 }
 

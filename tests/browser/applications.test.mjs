@@ -77,6 +77,32 @@ test('a refused submission says why in Chinese next to each field, with the numb
 	});
 });
 
+test('after a refused submit, uploading a missing document takes it off the error summary', async () => {
+	const id = await fileEstablishment(d, appToken, '海盐县青少年围棋协会', {
+		submit: false, docs: ['application_letter', 'domicile_proof', 'legal_rep_id'],
+	});
+	await withPage(b, 'apps-summary-follows', async (page) => {
+		await signIn(page, d.url, APPLICANT.username, APPLICANT.password);
+		await page.goto(`${d.url}/admin/#/applications/${id}`);
+		await submitFromPage(page);
+		const alert = page.locator('.error-slot .problem');
+		await waitForText(alert, '提交失败');
+		const listed = () => alert.locator('li').evaluateAll((els) => els.map((e) => e.dataset.errorField).sort());
+		assert.deepEqual(await listed(), ['documents.charter', 'documents.fund_verification']);
+
+		await page.locator('li.doc-row[data-kind="charter"] input[type="file"]').setInputFiles({ name: 'charter.pdf', mimeType: 'application/pdf', buffer: PDF });
+		await waitForText(page.locator('li.doc-row[data-kind="charter"] .doc-status'), 'charter.pdf');
+		assert.deepEqual(await listed(), ['documents.fund_verification'], 'the uploaded one is no longer listed');
+
+		await page.locator('li.doc-row[data-kind="fund_verification"] input[type="file"]').setInputFiles({ name: 'fund.pdf', mimeType: 'application/pdf', buffer: PDF });
+		await waitForText(page.locator('li.doc-row[data-kind="fund_verification"] .doc-status'), 'fund.pdf');
+		assert.equal(await page.locator('.error-slot .problem').count(), 0, 'nothing left to fix: the summary is gone');
+		await submitFromPage(page);
+		await page.locator('main .flash, main .notice', { hasText: '已提交' }).first().waitFor();
+		assert.equal((await d.api('GET', `/api/v1/applications/${id}`, { token: appToken })).json.data.status, 'submitted');
+	});
+});
+
 test('a change shows each item as registered and as applied for; approving it shows one banner', async () => {
 	const uscc = await registerOrg(d, appToken, regToken, '海盐县银龄互助养老服务协会');
 	// Funds and activity area are not in the public profile: their registered values come from

@@ -37,9 +37,9 @@ export function establishBody(name, extra = {}) {
 }
 
 // Creates an establishment application with the five documents; submits it unless told not to.
-export async function fileEstablishment(d, token, name, { submit = true, extra } = {}) {
+export async function fileEstablishment(d, token, name, { submit = true, extra, docs = DOC_KINDS } = {}) {
 	const app = await ok(await d.api('POST', '/api/v1/applications', { token, body: establishBody(name, extra) }), 201);
-	for (const kind of DOC_KINDS) {
+	for (const kind of docs) {
 		await ok(await d.api('POST', `/api/v1/applications/${app.id}/documents?kind=${kind}&name=${kind}.pdf`,
 			{ token, raw: PDF, headers: { 'Content-Type': 'application/pdf' } }), 201);
 	}

@@ -251,6 +251,8 @@ export async function applicationPage(view, ctx) {
 						}
 					}
 					await load().catch(() => {});
+					// A submit refused for this missing document no longer says so.
+					messages.resolve(`documents.${kind}`);
 					docsBox.replaceChildren(documentsSection());
 					const row = docsBox.querySelector(`li[data-kind="${CSS.escape(kind)}"]`);
 					if (row) {
