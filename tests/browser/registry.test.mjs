@@ -118,7 +118,13 @@ test('sign up, apply, upload, submit; registrar accepts and approves; the public
 		await page.getByLabel('组织形式').selectOption('social_group');
 		await page.getByLabel('直接登记类别').selectOption('community_service');
 		await page.getByLabel('名称', { exact: true }).fill(ORG_NAME);
-		await page.getByLabel('行政区划代码').fill('330424');
+		// The region by name: 嘉兴海盐 (city, then county, without 市/县) is one region; leaving the
+		// field takes it, shown in full, and the form sends its code.
+		const region = page.getByLabel('行政区划', { exact: true });
+		await region.fill('嘉兴海盐');
+		await region.blur();
+		await waitForText(page.getByTestId('region_code-shown'), '浙江省嘉兴市海盐县');
+		assert.equal(await region.inputValue(), '330424 浙江省嘉兴市海盐县');
 		await page.getByLabel('活动地域').fill('海盐县');
 		await page.getByLabel('住所').fill('海盐县武原街道新桥北路 88 号');
 		await page.getByLabel('业务范围').fill('组织会员开展互助养老服务，提供居家养老培训、交流与咨询');
@@ -141,6 +147,7 @@ test('sign up, apply, upload, submit; registrar accepts and approves; the public
 		assert.equal(sent.funds_fen, 3000050, 'yuan 30000.50 is sent as exactly 3000050 fen');
 		assert.deepEqual(sent.members, { individual: 60, unit: 0 });
 		assert.equal(sent.legal_representative.name, '张建国');
+		assert.equal(sent.region_code, '330424');
 		const hash = await waitForRoute(page, /^#\/applications\/(?!new$)[^/]+$/);
 		await page.getByRole('heading', { name: ORG_NAME, level: 1 }).waitFor();
 		await waitForText(page.locator('.app-badges'), '草稿');
@@ -220,8 +227,13 @@ test('sign up, apply, upload, submit; registrar accepts and approves; the public
 		page.on('request', (r) => asked.push(new URL(r.url()).pathname));
 		await page.goto(`${d.url}/admin/#/register`);
 		await page.getByLabel('关键词').fill(NAME_PART);
+		// The region filter by name: 海盐 is one region; the query carries its code.
+		const region = page.getByLabel('行政区划', { exact: true });
+		await region.fill('海盐');
+		await region.blur();
+		await waitForText(page.getByTestId('region-shown'), '浙江省嘉兴市海盐县');
 		await page.getByRole('button', { name: '查询', exact: true }).click();
-		await waitForRoute(page, /^#\/register\?q=/);
+		await waitForRoute(page, /^#\/register\?q=.*region=330424/);
 		await page.getByRole('link', { name: ORG_NAME }).click();
 		await waitForRoute(page, `#/org/${uscc}`);
 		await page.getByRole('heading', { name: ORG_NAME, level: 1 }).waitFor();

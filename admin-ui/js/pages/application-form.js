@@ -9,6 +9,7 @@ import { field, enumOptions, pageHeader, showProblem, localProblem, busy, flash,
 import { readYuan, fenToYuan } from '../money.js';
 import { LEGAL_FORMS, CATEGORIES } from '../enums.js';
 import { editOrgApplication } from './org-apply.js';
+import { regionField, regionCodeOf } from '../region-picker.js';
 
 const EDITABLE = ['draft', 'supplement_requested'];
 
@@ -63,7 +64,7 @@ function readForm(form, directorsList) {
 		legal_form: v('legal_form'),
 		category: v('category'),
 		name: v('name'),
-		region_code: v('region_code'),
+		region_code: regionCodeOf(v('region_code')),
 		domicile: v('domicile'),
 		business_scope: v('business_scope'),
 		activity_area: v('activity_area'),
@@ -175,7 +176,7 @@ export async function applicationFormPage(view, ctx) {
 				field({ name: 'category', type: 'select', required: true, value: app.category || '', options: enumOptions('category', CATEGORIES, { blank: 'app.form.choose' }) })),
 			field({ name: 'name', required: true, hint: 'hint.name', value: app.name, attrs: { autocomplete: 'off', maxlength: 100 } }),
 			h('div', { class: 'grid-2' },
-				field({ name: 'region_code', required: true, hint: 'hint.region_code', value: app.region_code, attrs: { inputmode: 'numeric', maxlength: 6, pattern: '\\d{6}', autocomplete: 'off' } }),
+				regionField({ name: 'region_code', required: true, hint: 'hint.region_code', value: app.region_code }),
 				field({ name: 'activity_area', required: true, value: app.activity_area })),
 			field({ name: 'domicile', required: true, value: app.domicile, attrs: { autocomplete: 'street-address' } }),
 			field({ name: 'business_scope', type: 'textarea', required: true, value: app.business_scope, rows: 3 }),

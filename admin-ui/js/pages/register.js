@@ -5,6 +5,7 @@ import { t, label } from '../i18n.js';
 import { get, qs } from '../api.js';
 import { field, enumOptions, pageHeader, dataTable, pager, mono, statusBadge, showProblem, regionText } from '../ui.js';
 import { LEGAL_FORMS, CATEGORIES, GRADES, ORG_STATUSES } from '../enums.js';
+import { regionField, regionCodeOf } from '../region-picker.js';
 
 const FILTERS = ['q', 'legal_form', 'category', 'region', 'status', 'grade'];
 
@@ -19,7 +20,7 @@ export function registerPage(view, ctx) {
 		h('div', { class: 'filters-more' },
 			field({ name: 'legal_form', type: 'select', value: values.legal_form, options: enumOptions('legal_form', LEGAL_FORMS, { blank: 'common.all' }) }),
 			field({ name: 'category', type: 'select', value: values.category, options: enumOptions('category', CATEGORIES, { blank: 'common.all' }) }),
-			field({ name: 'region', value: values.region, attrs: { inputmode: 'numeric', maxlength: 6, pattern: '\\d{1,6}' } }),
+			regionField({ name: 'region', value: values.region }),
 			field({ name: 'status', type: 'select', value: values.status, options: enumOptions('org_status', ORG_STATUSES, { blank: 'common.all' }) }),
 			field({ name: 'grade', type: 'select', value: values.grade, options: [['', t('common.all')], ...GRADES.map((g) => [g, g])] }),
 			h('a', { class: 'btn btn-link', href: '#/register' }, t('common.reset'))));
@@ -27,6 +28,7 @@ export function registerPage(view, ctx) {
 		ev.preventDefault();
 		const p = {};
 		for (const k of FILTERS) p[k] = form.elements.namedItem(k).value.trim();
+		p.region = regionCodeOf(p.region);
 		ctx.navigate(`#/register${qs(p)}`);
 	});
 
