@@ -109,6 +109,25 @@ typedef struct submit_call {
 	bid_content content;
 } submit_call;
 
+/* 409 bid_exists, naming the live bid when it is the caller's own (whoever acts for the
+ * organization submitted it): the one to replace or withdraw. */
+static int live_bid_exists(tx *t, long long tender, const char *uscc)
+{
+	db_res *r;
+	int rc = db_query(
+	        t->c, "SELECT id FROM bids WHERE tender_id = ? AND org_uscc = ? AND status = ? AND bidder_id = ?",
+	        DBP(DBI(tender), DBS(uscc), DBS(fsm_state_name(&bid_flow, BS_submitted)), DBI(t->user->id)), &r);
+	if (rc)
+		return rc;
+	long long live = r->nrows == 1 ? db_int(r, 0, 0) : 0;
+	db_res_free(r);
+	rc = tx_refuse(t, 409, "bid_exists",
+	               "%s has a live bid on this tender already: replace it (PUT) or withdraw it first", uscc);
+	if (live)
+		tx_problem_add(t, "bid_id", cJSON_CreateNumber((double)live));
+	return rc;
+}
+
 static int submit_tx(tx *t, void *arg)
 {
 	const submit_call *a = arg;
@@ -131,9 +150,7 @@ static int submit_tx(tx *t, void *arg)
 	                 DBS(now), DBS(now), DBS(now)),
 	             NULL, &id);
 	if (rc == DB_DUP)
-		return tx_refuse(t, 409, "bid_exists",
-		                 "%s has a live bid on this tender already: replace it (PUT) or withdraw it first",
-		                 a->uscc);
+		return live_bid_exists(t, a->tender, a->uscc);
 	char sha[CRYPTO_SHA256_HEX_LEN + 1];
 	if (rc || (rc = bid_seal_store(t, a->tender, (long long)id, a->uscc, &a->content, NULL, "submit", sha)))
 		return rc;
@@ -183,6 +200,38 @@ static void bids_get(http_req *req)
 	if (bid_path_or_reply(req, &p) < 0)
 		return;
 	tx_read_or_reply(req, get_tx, &p);
+}
+
+/* GET /tenders/{id}/bids: the caller's own bids on the tender (receipts, withdrawn ones too),
+ * newest last; 404 when the tender is not there for the caller. */
+static int list_tx(tx *t, void *arg)
+{
+	long long tender = *(const long long *)arg;
+	db_res *r;
+	int rc = db_query(t->c, tender_flow.sql_read, DBP(DBI(tender)), &r);
+	if (rc)
+		return rc;
+	int visible = r->nrows == 1 && tender_visible(t->user, r, 0);
+	db_res_free(r);
+	if (!visible)
+		return tx_refuse(t, 404, "not_found", "there is no such tender");
+	if ((rc = db_query(t->c, "SELECT " BID_COLUMNS " FROM bids WHERE tender_id = ? AND bidder_id = ? ORDER BY id",
+	                   DBP(DBI(tender), DBI(t->user->id)), &r)))
+		return rc;
+	cJSON *items = cJSON_CreateArray();
+	for (int i = 0; i < r->nrows; i++)
+		cJSON_AddItemToArray(items, receipt_json(r, i));
+	db_res_free(r);
+	tx_answer_list(t, items, NULL);
+	return 0;
+}
+
+static void bids_list(http_req *req)
+{
+	long long tender;
+	if (api_id_param_or_reply(req, "id", &tender) < 0)
+		return;
+	tx_read_or_reply(req, list_tx, &tender);
 }
 
 /* --- replace, withdraw ------------------------------------------------------------------------------- */
@@ -340,6 +389,7 @@ static void bids_document_get(http_req *req)
 
 const route bids_routes[] = {
 	{ "POST", "/api/v1/tenders/{id}/bids", bids_post, APP, R_JSON | R_IDEMPOTENT },
+	{ "GET", "/api/v1/tenders/{id}/bids", bids_list, APP, 0 },
 	{ "GET", "/api/v1/tenders/{id}/bids/{bid_id}", bids_get, ROLES_PUBLIC, 0 },
 	{ "PUT", "/api/v1/tenders/{id}/bids/{bid_id}", bids_put, APP, R_JSON },
 	{ "POST", "/api/v1/tenders/{id}/bids/{bid_id}/withdraw", bids_withdraw, APP, R_JSON_OPT | R_BODY_KIB(1) },

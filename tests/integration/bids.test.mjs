@@ -120,13 +120,25 @@ test('a bid is sealed and answered with a receipt; its bidder alone reads it bac
 
 test('one live bid per organization: 409 bid_exists, also when two race', async () => {
   const tid = await tender();
-  assert.equal((await bid(alice, tid)).status, 201);
+  const first = await bid(alice, tid);
+  assert.equal(first.status, 201);
   const dup = await bid(alice, tid, { price_fen: 1 });
   assert.equal(dup.status, 409);
   assert.equal(dup.json.code, 'bid_exists');
+  assert.equal(dup.json.bid_id, first.json.data.id, 'the live bid to replace or withdraw');
+  // The bidder lists its own bids on the tender; nobody else's, and nobody else sees them.
+  const mine = await get(alice, `/api/v1/tenders/${tid}/bids`);
+  assert.equal(mine.status, 200, mine.text);
+  assert.deepEqual(mine.json.data.map((x) => [x.id, x.org_uscc, x.status]), [[first.json.data.id, o1, 'submitted']]);
+  assert.ok(!mine.text.includes(String(PRICE)), 'receipts only: no price');
+  assert.deepEqual((await get(bob, `/api/v1/tenders/${tid}/bids`)).json.data, []);
+  assert.equal((await get(purchaser, `/api/v1/tenders/${tid}/bids`)).status, 403);
+  assert.equal((await get(null, `/api/v1/tenders/${tid}/bids`)).status, 401);
+  assert.equal((await get(alice, `/api/v1/tenders/${tid + 100000}/bids`)).status, 404);
   const race = await Promise.all([1, 2, 3].map((i) => bid(bob, tid, { org_uscc: o3, price_fen: 100000000 + i })));
   assert.deepEqual(race.map((r) => r.status).sort(), [201, 409, 409]);
   assert.ok(race.filter((r) => r.status === 409).every((r) => r.json.code === 'bid_exists'));
+  assert.deepEqual((await get(bob, `/api/v1/tenders/${tid}/bids`)).json.data.map((x) => x.org_uscc), [o3]);
   assert.equal(d.sql(`SELECT COUNT(*) FROM bids WHERE tender_id = ${tid}`).trim(), '2');
   // The database itself refuses a second live bid, whatever a handler does.
   assert.throws(() => d.sql(`INSERT INTO bids (tender_id, org_uscc, bidder_id, status, sealed, sha256, submitted_at, created_at, updated_at)
