@@ -5,6 +5,7 @@
 #include "application_flow.h"
 #include "bid_flow.h"
 #include "cache.h"
+#include "credit.h"
 #include "credit_rules.h"
 #include "fsm.h"
 #include "list_entry_flow.h"
@@ -45,6 +46,7 @@ static const sched_job jobs[] = {
 	{ "housekeeping", 0, housekeeping_run, 1 },
 	{ "deadlines", 0, fsm_run_deadlines, 1 },
 	{ "credit_rules", 0, credit_rules_run, 1 },
+	{ "grade_expiry", 0, grades_expire_run, 1 },
 	{ "register_cache", CACHE_POLL_MS, cache_poll, 0 },
 	{ "audit_checkpoint", AUDIT_CHECKPOINT_MS, audit_checkpoint_run, 0 },
 };

@@ -30,6 +30,8 @@
 #include <stdint.h>
 
 extern const route grades_routes[];
+/* The sweep's job: takes off the grades whose validity ended before today (SPEC §5). */
+int grades_expire_run(cJSON *report);
 extern const route credit_events_routes[];
 extern const route list_entries_routes[];
 extern const route credit_routes[];

@@ -4,6 +4,7 @@
  * row (history is never overwritten); the organization's current grade is updated with it. */
 #include "credit.h"
 #include "orgs.h"
+#include "scheduler.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -117,6 +118,79 @@ out:
 	cJSON_Delete(changes);
 	db_res_free(cur);
 	org_row_free(&o);
+	return rc;
+}
+
+/* --- expiry -------------------------------------------------------------------------------- */
+
+/* A grade is valid through grade_valid_until (SPEC §5): the day after, the register no longer
+ * shows it. The sweep takes it off the organization (its grade history stays in credit_grades),
+ * in batches, each one transaction: a history event per organization (the grade and its date
+ * going to none), a new profile version, the caches of every instance dropped, one audit entry
+ * naming the organizations. Idempotent: what it changed no longer matches. */
+#define EXPIRE_BATCH 500
+
+typedef struct expire_batch {
+	char today[16];
+	long long changed;
+} expire_batch;
+
+static int expire_tx(tx *t, void *arg)
+{
+	expire_batch *b = arg;
+	db_res *r;
+	int rc = db_query(t->c,
+	                  "SELECT uscc, grade, grade_valid_until FROM orgs WHERE grade IS NOT NULL AND "
+	                  "grade_valid_until < ? ORDER BY uscc LIMIT ? FOR UPDATE",
+	                  DBP(DBS(b->today), DBI(EXPIRE_BATCH)), &r);
+	if (rc)
+		return rc;
+	b->changed = r->nrows;
+	int64_t today;
+	clock_parse_date(b->today, &today);
+	cJSON *orgs = cJSON_CreateArray();
+	for (int i = 0; i < r->nrows && !rc; i++) {
+		const char *uscc = db_val(r, i, 0);
+		rc = db_exec(t->c, "UPDATE orgs SET grade = NULL, grade_valid_until = NULL WHERE uscc = ?",
+		             DBP(DBS(uscc)), NULL, NULL);
+		cJSON *changes = cJSON_CreateArray();
+		cJSON_AddItemToArray(changes, grade_change("grade", db_val(r, i, 1), NULL));
+		cJSON_AddItemToArray(changes, grade_change("grade_valid_until", db_val(r, i, 2), NULL));
+		if (!rc)
+			rc = credit_org_event(t, uscc, "grade", today, "评估等级有效期届满", changes);
+		cJSON_Delete(changes);
+		cJSON_AddItemToArray(orgs, cJSON_CreateString(uscc));
+	}
+	db_res_free(r);
+	if (!rc && b->changed) {
+		cJSON *s = cJSON_CreateObject();
+		cJSON_AddStringToObject(s, "day", b->today);
+		cJSON_AddNumberToObject(s, "count", (double)b->changed);
+		cJSON_AddItemToObject(s, "orgs", orgs);
+		orgs = NULL;
+		rc = audit_append(t->c, NULL, "credit_grade.expire", "credit_rule", "grade_expiry", s);
+		cJSON_Delete(s);
+	}
+	cJSON_Delete(orgs);
+	return rc;
+}
+
+int grades_expire_run(cJSON *report)
+{
+	expire_batch b = { 0 };
+	clock_fmt_date(clock_local_day(clock_now()), b.today);
+	long long total = 0;
+	int rc = 0;
+	do {
+		tx t;
+		rc = tx_run(NULL, expire_tx, &b, &t);
+		if (rc == TX_REFUSED)
+			tx_done(&t);
+		if (rc)
+			break;
+		total += b.changed;
+	} while (b.changed == EXPIRE_BATCH);
+	sched_report(report, "grade_expiry", total);
 	return rc;
 }
 

@@ -268,7 +268,7 @@ test('manual listing and removal from the abnormal list; the public list follows
   assert.equal(pub.json.data.some((x) => x.id === e.id), false);
   assert.equal(audits('list_entry.remove', String(e.id)), 1);
   const h = (await d.api('GET', `/api/v1/orgs/${uscc}/history`)).json.data.map((x) => x.type);
-  assert.deepEqual(h, ['establish', 'listing', 'delisting']);
+  assert.deepEqual(h, ['establish', 'import', 'listing', 'delisting']);
 });
 
 test('the public lists are keyset pages', async () => {
@@ -357,4 +357,42 @@ test('a removed organization may be graded again; a later listing is a new groun
   const c = await credit(uscc);
   assert.equal(c.can_bid, true);
   assert.deepEqual(c.history.map((x) => x.status), ['removed', 'removed']);
+});
+
+test('a grade ends with its validity: the sweep takes it off the profile the day after, once, in the history', async () => {
+  const uscc = org();
+  const r = await grade(uscc, { score: 820, decided_on: '2021-03-15', basis: '2020年度社会组织评估' });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.data.valid_until, '2026-03-14');
+  const sweep = async () => {
+    const s = await post(admin, '/api/v1/admin/sweep', {});
+    assert.equal(s.status, 200, s.text);
+    return s.json.data.rules.find((x) => x.rule === 'grade_expiry');
+  };
+  try {
+    // The last day of its validity: still 4A.
+    await clock('2026-03-14');
+    await sweep();
+    assert.equal((await profile(uscc)).grade, '4A');
+    const v = (await profile(uscc)).version;
+    // The day after: gone from the profile (a new version) and from the grade filter.
+    await clock('2026-03-15');
+    assert.ok((await sweep()).changed >= 1);
+    const p = await profile(uscc);
+    assert.deepEqual([p.grade, p.grade_valid_until], [null, null]);
+    assert.ok(p.version > v);
+    assert.equal((await credit(uscc)).grade, null);
+    const h = (await d.api('GET', `/api/v1/orgs/${uscc}/history?limit=200`)).json.data.filter((e) => e.type === 'grade');
+    assert.deepEqual(h.at(-1).changes, [{ field: 'grade', old: '4A', new: null },
+      { field: 'grade_valid_until', old: '2026-03-14', new: null }]);
+    assert.equal(h.at(-1).effective_date, '2026-03-15');
+    // Once: a second sweep changes nothing; the record of the grade stays.
+    assert.equal((await sweep()).changed, 0);
+    assert.equal(d.sql(`SELECT COUNT(*) FROM org_events WHERE uscc = '${uscc}' AND type = 'grade'`).trim(), '2');
+    assert.equal(d.sql(`SELECT COUNT(*) FROM credit_grades WHERE uscc = '${uscc}'`).trim(), '1');
+    assert.ok(Number(d.sql(`SELECT COUNT(*) FROM audit_log WHERE action = 'credit_grade.expire' AND summary LIKE '%${uscc}%'`).trim()) === 1);
+    assert.equal(d.cli(['audit', 'verify']).code, 0);
+  } finally {
+    await clock('2026-03-10');
+  }
 });
