@@ -1,5 +1,5 @@
-/* audit.c — hash chains, one per process: appends under the own chain's head row lock,
- * verification of every chain by replay in one snapshot. */
+/* audit.c — hash chains, a few per process (audit_chains of them): appends under the head row lock
+ * of the chain of the calling thread, verification of every chain by replay in one snapshot. */
 #include "audit.h"
 #include "clock.h"
 #include "config.h"
@@ -17,14 +17,32 @@
 #define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 #define LEGACY_CHAIN 0
 
-/* This process's chain, 0 until registered. A chain opened inside an audited transaction is
- * published only once that transaction commits (tls_pending_chain until then). */
-static atomic_llong own_chain;
+/* This process's chains, 0 until registered. Each thread appends to one of them (its stripe,
+ * given round robin at its first append), so that concurrent audited transactions do not all
+ * queue on one head row until their commit (the disk's flush included): with one chain a process
+ * commits its audited writes one at a time, however many connections it has. A chain opened
+ * inside an audited transaction is published only once that transaction commits
+ * (tls_pending_chain until then). */
+#define AUDIT_CHAINS_MAX 64
+static atomic_llong own_chain[AUDIT_CHAINS_MAX];
+static atomic_int next_stripe;
 static _Thread_local long long tls_pending_chain;
+static _Thread_local int tls_stripe = -1;
+
+static atomic_llong *own(void)
+{
+	if (tls_stripe < 0) {
+		int n = cfg.audit_chains < 1                  ? 1
+		        : cfg.audit_chains > AUDIT_CHAINS_MAX ? AUDIT_CHAINS_MAX
+		                                              : cfg.audit_chains;
+		tls_stripe = atomic_fetch_add(&next_stripe, 1) % n;
+	}
+	return &own_chain[tls_stripe];
+}
 
 long long audit_chain_id(void)
 {
-	return atomic_load(&own_chain);
+	return atomic_load(&own_chain[0]);
 }
 
 /* Length-prefixed fields: no value can be confused with a field boundary. */
@@ -250,7 +268,7 @@ static int open_tx(db_conn *c, void *arg)
 
 int audit_chain_open(void)
 {
-	if (atomic_load(&own_chain))
+	if (atomic_load(&own_chain[0]))
 		return 0;
 	long long id = 0;
 	int rc = db_tx(open_tx, &id);
@@ -258,14 +276,14 @@ int audit_chain_open(void)
 		return rc;
 	long long none = 0;
 	/* Another thread may have opened one meanwhile: this one then stays empty, which verifies. */
-	atomic_compare_exchange_strong(&own_chain, &none, id);
+	atomic_compare_exchange_strong(&own_chain[0], &none, id);
 	return 0;
 }
 
 static void publish_pending_chain(void)
 {
 	long long none = 0;
-	atomic_compare_exchange_strong(&own_chain, &none, tls_pending_chain);
+	atomic_compare_exchange_strong(own(), &none, tls_pending_chain);
 	tls_pending_chain = 0;
 }
 
@@ -274,7 +292,7 @@ static void publish_pending_chain(void)
 static int lock_head(db_conn *c, long long *chain, long long *seq, char prev[CRYPTO_SHA256_HEX_LEN + 1])
 {
 	for (int opened = 0;; opened = 1) {
-		long long id = atomic_load(&own_chain);
+		long long id = atomic_load(own());
 		if (!id)
 			id = tls_pending_chain;
 		if (id) {
@@ -302,7 +320,7 @@ static int lock_head(db_conn *c, long long *chain, long long *seq, char prev[CRY
 				log_kv(LOG_WARN, "audit chain vanished from audit_chains; opening another", "chain",
 				       ids, NULL);
 				long long gone = id;
-				atomic_compare_exchange_strong(&own_chain, &gone, 0);
+				atomic_compare_exchange_strong(own(), &gone, 0);
 			}
 		}
 		int rc = chain_insert(c, &tls_pending_chain);

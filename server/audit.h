@@ -4,11 +4,13 @@
  * prev_hash, and hash = SHA-256(prev_hash ‖ canonical entry). Appends happen inside the
  * transaction that makes the change, so a change and its entry commit together or not at all.
  *
- * The log is several chains, one per process: a daemon (or a CLI run that changes something)
- * opens a chain of its own, a row in audit_chains that holds the chain's head, and links each of
- * its entries to its previous one. Appends of different instances never touch the same row, so
- * on Galera writes on several nodes do not conflict over the audit log; appends within one
- * process still queue on their chain's head. seq is a global order for reading (AUTO_INCREMENT);
+ * The log is several chains, a few per process: a daemon (or a CLI run that changes something)
+ * opens chains of its own, each a row in audit_chains that holds the chain's head, and links each
+ * entry to the previous one of its chain. Appends of different instances never touch the same
+ * row, so on Galera writes on several nodes do not conflict over the audit log. Within a process
+ * each thread appends to one of its audit_chains chains (configuration, default 16; a CLI run
+ * writes one), so that concurrent audited transactions do not all queue on one head row through
+ * their commits. seq is a global order for reading (AUTO_INCREMENT);
  * chain_id and chain_seq place an entry in its chain. Chain 0 holds the entries written before
  * chains existed (sql/0011_audit_chains.sql).
  *

@@ -71,6 +71,7 @@ static const key keys[] = {
 	I(shutdown_timeout, 1, 600),
 	I(request_timeout_ms, 1000, 600000),
 	I(sweep_seconds, 1, 3600),
+	I(audit_chains, 1, 64),
 	I(header_timeout_ms, 1000, 600000),
 	Z(body_min_rate, 1, 1LL << 30),
 	I(request_deadline_ms, 1000, 3600000),
@@ -109,6 +110,7 @@ static void defaults(void)
 	cfg.max_connections_per_address = 64;
 	cfg.body_memory = 64LL << 20;
 	cfg.sweep_seconds = 60;
+	cfg.audit_chains = 16;
 }
 
 static const key *find_key(const char *name)

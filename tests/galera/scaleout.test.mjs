@@ -1,6 +1,6 @@
 // Scale-out (SPEC §8): two daemons on two nodes of a 3-node Galera cluster share everything a
 // user relies on — sessions, lockouts, the audit log — and concurrent writes on both nodes all
-// land. Each daemon appends to an audit chain of its own (server/audit.h), so audited writes on
+// land. Each daemon appends to audit chains of its own (server/audit.h), so audited writes on
 // the two nodes no longer conflict over one head row; the log verifies as one from either side.
 // Run with `make test-galera` (starts the cluster with scripts/galera.sh; not part of make test).
 import { test, before, after } from 'node:test';
@@ -43,7 +43,7 @@ test('a token issued by one instance works on the other', async () => {
   assert.equal((await a.api('GET', '/api/v1/me', { token })).status, 401);
 });
 
-test('concurrent writes on two nodes all land, each daemon in its own audit chain, and the log stays intact', async () => {
+test('concurrent writes on two nodes all land, each daemon in audit chains of its own, and the log stays intact', async () => {
   const ta = await a.as('admin');
   const tb = await b.login((await b.api('GET', '/api/v1/me', { token: ta })).json.data.username);
   const mk = (d, token, i) => d.api('POST', '/api/v1/users', { token, body: {
@@ -58,9 +58,9 @@ test('concurrent writes on two nodes all land, each daemon in its own audit chai
     assert.ok(e, `entry for g_${a.run}_${i}`);
     chains[i % 2 ? 'a' : 'b'].add(e.chain);
   }
-  assert.equal(chains.a.size, 1);
-  assert.equal(chains.b.size, 1);
-  assert.notDeepEqual([...chains.a], [...chains.b]);
+  // A few chains per daemon (audit_chains, one per thread), never one shared by the two.
+  assert.ok(chains.a.size >= 1 && chains.a.size <= 16 && chains.b.size >= 1 && chains.b.size <= 16);
+  assert.deepEqual([...chains.a].filter((c) => chains.b.has(c)), []);
   const v = await b.api('GET', '/api/v1/audit/verify', { token: tb });
   assert.equal(v.json.data.valid, true, JSON.stringify(v.json));
   assert.equal(a.cli(['audit', 'verify']).code, 0);

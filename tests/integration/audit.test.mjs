@@ -14,10 +14,12 @@ let d, d2, admin, admin2;
 const made = { d: [], d2: [] };
 
 before(async () => {
-  d = await startDaemon();
+  // One chain per instance here (audit_chains = 1), so that the tampering below knows whose
+  // chain is whose; the default of several per process is the last test's.
+  d = await startDaemon({ env: { SANZHI_AUDIT_CHAINS: '1' } });
   // A second instance on the same database, as behind a load balancer (the same master key).
   d2 = await startDaemon({ database: d.database, skipMigrate: true,
-    env: { SANZHI_MASTER_KEY_FILE: d.env.SANZHI_MASTER_KEY_FILE } });
+    env: { SANZHI_MASTER_KEY_FILE: d.env.SANZHI_MASTER_KEY_FILE, SANZHI_AUDIT_CHAINS: '1' } });
   await d.addUser({ username: 'chain_admin', role: 'admin' });
   admin = await d.login('chain_admin');
   admin2 = await d2.login('chain_admin');
@@ -345,5 +347,31 @@ test('entries written before chains existed stay verifiable after the migration,
   } finally {
     await l?.stop();
     sql('', `DROP DATABASE IF EXISTS ${database}`);
+  }
+});
+
+test('several chains per process (audit_chains): concurrent appends spread over them, each chain whole, the log verifies as one', async () => {
+  const e = await startDaemon({ env: { SANZHI_AUDIT_CHAINS: '4' } });
+  try {
+    await e.addUser({ username: 'striped_admin', role: 'admin' });
+    const token = await e.login('striped_admin');
+    const before_ = new Set(e.sql('SELECT id FROM audit_chains').trim().split('\n'));
+    const rs = await Promise.all(Array.from({ length: 24 }, (_, i) => e.api('POST', '/api/v1/users', { token,
+      body: { username: `stp${i}`, password: 'long-enough-pw', role: 'registrar', display_name: `s${i}` } })));
+    assert.deepEqual(rs.map((r) => r.status).filter((s) => s !== 201), []);
+    const chains = e.sql("SELECT DISTINCT chain_id FROM audit_log WHERE action = 'user.create' AND object_id IN (SELECT id FROM users WHERE username LIKE 'stp%')").trim().split('\n');
+    assert.ok(chains.length >= 2 && chains.length <= 4, `${chains.length} chains`);
+    // The daemon's chains are new ones (its start opened the first), at most audit_chains of them.
+    const mine = e.sql('SELECT id FROM audit_chains').trim().split('\n').filter((id) => !before_.has(id));
+    assert.ok(mine.length <= 3, `${mine.length} chains opened by the appends`);
+    for (const c of chains) {
+      const places = e.sql(`SELECT chain_seq FROM audit_log WHERE chain_id = ${c} ORDER BY chain_seq`).trim().split('\n').map(Number);
+      assert.deepEqual(places, places.map((_, i) => i + 1), `chain ${c} has every place once`);
+    }
+    const v = (await e.api('GET', '/api/v1/audit/verify', { token })).json.data;
+    assert.equal(v.valid, true, JSON.stringify(v));
+    assert.equal(e.cli(['audit', 'verify']).code, 0);
+  } finally {
+    await e.stop();
   }
 });

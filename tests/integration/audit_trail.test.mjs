@@ -14,7 +14,8 @@ let d, admin, chain;
 const userIds = [];
 
 before(async () => {
-  d = await startDaemon();
+  // One chain for the daemon (audit_chains = 1): the tampering below works on "the" chain.
+  d = await startDaemon({ env: { SANZHI_AUDIT_CHAINS: '1' } });
   await d.addUser({ username: 'trail_admin', role: 'admin' });
   admin = await d.login('trail_admin');
   for (let i = 0; i < 6; i++) {

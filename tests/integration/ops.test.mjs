@@ -40,7 +40,8 @@ test('readyz fails until migrations are applied', async () => {
 });
 
 test('audit: every change is chained; any altered, removed or inserted row is detected', async () => {
-  const d = await startDaemon();
+  // One chain (audit_chains = 1): consecutive entries link to each other.
+  const d = await startDaemon({ env: { SANZHI_AUDIT_CHAINS: '1' } });
   try {
     const admin = await d.as('admin');
     for (let i = 0; i < 4; i++) await d.api('POST', '/api/v1/users', { token: admin, body: { username: `aud${i}`, password: 'long-enough-pw', role: 'registrar', display_name: `r${i}` } });
