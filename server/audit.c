@@ -29,14 +29,15 @@ static atomic_int next_stripe;
 static _Thread_local long long tls_pending_chain;
 static _Thread_local int tls_stripe = -1;
 
+static int stripes(void)
+{
+	return cfg.audit_chains < 1 ? 1 : cfg.audit_chains > AUDIT_CHAINS_MAX ? AUDIT_CHAINS_MAX : cfg.audit_chains;
+}
+
 static atomic_llong *own(void)
 {
-	if (tls_stripe < 0) {
-		int n = cfg.audit_chains < 1                  ? 1
-		        : cfg.audit_chains > AUDIT_CHAINS_MAX ? AUDIT_CHAINS_MAX
-		                                              : cfg.audit_chains;
-		tls_stripe = atomic_fetch_add(&next_stripe, 1) % n;
-	}
+	if (tls_stripe < 0)
+		tls_stripe = atomic_fetch_add(&next_stripe, 1) % stripes();
 	return &own_chain[tls_stripe];
 }
 
@@ -268,15 +269,20 @@ static int open_tx(db_conn *c, void *arg)
 
 int audit_chain_open(void)
 {
-	if (atomic_load(&own_chain[0]))
-		return 0;
-	long long id = 0;
-	int rc = db_tx(open_tx, &id);
-	if (rc)
-		return rc;
-	long long none = 0;
-	/* Another thread may have opened one meanwhile: this one then stays empty, which verifies. */
-	atomic_compare_exchange_strong(&own_chain[0], &none, id);
+	/* Every stripe's chain before the first request: threads of one stripe that found it
+	 * unopened at once would each open one, and the process would write more chains than
+	 * audit_chains (each whole, but more). */
+	for (int i = 0; i < stripes(); i++) {
+		if (atomic_load(&own_chain[i]))
+			continue;
+		long long id = 0;
+		int rc = db_tx(open_tx, &id);
+		if (rc)
+			return rc;
+		long long none = 0;
+		/* Another thread may have opened one meanwhile: this one then stays empty, which verifies. */
+		atomic_compare_exchange_strong(&own_chain[i], &none, id);
+	}
 	return 0;
 }
 

@@ -28,8 +28,9 @@
 
 #include <cjson/cJSON.h>
 
-/* Opens this process's chain now, in a transaction of its own (the daemon at start, so the
- * first audited request does not pay for it). Without it the first append opens the chain.
+/* Opens this process's chains now (all audit_chains of them), each in a transaction of its own:
+ * the daemon at start, so that no request pays for it and threads never race to open one.
+ * Without it (the CLI, a database down at start) the first append of a stripe opens its chain.
  * Idempotent. 0, or a DB_ code (the next append tries again). */
 int audit_chain_open(void);
 

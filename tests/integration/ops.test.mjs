@@ -291,7 +291,10 @@ test('kill -9 under load: every acknowledged write survives, nothing half-done, 
       }
     };
     const workers = Array.from({ length: 8 }, worker);
-    await new Promise((r) => setTimeout(r, 700));
+    // Killed mid-load, once enough writes were acknowledged to say something (sign-ups hash a
+    // password each: on a loaded machine that takes a while, so the test waits for them, not a time).
+    const t0 = Date.now();
+    while (acked.length < 12 && Date.now() - t0 < 20000) await new Promise((r) => setTimeout(r, 50));
     await d.kill9();
     stop = true;
     await Promise.all(workers);
