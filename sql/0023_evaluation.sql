@@ -34,13 +34,15 @@ CREATE TABLE evaluation_scores (
   PRIMARY KEY (tender_id, user_id, bid_id, criterion)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
--- A member's comment on a bid.
-CREATE TABLE evaluation_comments (
-  tender_id   BIGINT UNSIGNED NOT NULL,
-  user_id     BIGINT UNSIGNED NOT NULL,
-  bid_id      BIGINT UNSIGNED NOT NULL,
-  comment     TEXT NOT NULL,
-  updated_at  DATETIME(6) NOT NULL,
+-- A member's entry for a bid: the comment, and the total of its scores in tenths (kept with them
+-- in the same transaction, so the result reads one row per member and bid).
+CREATE TABLE evaluation_entries (
+  tender_id     BIGINT UNSIGNED NOT NULL,
+  user_id       BIGINT UNSIGNED NOT NULL,
+  bid_id        BIGINT UNSIGNED NOT NULL,
+  comment       TEXT NOT NULL,
+  total_tenths  INT NOT NULL,
+  updated_at    DATETIME(6) NOT NULL,
   PRIMARY KEY (tender_id, user_id, bid_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 

@@ -103,16 +103,13 @@ int evaluation_result(db_conn *c, long long tender_id, eval_result *out)
 		member_ids[i] = db_int(members, i, 0);
 	for (int i = 0; i < nb; i++)
 		bid_ids[i] = db_int(bids, i, EB_ID);
-	/* Each member's criterion total per bid, members still on the committee only. */
-	if ((rc = db_query(
-	             c,
-	             "SELECT s.bid_id, s.user_id, SUM(s.tenths) FROM evaluation_scores s JOIN committee_members m "
-	             "ON m.tender_id = s.tender_id AND m.user_id = s.user_id AND m.removed_at IS NULL "
-	             "WHERE s.tender_id = ? GROUP BY s.bid_id, s.user_id",
-	             DBP(DBI(tender_id)), &totals)))
+	/* Each member's criterion total per bid (kept with the scores); the entries of members taken
+	 * off the committee are not among member_ids and stay out. */
+	if ((rc = db_query(c, "SELECT user_id, bid_id, total_tenths FROM evaluation_entries WHERE tender_id = ?",
+	                   DBP(DBI(tender_id)), &totals)))
 		goto out;
 	for (int i = 0; i < totals->nrows; i++) {
-		int b = find(bid_ids, nb, db_int(totals, i, 0)), m = find(member_ids, nm, db_int(totals, i, 1));
+		int b = find(bid_ids, nb, db_int(totals, i, 1)), m = find(member_ids, nm, db_int(totals, i, 0));
 		if (b >= 0 && m >= 0)
 			matrix[(size_t)b * (size_t)nm + (size_t)m] = (int)db_int(totals, i, 2);
 	}

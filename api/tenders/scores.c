@@ -48,7 +48,7 @@ static int sheet_json(db_conn *c, long long tender_id, const db_res *member, lon
 	                  DBP(DBI(tender_id), DBI(user), DBI(only_bid), DBI(only_bid)), &s);
 	if (!rc)
 		rc = db_query(c,
-		              "SELECT bid_id, comment FROM evaluation_comments WHERE tender_id = ? AND user_id = ? "
+		              "SELECT bid_id, comment FROM evaluation_entries WHERE tender_id = ? AND user_id = ? "
 		              "AND (? = 0 OR bid_id = ?) ORDER BY bid_id",
 		              DBP(DBI(tender_id), DBI(user), DBI(only_bid), DBI(only_bid)), &cm);
 	if (rc) {
@@ -190,6 +190,7 @@ static int score_tx(tx *t, void *arg)
 	                  DBP(DBI(a->tender), DBI(user), DBI(a->bid)), NULL, NULL)))
 		goto out;
 	int i = 0;
+	long long total = 0;
 	const cJSON *it;
 	cJSON *names = cJSON_CreateArray();
 	cJSON_ArrayForEach(it, a->scores) {
@@ -200,16 +201,19 @@ static int score_tx(tx *t, void *arg)
 			             "VALUES (?, ?, ?, ?, ?)",
 			             DBP(DBI(a->tender), DBI(user), DBI(a->bid), DBS(it->string), DBI(tenths[i])), NULL,
 			             NULL);
+		total += tenths[i];
 		i++;
 	}
 	char now[32];
 	clock_fmt_db(clock_now(), now);
 	if (!rc)
 		rc = db_exec(t->c,
-		             "INSERT INTO evaluation_comments (tender_id, user_id, bid_id, comment, updated_at) "
-		             "VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE comment = VALUES(comment), "
-		             "updated_at = VALUES(updated_at)",
-		             DBP(DBI(a->tender), DBI(user), DBI(a->bid), DBS(a->comment), DBS(now)), NULL, NULL);
+		             "INSERT INTO evaluation_entries (tender_id, user_id, bid_id, comment, total_tenths, "
+		             "updated_at) "
+		             "VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE comment = VALUES(comment), "
+		             "total_tenths = VALUES(total_tenths), updated_at = VALUES(updated_at)",
+		             DBP(DBI(a->tender), DBI(user), DBI(a->bid), DBS(a->comment), DBI(total), DBS(now)), NULL,
+		             NULL);
 	/* Audited without the points: a sheet is the member's alone until submitted. */
 	cJSON *s = cJSON_CreateObject();
 	cJSON_AddNumberToObject(s, "bid_id", (double)a->bid);
@@ -277,7 +281,7 @@ static int submit_tx(tx *t, void *arg)
 		goto out;
 	if ((rc = db_query(t->c, COMMITTEE_SCORED_BIDS, DBP(DBI(tender)), &bids)) ||
 	    (rc = db_query(t->c,
-	                   "SELECT s.bid_id, s.criterion FROM evaluation_scores s JOIN evaluation_comments c "
+	                   "SELECT s.bid_id, s.criterion FROM evaluation_scores s JOIN evaluation_entries c "
 	                   "ON c.tender_id = s.tender_id AND c.user_id = s.user_id AND c.bid_id = s.bid_id "
 	                   "WHERE s.tender_id = ? AND s.user_id = ?",
 	                   DBP(DBI(tender), DBI(t->user->id)), &have)))
