@@ -32,10 +32,10 @@ void member_ctx_free(member_ctx *m)
 	m->tender = m->member = NULL;
 }
 
-int committee_tender_or_refuse(tx *t, long long tender_id, member_ctx *m)
+int committee_tender_or_refuse(tx *t, long long tender_id, int lock, member_ctx *m)
 {
 	memset(m, 0, sizeof *m);
-	int rc = db_query(t->c, tender_flow.sql_lock, DBP(DBI(tender_id)), &m->tender);
+	int rc = db_query(t->c, lock ? tender_flow.sql_lock : tender_flow.sql_read, DBP(DBI(tender_id)), &m->tender);
 	if (rc)
 		return rc;
 	if (m->tender->nrows != 1 || !tender_visible(t->user, m->tender, 0))
@@ -46,7 +46,7 @@ int committee_tender_or_refuse(tx *t, long long tender_id, member_ctx *m)
 	db_res *r;
 	rc = db_query(t->c,
 	              "SELECT " MEMBER_COLUMNS " FROM committee_members WHERE tender_id = ? AND user_id = ? "
-	              "AND removed_at IS NULL FOR UPDATE",
+	              "AND removed_at IS NULL",
 	              DBP(DBI(tender_id), DBI(t->user->id)), &r);
 	if (rc)
 		return rc;
@@ -337,7 +337,7 @@ static int get_tx(tx *t, void *arg)
 {
 	long long id = *(const long long *)arg;
 	member_ctx m;
-	int rc = committee_tender_or_refuse(t, id, &m);
+	int rc = committee_tender_or_refuse(t, id, 0, &m);
 	if (!rc && !m.member && !tender_owned(t->user, m.tender, 0))
 		rc = tx_refuse(t, 403, (t->user->role_bit & PUR) ? "not_tender_owner" : "not_committee_member",
 		               "only the purchaser of this tender and its committee see the committee");
@@ -352,7 +352,7 @@ static void committee_get(http_req *req)
 	long long id;
 	if (api_id_param_or_reply(req, "id", &id) < 0)
 		return;
-	tx_run_or_reply(req, get_tx, &id);
+	tx_read_or_reply(req, get_tx, &id);
 }
 
 /* --- declarations ------------------------------------------------------------------------------- */
@@ -393,7 +393,7 @@ static int declare_tx(tx *t, void *arg)
 	member_ctx m;
 	cJSON *orgs = cJSON_CreateArray();
 	char *orgs_text = NULL;
-	int rc = committee_tender_or_refuse(t, a->tender, &m);
+	int rc = committee_tender_or_refuse(t, a->tender, 1, &m);
 	if (!rc)
 		rc = committee_member_or_refuse(t, &m, a->tender, 0);
 	if (rc)

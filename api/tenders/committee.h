@@ -62,9 +62,11 @@ typedef struct member_ctx {
 	int chair, declared, recused, submitted;
 } member_ctx;
 
-/* Inside a transaction: locks tender id (404 when there is none or a draft not the caller's)
- * and reads the caller's membership. 0, TX_REFUSED or a DB_ code; free with member_ctx_free. */
-int committee_tender_or_refuse(tx *t, long long tender_id, member_ctx *m);
+/* Reads tender id (404 when there is none or a draft not the caller's) — with lock, inside a
+ * transaction, locked for update: every write of the committee's modules takes the tender's row
+ * first, so they queue on it — and the caller's membership. 0, TX_REFUSED or a DB_ code; free
+ * with member_ctx_free. */
+int committee_tender_or_refuse(tx *t, long long tender_id, int lock, member_ctx *m);
 void member_ctx_free(member_ctx *m);
 /* Refusals in the order the rules put them: 403 not_committee_member; 409 not_in_evaluation
  * (with current_status) unless the tender is active.evaluation; 409 evaluation_complete once the

@@ -259,7 +259,7 @@ static int get_tx(tx *t, void *arg)
 	long long id = *(const long long *)arg;
 	member_ctx m;
 	eval_result res = { 0 };
-	int rc = committee_tender_or_refuse(t, id, &m);
+	int rc = committee_tender_or_refuse(t, id, 0, &m);
 	if (rc)
 		goto out;
 	if (!m.member && !tender_owned(t->user, m.tender, 0)) {

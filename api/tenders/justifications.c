@@ -91,7 +91,7 @@ static int file_tx(tx *t, void *arg)
 	member_ctx m;
 	db_res *b = NULL, *j = NULL;
 	int low, valid;
-	int rc = committee_tender_or_refuse(t, a->tender, &m);
+	int rc = committee_tender_or_refuse(t, a->tender, 1, &m);
 	if (rc)
 		goto out;
 	/* The bidder alone: anyone else finds no such bid, as at GET …/bids/{bid_id}. */
@@ -170,7 +170,7 @@ static int decide_tx(tx *t, void *arg)
 	member_ctx m;
 	db_res *j = NULL;
 	int low, valid;
-	int rc = committee_tender_or_refuse(t, a->tender, &m);
+	int rc = committee_tender_or_refuse(t, a->tender, 1, &m);
 	if (!rc && m.member && !m.chair)
 		rc = tx_refuse(t, 403, "not_chair", "only the chair of the committee decides on a justification");
 	if (!rc)
@@ -253,7 +253,7 @@ static int get_tx(tx *t, void *arg)
 	const just_call *a = arg;
 	member_ctx m;
 	db_res *b = NULL;
-	int rc = committee_tender_or_refuse(t, a->tender, &m);
+	int rc = committee_tender_or_refuse(t, a->tender, 0, &m);
 	if (rc || (rc = db_query(t->c, bid_flow.sql_read, DBP(DBI(a->bid)), &b)))
 		goto out;
 	int here = b->nrows == 1 && db_int(b, 0, BC_TENDER) == a->tender;

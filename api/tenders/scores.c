@@ -163,7 +163,7 @@ static int score_tx(tx *t, void *arg)
 	long long tenths[TENDER_CRITERIA_MAX] = { 0 };
 	verr v = { 0 };
 	cJSON *criteria = NULL, *sheet = NULL;
-	int rc = committee_tender_or_refuse(t, a->tender, &m);
+	int rc = committee_tender_or_refuse(t, a->tender, 1, &m);
 	if (!rc)
 		rc = committee_member_or_refuse(t, &m, a->tender, 1);
 	if (rc)
@@ -267,7 +267,7 @@ static int submit_tx(tx *t, void *arg)
 	member_ctx m;
 	cJSON *criteria = NULL, *missing = NULL, *sheet = NULL;
 	db_res *bids = NULL, *have = NULL;
-	int rc = committee_tender_or_refuse(t, tender, &m);
+	int rc = committee_tender_or_refuse(t, tender, 1, &m);
 	if (!rc)
 		rc = committee_member_or_refuse(t, &m, tender, 1);
 	if (rc)
@@ -363,7 +363,7 @@ static int own_tx(tx *t, void *arg)
 	long long tender = *(const long long *)arg;
 	member_ctx m;
 	cJSON *sheet = NULL;
-	int rc = committee_tender_or_refuse(t, tender, &m);
+	int rc = committee_tender_or_refuse(t, tender, 0, &m);
 	if (!rc && !m.member)
 		rc = tx_refuse(t, 403, "not_committee_member",
 		               "you are not on the evaluation committee of this tender");
@@ -388,7 +388,7 @@ static int all_tx(tx *t, void *arg)
 	long long tender = *(const long long *)arg;
 	member_ctx m;
 	db_res *r = NULL;
-	int rc = committee_tender_or_refuse(t, tender, &m);
+	int rc = committee_tender_or_refuse(t, tender, 0, &m);
 	if (rc)
 		goto out;
 	int owner = tender_owned(t->user, m.tender, 0);

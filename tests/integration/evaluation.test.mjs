@@ -410,3 +410,29 @@ test('untrimmed with ties: three members, equal totals ranked by price, then by 
     [x, 50, 18, 68, 4],
   ]);
 });
+
+test('lowest price: ranked by price whatever the scores; the last two sheets submitted at once write one report', async () => {
+  await clock(T0);
+  const tid = await tender({ method: 'competitive_consultation', evaluation_method: 'lowest_price', criteria: [{ id: 'plan', name: '服务方案', max_points: 70 }] });
+  const x = await bid(tid, 0, 100000);
+  const y = await bid(tid, 1, 95000);
+  const z = await bid(tid, 2, 99000);
+  const [e0, e1, e2] = ev;
+  assert.equal((await committee(purchaser, tid, [e0, e1, e2], e0)).status, 200);
+  await openAt(tid);
+  for (const e of [e0, e1, e2]) {
+    assert.equal((await declare(e, tid)).status, 201);
+    for (const [b, p] of [[x, 70], [y, 10], [z, 40]]) assert.equal((await score(e, tid, b, { plan: p })).status, 200);
+  }
+  assert.equal((await submit(e0, tid)).status, 200);
+  const both = await Promise.all([submit(e1, tid), submit(e2, tid)]);
+  assert.deepEqual(both.map((r) => r.status), [200, 200]);
+  assert.deepEqual(both.map((r) => r.json.data.evaluation_complete).sort(), [false, true]);
+  assert.equal(d.sql(`SELECT COUNT(*) FROM audit_log WHERE object_type = 'tender' AND object_id = '${tid}' AND action = 'evaluation.report'`).trim(), '1');
+  const res = (await get(e2, `/api/v1/tenders/${tid}/evaluation`)).json.data;
+  assert.equal(res.evaluation_method, 'lowest_price');
+  // y 95,000 < z 99,000 < x 100,000, although x scored best; scores shown for the record:
+  // x 70.00 + 30 × 95/100 = 28.50 → 98.50; y 10.00 + 30.00 = 40.00; z 40.00 + 30 × 95/99 = 28.7878… → 28.79, 68.79.
+  assert.deepEqual(res.bids.map((b) => [b.bid_id, b.rank, b.criteria_score, b.price_score, b.total]),
+    [[y, 1, 10, 30, 40], [z, 2, 40, 28.79, 68.79], [x, 3, 70, 28.5, 98.5]]);
+});
