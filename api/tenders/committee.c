@@ -258,7 +258,7 @@ static int committee_answer(tx *t, long long tender_id, int status, long long ve
 	}
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "tender_id", (double)tender_id);
-	cJSON *chair = cJSON_AddNullToObject(o, "chair");
+	cJSON_AddNullToObject(o, "chair");
 	cJSON *a = cJSON_AddArrayToObject(o, "members");
 	for (int i = 0; i < r->nrows; i++) {
 		cJSON *e = cJSON_CreateObject();
@@ -275,26 +275,27 @@ static int committee_answer(tx *t, long long tender_id, int status, long long ve
 		if (db_int(r, i, 1))
 			cJSON_ReplaceItemInObjectCaseSensitive(o, "chair", cJSON_CreateNumber((double)db_int(r, i, 0)));
 	}
-	(void)chair;
 	cJSON_AddBoolToObject(o, "evaluation_complete", done);
 	db_res_free(r);
 	tx_answer(t, status, o, version);
 	return 0;
 }
 
+typedef struct put_call {
+	long long id;
+	cJSON *body; /* {members, chair}, shaped by the handler */
+} put_call;
+
 static int put_tx(tx *t, void *arg)
 {
-	const http_req *req = arg;
-	long long id = 0;
-	const char *s = http_param(req, "id");
-	id = strtoll(s, NULL, 10);
+	const put_call *a = arg;
 	db_res *after = NULL;
-	int rc = fsm_exec(t, &tender_flow, id, TA_committee, req->json, &after);
+	int rc = fsm_exec(t, &tender_flow, a->id, TA_committee, a->body, &after);
 	if (rc)
 		return rc;
 	long long version = db_int(after, 0, TC_VERSION);
 	db_res_free(after);
-	return committee_answer(t, id, 200, version);
+	return committee_answer(t, a->id, 200, version);
 }
 
 static const char *const committee_fields[] = { "members", "chair", NULL };
@@ -330,7 +331,8 @@ static void committee_put(http_req *req)
 		http_problem_fields(req, 422, first, "the committee is not valid", &v);
 		return;
 	}
-	tx_run_or_reply(req, put_tx, req);
+	put_call a = { id, req->json };
+	tx_run_or_reply(req, put_tx, &a);
 }
 
 static int get_tx(tx *t, void *arg)
