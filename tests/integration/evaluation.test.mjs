@@ -131,6 +131,9 @@ test('committee size and expert share at their boundaries; who may appoint', asy
   // At the large-budget line (¥10,000,000 = 1,000,000,000 fen) 7; one fen below, 5.
   const large = await tender({ budget_fen: 1000000000 });
   expectProblem(await committee(purchaser, large, [e0, e1, e2, e3, e4], e0), 422, 'committee_size');
+  // 4 experts of 7: 12 < 14.
+  const n8 = await evaluator(false);
+  expectProblem(await committee(purchaser, large, [e0, e1, e2, e3, n6, n7, n8], e0), 422, 'expert_share');
   const sevenOk = await committee(purchaser, large, [e0, e1, e2, e3, e4, n6, n7], e0); // 5 of 7: 15 ≥ 14
   assert.equal(sevenOk.status, 200, sevenOk.text);
   const below = await tender({ budget_fen: 999999999 });
@@ -141,6 +144,13 @@ test('committee size and expert share at their boundaries; who may appoint', asy
   expectProblem(await committee(purchaser, cons, [e0], e0), 422, 'committee_size');
   expectProblem(await committee(purchaser, cons, [e0, n6, n7], e0), 422, 'expert_share');
   assert.equal((await committee(purchaser, cons, [e0, e1, n6], e0)).status, 200);
+
+  // The tender's ETag: a stale If-Match is 412 and changes nothing.
+  const cur = await get(purchaser, `/api/v1/tenders/${cons}`);
+  const stale = await d.api('PUT', `/api/v1/tenders/${cons}/committee`, { token: purchaser.token, headers: { 'If-Match': '"1"' }, body: { members: [e0.id, e2.id, n6.id], chair: e0.id } });
+  expectProblem(stale, 412, 'version_mismatch');
+  assert.equal((await get(purchaser, `/api/v1/tenders/${cons}`)).json.data.version, cur.json.data.version);
+  assert.deepEqual((await get(purchaser, `/api/v1/tenders/${cons}/committee`)).json.data.members.map((m) => m.user_id).sort(), [e0.id, e1.id, n6.id].sort());
 
   // Seen by the owner and the members only.
   assert.equal((await get(purchaser, `/api/v1/tenders/${open}/committee`)).status, 200);
@@ -280,6 +290,12 @@ test('the whole evaluation: recusal and replacement, scoring rules, blind sheets
   expectProblem(await get(e4, `/api/v1/tenders/${tid}/scoresheets`), 403, 'not_committee_member');
   expectProblem(await get(other, `/api/v1/tenders/${tid}/scoresheets`), 403, 'not_tender_owner');
   expectProblem(await get(alice, `/api/v1/tenders/${tid}/scoresheets`), 403, 'forbidden_role');
+  expectProblem(await get(admin, `/api/v1/tenders/${tid}/scoresheets`), 403, 'forbidden_role');
+  assert.equal((await get(null, `/api/v1/tenders/${tid}/scoresheets`)).status, 401);
+  // A draft sheet's points are nowhere but the sheet: the audit names the criteria only.
+  const scoreAudit = d.sql(`SELECT summary FROM audit_log WHERE object_type = 'tender' AND object_id = '${tid}' AND action = 'evaluation.score'`).trim().split('\n');
+  assert.ok(scoreAudit.length >= 5);
+  for (const line of scoreAudit) assert.deepEqual(Object.keys(JSON.parse(line)).sort(), ['bid_id', 'criteria']);
 
   // The chair rejects the justification: b3 is no longer scored (nor needed on a sheet).
   const rejected = await post(e0, `${jpath}/decision`, { accepted: false, reason: '成本说明不足以证明能履约' });
