@@ -116,7 +116,7 @@ static int scored_bid_or_refuse(tx *t, long long tender_id, long long bid)
 	return 0;
 }
 
-/* Each score against the tender's criteria: a known id, 0..max_points, at most one decision. */
+/* Each score against the tender's criteria: a known id, 0..max_points, at most one decimal. */
 static void check_scores(const cJSON *criteria, const cJSON *scores, long long *tenths, verr *v)
 {
 	int i = 0;
@@ -124,8 +124,10 @@ static void check_scores(const cJSON *criteria, const cJSON *scores, long long *
 	cJSON_ArrayForEach(it, scores) {
 		char f[64];
 		int ok_name = criterion_id_ok(it->string);
-		snprintf(f, sizeof f, "scores.%s", ok_name ? it->string : "");
-		if (!ok_name)
+		/* A key that is not a criterion's name is never echoed back. */
+		if (ok_name)
+			snprintf(f, sizeof f, "scores.%s", it->string);
+		else
 			snprintf(f, sizeof f, "scores");
 		const cJSON *c = NULL, *k;
 		cJSON_ArrayForEach(k, criteria) {
