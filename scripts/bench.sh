@@ -22,6 +22,9 @@
 #      the tender's key, a receipt, an audit entry); then the same load on a daemon with the
 #      benchmark switch test_unsealed_bids (the same rows, zeros instead of the seal: no key
 #      unwrapped, no AES), so the cost of sealing is a ratio; then bids given a 1 MiB document;
+#   7. the evaluation result (tests/bench/evaluation.mjs): on a daemon and database of its own, a
+#      tender with 500 bids, a committee of 9 and 10 criteria (45,000 scores), every sheet submitted;
+#      GET /api/v1/tenders/{id}/evaluation timed one request at a time;
 #   prints a table, and writes build/bench/results.txt.
 #
 # Environment:
@@ -38,6 +41,8 @@
 #   BENCH_SWEEP_GRADES=500    grades recorded before the sweep
 #   BENCH_ONLY=sweep          the import and the credit sweep only (no wrk, no slow clients)
 #   BENCH_ONLY=bids           the import and the sealed bids only
+#   BENCH_ONLY=evaluation     the evaluation result only (no import: it makes its own tender)
+#   BENCH_EVAL_RUNS=50        timed requests of the evaluation result
 #   BENCH_BID_ORGS=60000      organizations given to the bidding applicants (one bid each per tender)
 #   BENCH_BID_OWNERS=8        applicant accounts acting for them
 #   BENCH_DOC_BIDS=5          bids given a 1 MiB document, one after another
@@ -58,7 +63,8 @@ BIN=$ROOT/build/sanzhid
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
-[ -z "$ONLY" ] || [ "$ONLY" = sweep ] || [ "$ONLY" = bids ] || die "BENCH_ONLY is sweep, bids or unset"
+[ -z "$ONLY" ] || [ "$ONLY" = sweep ] || [ "$ONLY" = bids ] || [ "$ONLY" = evaluation ] \
+  || die "BENCH_ONLY is sweep, bids, evaluation or unset"
 
 command -v wrk >/dev/null || die "wrk is not installed (scripts/deps.sh installs it)"
 command -v node >/dev/null || die "node is not installed"
@@ -89,6 +95,28 @@ wait_http() {
   for _ in $(seq 1 200); do curl -fs -o /dev/null "$1" && return 0; sleep 0.05; done
   die "nothing answers at $1"
 }
+
+# --- 7. the evaluation result -------------------------------------------------------------------
+evaluation_bench() {  # "bids members criteria p50 p99 max last-submission" (ms)
+  node tests/bench/evaluation.mjs 2> "$OUT/evaluation.log" | awk '/^EVALUATION / { $1 = ""; print }' \
+    || { cat "$OUT/evaluation.log" >&2; die "the evaluation bench failed"; }
+}
+evaluation_row() {
+  printf '%-44s %10s %9s %9s  %-26s %s\n' "GET …/evaluation, $EV_BIDS bids × $EV_M × $EV_C" "" "$EV_P50" "$EV_P99" "< 100 ms (p99)" \
+    "$(awk "BEGIN { print ($EV_P99 < 100) ? \"ok\" : \"MISSED\" }")"
+  printf '%-44s %10s %9s %9s\n' "  slowest; the last sheet's submission (report)" "$EV_MAX ms" "$EV_LAST ms" ""
+}
+if [ "$ONLY" = evaluation ]; then
+  say "the evaluation result: 500 bids × 9 members × 10 criteria"
+  read -r EV_BIDS EV_M EV_C EV_P50 EV_P99 EV_MAX EV_LAST < <(evaluation_bench)
+  [ -n "${EV_P50:-}" ] || die "the evaluation bench printed no figures (log: $OUT/evaluation.log)"
+  {
+    echo "sanzhi benchmarks — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, evaluation only, $EV_BIDS bids"
+    printf '%-44s %10s %9s %9s  %-26s %s\n' "what" "" "p50 ms" "p99 ms" "target" ""
+    evaluation_row
+  } | tee "$OUT/results.txt"
+  exit 0
+fi
 
 if [ -n "$POOL" ]; then
   say "innodb_buffer_pool_size $POOL for the run (was $OLD_POOL)"
@@ -266,6 +294,11 @@ ok_cf=$(( $(lt "$CF_P50" 10) & $(lt "$CF_P99" 50) & (CF_BAD == 0) ))
 fi
 rules_text() { echo "$1" | sed 's/:/ /g; s/,/, /g'; }
 
+if [ -z "$ONLY" ]; then
+  say "the evaluation result: 500 bids × 9 members × 10 criteria"
+  read -r EV_BIDS EV_M EV_C EV_P50 EV_P99 EV_MAX EV_LAST < <(evaluation_bench)
+fi
+
 {
   echo "sanzhi benchmarks — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $ORGS organizations, wrk -t2 ${SECS}s, buffer pool $(( $(echo "SELECT @@innodb_buffer_pool_size" | rootsql) / 1048576 )) MB"
   printf '%-44s %10s %9s %9s  %-26s %s\n' "what" "req/s" "p50 ms" "p99 ms" "target" ""
@@ -280,6 +313,7 @@ rules_text() { echo "$1" | sed 's/:/ /g; s/,/, /g'; }
   printf '%-44s %10s %9s %9s\n' "  VmRSS idle (2048 workers) / under attack" "$SC_RSS_IDLE MB" "$SC_RSS_MAX MB" ""
   [ "$BARE_BAD$LK_BAD$SR_BAD" = 000 ] || echo "WARNING: non-2xx answers: bare $BARE_BAD, lookup $LK_BAD, search $SR_BAD"
   fi
+  [ -n "$ONLY" ] || evaluation_row
   printf '%-44s %10s %9s %9s  %-26s %s\n' "sanzhid import orgs, $ORGS rows" "$IMPORT_S s" "" "" "< 60 s" "$(verdict "$ok_imp")"
   if [ "$ONLY" != sweep ]; then
   printf '%-44s %10s %9s %9s  %-26s %s\n' "POST …/bids sealed, durable, 64 conn" "$BS_RPS" "$BS_P50" "$BS_P99" ">= 1,000 bids/s" "$(verdict "$ok_bids")"

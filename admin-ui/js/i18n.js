@@ -1219,6 +1219,7 @@ const TABLE = {
 	'action.answer': ['答复', 'Answer'],
 	'action.questions': ['提问', 'Ask'],
 	'action.open': ['开标', 'Open the bids'],
+	'action.committee': ['组建评标委员会', 'Appoint the committee'],
 };
 
 const LANGS = ['zh', 'en'];

@@ -3,6 +3,7 @@
  * handlers are tenders.c (the notice) and questions.c (the enquiries). */
 #include "tender_flow.h"
 #include "bid_seal.h"
+#include "committee.h"
 #include "opening.h"
 #include "org_row.h"
 #include "orgs.h"
@@ -366,6 +367,10 @@ static int refuse(fsm_run *run, int state)
 		                    state_names[state]);
 	case TA_open:
 		return opening_refuse(run, state);
+	case TA_committee:
+		return fsm_conflict(run, state, "committee_closed",
+		                    "a committee is appointed from publication until the evaluation; this tender is %s",
+		                    state_names[state]);
 	default:
 		return 0;
 	}
@@ -392,6 +397,12 @@ static const fsm_transition transitions[] = {
 	{ TS_active_opening, TA_open, TS_unsuccessful, PUR, guard_owner, opening_effect, NULL },
 	{ TS_active_opening, TA_cancel, TS_cancelled, PUR, guard_owner, effect_cancel, NULL },
 	{ TS_active_evaluation, TA_cancel, TS_cancelled, PUR, guard_owner, effect_cancel, NULL },
+	/* SPEC §6 Evaluation committee: appointed, and recused members replaced, until the evaluation
+	 * is complete (committee.c refuses after). */
+	{ TS_active_enquiries, TA_committee, TS_active_enquiries, PUR, guard_owner, committee_effect, NULL },
+	{ TS_active_tendering, TA_committee, TS_active_tendering, PUR, guard_owner, committee_effect, NULL },
+	{ TS_active_opening, TA_committee, TS_active_opening, PUR, guard_owner, committee_effect, NULL },
+	{ TS_active_evaluation, TA_committee, TS_active_evaluation, PUR, guard_owner, committee_effect, NULL },
 	{ TS_active_awarded, TA_cancel, TS_cancelled, PUR, guard_owner, effect_cancel, NULL },
 	{ TS_active_contracting, TA_cancel, TS_cancelled, PUR, guard_owner, effect_cancel, NULL },
 };

@@ -247,7 +247,7 @@ test('publication checks the deadlines against the clock; then the notice is pub
   assert.equal(pub.json.data.invited_orgs, undefined);
   assert.deepEqual((await get(applicant, `/api/v1/tenders/${t.id}`)).json.data.allowed_actions, ['questions']);
   assert.deepEqual((await get(other, `/api/v1/tenders/${t.id}`)).json.data.allowed_actions, []);
-  assert.deepEqual((await get(purchaser, `/api/v1/tenders/${t.id}`)).json.data.allowed_actions.sort(), ['answer', 'cancel']);
+  assert.deepEqual((await get(purchaser, `/api/v1/tenders/${t.id}`)).json.data.allowed_actions.sort(), ['answer', 'cancel', 'committee']);
   // Frozen: no edit, no second publication; another purchaser owns nothing of it.
   const again = await post(purchaser, `/api/v1/tenders/${t.id}/publish`);
   assert.equal(again.status, 409);
