@@ -57,7 +57,7 @@ static const route *const tables[] = {
 	core_routes,   org_search_routes,    orgs_routes,         certificates_routes, annual_reports_routes,
 	uscc_routes,   org_owner_routes,     applications_routes, documents_routes,    credit_routes,
 	grades_routes, credit_events_routes, list_entries_routes, tenders_routes,      questions_routes,
-	bids_routes,   opening_routes,       regions_routes,
+	bids_routes,   opening_routes,       regions_routes,      bureau_routes,
 };
 
 const route *api_routes;
