@@ -1283,6 +1283,7 @@ const TABLE = {
 	'problem.invalid_credentials.last': ['用户名或密码不正确。该账号已因失败次数过多被暂时锁定。', 'The username or password is wrong. Too many failed attempts: this account is now locked for a while.'],
 	'field.registration_authority': ['登记管理机关', 'Registration authority'],
 	'field.registered_funds': ['注册资金', 'Registered funds'],
+	'register.more_filters': ['更多筛选条件', 'More filters'],
 };
 
 const LANGS = ['zh', 'en'];

@@ -245,6 +245,7 @@ test('on a 390 px phone, in Chinese and in English: a compact header, folded fil
 			await page.getByRole('button', { name: en ? 'Menu' : '菜单' }).click();
 			// The filters beyond the words are folded away, and open on a tap.
 			const more = page.getByTestId('more-filters');
+			await waitForText(more.locator('summary'), en ? 'More filters' : '更多筛选条件');
 			assert.equal(await more.evaluate((el) => el.open), false, `${lang}: filters folded`);
 			assert.equal(await page.locator('select[name="grade"]').isVisible(), false);
 			await more.locator('summary').click();

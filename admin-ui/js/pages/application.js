@@ -374,7 +374,8 @@ export async function applicationPage(view, ctx) {
 	}
 
 	function actions() {
-		const out = ACTIONS.filter(allowed).map(actionButton);
+		// On the guided way the next step (check your answers) is the primary action, not submit.
+		const out = ACTIONS.filter(allowed).map((def) => actionButton(guided() && def.action === 'submit' ? { ...def, style: '' } : def));
 		if (editable()) {
 			out.unshift(h('a', { class: 'btn', href: `#/applications/${enc}/edit` }, t('common.edit')));
 		}
