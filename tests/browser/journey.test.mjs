@@ -135,6 +135,33 @@ test('before you start → the form with its steps → documents → check your 
 	}, { viewport: DESKTOP });
 });
 
+test('in English on a wide screen: the start page, the steps and the check page read in English', async () => {
+	const id = await fileEstablishment(d, appToken, '海盐县英文测试协会', { submit: false });
+	await withPage(b, 'journey-english', async (page) => {
+		await signIn(page, d.url, APPLICANT.username, APPLICANT.password);
+		await english(page);
+		await page.goto(`${d.url}/admin/#/apply/start`);
+		await page.getByRole('heading', { name: 'Registering an organization: before you start', level: 1 }).waitFor();
+		await waitForText(page.getByTestId('timeline'), 'within 5 working days');
+		await waitForText(page.getByTestId('timeline'), 'within 45 days of acceptance');
+		await waitForText(page.getByTestId('fee'), 'no fee is charged');
+		await waitForText(page.getByTestId('documents-needed'), 'Fund verification');
+		await waitForText(page.getByTestId('bureau-contact'), 'Opening hours');
+		await page.getByRole('link', { name: 'Start the application' }).waitFor();
+		await page.goto(`${d.url}/admin/#/applications/${id}`);
+		await waitForText(currentStep(page), 'Upload documents');
+		await page.getByRole('button', { name: 'Delete draft' }).waitFor();
+		assert.equal(await page.getByRole('button', { name: 'Withdraw' }).count(), 0);
+		await page.getByRole('link', { name: 'Next: check your answers' }).click();
+		await waitForText(currentStep(page), 'Check and submit');
+		await page.getByRole('heading', { name: 'Check your answers', level: 1 }).waitFor();
+		assert.equal(await page.getByRole('link', { name: /^Change/ }).count(), 5);
+		await waitForText(page.locator('[data-field="legal_form"] dd'), 'Social group');
+		const font = await page.evaluate(() => getComputedStyle(document.body).fontFamily);
+		assert.match(font, /^system-ui/, 'Latin faces first in English');
+	}, { viewport: DESKTOP });
+});
+
 test('check your answers: a refused submission links each line to its row, a missing document to the documents', async () => {
 	const id = await fileEstablishment(d, appToken, '海盐县社区读书会', { submit: false, docs: DOC_KINDS.filter((k) => k !== 'fund_verification') });
 	await withPage(b, 'journey-check-errors', async (page) => {
