@@ -1,6 +1,6 @@
 /* applications.c — registration applications over HTTP (SPEC §4, Appendix A): create, read,
- * list (the registrar's queue), edit, delete a draft, and the actions submit, withdraw, request-supplement,
- * accept, approve and reject. The workflow itself — the table, the clocks, what each action does —
+ * list (the registrar's queue), edit, delete a draft, and the actions submit, withdraw,
+ * request-supplement, accept, approve and reject. The workflow itself — the table, the clocks, what each action does —
  * is application_flow.c; documents are documents.c. */
 #include "applications.h"
 #include "org_row.h"
