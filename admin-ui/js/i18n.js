@@ -475,6 +475,7 @@ const TABLE = {
 	'audit_action.application.document_delete': ['删除材料', 'Document removed'],
 	'audit_action.application.submit': ['提交申请', 'Submitted'],
 	'audit_action.application.withdraw': ['撤回申请', 'Withdrawn'],
+	'audit_action.application.delete': ['删除草稿', 'Draft deleted'],
 	'audit_action.application.accept': ['受理', 'Accepted'],
 	'audit_action.application.deem': ['视为受理', 'Deemed accepted'],
 	'audit_action.application.request-supplement': ['要求补正', 'Supplements requested'],
