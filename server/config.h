@@ -20,6 +20,12 @@ typedef struct config {
 	int test_clock;
 	char admin_ui_dir[512];
 	char data_dir[512]; /* signing key and other daemon state */
+	/* The registration authority people deal with (GET /api/v1/bureau: the applicant's pages
+	 * name it). "" leaves a part unsaid. */
+	char bureau_name[256]; /* e.g. 海盐县民政局 */
+	char bureau_phone[64];
+	char bureau_address[256];
+	char bureau_hours[256]; /* e.g. 工作日 8:30–17:00 */
 	long long body_limit;
 	long long document_limit;
 	char log_level[16];

@@ -130,6 +130,11 @@ static void authority_of(const char *region_code, char *out, size_t len)
 	snprintf(out, len, "%s%s", name, ting ? "民政厅" : "民政局");
 }
 
+void certificates_authority(const char *region_code, char *out, size_t len)
+{
+	authority_of(region_code, out, len);
+}
+
 /* The certificate of org, numbered serial, issued now (not yet signed). */
 static cJSON *certificate_build(const org_row *org, long long serial, usec_t now)
 {
