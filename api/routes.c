@@ -6,6 +6,7 @@
 #include "applications.h"
 #include "certificates.h"
 #include "credit.h"
+#include "opendata.h"
 #include "org_owner.h"
 #include "org_search.h"
 #include "orgs.h"
@@ -56,7 +57,7 @@ static const route *const tables[] = {
 	core_routes,   org_search_routes,    orgs_routes,         certificates_routes, annual_reports_routes,
 	uscc_routes,   org_owner_routes,     applications_routes, documents_routes,    credit_routes,
 	grades_routes, credit_events_routes, list_entries_routes, tenders_routes,      questions_routes,
-	bids_routes,   opening_routes,
+	bids_routes,   opening_routes,       ocds_routes,         feed_routes,
 };
 
 const route *api_routes;
