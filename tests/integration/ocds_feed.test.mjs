@@ -254,6 +254,11 @@ test('the feed: every public change once, in order, resumable, paged; bad parame
   assert.equal(rm.status, 200, rm.text);
   const c = await post(purchaser, `/api/v1/tenders/${tid}/cancel`, { reason: '预算调整' });
   assert.equal(c.status, 200, c.text);
+  // A warning: the organization's credit changed, and it is listed as a consequence.
+  const w = await post(registrar, `/api/v1/orgs/${orgs[2]}/credit-events`, { kind: 'penalty', penalty_type: 'warning',
+    decision_number: '盐民罚〔2026〕7号', basis: '《社会团体登记管理条例》第三十条', authority: '海盐县民政局', decided_on: '2026-03-01' });
+  assert.equal(w.status, 201, w.text);
+  const wid = String(w.json.data.consequences[0].id);
 
   const { rows } = await feedAll(start);
   const eid = String(l.json.data.id);
@@ -262,6 +267,7 @@ test('the feed: every public change once, in order, resumable, paged; bad parame
     ['org', uscc, 'listing'], ['credit', eid, 'list'],
     ['org', uscc, 'delisting'], ['credit', eid, 'remove'],
     ['tender', String(tid), 'cancel'],
+    ['org', orgs[2], 'credit_event'], ['org', orgs[2], 'listing'], ['credit', wid, 'list'],
   ]);
   assert.deepEqual(rows.map((e) => e.seq), rows.map((_, i) => start + 1 + i), 'numbers without gaps');
   for (const e of rows) assert.equal(e.at, T0);
@@ -296,14 +302,20 @@ test('the feed: every public change once, in order, resumable, paged; bad parame
 test('a change that commits late is numbered after everything already seen', async () => {
   await clock(T0);
   const start = feedMax();
-  // A transaction that writes its feed row first and commits two seconds later (the daemon's
+  // A transaction that writes its feed row first and commits three seconds later (the daemon's
   // sequencer job numbers it once committed): AUTO_INCREMENT gives it an id below the rows written
   // meanwhile, which a reader paging by id would skip for ever.
   const late = spawn(path.join(ROOT, 'scripts/devdb.sh'), ['root-sql', d.database, '-e',
-    "START TRANSACTION; INSERT INTO feed_events (at, type, object_id, action) VALUES ('2026-05-11 02:00:00', 'org', 'LATECOMMIT', 'change'); DO SLEEP(2); COMMIT;"],
+    "START TRANSACTION; INSERT INTO feed_events (at, type, object_id, action) VALUES ('2026-05-11 02:00:00', 'org', 'LATECOMMIT', 'change'); DO SLEEP(3); COMMIT;"],
   { stdio: 'ignore' });
   const done = new Promise((res) => late.on('exit', res));
-  await new Promise((res) => setTimeout(res, 300));
+  // Written, not committed: wait until the row exists (read uncommitted).
+  for (let i = 0; ; i++) {
+    const n = sql(d.database, "SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED; SELECT COUNT(*) FROM feed_events WHERE object_id = 'LATECOMMIT'").trim();
+    if (n === '1') break;
+    assert.ok(i < 100, 'the late transaction never wrote its row');
+    await new Promise((res) => setTimeout(res, 50));
+  }
   const tid = await draft();
   await publish(tid);
   const seen = await feedAll(start);
