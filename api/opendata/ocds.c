@@ -246,9 +246,12 @@ static int stage_enquiries(ocds_ctx *x)
 }
 
 /* The tender's other public moves, from its rows in the feed: what the other stages do not
- * show in more detail. When the award, contract and implementation stages arrive, their
- * actions join this list. */
-static const char *const moves_shown_elsewhere[] = { "publish", "questions", "answer", "open", NULL };
+ * show in more detail (publication, enquiries, the opening). When the award, contract and
+ * implementation stages arrive, their actions join shown_elsewhere. */
+static int shown_elsewhere(int action)
+{
+	return action == TA_publish || action == TA_ask || action == TA_answer || action == TA_open;
+}
 
 static int stage_updates(ocds_ctx *x)
 {
@@ -263,11 +266,8 @@ static int stage_updates(ocds_ctx *x)
 		return rc;
 	for (int i = 0; i < f->nrows; i++) {
 		const char *action = db_val(f, i, 2);
-		int skip = 0;
-		for (int k = 0; moves_shown_elsewhere[k] && !skip; k++)
-			skip = !strcmp(action, moves_shown_elsewhere[k]);
 		int state = fsm_state(&tender_flow, db_val(f, i, 3));
-		if (skip || state < 0)
+		if (shown_elsewhere(fsm_action(&tender_flow, action)) || state < 0)
 			continue;
 		char suffix[64];
 		snprintf(suffix, sizeof suffix, "%s-%s", action, db_val(f, i, 0));
