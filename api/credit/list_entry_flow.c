@@ -262,9 +262,8 @@ static int refuse(fsm_run *run, int state)
 }
 
 /* Every removal, the registrar's or the sweep's, is a public change of the lists (feed.h). */
-static int moved(fsm_run *run, const db_res *after)
+static int moved(fsm_run *run)
 {
-	(void)after;
 	char ids[24];
 	snprintf(ids, sizeof ids, "%lld", run->id);
 	return feed_add(run->t->c, "credit", ids, fsm_action_name(run->def, run->tr->action),

@@ -347,13 +347,11 @@ static int effect_close_bidding(fsm_run *run)
 	return effect_deadline(run, "bid_deadline", tender_bid_deadline(run->row, 0));
 }
 
-/* When no transition fits: the tender's own words for the common cases. */
 /* Every move of a published tender is public (feed.h): publication, questions and answers, the
  * deadlines, the opening, cancellation and what follows. A draft's edits and its cancellation
  * never were. */
-static int moved(fsm_run *run, const db_res *after)
+static int moved(fsm_run *run)
 {
-	(void)after;
 	if (run->tr->from == TS_draft && run->tr->action != TA_publish)
 		return 0;
 	char ids[24];
@@ -362,6 +360,7 @@ static int moved(fsm_run *run, const db_res *after)
 	                fsm_state_name(run->def, run->tr->to));
 }
 
+/* When no transition fits: the tender's own words for the common cases. */
 static int refuse(fsm_run *run, int state)
 {
 	switch (run->action) {
