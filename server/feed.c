@@ -55,6 +55,9 @@ static int sequence_tx(db_conn *c, void *arg)
 	if ((rc = db_query(c, "SELECT id FROM feed_events WHERE seq IS NULL ORDER BY id LIMIT ?",
 	                   DBP(DBI(FEED_SEQUENCE_BATCH)), &todo)))
 		return rc;
+	/* Row by row, by primary key: a statement that scanned for unnumbered rows (a join, a range)
+	 * would wait on the row lock of a transaction still holding an uncommitted feed row, and with
+	 * it the writer whose answer waits for this step. */
 	for (int i = 0; i < todo->nrows && !rc; i++) {
 		unsigned long long changed = 0;
 		rc = db_exec(c, "UPDATE feed_events SET seq = ? WHERE id = ? AND seq IS NULL",
