@@ -44,6 +44,9 @@ typedef struct config {
 	long long body_memory;             /* bytes request bodies (and their parsed JSON) may hold together */
 	int sweep_seconds;                 /* period of the time-driven rules and housekeeping */
 	int audit_chains;                  /* audit chains a process appends to, one per thread (server/audit.c) */
+	char ocds_prefix[33];              /* OCDS: ocid = ocds-<prefix>-<tender id> */
+	char ocds_publisher[201];          /* OCDS: the publisher's name in release packages */
+	char public_url[256];              /* the daemon's public base URL (open-data links); "": the Host */
 	char test_crash_after_commit[256]; /* tests only: "POST /api/v1/x" dies between COMMIT and answer */
 	char test_crash_at[64];            /* tests only: a named point inside a transaction (tx_test_crash) */
 	int test_unsealed_bids;            /* benchmarks only: bids stored as zeros of the sealed length, not sealed */

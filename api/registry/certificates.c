@@ -3,6 +3,7 @@
  * itself is registry_key.c). */
 #include "certificates.h"
 #include "buf.h"
+#include "feed.h"
 #include "org_row.h"
 #include "orgs.h"
 #include "region.h"
@@ -310,7 +311,8 @@ static int reissue(tx *t, void *arg)
 	if (rc)
 		return rc;
 	org_row_free(&org);
-	if ((rc = certificates_issue(t->c, a->uscc, t->user)))
+	if ((rc = certificates_issue(t->c, a->uscc, t->user)) ||
+	    (rc = feed_add(t->c, "org", a->uscc, "certificate", NULL)))
 		return rc;
 	if (a->reason) {
 		cJSON *s = cJSON_CreateObject();
