@@ -50,6 +50,9 @@ typedef struct user_hashed {
 } user_hashed;
 /* Hashes password into hash; answers 500 and returns -1 when it cannot. */
 int users_hash_or_reply(http_req *req, const char *password, char hash[CRYPTO_PWHASH_MAX]);
+/* The password policy (at least password_min_length characters, not blank, not the username;
+ * username may be NULL): field errors on "password" into v; 0 or -1. */
+int users_check_password(const char *pw, const char *username, verr *v);
 /* Validates into v (field errors) without touching the database. */
 void users_validate_new(const user_new *u, int public_signup, verr *v);
 /* Inserts the user (and its affiliations) and audits it, inside the caller's transaction.

@@ -9,6 +9,7 @@
 #include "fsm.h"
 #include "list_entry_flow.h"
 #include "orgs.h"
+#include "outbox.h"
 #include "scheduler.h"
 #include "tender_flow.h"
 
@@ -39,7 +40,7 @@ static int cache_poll(cJSON *report)
 /* Signed checkpoints of the audit chains: at least one a minute (README, "Audit trail"). */
 #define AUDIT_CHECKPOINT_MS 60000
 
-/* Periods in ms; 0: the sweep period (sweep_seconds, default a minute: the latency of a
+/* Periods in ms; -1: mail_poll_ms; 0: the sweep period (sweep_seconds, default a minute: the latency of a
  * time-driven rule, SPEC §6). */
 static const sched_job jobs[] = {
 	{ "housekeeping", 0, housekeeping_run, 1 },
@@ -47,6 +48,7 @@ static const sched_job jobs[] = {
 	{ "credit_rules", 0, credit_rules_run, 1 },
 	{ "register_cache", CACHE_POLL_MS, cache_poll, 0 },
 	{ "audit_checkpoint", AUDIT_CHECKPOINT_MS, audit_checkpoint_run, 0 },
+	{ "mail", -1, outbox_run, 0 },
 };
 
 void api_workflows_register(void)
@@ -62,6 +64,8 @@ void api_jobs_register(void)
 		sched_job j = jobs[i];
 		if (!j.period_ms)
 			j.period_ms = cfg.sweep_seconds * 1000;
+		else if (j.period_ms < 0) /* -1: the mail sender's own period */
+			j.period_ms = cfg.mail_poll_ms;
 		sched_add(&j);
 	}
 }

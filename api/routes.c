@@ -6,9 +6,12 @@
 #include "applications.h"
 #include "certificates.h"
 #include "credit.h"
+#include "notifications.h"
 #include "org_owner.h"
 #include "org_search.h"
 #include "orgs.h"
+#include "outbox.h"
+#include "password_reset.h"
 #include "tenders.h"
 #include "uscc_api.h"
 
@@ -56,7 +59,7 @@ static const route *const tables[] = {
 	core_routes,   org_search_routes,    orgs_routes,         certificates_routes, annual_reports_routes,
 	uscc_routes,   org_owner_routes,     applications_routes, documents_routes,    credit_routes,
 	grades_routes, credit_events_routes, list_entries_routes, tenders_routes,      questions_routes,
-	bids_routes,   opening_routes,
+	bids_routes,   opening_routes,       notifications_routes, outbox_routes,      password_reset_routes,
 };
 
 const route *api_routes;

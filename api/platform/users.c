@@ -88,7 +88,7 @@ static int check_name_text(const char *s, const char *field, verr *v)
 	return 0;
 }
 
-static int check_password(const char *pw, const char *username, verr *v)
+int users_check_password(const char *pw, const char *username, verr *v)
 {
 	if (json_utf8_len(pw) < (size_t)rule(RULE_password_min_length)) {
 		verr_add(v, "password", "too_short", "the password must have at least %lld characters",
@@ -171,7 +171,7 @@ void users_validate_new(const user_new *u, int public_signup, verr *v)
 	else if (u->username && public_signup && username_reserved(u->username))
 		verr_add(v, "username", "reserved", "this username is reserved for the platform; choose another");
 	if (u->password)
-		check_password(u->password, u->username, v);
+		users_check_password(u->password, u->username, v);
 	if (u->display_name)
 		check_name_text(u->display_name, "display_name", v);
 	if (u->email && *u->email && !email_ok(u->email))
@@ -597,7 +597,7 @@ void users_patch(http_req *req)
 	if (p.department && *p.department)
 		check_name_text(p.department, "department", &v);
 	if (password)
-		check_password(password, NULL, &v);
+		users_check_password(password, NULL, &v);
 	user_new check = { 0 };
 	check.email = p.email;
 	check.phone = p.phone;
