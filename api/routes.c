@@ -56,10 +56,10 @@ static const route core_routes[] = {
 /* Every module's table, in matching order (first match wins). Each module declares its
  * table in its own header. */
 static const route *const tables[] = {
-	core_routes,   org_search_routes,    orgs_routes,         certificates_routes, annual_reports_routes,
-	uscc_routes,   org_owner_routes,     applications_routes, documents_routes,    credit_routes,
-	grades_routes, credit_events_routes, list_entries_routes, tenders_routes,      questions_routes,
-	bids_routes,   opening_routes,       notifications_routes, outbox_routes,      password_reset_routes,
+	core_routes,   org_search_routes,    orgs_routes,          certificates_routes, annual_reports_routes,
+	uscc_routes,   org_owner_routes,     applications_routes,  documents_routes,    credit_routes,
+	grades_routes, credit_events_routes, list_entries_routes,  tenders_routes,      questions_routes,
+	bids_routes,   opening_routes,       notifications_routes, outbox_routes,       password_reset_routes,
 };
 
 const route *api_routes;

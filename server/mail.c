@@ -13,8 +13,8 @@
 enum {
 	CONNECT_TIMEOUT_S = 10,
 	TRANSFER_TIMEOUT_S = 60,
-	WORD_BYTES = 45,  /* RFC 2047: an encoded-word is at most 75 characters; 45 bytes give 60 */
-	BODY_LINE = 76,   /* RFC 2045: base64 lines of at most 76 characters */
+	WORD_BYTES = 45, /* RFC 2047: an encoded-word is at most 75 characters; 45 bytes give 60 */
+	BODY_LINE = 76,  /* RFC 2045: base64 lines of at most 76 characters */
 };
 
 void mail_global_init(void)

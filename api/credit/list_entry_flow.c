@@ -189,8 +189,13 @@ static int notify_owner(tx *t, const char *uscc, const le_listing *l, long long 
 	         db_val(r, 0, 1), uscc, day, list, id, reason_zh(l->reason),
 	         serious ? "请依法纠正违法行为；自列入之日起满 2 年且未再发生列入情形的，可申请移出。"
 	                 : "请尽快纠正相关情形（如补报年度工作报告），完成后向登记管理机关申请移出。");
-	notice n = { db_int(r, 0, 0), serious ? "credit.listed_serious" : "credit.listed_abnormal", "list_entry", ids,
-		     subject, body, NULL };
+	notice n = { db_int(r, 0, 0),
+		     serious ? "credit.listed_serious" : "credit.listed_abnormal",
+		     "list_entry",
+		     ids,
+		     subject,
+		     body,
+		     NULL };
 	rc = notify(t->c, &n);
 	db_res_free(r);
 	return rc < 0 ? rc : 0;

@@ -76,8 +76,9 @@ static void notes_list(http_req *req)
 	                              DBP(DBI(req->user.id), DBI(before), DBI(only_unread), DBI(limit + 1)));
 	if (!r)
 		return;
-	db_res *n = api_rows_or_reply(req, c, "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL",
-	                              DBP(DBI(req->user.id)));
+	db_res *n =
+	        api_rows_or_reply(req, c, "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL",
+	                          DBP(DBI(req->user.id)));
 	if (!n) {
 		db_res_free(r);
 		return;

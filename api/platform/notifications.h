@@ -8,10 +8,10 @@
 
 typedef struct notice {
 	long long user_id;
-	const char *kind;                   /* "application.accepted", "credit.listed", … */
+	const char *kind;                    /* "application.accepted", "credit.listed", … */
 	const char *object_type, *object_id; /* what it is about, or NULL */
-	const char *subject, *body;         /* Chinese, UTF-8 */
-	const char *dedupe_key;             /* NULL, or a key that makes it once only */
+	const char *subject, *body;          /* Chinese, UTF-8 */
+	const char *dedupe_key;              /* NULL, or a key that makes it once only */
 } notice;
 
 /* Inside the caller's transaction: the notification and its mail. 0, 1 when dedupe_key was

@@ -37,8 +37,7 @@ static char *seal_body(const char *body, const char *message_id)
 	size_t n = strlen(body);
 	unsigned char *out = malloc(n + CRYPTO_SEAL_OVERHEAD);
 	char *text = NULL;
-	if (out && seal_key(key) == 0 &&
-	    crypto_seal(key, message_id, strlen(message_id), body, n, out) == 0)
+	if (out && seal_key(key) == 0 && crypto_seal(key, message_id, strlen(message_id), body, n, out) == 0)
 		text = crypto_base64(out, n + CRYPTO_SEAL_OVERHEAD);
 	crypto_wipe(key, sizeof key);
 	free(out);
@@ -155,11 +154,12 @@ static int record(db_conn *c, long long id, int outcome, long long attempts, con
 	char now[32], next[32];
 	clock_fmt_db(now_t, now);
 	if (outcome == MAIL_SENT)
-		return db_exec(c,
-		               "UPDATE mail_outbox SET status = 'sent', sent_at = ?, updated_at = ?, lease_owner = NULL, "
-		               "lease_until = NULL, last_error = NULL, body = IF(sealed, '', body), version = version + 1 "
-		               "WHERE id = ? AND lease_owner = ?",
-		               DBP(DBS(now), DBS(now), DBI(id), DBS(owner)), NULL, NULL);
+		return db_exec(
+		        c,
+		        "UPDATE mail_outbox SET status = 'sent', sent_at = ?, updated_at = ?, lease_owner = NULL, "
+		        "lease_until = NULL, last_error = NULL, body = IF(sealed, '', body), version = version + 1 "
+		        "WHERE id = ? AND lease_owner = ?",
+		        DBP(DBS(now), DBS(now), DBI(id), DBS(owner)), NULL, NULL);
 	int dead = outcome == MAIL_PERMANENT || attempts >= cfg.mail_max_attempts;
 	long long wait = cfg.mail_retry_seconds;
 	for (long long i = 1; i < attempts && wait < MAX_BACKOFF_S; i++)
@@ -256,9 +256,22 @@ void outbox_metrics(dynbuf *b)
 /* --- administration ------------------------------------------------------------------------ */
 
 #define ADMIN_COLUMNS                                                                                                  \
-	"id, kind, user_id, rcpt, subject, status, attempts, next_attempt_at, last_error, created_at, sent_at, version"
-enum { AM_ID, AM_KIND, AM_USER, AM_RCPT, AM_SUBJECT, AM_STATUS, AM_ATTEMPTS, AM_NEXT, AM_ERROR, AM_CREATED, AM_SENT,
-       AM_VERSION };
+	"id, kind, user_id, rcpt, subject, status, attempts, next_attempt_at, last_error, created_at, sent_at, "       \
+	"version"
+enum {
+	AM_ID,
+	AM_KIND,
+	AM_USER,
+	AM_RCPT,
+	AM_SUBJECT,
+	AM_STATUS,
+	AM_ATTEMPTS,
+	AM_NEXT,
+	AM_ERROR,
+	AM_CREATED,
+	AM_SENT,
+	AM_VERSION
+};
 
 /* The body is never shown: it may hold a reset token. */
 static cJSON *mail_json(const db_res *r, int i)
@@ -303,10 +316,11 @@ static void mail_list(http_req *req)
 	db_conn *c = api_db_or_reply(req);
 	if (!c)
 		return;
-	db_res *r = api_rows_or_reply(req, c,
-	                              "SELECT " ADMIN_COLUMNS " FROM mail_outbox WHERE (? = '' OR status = ?) AND id < ? "
-	                              "ORDER BY id DESC LIMIT ?",
-	                              DBP(DBS(status), DBS(status), DBI(before), DBI(limit + 1)));
+	db_res *r =
+	        api_rows_or_reply(req, c,
+	                          "SELECT " ADMIN_COLUMNS " FROM mail_outbox WHERE (? = '' OR status = ?) AND id < ? "
+	                          "ORDER BY id DESC LIMIT ?",
+	                          DBP(DBS(status), DBS(status), DBI(before), DBI(limit + 1)));
 	if (!r)
 		return;
 	http_reply_rows(req, r, limit, mail_json, AM_ID);

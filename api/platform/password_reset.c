@@ -21,8 +21,7 @@ static long long secs_until(usec_t t)
 }
 
 /* How many requests match (by login or by address) in the last hour; refuses 429 at limit. */
-static int limit_or_refuse(tx *t, const char *sql, const char *key, long long limit, const char *code,
-                           const char *what)
+static int limit_or_refuse(tx *t, const char *sql, const char *key, long long limit, const char *code, const char *what)
 {
 	usec_t now_t = clock_now(), hour = 3600 * USEC_PER_SEC;
 	char since[32];
@@ -62,10 +61,10 @@ static void mail_text(const char *display_name, const char *username, const char
 static int request_tx(tx *t, void *arg)
 {
 	const reset_req *q = arg;
-	int rc = limit_or_refuse(t,
-	                         "SELECT COUNT(*), MIN(at) FROM password_reset_requests WHERE login_hash = ? AND at > ?",
-	                         q->login_hash, rule(RULE_password_resets_per_login_per_hour),
-	                         "too_many_reset_requests", "for this login");
+	int rc = limit_or_refuse(
+	        t, "SELECT COUNT(*), MIN(at) FROM password_reset_requests WHERE login_hash = ? AND at > ?",
+	        q->login_hash, rule(RULE_password_resets_per_login_per_hour), "too_many_reset_requests",
+	        "for this login");
 	if (!rc)
 		rc = limit_or_refuse(t, "SELECT COUNT(*), MIN(at) FROM password_reset_requests WHERE ip = ? AND at > ?",
 		                     t->client_ip, rule(RULE_password_resets_per_ip_per_hour),
@@ -97,9 +96,10 @@ static int request_tx(tx *t, void *arg)
 			break;
 		}
 		long long uid = db_int(r, i, 0);
-		rc = db_exec(t->c,
-		             "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
-		             DBP(DBS(hash), DBI(uid), DBS(now), DBS(expires)), NULL, NULL);
+		rc = db_exec(
+		        t->c,
+		        "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+		        DBP(DBS(hash), DBI(uid), DBS(now), DBS(expires)), NULL, NULL);
 		mail_text(db_val(r, i, 2), db_val(r, i, 1), token, body, sizeof body);
 		outbox_msg m = { uid, "password_reset", db_val(r, i, 3), "【社会组织登记管理平台】密码重置", body, 1 };
 		if (!rc)
@@ -132,7 +132,8 @@ static void reset_request(http_req *req)
 {
 	verr v = { 0 };
 	const char *login = NULL;
-	if (json_get_str(req->json, "login", &login, &v, "login", JSON_REQUIRED, 1, LOGIN_MAX) == 1 && json_blank(login))
+	if (json_get_str(req->json, "login", &login, &v, "login", JSON_REQUIRED, 1, LOGIN_MAX) == 1 &&
+	    json_blank(login))
 		verr_add(&v, "login", "required", "give your username or email address");
 	if (v.count) {
 		http_problem_fields(req, 422, "validation_failed", "login is required", &v);
@@ -220,7 +221,9 @@ static int confirm_tx(tx *t, void *arg)
 	         "下一步：请使用新密码重新登录。如果这不是您本人的操作，请立即再次重置密码并联系平台管理员。\n\n"
 	         "（本邮件由系统自动发送，请勿回复。）\n",
 	         username);
-	notice n = { uid, "account.password_changed", "user", ids, "【社会组织登记管理平台】您的密码已修改", body, NULL };
+	notice n = {
+		uid, "account.password_changed", "user", ids, "【社会组织登记管理平台】您的密码已修改", body, NULL
+	};
 	rc = notify(t->c, &n);
 	if (rc < 0)
 		return rc;

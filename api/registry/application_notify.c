@@ -65,26 +65,30 @@ int app_notify(fsm_run *run, enum app_notice what, const char *detail, const cJS
 		break;
 	}
 	case APP_NOTICE_ACCEPTED:
-		buf_addf(&b, "已于今日受理。\n\n登记机关将在 %s 前作出决定。\n\n"
-		             "下一步：您无需操作，请留意后续通知；可随时登录平台查看申请状态。\n",
+		buf_addf(&b,
+		         "已于今日受理。\n\n登记机关将在 %s 前作出决定。\n\n"
+		         "下一步：您无需操作，请留意后续通知；可随时登录平台查看申请状态。\n",
 		         detail ? detail : "法定期限");
 		break;
 	case APP_NOTICE_DEEMED:
-		buf_addf(&b, "在法定期限内未被要求补正，依照《行政许可法》第三十二条，自提交之日起视为受理。\n\n"
-		             "登记机关将在 %s 前作出决定。\n\n"
-		             "下一步：您无需操作，请留意后续通知；可随时登录平台查看申请状态。\n",
+		buf_addf(&b,
+		         "在法定期限内未被要求补正，依照《行政许可法》第三十二条，自提交之日起视为受理。\n\n"
+		         "登记机关将在 %s 前作出决定。\n\n"
+		         "下一步：您无需操作，请留意后续通知；可随时登录平台查看申请状态。\n",
 		         detail ? detail : "法定期限");
 		break;
 	case APP_NOTICE_APPROVED:
-		buf_addf(&b, "已准予登记。\n\n统一社会信用代码：%s\n\n"
-		             "下一步：请登录平台查看并下载登记证书（/api/v1/orgs/%s/certificate），"
-		             "并按规定于每年 5 月 31 日前报送上一年度工作报告。\n",
+		buf_addf(&b,
+		         "已准予登记。\n\n统一社会信用代码：%s\n\n"
+		         "下一步：请登录平台查看并下载登记证书（/api/v1/orgs/%s/certificate），"
+		         "并按规定于每年 5 月 31 日前报送上一年度工作报告。\n",
 		         detail ? detail : "", detail ? detail : "");
 		break;
 	case APP_NOTICE_REJECTED:
-		buf_addf(&b, "经审查，决定不予登记。\n\n理由：%s\n\n"
-		             "下一步：如对本决定不服，可以依法申请行政复议或者提起行政诉讼；"
-		             "也可以在消除上述情形后重新提出申请。\n",
+		buf_addf(&b,
+		         "经审查，决定不予登记。\n\n理由：%s\n\n"
+		         "下一步：如对本决定不服，可以依法申请行政复议或者提起行政诉讼；"
+		         "也可以在消除上述情形后重新提出申请。\n",
 		         detail ? detail : "");
 		break;
 	}
