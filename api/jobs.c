@@ -2,6 +2,7 @@
  * routes). A new workflow is registered here, so that its deadlines run and `sanzhid states`
  * describes it. */
 #include "api.h"
+#include "annual_reports.h"
 #include "application_flow.h"
 #include "bid_flow.h"
 #include "cache.h"
@@ -46,6 +47,7 @@ static const sched_job jobs[] = {
 	{ "housekeeping", 0, housekeeping_run, 1 },
 	{ "deadlines", 0, fsm_run_deadlines, 1 },
 	{ "credit_rules", 0, credit_rules_run, 1 },
+	{ "annual_report_reminders", 0, annual_reports_remind, 1 },
 	{ "register_cache", CACHE_POLL_MS, cache_poll, 0 },
 	{ "audit_checkpoint", AUDIT_CHECKPOINT_MS, audit_checkpoint_run, 0 },
 	{ "mail", -1, outbox_run, 0 },

@@ -78,7 +78,6 @@ static const key keys[] = {
 	I(mail_poll_ms, 50, 3600000),
 	I(mail_max_attempts, 1, 100),
 	I(mail_retry_seconds, 1, 86400),
-	S(public_url),
 	I(header_timeout_ms, 1000, 600000),
 	Z(body_min_rate, 1, 1LL << 30),
 	I(request_deadline_ms, 1000, 3600000),
@@ -120,7 +119,6 @@ static void defaults(void)
 	cfg.mail_poll_ms = 5000;
 	cfg.mail_max_attempts = 8;
 	cfg.mail_retry_seconds = 60;
-	strcpy(cfg.public_url, "http://127.0.0.1:8080");
 }
 
 static const key *find_key(const char *name)
@@ -550,10 +548,6 @@ static int check_mail(char *err, size_t errlen)
 	}
 	if (!printable_ascii(cfg.smtp_user, 0)) {
 		snprintf(err, errlen, "smtp_user must be printable ASCII");
-		return -1;
-	}
-	if (strncmp(cfg.public_url, "http://", 7) && strncmp(cfg.public_url, "https://", 8)) {
-		snprintf(err, errlen, "public_url must begin with http:// or https://");
 		return -1;
 	}
 	return 0;

@@ -44,7 +44,6 @@ typedef struct config {
 	int mail_poll_ms;                  /* period of the mail sender */
 	int mail_max_attempts;             /* attempts before a message is a dead letter */
 	int mail_retry_seconds;            /* first retry after this; doubles each attempt */
-	char public_url[256];              /* the address users reach the service at, for links in mail */
 	char test_crash_after_commit[256]; /* tests only: "POST /api/v1/x" dies between COMMIT and answer */
 	char test_crash_at[64];            /* tests only: a named point inside a transaction (tx_test_crash) */
 	int test_unsealed_bids;            /* benchmarks only: bids stored as zeros of the sealed length, not sealed */

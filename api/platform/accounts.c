@@ -292,9 +292,12 @@ static int password_right(const login *l)
 	return crypto_password_verify(l->password, n, l->hash) == 1 && !l->disabled;
 }
 
-/* A wrong password: its slot stays as the failure; the failure that completes the count locks. */
-static int failure_count(db_conn *c, const login *l)
+/* A wrong password: its slot stays as the failure; the failure that completes the count locks.
+ * *left: the failures still allowed before the lock (0 once locked). Counted per username
+ * whether or not an account has it, so the number tells nobody which usernames exist. */
+static int failure_count(db_conn *c, const login *l, long long *left)
 {
+	*left = 0;
 	usec_t now_t = clock_now();
 	char now[32];
 	clock_fmt_db(now_t, now);
@@ -305,8 +308,10 @@ static int failure_count(db_conn *c, const login *l)
 		return rc; /* already locked by another failure: one lock, one audit entry */
 	if ((rc = user_failures(c, l->username, locked_until, now_t, &failures)))
 		return rc;
-	if (failures < rule(RULE_login_max_failures))
+	if (failures < rule(RULE_login_max_failures)) {
+		*left = rule(RULE_login_max_failures) - failures;
 		return 0;
+	}
 	usec_t until_t = now_t + rule(RULE_login_lock_minutes) * 60 * USEC_PER_SEC;
 	char until[32], until_s[32];
 	clock_fmt_db(until_t, until);
@@ -378,10 +383,25 @@ static int login_end(tx *t, void *arg)
 	login *l = arg;
 	if (l->ok)
 		return session_open(t, l);
-	int rc = l->user_throttled ? failure_count(t->c, l) : 0;
+	long long left = 0;
+	int rc = l->user_throttled ? failure_count(t->c, l, &left) : 0;
 	if (rc)
 		return rc;
-	tx_refuse_commit(t, 401, "invalid_credentials", "the username or password is wrong");
+	if (l->user_throttled && left)
+		tx_refuse_commit(
+		        t, 401, "invalid_credentials",
+		        "the username or password is wrong; %lld more failed attempt%s lock%s the account for %lld "
+		        "minutes",
+		        left, left == 1 ? "" : "s", left == 1 ? "s" : "", rule(RULE_login_lock_minutes));
+	else if (l->user_throttled)
+		tx_refuse_commit(t, 401, "invalid_credentials",
+		                 "the username or password is wrong; the account is now locked for %lld minutes",
+		                 rule(RULE_login_lock_minutes));
+	else
+		tx_refuse_commit(t, 401, "invalid_credentials", "the username or password is wrong");
+	/* SPEC issue 11 item 5: the sign-in says how many attempts remain before the lock. */
+	if (l->user_throttled)
+		tx_problem_add(t, "attempts_left", cJSON_CreateNumber((double)left));
 	tx_problem_header(t, "WWW-Authenticate: Bearer\r\n");
 	return TX_REFUSED;
 }

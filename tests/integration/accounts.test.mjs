@@ -83,6 +83,9 @@ test('five failed logins lock the username for 15 minutes (429), even with the r
     const r = await d.api('POST', '/api/v1/auth/login', { body: { username: 'locky', password: 'wrong-password' } });
     assert.equal(r.status, 401, `attempt ${i + 1}`);
     assert.equal(r.json.code, 'invalid_credentials');
+    // Each failure says how many remain before the lock (0: this one locked it).
+    assert.equal(r.json.attempts_left, 4 - i, `attempt ${i + 1}`);
+    assert.match(r.json.detail, i < 4 ? new RegExp(`${4 - i} more failed attempts? locks? the account`) : /now locked/);
   }
   const locked = await d.api('POST', '/api/v1/auth/login', { body: { username: 'locky', password: 'long-enough-pw' } });
   assert.equal(locked.status, 429);
@@ -103,6 +106,7 @@ test('unknown usernames fail exactly like wrong passwords', async () => {
   const r = await d.api('POST', '/api/v1/auth/login', { body: { username: 'nobody-here', password: 'whatever-pw' } });
   assert.equal(r.status, 401);
   assert.equal(r.json.code, 'invalid_credentials');
+  assert.equal(r.json.attempts_left, 4, 'counted alike: the number tells nobody the name is free');
 });
 
 test('roles: every route checks them server-side', async () => {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { startDaemon, freePort } from '../lib/daemon.mjs';
 import { submittedApplication } from '../lib/fixtures.mjs';
+import { row, importRows } from '../bench/registry.mjs';
 import { startSmtp, SmtpSink, mailEnv } from '../lib/smtp.mjs';
 
 let d, smtp, registrar, admin;
@@ -125,6 +126,52 @@ test('a rejection mails the reason; a refused action mails nothing', async () =>
   assert.match(rej.body, /行政复议/);
   // Nothing else was queued for the application: the refusals rolled back before any notice.
   assert.equal(d.sql(`SELECT COUNT(*) FROM mail_outbox WHERE user_id = ${a.id}`).trim(), '2');
+});
+
+test('a credit listing and an annual report falling due tell the applicant acting for the organization, once', async () => {
+  const a = await applicant();
+  const org = row({ registered_at: '2015-06-01' });
+  importRows(d, [org]);
+  assert.equal((await d.api('PUT', `/api/v1/orgs/${org.uscc}/owner`, { token: registrar, body: { user_id: a.id } })).status, 200);
+  const l = await d.api('POST', `/api/v1/orgs/${org.uscc}/list-entries`, { token: registrar,
+    body: { list: 'abnormal', reason: 'unreachable', evidence: '2026年11月两次实地核查，登记住所无人办公' } });
+  assert.equal(l.status, 201, l.text);
+  let ms = to(a.email)(await smtp.waitFor((x) => to(a.email)(x).length === 1, { what: 'the listing notice' }));
+  assert.equal(ms[0].subject, `【信用信息】${org.name}被列入活动异常名录`);
+  assert.match(ms[0].body, new RegExp(`统一社会信用代码：${org.uscc}`));
+  assert.match(ms[0].body, /列入事由：通过登记的住所无法与其取得联系/);
+  assert.match(ms[0].body, /下一步：/);
+
+  // The 2027 report is due 2028-05-31: from 30 days before, the owner is told, once, however
+  // many sweeps run; filed reports and organizations without an owner are not reminded.
+  const filed = row({ registered_at: '2015-06-01' });
+  importRows(d, [filed]);
+  assert.equal((await d.api('PUT', `/api/v1/orgs/${filed.uscc}/owner`, { token: registrar, body: { user_id: a.id } })).status, 200);
+  await d.setClock('2028-04-20T02:00:00Z');
+  let adminTok = await d.login(d.clockAdmin);
+  let sw = await d.api('POST', '/api/v1/admin/sweep', { token: adminTok });
+  assert.equal(sw.status, 200, sw.text);
+  assert.equal(sw.json.data.rules.find((x) => x.rule === 'annual_report_reminder').changed, 0, 'not yet: 41 days before');
+  await d.setClock('2028-05-02T02:00:00Z');
+  const aTok = await d.login(a.username, 'long-enough-pw');
+  adminTok = await d.login(d.clockAdmin); // the jump expired the token
+  const rep = await d.api('POST', `/api/v1/orgs/${filed.uscc}/annual-reports`, { token: aTok, body: {
+    year: 2027, assets_fen: 100000, liabilities_fen: 0, income_fen: 50000, expense_fen: 40000,
+    public_welfare_expense_fen: 30000, activities: '开展养老服务培训 3 次', staff: 4 } });
+  assert.equal(rep.status, 201, rep.text);
+  sw = await d.api('POST', '/api/v1/admin/sweep', { token: adminTok });
+  assert.ok(sw.json.data.rules.find((x) => x.rule === 'annual_report_reminder').changed >= 1);
+  sw = await d.api('POST', '/api/v1/admin/sweep', { token: adminTok });
+  assert.equal(sw.json.data.rules.find((x) => x.rule === 'annual_report_reminder').changed, 0, 'once');
+  ms = to(a.email)(await smtp.waitFor((x) => to(a.email)(x).length === 2, { what: 'the annual report reminder' }));
+  const rem = ms.find((x) => x.subject.startsWith('【年度工作报告】'));
+  assert.equal(rem.subject, `【年度工作报告】${org.name} 2027 年度工作报告请于 2028-05-31 前报送`);
+  assert.match(rem.body, /下一步：请在截止日期前登录平台/);
+  assert.ok(!ms.some((x) => x.subject.includes(filed.name)), 'the filed report is not reminded');
+  const n = await d.api('GET', '/api/v1/me/notifications', { token: aTok });
+  assert.equal(n.json.data[0].kind, 'annual_report.due');
+  assert.equal(n.json.data[0].object_id, org.uscc);
+  await d.setClock(new Date().toISOString());
 });
 
 test('outbox is transactional: a change that dies before its commit leaves no notice and sends no mail', async () => {
