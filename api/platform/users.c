@@ -295,11 +295,27 @@ static cJSON *affiliations_json(db_conn *c, long long user_id)
 	return arr;
 }
 
+/* ?q= as a LIKE pattern that matches q anywhere: %, _ and \ taken literally. */
+static void like_pattern(const char *q, char *out, size_t outlen)
+{
+	size_t k = 0;
+	out[k++] = '%';
+	for (; *q && k + 3 < outlen; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			out[k++] = '\\';
+		out[k++] = *q;
+	}
+	out[k++] = '%';
+	out[k] = 0;
+}
+
+/* GET /api/v1/users?role=&q=&disabled=: q finds a part of the username, display name or email
+ * (admins looking for an account); disabled=true|false. */
 void users_list(http_req *req)
 {
 	int limit;
 	long long after;
-	char role[32] = "";
+	char role[32] = "", q[130] = "", pattern[264] = "", disabled[8] = "";
 	if (http_page_num_or_reply(req, &limit, &after, 0) < 0)
 		return;
 	if (http_query(req, "role", role, sizeof role) < 0 || (*role && !auth_role_bit(role))) {
@@ -307,13 +323,30 @@ void users_list(http_req *req)
 		             "role must be one of applicant, registrar, purchaser, evaluator, admin");
 		return;
 	}
+	if (http_query(req, "q", q, sizeof q) < 0 || json_utf8_len(q) > 64) {
+		http_problem(req, 400, "invalid_query", "q is at most 64 characters");
+		return;
+	}
+	int got = http_query(req, "disabled", disabled, sizeof disabled);
+	if (got < 0 || (got > 0 && strcmp(disabled, "true") && strcmp(disabled, "false"))) {
+		http_problem(req, 400, "invalid_disabled", "disabled is true or false");
+		return;
+	}
+	if (*q) {
+		char folded[sizeof q];
+		users_fold_username(q, folded, sizeof folded);
+		like_pattern(folded, pattern, sizeof pattern);
+	}
+	int dis = !*disabled ? -1 : !strcmp(disabled, "true");
 	db_conn *c = api_db_or_reply(req);
 	if (!c)
 		return;
 	db_res *r = api_rows_or_reply(req, c,
 	                              "SELECT " USER_COLUMNS " FROM users WHERE id > ? AND (? = '' OR role = ?) "
-	                              "ORDER BY id LIMIT ?",
-	                              DBP(DBI(after), DBS(role), DBS(role), DBI(limit + 1)));
+	                              "AND (? = '' OR username LIKE ? OR LOWER(display_name) LIKE ? "
+	                              "OR LOWER(email) LIKE ?) AND (? < 0 OR disabled = ?) ORDER BY id LIMIT ?",
+	                              DBP(DBI(after), DBS(role), DBS(role), DBS(pattern), DBS(pattern), DBS(pattern),
+	                                  DBS(pattern), DBI(dis), DBI(dis), DBI(limit + 1)));
 	if (!r)
 		return;
 	http_reply_rows(req, r, limit, users_json, 0);

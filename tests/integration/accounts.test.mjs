@@ -1,6 +1,7 @@
 // Accounts and security (SPEC §3): sign-up, login/logout/me, roles, lockout, users admin.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { startDaemon } from '../lib/daemon.mjs';
 
 let d;
@@ -144,6 +145,30 @@ test('admins create users of every role; purchasers need a department; disabling
   assert.equal((await d.api('GET', '/api/v1/me', { token: t })).status, 401);
   const login = await d.api('POST', '/api/v1/auth/login', { body: { username: 'expert_li', password: 'long-enough-pw' } });
   assert.equal(login.status, 401);
+});
+
+test('admins search accounts by a part of the username, display name or email, and by disabled', async () => {
+  const admin = await d.as('admin');
+  const tag = crypto.randomBytes(3).toString('hex');
+  const mk = (username, display_name, email) => d.api('POST', '/api/v1/users', { token: admin,
+    body: { username, password: 'long-enough-pw', role: 'applicant', display_name, email } });
+  assert.equal((await mk(`find_${tag}_a`, '海盐县社工', `x${tag}@Mail.example`)).status, 201);
+  const b = await mk(`find_${tag}_b`, `志愿者_${tag}`, `y@mail.example`);
+  assert.equal(b.status, 201);
+  const q = async (query) => {
+    const r = await d.api('GET', `/api/v1/users?${query}`, { token: admin });
+    assert.equal(r.status, 200, r.text);
+    return r.json.data.map((u) => u.username).sort();
+  };
+  assert.deepEqual(await q(`q=FIND_${tag}`), [`find_${tag}_a`, `find_${tag}_b`]);
+  assert.deepEqual(await q(`q=${encodeURIComponent(`者_${tag}`)}`), [`find_${tag}_b`], 'display name, _ literal');
+  assert.deepEqual(await q(`q=X${tag}@mail`), [`find_${tag}_a`], 'email, any case');
+  assert.deepEqual(await q(`q=${encodeURIComponent('%')}${tag}`), [], '% is literal');
+  assert.equal((await d.api('PATCH', `/api/v1/users/${b.json.data.id}`, { token: admin, body: { disabled: true } })).status, 200);
+  assert.deepEqual(await q(`q=find_${tag}&disabled=true`), [`find_${tag}_b`]);
+  assert.deepEqual(await q(`q=find_${tag}&disabled=false`), [`find_${tag}_a`]);
+  assert.equal((await d.api('GET', '/api/v1/users?disabled=maybe', { token: admin })).status, 400);
+  assert.equal((await d.api('GET', `/api/v1/users?q=${'x'.repeat(65)}`, { token: admin })).status, 400);
 });
 
 test('user add on the command line: password from stdin, validated', async () => {
