@@ -32,7 +32,7 @@ fi
 # takes every message the daemon sends and keeps it as a file in the Maildir var/mail/.
 sink_pid=
 if [ -z "${SANZHI_SMTP_URL:-}" ]; then
-  sink_port=${SANZHI_MAIL_SINK_PORT:-2525}
+  sink_port=${MAIL_SINK_PORT:-2525}
   mkdir -p var/mail/new var/mail/cur var/mail/tmp
   /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$sink_port" -c aiosmtpd.handlers.Mailbox var/mail &
   sink_pid=$!
