@@ -324,6 +324,7 @@ static void mail_list(http_req *req)
 	if (!r)
 		return;
 	http_reply_rows(req, r, limit, mail_json, AM_ID);
+	db_res_free(r);
 }
 
 static int retry_tx(tx *t, void *arg)

@@ -255,7 +255,6 @@ test('SMTP down: retries with backoff, then a dead letter admins see and send ag
 
     // Down again for a while, then back: the pending message goes on its own (no admin).
     await sink.stop();
-    sink.remove();
     const b = await applicant(e);
     assert.equal((await e.api('POST', '/api/v1/auth/password-reset', { body: { login: b.email } })).status, 202);
     await new Promise((res) => setTimeout(res, 1500));
