@@ -33,6 +33,7 @@ static const route core_routes[] = {
 	/* accounts */
 	{ "POST", "/api/v1/accounts", accounts_signup, PUB, R_JSON | R_IDEMPOTENT | R_BODY_KIB(16) },
 	{ "POST", "/api/v1/auth/login", accounts_login, PUB, R_JSON | R_BODY_KIB(8) },
+	{ "POST", "/api/v1/auth/password-change", accounts_password_change, PUB, R_JSON | R_BODY_KIB(8) },
 	{ "POST", "/api/v1/auth/logout", accounts_logout, ANY, R_JSON_OPT | R_BODY_KIB(1) },
 	{ "GET", "/api/v1/me", accounts_me, ANY, 0 },
 	{ "GET", "/api/v1/users", users_list, ADMIN, 0 },

@@ -186,7 +186,7 @@ static int confirm_tx(tx *t, void *arg)
 		return tx_refuse(t, 410, "reset_token_expired",
 		                 "this password reset token has expired; ask for a new one");
 	verr v = { 0 };
-	if (users_check_password(q->password, username, &v) < 0)
+	if (users_check_password(q->password, username, "password", &v) < 0)
 		return tx_refuse_fields(t, 422, "validation_failed", "the new password does not meet the policy", &v);
 	char now[32];
 	clock_fmt_db(now_t, now);
@@ -239,7 +239,7 @@ static void reset_confirm_post(http_req *req)
 	reset_confirm q = { 0 };
 	json_get_str(req->json, "token", &token, &v, "token", JSON_REQUIRED, 1, TOKEN_MAX);
 	if (json_get_str(req->json, "password", &q.password, &v, "password", JSON_REQUIRED, 0, 256) == 1)
-		users_check_password(q.password, NULL, &v);
+		users_check_password(q.password, NULL, "password", &v);
 	if (v.count) {
 		http_problem_fields(req, 422, "validation_failed", "token and a new password are required", &v);
 		return;

@@ -171,6 +171,48 @@ test('admins search accounts by a part of the username, display name or email, a
   assert.equal((await d.api('GET', `/api/v1/users?q=${'x'.repeat(65)}`, { token: admin })).status, 400);
 });
 
+test('an admin resets a password with must_change_password: the next sign-in must choose a new one', async () => {
+  const admin = await d.as('admin');
+  const tag = crypto.randomBytes(3).toString('hex');
+  const u = await d.api('POST', '/api/v1/users', { token: admin,
+    body: { username: `forgetful_${tag}`, password: 'first-password-1', role: 'registrar', display_name: '审核员' } });
+  assert.equal(u.status, 201, u.text);
+  assert.equal(u.json.data.must_change_password, false);
+  const old = await d.login(`forgetful_${tag}`, 'first-password-1');
+  const p = await d.api('PATCH', `/api/v1/users/${u.json.data.id}`, { token: admin,
+    body: { password: 'temporary-pass-1', must_change_password: true } });
+  assert.equal(p.status, 200, p.text);
+  assert.equal(p.json.data.must_change_password, true);
+  assert.equal((await d.api('GET', '/api/v1/me', { token: old })).status, 401, 'the reset ended the sessions');
+  // The temporary password signs in nowhere but the change.
+  const login = (password) => d.api('POST', '/api/v1/auth/login', { body: { username: `forgetful_${tag}`, password } });
+  const change = (password, new_password) => d.api('POST', '/api/v1/auth/password-change',
+    { body: { username: `forgetful_${tag}`, password, new_password } });
+  const l = await login('temporary-pass-1');
+  assert.equal(l.status, 403);
+  assert.equal(l.json.code, 'password_change_required');
+  const wrong = await change('not-the-password', 'chosen-password-2');
+  assert.equal(wrong.status, 401);
+  assert.equal(wrong.json.code, 'invalid_credentials');
+  assert.equal(wrong.json.attempts_left, 4);
+  const weak = await change('temporary-pass-1', 'short');
+  assert.equal(weak.status, 422);
+  assert.equal(weak.json.errors[0].field, 'new_password');
+  const same = await change('temporary-pass-1', 'temporary-pass-1');
+  assert.equal(same.status, 422);
+  assert.equal(same.json.errors[0].code, 'same_as_old');
+  const ok = await change('temporary-pass-1', 'chosen-password-2');
+  assert.equal(ok.status, 200, ok.text);
+  assert.equal(ok.json.data.user.must_change_password, false);
+  assert.equal((await d.api('GET', '/api/v1/me', { token: ok.json.data.token })).status, 200);
+  assert.equal((await login('temporary-pass-1')).status, 401);
+  assert.equal((await login('chosen-password-2')).status, 200);
+  const audit = await d.api('GET', `/api/v1/audit?object_type=user&object_id=${u.json.data.id}`, { token: admin });
+  const change_ = audit.json.data.find((x) => x.action === 'auth.password_change');
+  assert.ok(change_, audit.text);
+  assert.equal(change_.summary.was_required, true);
+});
+
 test('user add on the command line: password from stdin, validated', async () => {
   const ok = d.cli(['user', 'add', '--username', 'cli_reg', '--role', 'registrar', '--display-name', '审核员'], { stdin: 'cli-password-1\n' });
   assert.equal(ok.code, 0, ok.stderr);
