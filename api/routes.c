@@ -4,8 +4,10 @@
 #include "api.h"
 #include "annual_reports.h"
 #include "applications.h"
+#include "certificate_pdf.h"
 #include "certificates.h"
 #include "credit.h"
+#include "notices.h"
 #include "org_owner.h"
 #include "org_search.h"
 #include "orgs.h"
@@ -53,10 +55,10 @@ static const route core_routes[] = {
 /* Every module's table, in matching order (first match wins). Each module declares its
  * table in its own header. */
 static const route *const tables[] = {
-	core_routes,   org_search_routes,    orgs_routes,         certificates_routes, annual_reports_routes,
-	uscc_routes,   org_owner_routes,     applications_routes, documents_routes,    credit_routes,
-	grades_routes, credit_events_routes, list_entries_routes, tenders_routes,      questions_routes,
-	bids_routes,   opening_routes,
+	core_routes,   org_search_routes,    orgs_routes,         certificates_routes,    annual_reports_routes,
+	uscc_routes,   org_owner_routes,     applications_routes, documents_routes,       credit_routes,
+	grades_routes, credit_events_routes, list_entries_routes, tenders_routes,         questions_routes,
+	bids_routes,   opening_routes,       notices_routes,      certificate_pdf_routes,
 };
 
 const route *api_routes;

@@ -59,6 +59,7 @@ static const key keys[] = {
 	B(test_clock),
 	S(admin_ui_dir),
 	S(data_dir),
+	S(bureau_name),
 	Z(body_limit, 1024, 1LL << 30),
 	Z(document_limit, 1024, 1LL << 30),
 	S(log_level),

@@ -19,7 +19,8 @@ typedef struct config {
 	int threads;
 	int test_clock;
 	char admin_ui_dir[512];
-	char data_dir[512]; /* signing key and other daemon state */
+	char data_dir[512];    /* signing key and other daemon state */
+	char bureau_name[256]; /* who signs notices (发文机关); "": the registration authority of the region */
 	long long body_limit;
 	long long document_limit;
 	char log_level[16];
