@@ -704,6 +704,8 @@ const TABLE = {
 	'org.certificate_unavailable': ['暂无电子登记证书。', 'No electronic certificate is available.'],
 	'org.verify': ['验证证书签名', 'Verify the signature'],
 	'org.download_certificate': ['下载证书（JSON）', 'Download the certificate (JSON)'],
+	'org.certificate_pdf': ['证书 PDF（含二维码）', 'Certificate PDF (with QR code)'],
+	'org.print_certificate': ['打印证书', 'Print the certificate'],
 	'org.check_code': ['校验此代码', 'Check this code'],
 	'org.changes': ['变更内容', 'Changes'],
 	'org.old': ['变更前', 'Before'],

@@ -589,10 +589,10 @@ static void certificates_status(http_req *req)
 	int got = http_query(req, "uscc", q, sizeof q);
 	const char *code = !strncmp(q, "CN-USCI-", 8) ? q + 8 : q;
 	verr v = { 0 };
-	if (got <= 0 || !*q)
-		verr_add(&v, "uscc", got == 0 || !*q ? "required" : "invalid_uscc",
+	if (got == 0 || (got == 1 && !*q))
+		verr_add(&v, "uscc", "required",
 		         "give the organization's 18-character unified social credit code as ?uscc=");
-	else if (orgs_uscc_parse(code, uscc) < 0 || uscc_check(uscc, NULL, NULL) < 0)
+	else if (got < 0 || orgs_uscc_parse(code, uscc) < 0 || uscc_check(uscc, NULL, NULL) < 0)
 		verr_add(&v, "uscc", "invalid_uscc", "uscc must be a valid 18-character unified social credit code");
 	if (v.count) {
 		http_problem_fields(req, 422, "validation_failed", "the code is not valid", &v);

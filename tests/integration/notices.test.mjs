@@ -262,7 +262,7 @@ test('the certificate PDF: its fields in Chinese, and a QR code that verifies on
   assert.deepEqual(r.json.data, { status: 'current', certificate_no: json.certificate.certificate_no, issued_at: json.issued_at });
   const unknown = '53640000MJX1736997';
   assert.equal((await d.api('GET', `/api/v1/certificates/status?uscc=${unknown}`)).status, 404);
-  for (const q of ['', '?uscc=', '?uscc=53640000MJX1736998', '?uscc=5364', '?uscc=%E6%B5%B7']) {
+  for (const q of ['', '?uscc=', '?uscc=53640000MJX1736998', '?uscc=5364', '?uscc=%E6%B5%B7', `?uscc=${'5'.repeat(300)}`]) {
     r = await d.api('GET', `/api/v1/certificates/status${q}`);
     assert.equal(r.status, 422, `${q}: ${r.text}`);
     assert.equal(r.json.errors[0].field, 'uscc');
