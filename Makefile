@@ -18,7 +18,7 @@ else
   OPT     = -O2
 endif
 # Documents (server/pdf.c): Pango and Cairo for text and PDF, libqrencode for QR codes.
-PDF_PKGS = pangocairo cairo libqrencode
+PDF_PKGS = pangocairo cairo fontconfig libqrencode
 CFLAGS  = $(CFLAGS_BASE) $(shell pkg-config --cflags $(PDF_PKGS)) $(OPT)
 LDLIBS  = -lmariadb -lcjson -lssl -lcrypto -lz -lm -ldl -pthread $(shell pkg-config --libs $(PDF_PKGS))
 LDFLAGS = $(if $(filter 1,$(SAN)),-fsanitize=address$(comma)undefined,)

@@ -6,6 +6,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 #include <pthread.h>
 #include <qrencode.h>
@@ -85,6 +86,18 @@ int pdf_render(const char *title, const char *created, int (*draw)(pdf *p, void 
 	}
 	*out = doc;
 	return 0;
+}
+
+void pdf_cleanup(void)
+{
+	pthread_mutex_lock(&pdf_lock);
+	if (fontmap) {
+		g_object_unref(fontmap);
+		fontmap = NULL;
+		cairo_debug_reset_static_data();
+		FcFini();
+	}
+	pthread_mutex_unlock(&pdf_lock);
 }
 
 /* Shows layout line by line from the position down, at x, breaking pages between lines. */

@@ -45,6 +45,10 @@ enum pdf_align { PDF_LEFT, PDF_CENTER, PDF_RIGHT };
 int pdf_render(const char *title, const char *created, int (*draw)(pdf *p, void *arg), void *arg, char **out,
                size_t *len);
 
+/* At exit, once no request runs: frees the font map and the caches of Cairo and fontconfig (so
+ * that a leak checker sees only real leaks). */
+void pdf_cleanup(void);
+
 /* Text across the text area from the current position down, wrapped at words or characters,
  * continued on a new page when it reaches the bottom margin; the position moves below it. */
 void pdf_text(pdf *p, const char *font, enum pdf_align align, const char *text);
