@@ -278,3 +278,21 @@ test('the certificate PDF: its fields in Chinese, and a QR code that verifies on
   r = await d.api('GET', `/api/v1/certificates/status?uscc=CN-USCI-${org.uscc}`);
   assert.equal(r.json.data.status, 'revoked');
 });
+
+test('bureau_name names who issues the notices', async () => {
+  const e = await startDaemon({ env: { SANZHI_SWEEP_SECONDS: '3600', SANZHI_BUREAU_NAME: '嘉兴市民政局行政审批科' } });
+  try {
+    const reg = await actor(e, 'registrar');
+    const a = await actor(e, 'applicant');
+    const id = await submittedApplication(e, a.token);
+    const r = await e.api('POST', `/api/v1/applications/${id}/accept`, { token: reg.token });
+    assert.equal(r.status, 200, r.text);
+    const [n] = (await e.api('GET', `/api/v1/applications/${id}/notices`, { token: a.token })).json.data;
+    const res = await fetch(`${e.url}/api/v1/applications/${id}/notices/${n.id}.pdf`, { headers: { Authorization: `Bearer ${a.token}` } });
+    const text = pdfText(Buffer.from(await res.arrayBuffer()));
+    assert.ok(text.includes('嘉兴市民政局行政审批科'), text);
+    assert.ok(!text.includes('海盐县民政局'));
+  } finally {
+    await e.stop();
+  }
+});
