@@ -10,6 +10,9 @@
 #include <pango/pangocairo.h>
 #include <pthread.h>
 #include <qrencode.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define PT_PER_MM (72.0 / 25.4)
 #define PDF_MAX (32u << 20) /* a notice of 100 long items is well under 1 MiB */
@@ -38,14 +41,81 @@ static void new_page(pdf *p)
 	p->page++;
 }
 
-int pdf_render(const char *title, const char *created, int (*draw)(pdf *p, void *arg), void *arg, char **out,
-               size_t *len)
+/* Rendered documents by key, least recently used out first: rendering the same fields again
+ * would give the same bytes, and a render costs a few hundred milliseconds in the daemon (Cairo
+ * reads the CJK font's CFF table, megabytes, for each document, and the daemon's fixed
+ * M_MMAP_THRESHOLD gives every such buffer fresh pages). Under pdf_lock. */
+#define CACHE_SLOTS 128
+#define CACHE_BYTES (48u << 20)
+static struct {
+	char key[64];
+	char *doc;
+	size_t len;
+	unsigned long long used;
+} cache[CACHE_SLOTS];
+static size_t cache_bytes;
+static unsigned long long cache_clock;
+
+/* 1 and a copy of the document cached under key; 0 when none is; -1 out of memory. */
+static int cache_get(const char *key, char **out, size_t *len)
+{
+	for (int i = 0; i < CACHE_SLOTS; i++) {
+		if (!cache[i].doc || strcmp(cache[i].key, key))
+			continue;
+		char *copy = malloc(cache[i].len);
+		if (!copy)
+			return -1;
+		memcpy(copy, cache[i].doc, cache[i].len);
+		cache[i].used = ++cache_clock;
+		*out = copy;
+		*len = cache[i].len;
+		return 1;
+	}
+	return 0;
+}
+
+static void cache_drop(int i)
+{
+	cache_bytes -= cache[i].len;
+	free(cache[i].doc);
+	cache[i].doc = NULL;
+	cache[i].len = 0;
+}
+
+static void cache_put(const char *key, const char *doc, size_t len)
+{
+	if (strlen(key) >= sizeof cache[0].key || len > CACHE_BYTES / 8)
+		return;
+	char *copy = malloc(len);
+	if (!copy)
+		return;
+	memcpy(copy, doc, len);
+	for (;;) {
+		int free_slot = -1, oldest = -1;
+		for (int i = 0; i < CACHE_SLOTS; i++) {
+			if (!cache[i].doc)
+				free_slot = free_slot < 0 ? i : free_slot;
+			else if (oldest < 0 || cache[i].used < cache[oldest].used)
+				oldest = i;
+		}
+		if (free_slot >= 0 && cache_bytes + len <= CACHE_BYTES) {
+			snprintf(cache[free_slot].key, sizeof cache[free_slot].key, "%s", key);
+			cache[free_slot].doc = copy;
+			cache[free_slot].len = len;
+			cache[free_slot].used = ++cache_clock;
+			cache_bytes += len;
+			return;
+		}
+		cache_drop(oldest);
+	}
+}
+
+/* The document itself, under pdf_lock: 0 and its bytes, or -1. */
+static int render(const char *title, const char *created, int (*draw)(pdf *p, void *arg), void *arg, char **out,
+                  size_t *len)
 {
 	dynbuf b;
 	buf_init(&b, PDF_MAX);
-	*out = NULL;
-	*len = 0;
-	pthread_mutex_lock(&pdf_lock);
 	if (!fontmap)
 		fontmap = pango_cairo_font_map_new();
 	cairo_surface_t *s =
@@ -77,7 +147,6 @@ int pdf_render(const char *title, const char *created, int (*draw)(pdf *p, void 
 	if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
 		rc = -1;
 	cairo_surface_destroy(s);
-	pthread_mutex_unlock(&pdf_lock);
 	char *doc = buf_take(&b, len);
 	if (rc || !doc) {
 		free(doc);
@@ -88,9 +157,28 @@ int pdf_render(const char *title, const char *created, int (*draw)(pdf *p, void 
 	return 0;
 }
 
+int pdf_render(const char *key, const char *title, const char *created, int (*draw)(pdf *p, void *arg), void *arg,
+               char **out, size_t *len)
+{
+	*out = NULL;
+	*len = 0;
+	pthread_mutex_lock(&pdf_lock);
+	int rc = key ? cache_get(key, out, len) : 0;
+	if (rc == 0) {
+		rc = render(title, created, draw, arg, out, len);
+		if (rc == 0 && key)
+			cache_put(key, *out, *len);
+	}
+	pthread_mutex_unlock(&pdf_lock);
+	return rc < 0 ? -1 : 0;
+}
+
 void pdf_cleanup(void)
 {
 	pthread_mutex_lock(&pdf_lock);
+	for (int i = 0; i < CACHE_SLOTS; i++)
+		if (cache[i].doc)
+			cache_drop(i);
 	if (fontmap) {
 		g_object_unref(fontmap);
 		fontmap = NULL;

@@ -10,12 +10,13 @@
  *         return 0;
  *     }
  *     char *doc; size_t len;
- *     pdf_render("受理通知书", "2026-12-03T10:00:00", draw, arg, &doc, &len);   // free(doc)
+ *     pdf_render("notice:17", "受理通知书", "2026-12-03T02:00:00Z", draw, arg, &doc, &len);   // free(doc)
  *
  * The same input gives the same bytes: the creation date is the caller's, never the time of the
  * rendering, and hinting is off so that glyph positions do not depend on a rasterizer's state.
- * Documents are rendered one at a time (Pango's font map is not thread-safe); a page takes a few
- * milliseconds. */
+ * Documents are rendered one at a time (Pango's font map is not thread-safe), a few hundred
+ * milliseconds each in the daemon; the latest are kept (48 MiB at most) by the key they are made
+ * from. */
 #ifndef SANZHI_PDF_H
 #define SANZHI_PDF_H
 
@@ -40,10 +41,12 @@ enum pdf_align { PDF_LEFT, PDF_CENTER, PDF_RIGHT };
 #define PDF_MARGIN_BOTTOM 25.0
 
 /* Renders a document: draw fills it (0, or -1 to give up). title and created (ISO 8601,
- * YYYY-MM-DDThh:mm:ssZ) go into the document's metadata. 0 and *out (malloc'd) of *len bytes;
+ * YYYY-MM-DDThh:mm:ssZ) go into the document's metadata. key (at most 63 bytes; NULL: none) names
+ * what the document is made from — the same key must always give the same document: a cache of
+ * the latest documents answers it without rendering again. 0 and *out (malloc'd) of *len bytes;
  * -1 on failure (draw's, out of memory, a font or Cairo error). */
-int pdf_render(const char *title, const char *created, int (*draw)(pdf *p, void *arg), void *arg, char **out,
-               size_t *len);
+int pdf_render(const char *key, const char *title, const char *created, int (*draw)(pdf *p, void *arg), void *arg,
+               char **out, size_t *len);
 
 /* At exit, once no request runs: frees the font map and the caches of Cairo and fontconfig (so
  * that a leak checker sees only real leaks). */

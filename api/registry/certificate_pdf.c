@@ -131,9 +131,12 @@ static int pdf_tx(tx *t, void *arg)
 	char *doc = NULL;
 	size_t len = 0;
 	cert_doc d = { l.cert, qr, l.revoked };
-	/* The document's date is the certificate's own, so it is always the same bytes. */
-	if (!qr ||
-	    pdf_render(str_of(l.cert, "title"), str_of(l.cert, "issued_at"), draw_certificate, &d, &doc, &len) < 0) {
+	/* The document's date is the certificate's own, so it is always the same bytes; a certificate
+	 * row never changes, its organization's deregistration aside. */
+	char key[64];
+	snprintf(key, sizeof key, "certificate:%lld:%d", l.id, l.revoked);
+	if (!qr || pdf_render(key, str_of(l.cert, "title"), str_of(l.cert, "issued_at"), draw_certificate, &d, &doc,
+	                      &len) < 0) {
 		log_kv(LOG_ERROR, "a certificate could not be rendered", "uscc", uscc, NULL);
 		rc = DB_ERROR;
 	} else {

@@ -241,8 +241,8 @@ out:
 enum cert_status { CERT_CURRENT, CERT_SUPERSEDED, CERT_REVOKED, CERT_UNKNOWN };
 static const char *const cert_status_names[] = { "current", "superseded", "revoked", "unknown" };
 
-#define LATEST_COLUMNS "o.status, c.payload, c.signature, c.key_id, c.issued_at"
-enum latest_col { LC_ORG_STATUS, LC_PAYLOAD, LC_SIGNATURE, LC_KEY_ID, LC_ISSUED };
+#define LATEST_COLUMNS "o.status, c.payload, c.signature, c.key_id, c.issued_at, c.id"
+enum latest_col { LC_ORG_STATUS, LC_PAYLOAD, LC_SIGNATURE, LC_KEY_ID, LC_ISSUED, LC_ID };
 
 int certificates_latest_or_refuse(tx *t, const char *uscc, cert_latest *out)
 {
@@ -266,6 +266,7 @@ int certificates_latest_or_refuse(tx *t, const char *uscc, cert_latest *out)
 	out->signature = db_val(r, 0, LC_SIGNATURE);
 	out->key_id = db_val(r, 0, LC_KEY_ID);
 	out->issued_at = db_val(r, 0, LC_ISSUED);
+	out->id = db_int(r, 0, LC_ID);
 	out->revoked = org_status_of(db_val(r, 0, LC_ORG_STATUS)) != ORG_REGISTERED;
 	return 0;
 }

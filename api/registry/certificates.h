@@ -52,6 +52,7 @@ typedef struct cert_latest {
 	db_res *r;                                            /* owns the texts */
 	cJSON *cert;                                          /* the certificate, parsed */
 	const char *payload, *signature, *key_id, *issued_at; /* canonical text, base64, DB time */
+	long long id;                                         /* the certificates row */
 	int revoked;                                          /* the organization is deregistered */
 } cert_latest;
 /* Inside a tx function: reads it into *out (certificates_latest_free), or refuses 404 not_found

@@ -252,7 +252,10 @@ static int notice_pdf(const cJSON *fields, char **out, size_t *len)
 		return -1;
 	/* The document's date is its issue's, so the same notice is always the same bytes. */
 	notice_doc n = { fields, body };
-	int rc = pdf_render(str_of(fields, "title"), str_of(fields, "issued_at"), draw_notice, &n, out, len);
+	/* A notice never changes: its number (unique) names its document. */
+	char key[64];
+	snprintf(key, sizeof key, "notice:%s", str_of(fields, "number"));
+	int rc = pdf_render(key, str_of(fields, "title"), str_of(fields, "issued_at"), draw_notice, &n, out, len);
 	free(body);
 	return rc;
 }
