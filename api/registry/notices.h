@@ -5,6 +5,9 @@
  *   approval    准予登记决定书  approve
  *   rejection   不予登记决定书  reject, with the reason
  *
+ * The deemed acceptance's notice is issued when the move is made (the sweep, or the next action on
+ * the application), not when a read first shows the application as accepted.
+ *
  * Each is issued by the effect of its transition, in the decision's transaction, and numbered
  * per kind and year (民社受字〔2026〕第000123号) from a counter row that transaction locks: the
  * numbers neither repeat nor skip. A notice is stored as data (its fields as JSON, the bureau

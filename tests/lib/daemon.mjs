@@ -260,7 +260,6 @@ export async function startDaemon(opts = {}) {
   const env = {
     PATH: process.env.PATH,
     ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1:abort_on_error=0',
-    LSAN_OPTIONS: process.env.LSAN_OPTIONS || `suppressions=${path.join(ROOT, 'tests/lsan.supp')}:print_suppressions=0`,
     UBSAN_OPTIONS: process.env.UBSAN_OPTIONS || 'print_stacktrace=1:halt_on_error=1',
     SANZHI_DB_SOCKET: e.SANZHI_DB_SOCKET,
     SANZHI_DB_NAME: database,
