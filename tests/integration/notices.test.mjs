@@ -187,16 +187,17 @@ test('approval numbers neither repeat nor skip under concurrent approvals', asyn
 
 test('the sweep\'s deemed acceptance issues the acceptance notice, from the submission date', async () => {
   const id = await submittedApplication(d, applicant.token);
-  await clock(atDay(6, 9));
+  // Five working days from Monday 2 March end on Monday 9 March: deemed from Tuesday 10 March.
+  await clock(atDay(8, 9));
   const r = await d.api('POST', '/api/v1/admin/sweep', { token: admin.token });
   assert.equal(r.status, 200, r.text);
   const list = (await notices(applicant, id)).json.data;
   assert.deepEqual(list.map((n) => n.kind), ['acceptance']);
-  assert.equal(list[0].issued_at.slice(0, 13), atDay(6, 9).slice(0, 13), 'issued by the sweep');
+  assert.equal(list[0].issued_at.slice(0, 13), atDay(8, 9).slice(0, 13), 'issued by the sweep');
   const text = pdfText((await noticePdf(applicant, id, list[0].id)).buf);
   assert.ok(text.includes('即为受理'), text);
   assert.ok(text.includes('自2026年3月2日起即为受理'), text);
-  assert.ok(text.includes('2026年3月8日'), 'issued on the day of the sweep');
+  assert.ok(text.includes('2026年3月10日'), 'issued on the day of the sweep');
   await clock(atDay(0));
 });
 
