@@ -284,7 +284,7 @@ static int review_tx(tx *t, void *arg)
 	cJSON_AddItemToObject(o, "dimensions", cJSON_Duplicate(a->dimensions, 1));
 	cJSON_AddStringToObject(o, "summary", a->summary);
 	char ids[24];
-	snprintf(ids, sizeof ids, "%llu", id);
+	snprintf(ids, sizeof ids, "%lld", a->contract);
 	if (!rc) {
 		cJSON *s = cJSON_Duplicate(o, 1);
 		cJSON_AddNumberToObject(s, "credit_event_id", cJSON_GetNumberValue(cJSON_GetObjectItem(event, "id")));
