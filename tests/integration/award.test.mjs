@@ -32,12 +32,12 @@ before(async () => {
   const everyone = () => [admin, purchaser, other, registrar, alice, bob, carol, ...ev];
   t = tendering(d, { purchaser, refresh: async () => { for (const a of everyone()) await a.refresh(); } });
   for (let i = 0; i < 3; i++) ev.push(await t.evaluator(true));
-  const rows = [row(), row(), row()];
+  const rows = [row(), row(), row(), row()];
   importRows(d, rows);
   orgs = rows.map((r) => r.uscc);
   await t.clock(T0);
   for (const [i, uscc] of orgs.entries()) {
-    const r = await t.put(registrar, `/api/v1/orgs/${uscc}/owner`, { user_id: (i === 2 ? bob : alice).id });
+    const r = await t.put(registrar, `/api/v1/orgs/${uscc}/owner`, { user_id: (i === 2 ? bob : i === 3 ? carol : alice).id });
     assert.equal(r.status, 200, r.text);
   }
 });
@@ -273,4 +273,27 @@ test('the challenge period ends by the timer with no one asking; cancellation wh
   r = await t.post(purchaser, `/api/v1/tenders/${a.tid}/cancel`, { reason: '项目取消' });
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.data.status, 'cancelled');
+});
+
+test('a bid whose seal failed at the opening is not ranked and cannot be awarded', async () => {
+  const tid = await t.tender(T0, DEADLINE);
+  const x = await t.bid(tid, alice, orgs[0], 100000);
+  const y = await t.bid(tid, alice, orgs[1], 90000);
+  const z = await t.bid(tid, bob, orgs[2], 95000);
+  const w = await t.bid(tid, carol, orgs[3], 92000);
+  d.sql(`UPDATE bids SET sealed = CONCAT(LEFT(sealed, 20), CHAR(ASCII(SUBSTRING(sealed, 21, 1)) ^ 1), SUBSTRING(sealed, 22)) WHERE id = ${w}`);
+  await t.appoint(tid, ev);
+  const rec = await t.open(tid, DEADLINE);
+  assert.equal(rec.bids.find((b) => b.bid_id === w).valid, false);
+  await t.evaluate(tid, ev, [x, y, z], [60, 50, 55]);
+  await t.clock(AWARD);
+  for (const reason of [undefined, '理由']) {
+    const r = await t.post(purchaser, `/api/v1/tenders/${tid}/award`, reason ? { bid_id: w, reason } : { bid_id: w });
+    expectProblem(r, 422, 'validation_failed');
+    assert.deepEqual(r.json.errors.map((e) => [e.field, e.code]), [['bid_id', 'not_ranked']]);
+  }
+  // Its bidder may still challenge the award of another bid.
+  assert.equal((await t.post(purchaser, `/api/v1/tenders/${tid}/award`, { bid_id: y, reason: '第一名' })).status, 200);
+  const c = await t.post(carol, `/api/v1/tenders/${tid}/challenges`, { bid_id: w, text: '我的投标文件被误判无效。' });
+  assert.equal(c.status, 201, c.text);
 });
