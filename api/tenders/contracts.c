@@ -65,13 +65,12 @@ static cJSON *contract_json(const db_res *r, int row)
 	return o;
 }
 
-static int contract_read(db_conn *c, const char *where, long long id, db_res **out)
+#define CONTRACT_FROM " FROM contracts c JOIN tenders t ON t.id = c.tender_id "
+static const char contract_by_id[] = "SELECT " CONTRACT_COLUMNS CONTRACT_FROM "WHERE c.id = ?";
+static const char contract_by_tender[] = "SELECT " CONTRACT_COLUMNS CONTRACT_FROM "WHERE c.tender_id = ?";
+
+static int contract_read(db_conn *c, const char *sql, long long id, db_res **out)
 {
-	char sql[512];
-	snprintf(sql, sizeof sql,
-	         "SELECT " CONTRACT_COLUMNS " FROM contracts c JOIN tenders t ON t.id = c.tender_id "
-	         "WHERE %s",
-	         where);
 	return db_query(c, sql, DBP(DBI(id)), out);
 }
 
@@ -79,7 +78,7 @@ int contract_of_tender(db_conn *c, long long tender_id, cJSON **out)
 {
 	*out = NULL;
 	db_res *r;
-	int rc = contract_read(c, "c.tender_id = ?", tender_id, &r);
+	int rc = contract_read(c, contract_by_tender, tender_id, &r);
 	if (rc)
 		return rc;
 	if (r->nrows == 1)
@@ -147,7 +146,7 @@ static int contract_tx(tx *t, void *arg)
 	if (rc)
 		return rc;
 	db_res *r;
-	if ((rc = contract_read(t->c, "c.id = ?", a->args.result_id, &r)))
+	if ((rc = contract_read(t->c, contract_by_id, a->args.result_id, &r)))
 		return rc;
 	if (r->nrows != 1) {
 		db_res_free(r);
@@ -210,7 +209,7 @@ static int get_tx(tx *t, void *arg)
 {
 	const long long *id = arg;
 	db_res *r;
-	int rc = contract_read(t->c, "c.id = ?", *id, &r);
+	int rc = contract_read(t->c, contract_by_id, *id, &r);
 	if (rc)
 		return rc;
 	if (r->nrows != 1) {
@@ -243,11 +242,8 @@ static int review_tx(tx *t, void *arg)
 {
 	const review_args *a = arg;
 	db_res *r;
-	char sql[512];
-	snprintf(sql, sizeof sql,
-	         "SELECT " CONTRACT_COLUMNS " FROM contracts c JOIN tenders t ON t.id = c.tender_id WHERE c.id = ? "
-	         "FOR UPDATE");
-	int rc = db_query(t->c, sql, DBP(DBI(a->contract)), &r);
+	int rc = db_query(t->c, "SELECT " CONTRACT_COLUMNS CONTRACT_FROM "WHERE c.id = ? FOR UPDATE",
+	                  DBP(DBI(a->contract)), &r);
 	if (rc)
 		return rc;
 	if (r->nrows != 1) {
