@@ -292,8 +292,16 @@ test('a bid whose seal failed at the opening is not ranked and cannot be awarded
     expectProblem(r, 422, 'validation_failed');
     assert.deepEqual(r.json.errors.map((e) => [e.field, e.code]), [['bid_id', 'not_ranked']]);
   }
-  // Its bidder may still challenge the award of another bid.
+  // Its bidder may still challenge the award of another bid; a retry with the same
+  // Idempotency-Key gets the first answer and files nothing more.
   assert.equal((await t.post(purchaser, `/api/v1/tenders/${tid}/award`, { bid_id: y, reason: '第一名' })).status, 200);
-  const c = await t.post(carol, `/api/v1/tenders/${tid}/challenges`, { bid_id: w, text: '我的投标文件被误判无效。' });
+  const once = () => d.api('POST', `/api/v1/tenders/${tid}/challenges`, {
+    token: carol.token, headers: { 'Idempotency-Key': `challenge-${tid}` }, body: { bid_id: w, text: '我的投标文件被误判无效。' },
+  });
+  const c = await once();
   assert.equal(c.status, 201, c.text);
+  const again = await once();
+  assert.equal(again.status, 201, again.text);
+  assert.equal(again.json.data.id, c.json.data.id);
+  assert.equal(d.sql(`SELECT COUNT(*) FROM tender_challenges WHERE tender_id = ${tid}`).trim(), '1');
 });
