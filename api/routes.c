@@ -5,6 +5,7 @@
 #include "annual_reports.h"
 #include "applications.h"
 #include "certificate_pdf.h"
+#include "award.h"
 #include "certificates.h"
 #include "committee.h"
 #include "credit.h"
@@ -68,6 +69,7 @@ static const route *const tables[] = {
 	bids_routes,          opening_routes,       committee_routes,      scores_routes,       justifications_routes,
 	evaluation_routes,    regions_routes,       bureau_routes,         ocds_routes,         feed_routes,
 	notifications_routes, outbox_routes,        password_reset_routes, notices_routes,      certificate_pdf_routes,
+	award_routes,         contracts_routes,
 };
 
 const route *api_routes;
