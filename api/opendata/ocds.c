@@ -10,6 +10,10 @@
  *                                     the bid deadline, a cancellation)         (tenderCancellation)
  *   stage_opening    tender_openings  the published opening record: tenderers,  tag tenderUpdate
  *                                     their bids and prices
+ *   stage_award      tenders (award)  the award standing: its supplier          tag award
+ *   stage_contract   contracts        the contract, its value and term          tag contract
+ *   stage_implementation             each performance review, a milestone      tag implementation
+ *                    contract_reviews
  *
  * Releases are ordered by date; their ids are <ocid>-<what>[-<row id>], the same on every call.
  * Parties: the buyer (the purchasing department) from publication on; tenderers (CN-USCI
@@ -246,11 +250,11 @@ static int stage_enquiries(ocds_ctx *x)
 }
 
 /* The tender's other public moves, from its rows in the feed: what the other stages do not
- * show in more detail (publication, enquiries, the opening). When the award, contract and
- * implementation stages arrive, their actions join shown_elsewhere. */
+ * show in more detail (publication, enquiries, the opening, the award, the contract). */
 static int shown_elsewhere(int action)
 {
-	return action == TA_publish || action == TA_ask || action == TA_answer || action == TA_open;
+	return action == TA_publish || action == TA_ask || action == TA_answer || action == TA_open ||
+	       action == TA_award || action == TA_contract;
 }
 
 static int stage_updates(ocds_ctx *x)
@@ -332,15 +336,114 @@ static int stage_opening(ocds_ctx *x)
 	return 0;
 }
 
-/* In the order of the tender's life. The award (tag award, the supplier's party with role
- * supplier), the contract (tag contract) and the performance reviews (tag implementation) plug
- * in here, each a stage reading its own table, once those tables exist; until then a tender
- * has no such release. */
+/* The award standing now (the tender row's award columns: an upheld challenge clears them, and
+ * the award's cancellation then shows as the tender's move back to evaluation). */
+static int stage_award(ocds_ctx *x)
+{
+	db_res *a;
+	int rc = db_query(
+	        x->c,
+	        "SELECT award_bid_id, awarded_at, award_org_uscc, award_org_name, award_price_fen FROM tenders "
+	        "WHERE id = ? AND award_bid_id IS NOT NULL",
+	        DBP(DBI(x->id)), &a);
+	if (rc)
+		return rc;
+	if (a->nrows == 1) {
+		char suffix[40];
+		snprintf(suffix, sizeof suffix, "award-%s", db_val(a, 0, 0));
+		cJSON *tender;
+		cJSON *r = release_new(x, suffix, db_val(a, 0, 1), "award", &tender);
+		cJSON_AddStringToObject(tender, "status", "active");
+		const char *uscc = db_val(a, 0, 2), *name = db_val(a, 0, 3);
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(r, "parties"), org_party(uscc, name, "supplier"));
+		cJSON *aw = cJSON_CreateObject();
+		cJSON_AddStringToObject(aw, "id", db_val(a, 0, 0));
+		cJSON_AddStringToObject(aw, "status", "active");
+		add_time(aw, "date", db_val(a, 0, 1));
+		cJSON_AddItemToObject(aw, "value", value_json(db_int(a, 0, 4)));
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(aw, "suppliers"), org_ref(uscc, name));
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(r, "awards"), aw);
+	}
+	db_res_free(a);
+	return 0;
+}
+
+/* The contract (one per tender: the tender is complete with it). */
+static int stage_contract(ocds_ctx *x)
+{
+	db_res *c;
+	int rc = db_query(x->c,
+	                  "SELECT c.id, c.bid_id, c.org_uscc, c.amount_fen, c.start_on, c.end_on, c.created_at, o.name "
+	                  "FROM contracts c LEFT JOIN orgs o ON o.uscc = c.org_uscc WHERE c.tender_id = ?",
+	                  DBP(DBI(x->id)), &c);
+	if (rc)
+		return rc;
+	for (int i = 0; i < c->nrows; i++) {
+		char suffix[40];
+		snprintf(suffix, sizeof suffix, "contract-%s", db_val(c, i, 0));
+		cJSON *tender;
+		cJSON *r = release_new(x, suffix, db_val(c, i, 6), "contract", &tender);
+		cJSON_AddStringToObject(tender, "status", "complete");
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(r, "parties"),
+		                     org_party(db_val(c, i, 2), db_val(c, i, 7), "supplier"));
+		cJSON *k = cJSON_CreateObject();
+		cJSON_AddStringToObject(k, "id", db_val(c, i, 0));
+		cJSON_AddStringToObject(k, "awardID", db_val(c, i, 1));
+		cJSON_AddStringToObject(k, "status", "active");
+		cJSON_AddItemToObject(k, "value", value_json(db_int(c, i, 3)));
+		/* The term, whole days in China time: from the first day's start to the last day's end. */
+		char start[40], end[40];
+		snprintf(start, sizeof start, "%sT00:00:00+08:00", db_val(c, i, 4));
+		snprintf(end, sizeof end, "%sT23:59:59+08:00", db_val(c, i, 5));
+		cJSON *period = cJSON_AddObjectToObject(k, "period");
+		cJSON_AddStringToObject(period, "startDate", start);
+		cJSON_AddStringToObject(period, "endDate", end);
+		add_time(k, "dateSigned", db_val(c, i, 6));
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(r, "contracts"), k);
+	}
+	db_res_free(c);
+	return 0;
+}
+
+/* Each performance review of the contract, as an assessment milestone of its implementation. */
+static int stage_implementation(ocds_ctx *x)
+{
+	db_res *v;
+	int rc = db_query(x->c,
+	                  "SELECT r.id, r.score, r.summary, r.created_at, c.id, c.bid_id FROM contract_reviews r "
+	                  "JOIN contracts c ON c.id = r.contract_id WHERE c.tender_id = ? ORDER BY r.id",
+	                  DBP(DBI(x->id)), &v);
+	if (rc)
+		return rc;
+	for (int i = 0; i < v->nrows; i++) {
+		char suffix[40], mid[40], text[1200];
+		snprintf(suffix, sizeof suffix, "implementation-%s", db_val(v, i, 0));
+		snprintf(mid, sizeof mid, "review-%s", db_val(v, i, 0));
+		snprintf(text, sizeof text, "履约评价 %s/100：%s", db_val(v, i, 1), db_val(v, i, 2));
+		cJSON *tender;
+		cJSON *r = release_new(x, suffix, db_val(v, i, 3), "implementation", &tender);
+		cJSON_AddStringToObject(tender, "status", "complete");
+		cJSON *k = cJSON_CreateObject();
+		cJSON_AddStringToObject(k, "id", db_val(v, i, 4));
+		cJSON_AddStringToObject(k, "awardID", db_val(v, i, 5));
+		cJSON *m = cJSON_CreateObject();
+		cJSON_AddStringToObject(m, "id", mid);
+		cJSON_AddStringToObject(m, "title", "履约评价");
+		cJSON_AddStringToObject(m, "type", "assessment");
+		cJSON_AddStringToObject(m, "description", text);
+		add_time(m, "dateMet", db_val(v, i, 3));
+		cJSON_AddStringToObject(m, "status", "met");
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(cJSON_AddObjectToObject(k, "implementation"), "milestones"),
+		                     m);
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(r, "contracts"), k);
+	}
+	db_res_free(v);
+	return 0;
+}
+
+/* In the order of the tender's life. */
 static int (*const stages[])(ocds_ctx *x) = {
-	stage_tender,
-	stage_enquiries,
-	stage_updates,
-	stage_opening,
+	stage_tender, stage_enquiries, stage_updates, stage_opening, stage_award, stage_contract, stage_implementation,
 };
 
 /* --- the package ----------------------------------------------------------------------------- */

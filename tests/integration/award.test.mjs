@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { startDaemon } from '../lib/daemon.mjs';
 import { actor, row, importRows } from '../bench/registry.mjs';
 import { tendering, expectProblem, plus } from '../lib/tendering.mjs';
+import { assertValidOcds } from '../lib/ocds.mjs';
 
 let d, t, admin, purchaser, other, registrar, alice, bob, carol, orgs, ev = [];
 
@@ -250,6 +251,26 @@ test('award, challenges, an upheld challenge and a new award, the period across 
   assert.deepEqual(perf.map((e) => [e.contract_id, e.score]), [[k.id, 100], [k.id, 0]]);
   assert.equal(perf[0].basis, '服务到位，群众满意。');
   assert.equal(Number(d.sql(`SELECT COUNT(*) FROM audit_log WHERE object_type = 'contract' AND object_id = '${k.id}' AND action = 'contract.performance'`).trim()), 2);
+
+  // The open data: the award, the contract and each review are releases of their own, and the
+  // package still validates against the OCDS schemas.
+  const o = await t.get(null, `/api/v1/tenders/${tid}/ocds`);
+  assert.equal(o.status, 200, o.text);
+  assertValidOcds(o.json);
+  const byTag = (tag) => o.json.releases.filter((x) => x.tag.includes(tag));
+  const [aw] = byTag('award');
+  assert.equal(aw.awards[0].id, String(y));
+  assert.deepEqual(aw.awards[0].value, { amount: 900, currency: 'CNY' });
+  assert.deepEqual(aw.awards[0].suppliers.map((s) => s.id), [`CN-USCI-${orgs[1]}`]);
+  assert.deepEqual(aw.parties.map((p) => [p.identifier.scheme, p.identifier.id, p.roles]), [['CN-USCI', orgs[1], ['supplier']]]);
+  const [kr] = byTag('contract');
+  assert.deepEqual([kr.contracts[0].id, kr.contracts[0].awardID, kr.contracts[0].value.amount], [String(k.id), String(y), 900]);
+  assert.equal(kr.contracts[0].period.startDate, '2026-05-10T00:00:00+08:00');
+  assert.equal(kr.tender.status, 'complete');
+  const impl = byTag('implementation');
+  assert.equal(impl.length, 2);
+  assert.match(impl[1].contracts[0].implementation.milestones[0].description, /^履约评价 0\/100：第二年/);
+  assert.equal(new Set(o.json.releases.map((x) => x.id)).size, o.json.releases.length, 'release ids unique');
 });
 
 test('the challenge period ends by the timer with no one asking; cancellation while awarded and while contracting', async () => {

@@ -8,21 +8,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import Ajv from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
 import { startDaemon, ROOT, sql } from '../lib/daemon.mjs';
 import { actor, row, importRows } from '../bench/registry.mjs';
-
-const schema = (n) => JSON.parse(fs.readFileSync(path.join(ROOT, 'tests/ocds', n), 'utf8'));
-const ajv = new Ajv({ allErrors: true, strict: false });
-addFormats(ajv);
-ajv.addSchema(schema('release-schema.json'));
-const validatePackage = ajv.compile(schema('release-package-schema.json'));
-
-function assertValid(pkg) {
-  const ok = validatePackage(pkg);
-  assert.ok(ok, `OCDS package invalid: ${JSON.stringify(validatePackage.errors, null, 1)}`);
-}
+import { assertValidOcds as assertValid } from '../lib/ocds.mjs';
 
 let d, d2, purchaser, registrar, alice;
 let orgs;
