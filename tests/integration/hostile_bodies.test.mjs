@@ -4,7 +4,9 @@
 // and glibc kept the freed memory. Now a body's values are counted before anything is built
 // (413 past JSON_MAX_VALUES), bodies and their trees draw on one budget (body_memory; 503 with
 // Retry-After beyond it), routes that need a few KiB refuse more before reading it, and freed
-// memory goes back to the system. Targets: peak RSS under 256 MiB, under 64 MiB afterwards.
+// memory goes back to the system. Targets: peak RSS under 256 MiB, and afterwards at most 16 MiB
+// above where it started (the idle daemon itself grew from ~48 to ~57 MiB when the PDF and mail
+// libraries — Pango, Cairo, fontconfig, libcurl — were linked in: that is not the bodies' doing).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -38,7 +40,7 @@ function hostileBody(kind) {
   return '{"name":"' + 'n'.repeat(MiB - 12) + '"}';
 }
 
-test('128 concurrent 1 MiB hostile bodies: peak RSS under 256 MiB, under 64 MiB afterwards', async () => {
+test('128 concurrent 1 MiB hostile bodies: peak RSS under 256 MiB, back within 16 MiB of the start afterwards', async () => {
   // The default worker count (the suite's daemons run 16): their stacks are part of the figure.
   // All 128 come from one address here: no cap on connections per address.
   const d = await startDaemon({ env: { SANZHI_THREADS: '2048', SANZHI_MAX_CONNECTIONS_PER_ADDRESS: '0' } });
@@ -75,7 +77,7 @@ test('128 concurrent 1 MiB hostile bodies: peak RSS under 256 MiB, under 64 MiB 
 
     // Memory goes back: the bodies' budget is empty and the heap trimmed.
     let after = memory(d.proc.pid);
-    for (let t = 0; t < 20 && after.rss >= 64; t++) {
+    for (let t = 0; t < 20 && after.rss - before.rss >= 16; t++) {
       await sleep(100);
       after = memory(d.proc.pid);
     }
@@ -83,7 +85,7 @@ test('128 concurrent 1 MiB hostile bodies: peak RSS under 256 MiB, under 64 MiB 
     console.log(`RSS before ${before.rss.toFixed(1)} MiB, peak ${peak.toFixed(1)} MiB, after ${after.rss.toFixed(1)} MiB; ${JSON.stringify(statuses)}`);
     if (!SANITIZED) {
       assert.ok(peak < 256, `peak RSS ${peak.toFixed(1)} MiB`);
-      assert.ok(after.rss < 64, `RSS after ${after.rss.toFixed(1)} MiB`);
+      assert.ok(after.rss - before.rss < 16, `RSS after ${after.rss.toFixed(1)} MiB, from ${before.rss.toFixed(1)} MiB`);
     }
     assert.match(m, /\nsanzhi_http_body_bytes 0\n/);
 
