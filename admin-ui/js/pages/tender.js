@@ -14,6 +14,8 @@ import { setNext } from '../session.js';
 import { INVITING_METHODS, BIDDING_STATUSES, OPENED_STATUSES } from '../enums.js';
 import { tenderStatusBadge, serviceCategoryText, eligibilityLines, openingTable } from '../tenders.js';
 import { bidSection } from '../tender-bid.js';
+import { committeeSection, memberSection, evaluationSection, justifyForm } from '../tender-eval.js';
+import { knownBids } from '../tenders.js';
 
 function section(titleKey, testid, ...body) {
 	const id = `sec-${titleKey.replace(/\W/g, '-')}`;
@@ -172,11 +174,49 @@ export async function tenderPage(view, ctx) {
 		view.append(section('opening.title', 'tender-opening', h('p', { class: 'muted' }, t('opening.waiting'))));
 	}
 
+	// ------------------------------------------------------------ the evaluation
+	const isOwner = role === 'purchaser' && (allowed.includes('committee') || allowed.includes('cancel') || OPENED_STATUSES.includes(x.status));
+	if (role === 'purchaser' && (allowed.includes('committee') || ['active.evaluation', 'active.awarded', 'active.contracting', 'complete'].includes(x.status))) {
+		const sec = await committeeSection(x, ctx, allowed.includes('committee'));
+		if (sec) view.append(sec);
+	}
+	if (role === 'evaluator' && x.status !== 'draft') {
+		const sec = await memberSection(x, ctx);
+		if (sec) view.append(sec);
+	}
+	if ((isOwner || role === 'evaluator') && ['active.evaluation', 'active.awarded', 'active.contracting', 'complete'].includes(x.status)) {
+		const sec = await evaluationSection(x, x.opening);
+		if (sec) view.append(sec);
+	}
+	if (role === 'applicant' && x.status === 'active.evaluation' && x.opening) {
+		// The bidder's abnormally low bids: the justification it owes (SPEC §6).
+		const mine = new Set(Object.values(knownBids(ctx.user, x.id)).map(Number));
+		for (const b of (x.opening.bids || []).filter((o) => o.abnormally_low && o.valid && mine.has(Number(o.bid_id)))) {
+			view.append(await justificationOfBidder(x, b, ctx));
+		}
+	}
+
 	if (role === 'applicant' && BIDDING_STATUSES.includes(x.status)) {
 		view.append(await bidSection(x, ctx));
 	}
 
 	if (x.status !== 'draft') view.append(questionsSection(x, ctx, allowed));
+}
+
+async function justificationOfBidder(x, b, ctx) {
+	const enc = encodeURIComponent(x.id);
+	const box = h('div', {}, loading());
+	const sec = section('justification.title', 'bid-justification', h('p', {}, t('justification.owed', { name: b.org_name || b.org_uscc, price: fmtYuan(b.price_fen) })), box);
+	try {
+		const j = (await get(`/tenders/${enc}/bids/${encodeURIComponent(b.bid_id)}/justification`)).data;
+		box.replaceChildren(h('p', { class: 'wrap-text' }, j.text || ''),
+			h('p', { 'data-testid': 'justification-state' }, j.accepted == null ? t('justification.waiting')
+				: `${t(j.accepted ? 'justification.accepted' : 'justification.rejected')} ${j.decision_reason || ''}`));
+	} catch (e) {
+		if (e instanceof ApiError && e.status === 404) box.replaceChildren(justifyForm(x, b.bid_id, () => ctx.refresh()));
+		else showProblem(box, e, null, { title: 'error.load_failed' });
+	}
+	return sec;
 }
 
 // ---------------------------------------------------------------- questions and answers

@@ -1,0 +1,242 @@
+// The evaluation in chromium (SPEC §6, §7, Appendix B "Committee and scoring"): a tender is
+// published and bid on through the API (three organizations), opened at the deadline; then
+// through the UI the purchaser appoints a committee of five — a committee of four and a member
+// who is no evaluator refused in words at their fields —, each of the five evaluators finds the
+// tender among their committees, declares no conflict and fills the score sheet: totals follow
+// every keystroke exactly (in tenths), two decimals are refused at the input, a sheet with a
+// criterion left out is refused with what is missing, and one evaluator scores on a phone without
+// horizontal scroll; once every sheet is in, the purchaser reads the ranked result (and in English).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDaemon } from '../lib/daemon.mjs';
+import { row, importRows } from '../bench/registry.mjs';
+import { openBrowser, withPage, waitForText, waitForRoute, signIn, overflow, PHONE } from './browser.mjs';
+import { signUpApplicant } from './fixtures.mjs';
+
+const PURCHASER = { username: 'eval_buyer', password: 'Purchaser-pass-2025', role: 'purchaser', display_name: '王采购', department: '海盐县民政局' };
+const REGISTRAR = { username: 'eval_registrar', password: 'Registrar-pass-2025', role: 'registrar', display_name: '周登记' };
+const BIDDER = { username: 'eval_bidder', password: 'Applicant-pass-2025', display_name: '沈投标' };
+const NAMES = ['赵评审', '钱评审', '孙评审', '李评审', '周代表'];
+const EVALUATORS = NAMES.map((display_name, i) => ({
+	username: `evaluator_${i}`, password: 'Evaluator-pass-2025', role: 'evaluator', display_name, expert: i < 4,
+}));
+const ORGS = [
+	row({ name: '海盐县居家养老服务协会', registered_at: '2015-06-01' }),
+	row({ name: '海盐县社区照护服务中心', registered_at: '2016-06-01' }),
+	row({ name: '海盐县助老志愿者协会', registered_at: '2017-06-01' }),
+];
+const PRICES = [100000000, 90000000, 110000000];
+
+const T0 = '2026-03-10T02:00:00Z';
+const AFTER_DEADLINE = '2026-04-05T02:00:00Z';
+const TITLE = '海盐县社区养老评审项目';
+
+// Member k's scores (plan max 40, team max 30) per organization i: [plan, team].
+const S = [
+	[[35.5, 24.3], [30, 20], [36, 26]],
+	[[30, 25], [32, 21], [34, 25.5]],
+	[[38, 28.5], [31.5, 20.5], [35, 27]],
+	[[33, 22], [40, 30], [37, 26.1]],
+	[[20, 10], [25, 25], [33, 26]],
+];
+
+let d;
+let b;
+let tenderId;
+const bids = [];
+const ids = [];
+let bidderId;
+
+const api = async (token, method, p, body) => {
+	const r = await d.api(method, p, { token, body });
+	assert.ok(r.status < 300, `${method} ${p}: ${r.text}`);
+	return r.json && r.json.data;
+};
+
+before(async () => {
+	d = await startDaemon({ env: { SANZHI_SWEEP_SECONDS: '3600' } });
+	await d.addUser(PURCHASER);
+	await d.addUser(REGISTRAR);
+	for (const e of EVALUATORS) ids.push(await d.addUser(e));
+	await d.setClock(T0, undefined, { frozen: true });
+	const bidder = await signUpApplicant(d, BIDDER);
+	importRows(d, ORGS);
+	bidderId = (await api(bidder, 'GET', '/api/v1/me')).id;
+	const reg = await d.login(REGISTRAR.username, REGISTRAR.password);
+	for (const o of ORGS) await api(reg, 'PUT', `/api/v1/orgs/${o.uscc}/owner`, { user_id: bidderId });
+	const buyer = await d.login(PURCHASER.username, PURCHASER.password);
+	const x = await api(buyer, 'POST', '/api/v1/tenders', {
+		title: TITLE, description: '社区居家养老服务。', service_category: 'elderly_care', department: '海盐县民政局',
+		budget_fen: 120000000, method: 'open', evaluation_method: 'comprehensive',
+		criteria: [{ id: 'plan', name: '服务方案', max_points: 40 }, { id: 'team', name: '团队与经验', max_points: 30 }],
+		price_points: 30, eligibility: {}, invited_orgs: [], enquiry_end: '2026-03-20T02:00:00Z', bid_deadline: '2026-04-04T02:00:00Z', contract_months: 12,
+	});
+	tenderId = x.id;
+	await api(buyer, 'POST', `/api/v1/tenders/${tenderId}/publish`);
+	await d.setClock('2026-03-21T02:00:00Z', undefined, { frozen: true });
+	const bidderToken = await d.login(BIDDER.username, BIDDER.password);
+	for (const [i, o] of ORGS.entries()) {
+		bids.push((await api(bidderToken, 'POST', `/api/v1/tenders/${tenderId}/bids`, { org_uscc: o.uscc, price_fen: PRICES[i], technical_proposal: `方案 ${i}` })).id);
+	}
+	await d.setClock(AFTER_DEADLINE, undefined, { frozen: true });
+	const opened = await api(await d.login(PURCHASER.username, PURCHASER.password), 'POST', `/api/v1/tenders/${tenderId}/open`);
+	assert.equal(opened.status, 'active.evaluation');
+	b = await openBrowser();
+});
+
+after(async () => {
+	await b?.close();
+	await d?.stop();
+});
+
+const answerOf = (page, method, re) => page.waitForResponse((r) => r.request().method() === method && re.test(new URL(r.url()).pathname));
+
+test('the purchaser appoints five evaluators: too few and a non-evaluator refused at their fields', async () => {
+	await withPage(b, 'eval-committee', async (page) => {
+		await signIn(page, d.url, PURCHASER.username, PURCHASER.password);
+		await page.goto(`${d.url}/admin/#/tenders/${tenderId}`);
+		const sec = page.getByTestId('committee');
+		await waitForText(sec, '尚未组建评标委员会。');
+		const form = sec.getByRole('form', { name: '组建评标委员会' });
+		// Four members: the size rule, said at the members.
+		for (let i = 0; i < 4; i++) await form.getByLabel(`委员 ${i + 1}（用户编号）`).fill(String(ids[i]));
+		await form.getByRole('button', { name: '删除 委员 5' }).click();
+		let [ans] = await Promise.all([answerOf(page, 'PUT', /\/committee$/), form.getByRole('button', { name: '组建委员会' }).click()]);
+		assert.equal(ans.status(), 422);
+		await waitForText(form.locator('[data-field="members"] > .field-error').first(), '委员人数不符合规定');
+		// A fifth who is a bidder, not an evaluator: said at that row.
+		await form.getByRole('button', { name: '添加委员' }).click();
+		await form.getByLabel('委员 5（用户编号）').fill(String(bidderId));
+		[ans] = await Promise.all([answerOf(page, 'PUT', /\/committee$/), form.getByRole('button', { name: '组建委员会' }).click()]);
+		assert.equal(ans.status(), 422);
+		await waitForText(form.locator('[data-field="members.4"] .field-error'), '该用户不是有效的评审人员');
+		assert.equal(await form.locator('[data-field="members.0"] .field-error').count(), 0);
+		// The fifth evaluator; the second chairs.
+		await form.getByLabel('委员 5（用户编号）').fill(String(ids[4]));
+		await form.getByRole('radio', { name: '委员 2 为主任委员' }).check();
+		const [req] = await Promise.all([
+			page.waitForRequest((r) => r.method() === 'PUT' && r.url().endsWith('/committee')),
+			form.getByRole('button', { name: '组建委员会' }).click(),
+		]);
+		assert.deepEqual(req.postDataJSON(), { members: ids, chair: ids[1] });
+		await waitForText(page.locator('main'), '评标委员会已保存。');
+		const table = page.getByTestId('committee-members');
+		await waitForText(table, '周代表');
+		assert.equal(await table.locator('tbody tr').count(), 5);
+		const rowText = await table.locator('tbody tr').nth(1).textContent();
+		assert.ok(rowText.includes('钱评审') && rowText.includes('主任委员') && rowText.includes('尚未声明'), rowText);
+		assert.ok((await table.locator('tbody tr').nth(4).textContent()).includes('采购人代表'));
+		// Scores are hidden from the purchaser until all are in.
+		await waitForText(page.getByTestId('evaluation-pending'), '还有 5 名委员未提交评分表');
+	});
+});
+
+async function scoreAs(k, { phone = false, probe = false } = {}) {
+	const who = EVALUATORS[k];
+	await withPage(b, `eval-member-${k}`, async (page) => {
+		await signIn(page, d.url, who.username, who.password);
+		await waitForRoute(page, '#/evaluate');
+		await page.getByTestId('my-committees').getByRole('link', { name: TITLE }).click();
+		const sec = page.getByTestId('score-sheet');
+		const decl = sec.getByRole('form', { name: '利益冲突声明' });
+		// A conflict needs a statement (said before anything is sent).
+		if (probe) {
+			await decl.getByLabel('存在利益冲突（回避）').check();
+			await decl.getByRole('button', { name: '提交声明' }).click();
+			await waitForText(decl.locator('[data-field="statement"] .field-error'), '存在利益冲突时须填写说明');
+		}
+		await decl.getByLabel('不存在利益冲突').check();
+		await Promise.all([answerOf(page, 'POST', /\/declarations$/), decl.getByRole('button', { name: '提交声明' }).click()]);
+		await waitForText(page.locator('main'), '声明已提交，您可以开始评分。');
+		await waitForText(sec.getByTestId('sheet-summary'), '已评完 0 / 3 份投标');
+		for (const [i, o] of ORGS.entries()) {
+			const card = sec.getByRole('form', { name: `评分：${o.name}` });
+			const plan = card.getByLabel('服务方案');
+			const team = card.getByLabel('团队与经验');
+			if (probe && i === 0) {
+				// Exact totals: 0.1 + 0.2 is 0.3 here, not 0.30000000000000004.
+				await plan.fill('0.1');
+				await team.fill('0.2');
+				await waitForText(card.getByTestId('bid-total'), '小计：0.3 / 70 分');
+				// Two decimals and a number over the maximum are refused at their inputs.
+				await plan.fill('35.55');
+				await team.fill('31');
+				await card.getByLabel('评语').fill('方案完整。');
+				await card.getByRole('button', { name: '保存本投标评分' }).click();
+				await waitForText(card.locator('[data-field="scores.plan"] .field-error'), '最多保留一位小数');
+				await waitForText(card.locator('[data-field="scores.team"] .field-error'), '须在 0 至 30 之间');
+			}
+			await plan.fill(String(S[k][i][0]));
+			if (probe && i === 2) {
+				// Saved without its team score: the daemon refuses the submission and says what is missing.
+				await team.fill('');
+			} else {
+				await team.fill(String(S[k][i][1]));
+			}
+			const total = Math.round((S[k][i][0] + (probe && i === 2 ? 0 : S[k][i][1])) * 10);
+			await waitForText(card.getByTestId('bid-total'), `小计：${Math.trunc(total / 10)}.${total % 10} / 70 分`);
+			await card.getByLabel('评语').fill(`${o.name}：方案完整，团队稳定。`);
+			const [put] = await Promise.all([answerOf(page, 'PUT', new RegExp(`/scores/${bids[i]}$`)), card.getByRole('button', { name: '保存本投标评分' }).click()]);
+			assert.equal(put.status(), 200, await put.text());
+			await waitForText(card.locator('.sheet-saved'), '已保存');
+		}
+		if (probe) {
+			await sec.getByRole('button', { name: '提交评分表' }).click();
+			const dlg = page.getByRole('dialog', { name: '提交评分表' });
+			const [ans] = await Promise.all([answerOf(page, 'POST', /\/scoresheet\/submit$/), dlg.getByRole('button', { name: '提交评分表' }).click()]);
+			assert.equal(ans.status(), 409);
+			await waitForText(sec.locator('.problem'), `${ORGS[2].name}：团队与经验 尚未评分`);
+			const card = sec.getByRole('form', { name: `评分：${ORGS[2].name}` });
+			await waitForText(card.locator('[data-field="scores.team"] .field-error'), '尚未评分');
+			await card.getByLabel('团队与经验').fill(String(S[k][2][1]));
+			await waitForText(card.getByTestId('bid-total'), '小计：62.0 / 70 分');
+			await Promise.all([answerOf(page, 'PUT', /\/scores\/\d+$/), card.getByRole('button', { name: '保存本投标评分' }).click()]);
+			await waitForText(card.locator('.sheet-saved'), '已保存');
+		}
+		await waitForText(sec.getByTestId('sheet-summary'), '已评完 3 / 3 份投标');
+		if (phone) assert.ok(await overflow(page) <= 0, 'the sheet fits a phone');
+		await sec.getByRole('button', { name: '提交评分表' }).click();
+		const dlg = page.getByRole('dialog', { name: '提交评分表' });
+		await waitForText(dlg, '提交后评分表即锁定');
+		const [ans] = await Promise.all([answerOf(page, 'POST', /\/scoresheet\/submit$/), dlg.getByRole('button', { name: '提交评分表' }).click()]);
+		assert.equal(ans.status(), 200, await ans.text());
+		await waitForText(page.locator('main'), '评分表已提交。');
+		await waitForText(page.getByTestId('score-sheet'), '不能再修改');
+		assert.equal(await page.getByTestId('score-sheet').getByRole('button', { name: '提交评分表' }).count(), 0);
+		assert.ok(await page.getByTestId('score-sheet').locator('input.score-input').first().isDisabled());
+		if (phone) assert.ok(await overflow(page) <= 0, 'the locked sheet fits a phone');
+	}, phone ? { viewport: PHONE } : undefined);
+}
+
+test('each of the five evaluators declares and scores through the UI; one on a phone', async () => {
+	await scoreAs(0, { probe: true });
+	await scoreAs(1);
+	await scoreAs(2, { phone: true });
+	await scoreAs(3);
+	await scoreAs(4);
+});
+
+test('the purchaser reads the ranked result, trimmed; in English too', async () => {
+	// By hand (trimmed, the highest and lowest member totals dropped; price base ¥900,000):
+	//   org 0: 59.8 55 66.5 55 30 → (59.8 + 55 + 55) / 3 = 56.60; price 27.00; total 83.60
+	//   org 1: 50 53 52 70 50   → (53 + 52 + 50) / 3 = 51.67; price 30.00; total 81.67
+	//   org 2: 62 59.5 62 63.1 59 → (62 + 59.5 + 62) / 3 = 61.17; price 24.55; total 85.71
+	await withPage(b, 'eval-result', async (page) => {
+		await signIn(page, d.url, PURCHASER.username, PURCHASER.password);
+		await page.goto(`${d.url}/admin/#/tenders/${tenderId}`);
+		const table = page.getByTestId('evaluation-table');
+		await waitForText(table, ORGS[2].name);
+		const rows = table.locator('tbody tr');
+		assert.equal(await rows.count(), 3);
+		const texts = await rows.allTextContents();
+		assert.ok(texts[0].includes(ORGS[2].name) && texts[0].includes('61.17') && texts[0].includes('24.55') && texts[0].includes('85.71'), texts[0]);
+		assert.ok(texts[1].includes(ORGS[0].name) && texts[1].includes('56.60') && texts[1].includes('83.60') && texts[1].includes('¥1,000,000.00'), texts[1]);
+		assert.ok(texts[2].includes(ORGS[1].name) && texts[2].includes('81.67'), texts[2]);
+		await waitForText(page.getByTestId('evaluation-trimmed'), '去掉最高分和最低分：是');
+		const members = await page.getByTestId('committee-members').locator('tbody').textContent();
+		assert.equal((members.match(/评分表已提交/g) || []).length, 5);
+		await page.getByTestId('lang-toggle').click();
+		await waitForText(page.getByTestId('evaluation'), 'Evaluation result');
+		await waitForText(page.getByTestId('evaluation-table').locator('thead'), 'Price score');
+	});
+});
