@@ -287,7 +287,7 @@ function bidCard(x, bid, saved, locked, onTotals) {
 }
 
 // The bids a member scores: valid at the opening, less those whose justification was rejected.
-async function scorableBids(x, opening) {
+async function scorableBids(x, opening, flagged) {
 	const enc = encodeURIComponent(x.id);
 	const out = [];
 	for (const b of (opening && opening.bids) || []) {
@@ -296,9 +296,11 @@ async function scorableBids(x, opening) {
 			try {
 				const j = (await get(`/tenders/${enc}/bids/${encodeURIComponent(b.bid_id)}/justification`)).data;
 				b.justification = j;
+				flagged.push(b);
 				if (j.accepted === false) continue;
 			} catch (e) {
 				if (!(e instanceof ApiError && e.status === 404)) throw e;
+				flagged.push(b);
 			}
 		}
 		out.push(b);
@@ -375,8 +377,9 @@ export async function memberSection(x, ctx) {
 		return sec;
 	}
 	let bids;
+	const flagged = [];
 	try {
-		bids = await scorableBids(x, x.opening || (await get(`/tenders/${enc}/opening`)).data);
+		bids = await scorableBids(x, x.opening || (await get(`/tenders/${enc}/opening`)).data, flagged);
 	} catch (e) {
 		showProblem(box, e, null, { title: 'error.load_failed' });
 		return sec;
@@ -393,8 +396,7 @@ export async function memberSection(x, ctx) {
 	onTotals();
 	const errSlot = h('div');
 	const parts = [head];
-	const pendingJ = bids.filter((b) => b.abnormally_low);
-	for (const b of pendingJ) parts.push(justificationBox(x, b, isChair, () => ctx.refresh()));
+	for (const b of flagged) parts.push(justificationBox(x, b, isChair, () => ctx.refresh()));
 	if (locked) {
 		parts.push(notice(t('sheet.submitted_at', { at: fmtDateTime(sheet.submitted_at) })));
 	} else {

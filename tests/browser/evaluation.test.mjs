@@ -5,7 +5,8 @@
 // tender among their committees, declares no conflict and fills the score sheet: totals follow
 // every keystroke exactly (in tenths), two decimals are refused at the input, a sheet with a
 // criterion left out is refused with what is missing, and one evaluator scores on a phone without
-// horizontal scroll; once every sheet is in, the purchaser reads the ranked result (and in English).
+// horizontal scroll; the bidder of an abnormally low price justifies it from the tender's page and
+// the chair rejects it (the bid is then neither scored nor ranked); once every sheet is in, the purchaser reads the ranked result (and in English).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon } from '../lib/daemon.mjs';
@@ -24,8 +25,11 @@ const ORGS = [
 	row({ name: '海盐县居家养老服务协会', registered_at: '2015-06-01' }),
 	row({ name: '海盐县社区照护服务中心', registered_at: '2016-06-01' }),
 	row({ name: '海盐县助老志愿者协会', registered_at: '2017-06-01' }),
+	row({ name: '海盐县低价养老服务社', registered_at: '2018-06-01' }),
 ];
-const PRICES = [100000000, 90000000, 110000000];
+// The fourth is below 80 % of the others' mean (¥1,000,000): abnormally low.
+const PRICES = [100000000, 90000000, 110000000, 60000000];
+const LOW = 3;
 
 const T0 = '2026-03-10T02:00:00Z';
 const AFTER_DEADLINE = '2026-04-05T02:00:00Z';
@@ -131,7 +135,67 @@ test('the purchaser appoints five evaluators: too few and a non-evaluator refuse
 	});
 });
 
-async function scoreAs(k, { phone = false, probe = false } = {}) {
+async function declare(page, decl, probe) {
+	// A conflict needs a statement (said before anything is sent).
+	if (probe) {
+		await decl.getByLabel('存在利益冲突（回避）').check();
+		await decl.getByRole('button', { name: '提交声明' }).click();
+		await waitForText(decl.locator('[data-field="statement"] .field-error'), '存在利益冲突时须填写说明');
+	}
+	await decl.getByLabel('不存在利益冲突').check();
+	await Promise.all([answerOf(page, 'POST', /\/declarations$/), decl.getByRole('button', { name: '提交声明' }).click()]);
+	await waitForText(page.locator('main'), '声明已提交，您可以开始评分。');
+}
+
+test('the bidder of an abnormally low price justifies it from the tender page; the chair rejects it with a reason', async () => {
+	const TEXT = '我方以志愿者承担部分服务，成本较低。';
+	await withPage(b, 'eval-justify', async (page) => {
+		await signIn(page, d.url, BIDDER.username, BIDDER.password);
+		await page.goto(`${d.url}/admin/#/tenders/${tenderId}`);
+		const sec = page.getByTestId('bid-justification');
+		await waitForText(sec, `${ORGS[LOW].name} 的报价 ¥600,000.00 明显低于其他有效投标`);
+		const form = sec.getByRole('form', { name: '提交书面说明' });
+		await form.getByRole('button', { name: '提交说明' }).click();
+		await form.locator('[data-field="text"] .field-error').waitFor();
+		await form.getByLabel('书面说明').fill(TEXT);
+		const [req] = await Promise.all([
+			page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith(`/bids/${bids[LOW]}/justification`)),
+			form.getByRole('button', { name: '提交说明' }).click(),
+		]);
+		assert.deepEqual(req.postDataJSON(), { text: TEXT });
+		await waitForText(page.locator('main'), '书面说明已提交。');
+		await waitForText(page.getByTestId('justification-state'), '已提交，等待评标委员会主任委员决定。');
+	});
+	// The chair (member 2) declares, reads it and rejects it: a reason is needed.
+	await withPage(b, 'eval-chair-decides', async (page) => {
+		const who = EVALUATORS[1];
+		await signIn(page, d.url, who.username, who.password);
+		await waitForRoute(page, '#/evaluate');
+		await waitForText(page.getByTestId('my-committees'), '主任委员');
+		await page.getByTestId('my-committees').getByRole('link', { name: TITLE }).click();
+		const sec = page.getByTestId('score-sheet');
+		await waitForText(sec, '您是本项目评标委员会的主任委员。');
+		await declare(page, sec.getByRole('form', { name: '利益冲突声明' }), false);
+		const box = sec.getByTestId('justification');
+		await waitForText(box, TEXT);
+		// Undecided, the flagged bid is on the sheet too.
+		await waitForText(sec.getByTestId('sheet-summary'), '已评完 0 / 4 份投标');
+		const form = box.getByRole('form', { name: '主任委员决定' });
+		await form.getByRole('button', { name: '不接受（投标无效）' }).click();
+		await waitForText(form.locator('[data-field="reason"] .field-error'), '请填写');
+		await form.getByLabel('决定理由').fill('成本说明不足以证明能履约');
+		const [req] = await Promise.all([
+			page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/justification/decision')),
+			form.getByRole('button', { name: '不接受（投标无效）' }).click(),
+		]);
+		assert.deepEqual(req.postDataJSON(), { accepted: false, reason: '成本说明不足以证明能履约' });
+		await waitForText(sec.getByTestId('justification'), '说明未被接受，投标无效');
+		await waitForText(sec.getByTestId('sheet-summary'), '已评完 0 / 3 份投标');
+		assert.equal(await sec.getByRole('form', { name: `评分：${ORGS[LOW].name}` }).count(), 0);
+	});
+});
+
+async function scoreAs(k, { phone = false, probe = false, declared = false } = {}) {
 	const who = EVALUATORS[k];
 	await withPage(b, `eval-member-${k}`, async (page) => {
 		await signIn(page, d.url, who.username, who.password);
@@ -139,17 +203,9 @@ async function scoreAs(k, { phone = false, probe = false } = {}) {
 		await page.getByTestId('my-committees').getByRole('link', { name: TITLE }).click();
 		const sec = page.getByTestId('score-sheet');
 		const decl = sec.getByRole('form', { name: '利益冲突声明' });
-		// A conflict needs a statement (said before anything is sent).
-		if (probe) {
-			await decl.getByLabel('存在利益冲突（回避）').check();
-			await decl.getByRole('button', { name: '提交声明' }).click();
-			await waitForText(decl.locator('[data-field="statement"] .field-error'), '存在利益冲突时须填写说明');
-		}
-		await decl.getByLabel('不存在利益冲突').check();
-		await Promise.all([answerOf(page, 'POST', /\/declarations$/), decl.getByRole('button', { name: '提交声明' }).click()]);
-		await waitForText(page.locator('main'), '声明已提交，您可以开始评分。');
+		if (!declared) await declare(page, decl, probe);
 		await waitForText(sec.getByTestId('sheet-summary'), '已评完 0 / 3 份投标');
-		for (const [i, o] of ORGS.entries()) {
+		for (const [i, o] of ORGS.slice(0, 3).entries()) {
 			const card = sec.getByRole('form', { name: `评分：${o.name}` });
 			const plan = card.getByLabel('服务方案');
 			const team = card.getByLabel('团队与经验');
@@ -210,7 +266,7 @@ async function scoreAs(k, { phone = false, probe = false } = {}) {
 
 test('each of the five evaluators declares and scores through the UI; one on a phone', async () => {
 	await scoreAs(0, { probe: true });
-	await scoreAs(1);
+	await scoreAs(1, { declared: true });
 	await scoreAs(2, { phone: true });
 	await scoreAs(3);
 	await scoreAs(4);
@@ -227,11 +283,13 @@ test('the purchaser reads the ranked result, trimmed; in English too', async () 
 		const table = page.getByTestId('evaluation-table');
 		await waitForText(table, ORGS[2].name);
 		const rows = table.locator('tbody tr');
-		assert.equal(await rows.count(), 3);
+		assert.equal(await rows.count(), 4);
 		const texts = await rows.allTextContents();
 		assert.ok(texts[0].includes(ORGS[2].name) && texts[0].includes('61.17') && texts[0].includes('24.55') && texts[0].includes('85.71'), texts[0]);
 		assert.ok(texts[1].includes(ORGS[0].name) && texts[1].includes('56.60') && texts[1].includes('83.60') && texts[1].includes('¥1,000,000.00'), texts[1]);
 		assert.ok(texts[2].includes(ORGS[1].name) && texts[2].includes('81.67'), texts[2]);
+		assert.ok(texts[3].includes(ORGS[LOW].name) && texts[3].includes('无效'), texts[3]);
+		assert.equal((await rows.nth(3).locator('td').first().textContent()).trim(), '—', 'not ranked');
 		await waitForText(page.getByTestId('evaluation-trimmed'), '去掉最高分和最低分：是');
 		const members = await page.getByTestId('committee-members').locator('tbody').textContent();
 		assert.equal((members.match(/评分表已提交/g) || []).length, 5);

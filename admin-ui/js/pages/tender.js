@@ -190,8 +190,15 @@ export async function tenderPage(view, ctx) {
 	}
 	if (role === 'applicant' && x.status === 'active.evaluation' && x.opening) {
 		// The bidder's abnormally low bids: the justification it owes (SPEC §6).
+		// Its bids are those of the organizations it acts for (the opening record names them).
+		const low = (x.opening.bids || []).filter((o) => o.abnormally_low && o.valid);
 		const mine = new Set(Object.values(knownBids(ctx.user, x.id)).map(Number));
-		for (const b of (x.opening.bids || []).filter((o) => o.abnormally_low && o.valid && mine.has(Number(o.bid_id)))) {
+		if (low.length) {
+			try {
+				for (const o of (await get('/me/orgs?limit=200')).data || []) mine.add(o.uscc);
+			} catch { /* the remembered receipts still count */ }
+		}
+		for (const b of low.filter((o) => mine.has(Number(o.bid_id)) || mine.has(o.org_uscc))) {
 			view.append(await justificationOfBidder(x, b, ctx));
 		}
 	}
