@@ -26,6 +26,9 @@ void health_readyz(http_req *req);
 void health_metrics(http_req *req);
 void health_openapi(http_req *req);
 
+/* bureau.c — the registration authority's contact and the periods it keeps (public) */
+extern const route bureau_routes[];
+
 /* accounts.c — sign-up, sign-in, sign-out, me */
 void accounts_signup(http_req *req);
 void accounts_login(http_req *req);

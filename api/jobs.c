@@ -6,6 +6,7 @@
 #include "bid_flow.h"
 #include "cache.h"
 #include "credit.h"
+#include "feed.h"
 #include "credit_rules.h"
 #include "fsm.h"
 #include "list_entry_flow.h"
@@ -49,6 +50,8 @@ static const sched_job jobs[] = {
 	{ "grade_expiry", 0, grades_expire_run, 1 },
 	{ "register_cache", CACHE_POLL_MS, cache_poll, 0 },
 	{ "audit_checkpoint", AUDIT_CHECKPOINT_MS, audit_checkpoint_run, 0 },
+	/* Feed rows whose writer's own sequencer step did not run (server/feed.h). */
+	{ "feed_sequence", FEED_SEQUENCE_MS, feed_sequence_run, 0 },
 };
 
 void api_workflows_register(void)

@@ -7,6 +7,7 @@
 #include "certificates.h"
 #include "committee.h"
 #include "credit.h"
+#include "opendata.h"
 #include "org_owner.h"
 #include "org_search.h"
 #include "orgs.h"
@@ -59,7 +60,7 @@ static const route *const tables[] = {
 	uscc_routes,       org_owner_routes,     applications_routes, documents_routes,    credit_routes,
 	grades_routes,     credit_events_routes, list_entries_routes, tenders_routes,      questions_routes,
 	bids_routes,       opening_routes,       committee_routes,    scores_routes,       justifications_routes,
-	evaluation_routes, regions_routes,
+	evaluation_routes, regions_routes,       bureau_routes,       ocds_routes,         feed_routes,
 };
 
 const route *api_routes;

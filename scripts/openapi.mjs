@@ -15,7 +15,8 @@
 // Requests with a method a path does not have are 405 with Allow (components.responses.MethodNotAllowed),
 // methods the server does not implement 501, paths nothing is routed to 404.
 // The workflows' state machines (`sanzhid states`) are written whole as x-state-machines, and each
-// operation that takes an action (POST <path>/<action>) gets x-transitions: the moves it makes.
+// operation that takes an action (POST <path>/<action>, or DELETE <path> for delete) gets x-transitions:
+// the moves it makes.
 // The binary is build/sanzhid, or $SANZHI_BIN.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -93,7 +94,8 @@ doc['x-state-machines'] = machines;
 for (const [object, m] of Object.entries(machines)) {
   const actions = new Set(m.transitions.map((t) => t.action));
   for (const a of actions) {
-    const op = doc.paths[`${m.path}/${a}`]?.post;
+    // The action delete is the resource's own DELETE; every other one is POST <path>/<action>.
+    const op = a === 'delete' ? doc.paths[m.path]?.delete : doc.paths[`${m.path}/${a}`]?.post;
     if (!op) continue;  // edits and the system's moves have no action route of their own
     op['x-transitions'] = m.transitions.filter((t) => t.action === a).map(({ from, to, roles }) => ({ from, to, roles }));
     const article = /^[aeiou]/.test(object) ? 'An' : 'A';

@@ -59,9 +59,16 @@ static const key keys[] = {
 	B(test_clock),
 	S(admin_ui_dir),
 	S(data_dir),
+	S(bureau_name),
+	S(bureau_phone),
+	S(bureau_address),
+	S(bureau_hours),
 	Z(body_limit, 1024, 1LL << 30),
 	Z(document_limit, 1024, 1LL << 30),
 	S(log_level),
+	S(ocds_prefix),
+	S(ocds_publisher),
+	S(public_url),
 	S(holidays),
 	S(workdays),
 	I(tz_offset_minutes, -720, 840),
@@ -98,6 +105,8 @@ static void defaults(void)
 	cfg.body_limit = 1 << 20;
 	cfg.document_limit = 20 << 20;
 	strcpy(cfg.log_level, "info");
+	strcpy(cfg.ocds_prefix, "sanzhi");
+	strcpy(cfg.ocds_publisher, "sanzhi");
 	cfg.tz_offset_minutes = 480;
 	cfg.password_cost = 14;
 	cfg.db_connect_timeout = 2;
@@ -525,6 +534,30 @@ int config_load(const char *file, char *err, size_t errlen)
 	    strcmp(cfg.log_level, "error")) {
 		snprintf(err, errlen, "log_level must be debug, info, warn or error");
 		return -1;
+	}
+	/* An OCDS prefix is the letters and digits the OCDS registry issues ("213czf"). */
+	if (!*cfg.ocds_prefix ||
+	    strspn(cfg.ocds_prefix, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") !=
+	            strlen(cfg.ocds_prefix)) {
+		snprintf(err, errlen, "ocds_prefix must be letters and digits");
+		return -1;
+	}
+	if (!*cfg.ocds_publisher) {
+		snprintf(err, errlen, "ocds_publisher must not be empty");
+		return -1;
+	}
+	if (*cfg.public_url) {
+		size_t n = strlen(cfg.public_url);
+		while (n && cfg.public_url[n - 1] == '/')
+			cfg.public_url[--n] = 0;
+		int bad = strncmp(cfg.public_url, "http://", 7) && strncmp(cfg.public_url, "https://", 8);
+		for (size_t i = 0; i < n && !bad; i++)
+			bad = cfg.public_url[i] <= ' ' || cfg.public_url[i] >= 0x7f ||
+			      strchr("\"<>\\^`{|}", cfg.public_url[i]);
+		if (bad) {
+			snprintf(err, errlen, "public_url must be an http:// or https:// URL");
+			return -1;
+		}
 	}
 	if (!*cfg.db_name || !*cfg.db_user) {
 		snprintf(err, errlen, "db_name and db_user must be set");

@@ -20,6 +20,12 @@ typedef struct config {
 	int test_clock;
 	char admin_ui_dir[512];
 	char data_dir[512]; /* signing key and other daemon state */
+	/* The registration authority people deal with (GET /api/v1/bureau: the applicant's pages
+	 * name it). "" leaves a part unsaid. */
+	char bureau_name[256]; /* e.g. 海盐县民政局 */
+	char bureau_phone[64];
+	char bureau_address[256];
+	char bureau_hours[256]; /* e.g. 工作日 8:30–17:00 */
 	long long body_limit;
 	long long document_limit;
 	char log_level[16];
@@ -38,6 +44,9 @@ typedef struct config {
 	long long body_memory;             /* bytes request bodies (and their parsed JSON) may hold together */
 	int sweep_seconds;                 /* period of the time-driven rules and housekeeping */
 	int audit_chains;                  /* audit chains a process appends to, one per thread (server/audit.c) */
+	char ocds_prefix[33];              /* OCDS: ocid = ocds-<prefix>-<tender id> */
+	char ocds_publisher[201];          /* OCDS: the publisher's name in release packages */
+	char public_url[256];              /* the daemon's public base URL (open-data links); "": the Host */
 	char test_crash_after_commit[256]; /* tests only: "POST /api/v1/x" dies between COMMIT and answer */
 	char test_crash_at[64];            /* tests only: a named point inside a transaction (tx_test_crash) */
 	int test_unsealed_bids;            /* benchmarks only: bids stored as zeros of the sealed length, not sealed */

@@ -50,6 +50,8 @@ void db_after_commit(void (*fn)(void))
 			return;
 	if (tls_after_commit_n < DB_AFTER_COMMIT_MAX)
 		tls_after_commit[tls_after_commit_n++] = fn;
+	else /* a programming error: more distinct steps than the table holds; never silent */
+		log_kv(LOG_ERROR, "db_after_commit: too many steps after one commit; one is dropped", NULL);
 }
 static atomic_int open_conns;
 static atomic_ullong tx_retries, tx_gave_up;

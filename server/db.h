@@ -88,7 +88,7 @@ int db_tx(int (*fn)(db_conn *c, void *arg), void *arg);
 
 /* Inside a db_tx transaction: run fn once the transaction has committed (not if it rolls back).
  * At most DB_AFTER_COMMIT_MAX per transaction. */
-#define DB_AFTER_COMMIT_MAX 4
+#define DB_AFTER_COMMIT_MAX 16
 void db_after_commit(void (*fn)(void));
 
 const char *db_val(const db_res *r, int row, int col);

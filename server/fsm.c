@@ -258,6 +258,8 @@ static int move(fsm_run *run, db_res **after)
 		return DB_ERROR;
 	if (d->ntimers && (rc = arm(t, d, run->id, *after)))
 		return rc;
+	if (d->moved && (rc = d->moved(run)))
+		return rc;
 	if (tr->from != tr->to) {
 		cJSON_AddStringToObject(run->summary, "from", fsm_state_name(d, tr->from));
 		cJSON_AddStringToObject(run->summary, "to", fsm_state_name(d, tr->to));

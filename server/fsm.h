@@ -85,6 +85,10 @@ typedef struct fsm_def {
 	/* When no transition fits: answer the 409 (fsm_conflict) with a workflow's own words;
 	 * NULL or returning 0: the generic invalid_transition. */
 	int (*refuse)(fsm_run *r, int state);
+	/* After every move (r->tr is the transition made), inside the transaction: what follows
+	 * any change of the workflow's rows wherever it comes from, user or timer (the open-data
+	 * feed, server/feed.h); NULL: nothing. 0, TX_REFUSED or a DB_ code. */
+	int (*moved)(fsm_run *r);
 	const char *what; /* "application", in messages */
 	/* The resource's path: an action A is POST <path>/<wire name of A> (the OpenAPI document
 	 * describes each such operation's transitions); "/api/v1/applications/{id}". */

@@ -13,6 +13,9 @@ import { usccPage } from './pages/uscc.js';
 import { myApplicationsPage } from './pages/my-applications.js';
 import { applicationFormPage } from './pages/application-form.js';
 import { applicationPage } from './pages/application.js';
+import { applicationCheckPage, applicationSubmittedPage } from './pages/application-check.js';
+import { applyStartPage } from './pages/apply-start.js';
+import { getBureau } from './journey.js';
 import { queuePage } from './pages/queue.js';
 import { usersPage } from './pages/users.js';
 import { auditPage } from './pages/audit.js';
@@ -57,7 +60,10 @@ const ROUTES = [
 	{ path: '/my/orgs', roles: ['applicant'], page: myOrgsPage, title: 'myorgs.title' },
 	{ path: '/verify', roles: null, page: verifyPage, title: 'verify.title' },
 	{ path: '/credit-lists/:list', roles: null, page: creditListPage, title: 'credit_lists.title' },
+	{ path: '/apply/start', roles: null, page: applyStartPage, title: 'journey.start.title' },
 	{ path: '/applications/new', roles: ['applicant'], page: applicationFormPage, title: 'app.form.new_title' },
+	{ path: '/applications/:id/check', roles: ['applicant'], page: applicationCheckPage, title: 'journey.check.title' },
+	{ path: '/applications/:id/submitted', roles: ['applicant'], page: applicationSubmittedPage, title: 'journey.done.title' },
 	{ path: '/applications/:id/edit', roles: ['applicant'], page: applicationFormPage, title: 'app.form.edit_title' },
 	// Admins do not see applications (the daemon refuses them), so neither route nor link leads there.
 	{ path: '/applications/:id', roles: ['applicant', 'registrar'], page: applicationPage, title: 'app.heading' },
@@ -144,16 +150,14 @@ function topBar(user, current) {
 	const right = h('div', { class: 'topbar-right' });
 	if (user) {
 		right.append(
-			h('span', { class: 'user-chip', 'data-testid': 'current-user' },
+			h('span', { class: 'user-chip account-item', 'data-testid': 'current-user' },
 				h('span', { class: 'sr-only' }, `${t('app.signed_in_as')}: `),
 				h('span', { class: 'user-name' }, user.display_name || user.username),
 				h('span', { class: 'user-role' }, label('role', user.role))),
 			langBtn,
-			h('button', { type: 'button', class: 'btn btn-ghost', onclick: signOut }, t('app.sign_out')));
+			h('button', { type: 'button', class: 'btn btn-ghost account-item', onclick: signOut }, t('app.sign_out')));
 	} else {
-		append(right, [langBtn,
-			current !== '/login' ? h('a', { class: 'btn btn-ghost', href: '#/login' }, t('app.sign_in')) : null,
-			current !== '/signup' ? h('a', { class: 'btn btn-ghost', href: '#/signup' }, t('app.sign_up')) : null]);
+		append(right, [langBtn, accountLinks(current, 'btn btn-ghost account-item')]);
 	}
 	return h('header', { class: 'topbar' },
 		h('a', { class: 'brand', href: homeFor(user) },
@@ -164,13 +168,29 @@ function topBar(user, current) {
 		menuBtn, right);
 }
 
+function accountLinks(current, cls) {
+	return [
+		current !== '/login' ? h('a', { class: cls, href: '#/login' }, t('app.sign_in')) : null,
+		current !== '/signup' ? h('a', { class: cls, href: '#/signup' }, t('app.sign_up')) : null];
+}
+
+// On a phone the header is one line (brand, language, menu): who is signed in and the account's
+// actions move into the menu (CSS shows one place or the other).
+function navAccount(user, path) {
+	if (!user) return h('li', { class: 'nav-account' }, accountLinks(path, 'nav-account-link'));
+	return h('li', { class: 'nav-account' },
+		h('span', { class: 'nav-user' }, h('span', { class: 'sr-only' }, `${t('app.signed_in_as')}: `),
+			user.display_name || user.username, ' · ', label('role', user.role)),
+		h('button', { type: 'button', class: 'btn btn-small', onclick: signOut }, t('app.sign_out')));
+}
+
 function navBar(user, path) {
 	const items = NAV.filter((n) => !n.roles || (user && n.roles.includes(user.role)));
 	return h('nav', { id: 'main-nav', class: ['mainnav', navOpen && 'open'], 'aria-label': t('app.nav') },
 		h('ul', {}, items.map((n) => {
 			const active = [n.href.slice(1), ...(n.active || [])].some((p) => path === p || path.startsWith(`${p}/`));
 			return h('li', {}, h('a', { href: n.href, 'aria-current': active ? 'page' : null }, t(n.key)));
-		})));
+		}), navAccount(user, path)));
 }
 
 function skipLink() {
@@ -188,6 +208,17 @@ function messagePage(view, titleKey, detailKey, user) {
 	view.append(h('h1', { tabindex: '-1', class: 'page-title' }, t(titleKey)),
 		h('p', {}, t(detailKey)),
 		h('p', {}, h('a', { href: homeFor(user) }, t('app.home'))));
+}
+
+// The footer names the registration authority and how to reach it (configured: GET /bureau).
+function footer() {
+	const contact = h('p', { class: 'footer-contact', 'data-testid': 'footer-contact' });
+	getBureau().then((b) => {
+		if (!b) return;
+		const parts = [b.name, b.phone && `${t('bureau.phone')} ${b.phone}`, b.address, b.hours].filter(Boolean);
+		contact.textContent = parts.join(' · ');
+	});
+	return h('footer', { class: 'footer' }, h('p', {}, t('app.footer')), contact);
 }
 
 let renderSeq = 0;
@@ -208,8 +239,7 @@ export function render() {
 	}
 	const view = h('div', { class: 'view' });
 	const main = h('main', { id: 'main', tabindex: '-1' }, takeFlash(), view);
-	root.replaceChildren(skipLink(), topBar(user, path), navBar(user, path), main,
-		h('footer', { class: 'footer' }, t('app.footer')));
+	root.replaceChildren(skipLink(), topBar(user, path), navBar(user, path), main, footer());
 	navOpen = false;
 	let titleKey = 'app.not_found';
 	if (!m) {

@@ -186,6 +186,9 @@ export function fieldErrorText(e, local) {
 
 // code -> (problem) => [key, params] or a key.
 const PROBLEM_RULES = {
+	// A failed sign-in says how many tries remain before the lock, when the daemon tells.
+	invalid_credentials: (p) => (!Number.isInteger(p.attempts_left) ? 'problem.invalid_credentials'
+		: p.attempts_left > 0 ? ['problem.invalid_credentials.left', { n: p.attempts_left }] : 'problem.invalid_credentials.last'),
 	invalid_transition: (p) => (isTender(p) ? ['problem.invalid_transition.tender', { status: label('tender_status', p.current_status) }]
 		: ['problem.invalid_transition', { status: label('status', p.current_status) }]),
 	not_editable: (p) => (isTender(p) ? ['problem.not_editable.tender', { status: label('tender_status', p.current_status) }]

@@ -223,6 +223,8 @@ export function showProblem(slot, err, root, opts = {}) {
 					href: '#', onclick: (ev) => {
 						ev.preventDefault();
 						const c = target.querySelector('input, select, textarea, button') || target;
+						// A row with nothing to type in (a missing document on the check page) takes the focus itself.
+						if (c === target && !target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
 						target.scrollIntoView({ block: 'center' });
 						c.focus();
 					},

@@ -1,6 +1,7 @@
 /* credit_common.c — the checks and writes every credit writer shares (see credit.h): dates and
  * texts in bodies, the organization locked and registered, its public history. */
 #include "credit.h"
+#include "feed.h"
 #include "orgs.h"
 
 #include <stdio.h>
@@ -72,5 +73,7 @@ int credit_org_event(tx *t, const char *uscc, const char *type, int64_t effectiv
 	if (!rc)
 		rc = db_exec(t->c, "UPDATE orgs SET version = version + 1, updated_at = ? WHERE uscc = ?",
 		             DBP(DBS(now), DBS(uscc)), NULL, NULL);
+	if (!rc)
+		rc = feed_add(t->c, "org", uscc, type, NULL);
 	return rc ? rc : orgs_touch(t->c);
 }

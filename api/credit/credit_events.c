@@ -6,6 +6,7 @@
  * Project performance events come from contracts (§6), never from this route. */
 #include "credit.h"
 #include "credit_rules.h"
+#include "feed.h"
 #include "list_entry_flow.h"
 #include "orgs.h"
 
@@ -113,6 +114,9 @@ static int event_tx(tx *t, void *arg)
 	            a->has_fine ? DBI(a->fine_fen) : DBNULL, DBS(a->decision_number), DBS(a->title), DBS(a->authority),
 	            DBS(a->basis), DBS(day), DBI(t->user->id), DBS(now)),
 	        NULL, &id);
+	/* The organization's public credit changed (feed.h); a listing it causes is a row of its own. */
+	if (!rc)
+		rc = feed_add(t->c, "org", a->uscc, "credit_event", NULL);
 	if (rc)
 		return rc;
 	db_res *r;

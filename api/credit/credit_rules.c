@@ -3,6 +3,7 @@
 #include "credit_rules.h"
 #include "annual_reports.h"
 #include "credit.h"
+#include "feed.h"
 #include "list_entry_flow.h"
 #include "orgs.h"
 #include "scheduler.h"
@@ -306,6 +307,17 @@ static int list_batch(tx *t, const credit_rule *r, const db_res *cand, cJSON *co
 	                  "SELECT j.uscc, 'listing', ?, j.listed_on, ?, ?, NULL FROM " BATCH_TABLE,
 	                  DBP(DBS(now), DBS(r->reason), DBS(changes), DBS(todo)), NULL, NULL)))
 		goto out;
+	/* The open data (feed.h): each organization's history, and each new entry of the list. */
+	if ((rc = db_exec(t->c, FEED_INSERT "SELECT ?, 'org', j.uscc, 'listing', NULL FROM " BATCH_TABLE,
+	                  DBP(DBS(now), DBS(todo)), NULL, NULL)) ||
+	    (rc = db_exec(t->c,
+	                  FEED_INSERT
+	                  "SELECT ?, 'credit', x.id, 'list', ? FROM " BATCH_TABLE
+	                  " JOIN list_entries x ON x.uscc = j.uscc AND x.rule = ? AND x.rule_key = j.rule_key "
+	                  "ORDER BY x.id",
+	                  DBP(DBS(now), DBS(st_listed()), DBS(todo), DBS(r->name)), NULL, NULL)))
+		goto out;
+	feed_written();
 	if (r->then && (rc = db_exec(t->c, r->then, DBP(DBS(todo), DBS(r->name)), NULL, NULL)))
 		goto out;
 	if ((rc = db_exec(t->c,

@@ -3,6 +3,7 @@
  * created and shown. The routes are list_entries.c. */
 #include "list_entry_flow.h"
 #include "credit.h"
+#include "feed.h"
 #include "orgs.h"
 
 #include <stdio.h>
@@ -176,7 +177,7 @@ int le_insert(tx *t, const char *uscc, const le_listing *l, long long *id)
 	snprintf(ids, sizeof ids, "%lld", *id);
 	rc = audit_append(t->c, t->user, "list_entry.create", list_entry_flow.object, ids, s);
 	cJSON_Delete(s);
-	return rc;
+	return rc ? rc : feed_add(t->c, "credit", ids, "list", state_names[LE_listed]);
 }
 
 /* --- guards and effects ------------------------------------------------------------------ */
@@ -260,6 +261,15 @@ static int refuse(fsm_run *run, int state)
 	return 0;
 }
 
+/* Every removal, the registrar's or the sweep's, is a public change of the lists (feed.h). */
+static int moved(fsm_run *run)
+{
+	char ids[24];
+	snprintf(ids, sizeof ids, "%lld", run->id);
+	return feed_add(run->t->c, "credit", ids, fsm_action_name(run->def, run->tr->action),
+	                fsm_state_name(run->def, run->tr->to));
+}
+
 /* --- the table ------------------------------------------------------------------------------ */
 
 /* SPEC §5 lists. */
@@ -287,6 +297,7 @@ const fsm_def list_entry_flow = {
 	.ntimers = 0,
 	.visible = NULL,
 	.refuse = refuse,
+	.moved = moved,
 	.what = "list entry",
 	.path = "/api/v1/orgs/{uscc}/list-entries/{id}",
 };

@@ -292,21 +292,27 @@ static int password_right(const login *l)
 	return crypto_password_verify(l->password, n, l->hash) == 1 && !l->disabled;
 }
 
-/* A wrong password: its slot stays as the failure; the failure that completes the count locks. */
-static int failure_count(db_conn *c, const login *l)
+/* A wrong password: its slot stays as the failure; the failure that completes the count locks.
+ * *left is how many more failures the username may have before the lock: counted the same way
+ * whether or not the account exists (every name that can be a username is throttled), so it tells
+ * nothing about the account. */
+static int failure_count(db_conn *c, const login *l, long long *left)
 {
 	usec_t now_t = clock_now();
 	char now[32];
 	clock_fmt_db(now_t, now);
 	usec_t locked_until;
 	long long failures;
+	*left = 0;
 	int rc = throttle_row(c, l->username, now, &locked_until);
 	if (rc || locked_until > now_t)
 		return rc; /* already locked by another failure: one lock, one audit entry */
 	if ((rc = user_failures(c, l->username, locked_until, now_t, &failures)))
 		return rc;
-	if (failures < rule(RULE_login_max_failures))
+	if (failures < rule(RULE_login_max_failures)) {
+		*left = rule(RULE_login_max_failures) - failures;
 		return 0;
+	}
 	usec_t until_t = now_t + rule(RULE_login_lock_minutes) * 60 * USEC_PER_SEC;
 	char until[32], until_s[32];
 	clock_fmt_db(until_t, until);
@@ -378,11 +384,15 @@ static int login_end(tx *t, void *arg)
 	login *l = arg;
 	if (l->ok)
 		return session_open(t, l);
-	int rc = l->user_throttled ? failure_count(t->c, l) : 0;
+	long long left = 0;
+	int rc = l->user_throttled ? failure_count(t->c, l, &left) : 0;
 	if (rc)
 		return rc;
 	tx_refuse_commit(t, 401, "invalid_credentials", "the username or password is wrong");
 	tx_problem_header(t, "WWW-Authenticate: Bearer\r\n");
+	/* SPEC §3: the user is told how many tries remain before the lock (0: the next one is 429). */
+	if (l->user_throttled)
+		tx_problem_add(t, "attempts_left", cJSON_CreateNumber((double)left));
 	return TX_REFUSED;
 }
 

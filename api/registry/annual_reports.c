@@ -10,6 +10,7 @@
  */
 #include "annual_reports.h"
 #include "org_row.h"
+#include "feed.h"
 #include "orgs.h"
 #include "registry_rules.h"
 #include "tx.h"
@@ -227,6 +228,8 @@ static int file_report(tx *t, void *arg)
 		             DBP(DBS(now_db), DBS(a->uscc)), NULL, NULL);
 	if (!rc)
 		rc = orgs_touch(t->c);
+	if (!rc)
+		rc = feed_add(t->c, "org", a->uscc, "annual_report", NULL);
 	if (rc)
 		return rc;
 	cJSON *s = cJSON_CreateObject();

@@ -42,6 +42,8 @@ enum app_kind app_kind_of(const db_res *r, int row)
 
 int app_visible(const auth_user *u, const db_res *r, int row)
 {
+	if (fsm_state(&app_flow, db_val(r, row, AC_STATUS)) == APP_deleted)
+		return 0;
 	if (u->role_bit & ROLE_APPLICANT)
 		return db_int(r, row, AC_APPLICANT) == u->id;
 	if (u->role_bit & ROLE_REGISTRAR)
@@ -425,6 +427,23 @@ static int effect_withdraw(fsm_run *run)
 	return registry_release_claims(run->t->c, row_id(run), NULL);
 }
 
+/* 删除草稿: a draft never reached the bureau, so its applicant deletes it rather than withdrawing
+ * it: its documents go (content and all), any name it claimed is released, and the row stays in
+ * the state deleted, which no list or read shows, for the audit entries that name it. */
+static int effect_delete(fsm_run *run)
+{
+	long long id = row_id(run);
+	db_res *r;
+	int rc = db_query(run->t->c, "SELECT COUNT(*) FROM application_documents WHERE application_id = ?",
+	                  DBP(DBI(id)), &r);
+	if (rc)
+		return rc;
+	cJSON_AddNumberToObject(run->summary, "documents_deleted", (double)db_int(r, 0, 0));
+	db_res_free(r);
+	rc = db_exec(run->t->c, "DELETE FROM application_documents WHERE application_id = ?", DBP(DBI(id)), NULL, NULL);
+	return rc ? rc : registry_release_claims(run->t->c, id, NULL);
+}
+
 /* 行政许可法 Art. 32: one request listing every missing item, within the window. */
 static int guard_request_supplement(fsm_run *run)
 {
@@ -564,6 +583,7 @@ static const fsm_transition transitions[] = {
 	{ APP_draft, APP_DO_edit, APP_draft, APP, NULL, effect_edit, NULL },
 	{ APP_draft, APP_DO_submit, APP_submitted, APP, NULL, effect_submit, NULL },
 	{ APP_draft, APP_DO_withdraw, APP_withdrawn, APP, NULL, effect_withdraw, NULL },
+	{ APP_draft, APP_DO_delete, APP_deleted, APP, NULL, effect_delete, NULL },
 	{ APP_submitted, APP_DO_request_supplement, APP_supplement_requested, REG, guard_request_supplement,
 	  effect_request_supplement, NULL },
 	{ APP_submitted, APP_DO_accept, APP_accepted, REG, NULL, effect_accept, NULL },

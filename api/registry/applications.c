@@ -1,6 +1,6 @@
 /* applications.c — registration applications over HTTP (SPEC §4, Appendix A): create, read,
- * list (the registrar's queue), edit, and the actions submit, withdraw, request-supplement,
- * accept, approve and reject. The workflow itself — the table, the clocks, what each action does —
+ * list (the registrar's queue), edit, delete a draft, and the actions submit, withdraw,
+ * request-supplement, accept, approve and reject. The workflow itself — the table, the clocks, what each action does —
  * is application_flow.c; documents are documents.c. */
 #include "applications.h"
 #include "org_row.h"
@@ -278,7 +278,8 @@ static int parse_status_filter(const char *in, char *out, size_t outlen)
 		size_t n = strlen(tok);
 		while (n && tok[n - 1] == ' ')
 			tok[--n] = 0;
-		if (fsm_state(&app_flow, tok) < 0)
+		int st = fsm_state(&app_flow, tok);
+		if (st < 0 || st == APP_deleted)
 			return -1;
 		if (strlen(out) + n + 2 > outlen)
 			return -1;
@@ -332,18 +333,18 @@ static int list_tx(tx *t, void *arg)
 	int rc = db_query(
 	        t->c,
 	        "SELECT " APP_COLUMNS " FROM applications "
-	        "WHERE (? = 0 OR applicant_id = ?) AND (? = 1 OR first_submitted_at IS NOT NULL) "
+	        "WHERE status <> ? AND (? = 0 OR applicant_id = ?) AND (? = 1 OR first_submitted_at IS NOT NULL) "
 	        "AND (? = '' OR FIND_IN_SET(IF(EXISTS (SELECT 1 FROM deadlines d WHERE d.object_type = ? "
 	        "AND d.object_id = applications.id AND d.action = ? AND d.due_at <= ?), ?, status), ?) > 0) "
 	        "AND (? = '' OR kind = ?) AND (? = '' OR org_uscc = ?) "
 	        "AND (? = 0 OR (? = 1 AND (decision_due IS NULL OR decision_due > ? OR (decision_due = ? AND id > ?))) "
 	        "OR (? = 2 AND decision_due IS NULL AND id > ?)) "
 	        "ORDER BY decision_due IS NULL, decision_due, id LIMIT ?",
-	        DBP(DBI(applicant), DBI(t->user->id), DBI(applicant), DBS(q->status), DBS(app_flow.object),
-	            DBS(fsm_action_name(&app_flow, APP_DO_deem)), DBS(now), DBS(fsm_state_name(&app_flow, deem_to())),
-	            DBS(q->status), DBS(q->kind), DBS(q->kind), DBS(q->org), DBS(q->org), DBI(q->mode), DBI(q->mode),
-	            DBS(q->mode == 1 ? q->due : NULL), DBS(q->mode == 1 ? q->due : NULL), DBI(q->after), DBI(q->mode),
-	            DBI(q->after), DBI(q->limit + 1)),
+	        DBP(DBS(fsm_state_name(&app_flow, APP_deleted)), DBI(applicant), DBI(t->user->id), DBI(applicant),
+	            DBS(q->status), DBS(app_flow.object), DBS(fsm_action_name(&app_flow, APP_DO_deem)), DBS(now),
+	            DBS(fsm_state_name(&app_flow, deem_to())), DBS(q->status), DBS(q->kind), DBS(q->kind), DBS(q->org),
+	            DBS(q->org), DBI(q->mode), DBI(q->mode), DBS(q->mode == 1 ? q->due : NULL),
+	            DBS(q->mode == 1 ? q->due : NULL), DBI(q->after), DBI(q->mode), DBI(q->after), DBI(q->limit + 1)),
 	        &r);
 	if (rc)
 		return rc;
@@ -534,6 +535,24 @@ static void applications_withdraw(http_req *req)
 	act_or_reply(req, APP_DO_withdraw, NULL);
 }
 
+/* 删除草稿: the draft goes through the workflow to its final state deleted; nothing to answer. */
+static int delete_tx(tx *t, void *arg)
+{
+	const long long *id = arg;
+	int rc = fsm_exec(t, &app_flow, *id, APP_DO_delete, NULL, NULL);
+	if (!rc)
+		tx_answer_empty(t, 204);
+	return rc;
+}
+
+static void applications_delete(http_req *req)
+{
+	long long id;
+	if (api_id_param_or_reply(req, "id", &id) < 0)
+		return;
+	tx_run_or_reply(req, delete_tx, &id);
+}
+
 static void applications_accept(http_req *req)
 {
 	act_or_reply(req, APP_DO_accept, NULL);
@@ -609,6 +628,7 @@ const route applications_routes[] = {
 	{ "POST", "/api/v1/applications", applications_create, APP, R_JSON | R_IDEMPOTENT },
 	{ "GET", "/api/v1/applications/{id}", applications_get, APP | REG, 0 },
 	{ "PATCH", "/api/v1/applications/{id}", applications_patch, APP, R_JSON },
+	{ "DELETE", "/api/v1/applications/{id}", applications_delete, APP, 0 },
 	{ "POST", "/api/v1/applications/{id}/submit", applications_submit, APP, R_JSON_OPT | R_BODY_KIB(32) },
 	{ "POST", "/api/v1/applications/{id}/withdraw", applications_withdraw, APP, R_JSON_OPT | R_BODY_KIB(32) },
 	{ "POST", "/api/v1/applications/{id}/request-supplement", applications_request_supplement, REG,

@@ -3,6 +3,7 @@
  * itself is registry_key.c). */
 #include "certificates.h"
 #include "buf.h"
+#include "feed.h"
 #include "org_row.h"
 #include "orgs.h"
 #include "region.h"
@@ -128,6 +129,11 @@ static void authority_of(const char *region_code, char *out, size_t len)
 	int ting = region_level(r) == REGION_PROVINCE &&
 	           ((n >= 3 && !strcmp(name + n - 3, "省")) || (n >= 9 && !strcmp(name + n - 9, "自治区")));
 	snprintf(out, len, "%s%s", name, ting ? "民政厅" : "民政局");
+}
+
+void certificates_authority(const char *region_code, char *out, size_t len)
+{
+	authority_of(region_code, out, len);
 }
 
 /* The certificate of org, numbered serial, issued now (not yet signed). */
@@ -305,7 +311,8 @@ static int reissue(tx *t, void *arg)
 	if (rc)
 		return rc;
 	org_row_free(&org);
-	if ((rc = certificates_issue(t->c, a->uscc, t->user)))
+	if ((rc = certificates_issue(t->c, a->uscc, t->user)) ||
+	    (rc = feed_add(t->c, "org", a->uscc, "certificate", NULL)))
 		return rc;
 	if (a->reason) {
 		cJSON *s = cJSON_CreateObject();

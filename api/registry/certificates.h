@@ -34,6 +34,10 @@ extern const route certificates_routes[];
  * signing key cannot be had. */
 int certificates_issue(db_conn *c, const char *uscc, const auth_user *who);
 
+/* The registration authority (登记管理机关) of an organization of region_code, as its certificate
+ * names it: the civil-affairs department of the region (a province's 民政厅, any other's 民政局). */
+void certificates_authority(const char *region_code, char *out, size_t len);
+
 /* Canonical serialization of a JSON value (see above); malloc'd, or NULL when out of memory or
  * when the value holds a number that is not an integer of at most 2^53 in magnitude. */
 char *certificates_canonical(const cJSON *v);

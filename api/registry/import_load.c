@@ -4,6 +4,7 @@
 #include "audit.h"
 #include "buf.h"
 #include "clock.h"
+#include "feed.h"
 #include "org_row.h"
 #include "orgs_index.h"
 
@@ -176,6 +177,10 @@ static const char sql_deregister[] =
         "NULL FROM " NAMES_TABLE " WHERE j.status = 'deregistered'";
 static const char sql_imported[] = "INSERT INTO org_events (uscc, type, at, effective_date, reason) SELECT j.uscc, "
                                    "'import', ?, ?, NULL FROM " NAMES_TABLE;
+/* The open data (feed.h): each imported organization appears in the register. */
+static const char sql_feed_establish[] = FEED_INSERT "SELECT ?, 'org', j.uscc, 'establish', NULL FROM " NAMES_TABLE;
+static const char sql_feed_deregister[] =
+        FEED_INSERT "SELECT ?, 'org', j.uscc, 'deregister', NULL FROM " NAMES_TABLE " WHERE j.status = 'deregistered'";
 /* IGNORE: grams left by an import that stopped half-way are simply there already. */
 static const char sql_grams[] =
         "INSERT IGNORE INTO org_name_grams (gram, uscc) SELECT j.gram, j.uscc FROM " GRAMS_TABLE;
@@ -236,8 +241,13 @@ static int org_tx(db_conn *c, void *arg)
 		rc = db_exec(c, sql_deregister, DBP(DBS(L->now_db), DBS(b->names.p)), NULL, NULL);
 	if (!rc)
 		rc = db_exec(c, sql_imported, DBP(DBS(L->now_db), DBS(L->today), DBS(b->names.p)), NULL, NULL);
+	if (!rc)
+		rc = db_exec(c, sql_feed_establish, DBP(DBS(L->now_db), DBS(b->names.p)), NULL, NULL);
+	if (!rc && b->has_deregistered)
+		rc = db_exec(c, sql_feed_deregister, DBP(DBS(L->now_db), DBS(b->names.p)), NULL, NULL);
 	if (rc)
 		return rc;
+	feed_written();
 	cJSON *s = cJSON_CreateObject();
 	cJSON_AddStringToObject(s, "file", L->file);
 	cJSON_AddNumberToObject(s, "count", b->n);

@@ -5,6 +5,7 @@
 #include "registry_tx.h"
 #include "certificates.h"
 #include "org_row.h"
+#include "feed.h"
 #include "orgs.h"
 #include "orgs_index.h"
 #include "uscc.h"
@@ -156,7 +157,8 @@ static int add_event(db_conn *c, const char *uscc, const char *type, const char 
 	            DBI(who->id)),
 	        NULL, NULL);
 	free(ch);
-	return rc;
+	/* The public history is the register's public change (feed.h). */
+	return rc ? rc : feed_add(c, "org", uscc, type, NULL);
 }
 
 static void add_change(cJSON *diff, const char *field, cJSON *old, cJSON *nv)

@@ -4,6 +4,7 @@
 #include "tender_flow.h"
 #include "bid_seal.h"
 #include "committee.h"
+#include "feed.h"
 #include "opening.h"
 #include "org_row.h"
 #include "orgs.h"
@@ -347,6 +348,19 @@ static int effect_close_bidding(fsm_run *run)
 	return effect_deadline(run, "bid_deadline", tender_bid_deadline(run->row, 0));
 }
 
+/* Every move of a published tender is public (feed.h): publication, questions and answers, the
+ * deadlines, the opening, cancellation and what follows. A draft's edits and its cancellation
+ * never were. */
+static int moved(fsm_run *run)
+{
+	if (run->tr->from == TS_draft && run->tr->action != TA_publish)
+		return 0;
+	char ids[24];
+	snprintf(ids, sizeof ids, "%lld", run->id);
+	return feed_add(run->t->c, "tender", ids, fsm_action_name(run->def, run->tr->action),
+	                fsm_state_name(run->def, run->tr->to));
+}
+
 /* When no transition fits: the tender's own words for the common cases. */
 static int refuse(fsm_run *run, int state)
 {
@@ -433,6 +447,7 @@ const fsm_def tender_flow = {
 	.ntimers = sizeof timers / sizeof timers[0],
 	.visible = tender_visible,
 	.refuse = refuse,
+	.moved = moved,
 	.what = "tender",
 	.path = "/api/v1/tenders/{id}",
 };

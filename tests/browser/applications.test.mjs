@@ -78,7 +78,7 @@ test('a refused submission says why in Chinese next to each field, with the numb
 });
 
 test('after a refused submit, uploading a missing document takes it off the error summary', async () => {
-	const id = await fileEstablishment(d, appToken, '海盐县青少年围棋协会', {
+	const id = await fileEstablishment(d, appToken, '海盐县少儿围棋研究会', {
 		submit: false, docs: ['application_letter', 'domicile_proof', 'legal_rep_id'],
 	});
 	await withPage(b, 'apps-summary-follows', async (page) => {

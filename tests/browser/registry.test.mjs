@@ -114,6 +114,8 @@ test('sign up, apply, upload, submit; registrar accepts and approves; the public
 
 		// --- fill in the establishment application
 		await page.getByRole('link', { name: '新建成立登记申请' }).click();
+		await waitForRoute(page, '#/apply/start');
+		await page.getByRole('link', { name: '开始填写申请' }).click();
 		await waitForRoute(page, '#/applications/new');
 		await page.getByLabel('组织形式').selectOption('social_group');
 		await page.getByLabel('直接登记类别').selectOption('community_service');

@@ -73,3 +73,55 @@ test('a lockout on one instance holds on the other', async () => {
   const r = await b.api('POST', '/api/v1/auth/login', { body: { username, password: 'correct-horse-9' } });
   assert.equal(r.status, 429);
 });
+
+test('the open-data feed: two nodes publishing at once, a reader paging on both meanwhile gets every change once, without gaps', async () => {
+  const day = 86400e3;
+  const when = (days) => new Date(Math.floor(Date.now() / 1000) * 1000 + days * day).toISOString().replace('.000Z', 'Z');
+  const pa = await a.as('purchaser');
+  const me = (await a.api('GET', '/api/v1/me', { token: pa })).json.data;
+  const pb = await b.login(me.username);
+  let from = 0;
+  for (;;) { // the feed's end now, however long it is
+    const r = (await a.api('GET', `/api/v1/feed?after=${from}&limit=1000`)).json;
+    if (!r.data.length) break;
+    from = r.next_after;
+  }
+  const N = 20;
+  const mk = async (d, token, i) => {
+    const c = await d.api('POST', '/api/v1/tenders', { token, body: {
+      title: `集群项目 ${a.run} ${i}`, description: '服务。', service_category: 'elderly_care', budget_fen: 100000000,
+      method: 'open', evaluation_method: 'comprehensive', criteria: [{ id: 'plan', name: '方案', max_points: 70 }],
+      price_points: 30, eligibility: {}, enquiry_end: when(10), bid_deadline: when(25), contract_months: 12 } });
+    assert.equal(c.status, 201, c.text);
+    return c.json.data.id;
+  };
+  const ids = await Promise.all(Array.from({ length: N }, (_, i) => mk(i % 2 ? a : b, i % 2 ? pa : pb, i)));
+  let writing = true;
+  const seen = [];
+  let pages = 0;
+  let stoppedAt = 0;
+  const reader = (async () => {
+    let after_ = from;
+    for (;;) {
+      const stop = !writing;
+      const r = await (pages++ % 2 ? b : a).api('GET', `/api/v1/feed?after=${after_}&limit=3`);
+      assert.equal(r.status, 200, r.text);
+      seen.push(...r.json.data);
+      after_ = r.json.next_after;
+      // A node may lag the other: done once every publication was seen (or 20 s after the writes).
+      if (stop && seen.length >= N) return;
+      if (stop && !r.json.data.length) {
+        stoppedAt ||= Date.now();
+        assert.ok(Date.now() - stoppedAt < 20000, `only ${seen.length} of ${N} changes ever appeared`);
+        await new Promise((res) => setTimeout(res, 50));
+      }
+    }
+  })();
+  const rs = await Promise.all(ids.map((id, i) => (i % 2 ? b : a).api('POST', `/api/v1/tenders/${id}/publish`, { token: i % 2 ? pb : pa })));
+  assert.deepEqual(rs.map((r) => r.status).filter((s) => s !== 200), []);
+  writing = false;
+  await reader;
+  const seqs = seen.map((e) => e.seq);
+  assert.deepEqual(seqs, seqs.map((_, i) => from + 1 + i), 'increasing, no gaps, no duplicates');
+  assert.deepEqual(seen.map((e) => `${e.type}:${e.id}:${e.action}`).sort(), ids.map((id) => `tender:${id}:publish`).sort());
+});

@@ -83,6 +83,8 @@ test('five failed logins lock the username for 15 minutes (429), even with the r
     const r = await d.api('POST', '/api/v1/auth/login', { body: { username: 'locky', password: 'wrong-password' } });
     assert.equal(r.status, 401, `attempt ${i + 1}`);
     assert.equal(r.json.code, 'invalid_credentials');
+    // How many tries remain before the lock: 4, 3, 2, 1, 0.
+    assert.equal(r.json.attempts_left, 4 - i, `attempt ${i + 1}`);
   }
   const locked = await d.api('POST', '/api/v1/auth/login', { body: { username: 'locky', password: 'long-enough-pw' } });
   assert.equal(locked.status, 429);
@@ -103,6 +105,14 @@ test('unknown usernames fail exactly like wrong passwords', async () => {
   const r = await d.api('POST', '/api/v1/auth/login', { body: { username: 'nobody-here', password: 'whatever-pw' } });
   assert.equal(r.status, 401);
   assert.equal(r.json.code, 'invalid_credentials');
+  // attempts_left counts the same for a name without an account: it tells nothing.
+  assert.equal(r.json.attempts_left, 4);
+  await signup({ username: 'somebody-here', password: 'long-enough-pw', display_name: 's', phone: '13600136009' });
+  const known = await d.api('POST', '/api/v1/auth/login', { body: { username: 'somebody-here', password: 'wrong-pw-123' } });
+  assert.deepEqual(Object.keys(known.json).sort(), Object.keys(r.json).sort());
+  assert.equal(known.json.attempts_left, 4);
+  const again = await d.api('POST', '/api/v1/auth/login', { body: { username: 'nobody-here', password: 'whatever-pw' } });
+  assert.equal(again.json.attempts_left, 3);
 });
 
 test('roles: every route checks them server-side', async () => {

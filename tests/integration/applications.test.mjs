@@ -218,7 +218,7 @@ test('establish: draft → submit → accept → approve issues a valid USCC, th
   assert.equal(app.submitted_at, null);
   assert.equal(app.decision_due, null);
   assert.equal(app.overdue, false);
-  assert.deepEqual(app.allowed_actions, ['edit', 'submit', 'withdraw']);
+  assert.deepEqual(app.allowed_actions, ['edit', 'submit', 'withdraw', 'delete']);
 
   for (const k of REQUIRED_KINDS) assert.equal((await upload(a, app.id, k)).status, 201);
   const s = await act(a, app.id, 'submit');
@@ -607,6 +607,40 @@ test('withdraw: from draft or submitted, by the applicant; final afterwards', as
   // A withdrawn draft was never filed: registrars do not see it; a withdrawn submission they do.
   assert.equal((await get(registrar, c.json.data.id)).status, 404);
   assert.equal((await get(registrar, id)).json.data.status, 'withdrawn');
+});
+
+test('删除草稿: the applicant deletes a draft (DELETE); only a draft, only its own; gone from lists and reads, documents removed, audited', async () => {
+  const a = await person('applicant');
+  const other = await person('applicant');
+  const del = (who, id, headers) => d.api('DELETE', `/api/v1/applications/${id}`, { token: who.token, headers });
+  const id = await draft(a);
+  assert.equal(one(`SELECT COUNT(*) FROM application_documents WHERE application_id = ${id}`), '5');
+  // Someone else's draft does not exist for them; registrars may not delete at all.
+  assert.equal((await del(other, id)).status, 404);
+  assert.equal((await del(registrar, id)).status, 403);
+  // If-Match is honoured.
+  assert.equal((await del(a, id, { 'If-Match': '"999"' })).status, 412);
+  const version = (await get(a, id)).json.data.version;
+  let r = await del(a, id, { 'If-Match': `"${version}"` });
+  assert.equal(r.status, 204, r.text);
+  assert.equal((await get(a, id)).status, 404);
+  assert.ok(!(await list(a)).json.data.some((x) => x.id === id), 'not listed');
+  assert.equal((await list(a, '?status=deleted')).status, 400);
+  assert.equal(one(`SELECT COUNT(*) FROM application_documents WHERE application_id = ${id}`), '0');
+  assert.equal(one(`SELECT status FROM applications WHERE id = ${id}`), 'deleted');
+  const summary = JSON.parse(one(`SELECT summary FROM audit_log WHERE action = 'application.delete' AND object_id = '${id}'`));
+  assert.equal(summary.documents_deleted, 5);
+  // Gone for good: another delete, an edit or a submit finds nothing.
+  assert.equal((await del(a, id)).status, 404);
+  assert.equal((await act(a, id, 'submit')).status, 404);
+  assert.equal((await patch(a, id, { activity_area: 'x' })).status, 404);
+  // A submitted application is withdrawn, not deleted: 409 with the status it is in.
+  const sub = await submitted(a, socialGroup());
+  r = await del(a, sub);
+  assert.equal(r.status, 409);
+  assert.equal(r.json.current_status, 'submitted');
+  assert.ok(r.json.allowed_actions.includes('withdraw'));
+  assert.ok(!(await get(a, sub)).json.data.allowed_actions.includes('delete'));
 });
 
 test('PATCH merges fields (RFC 7386) and re-validates; kind and org cannot change', async () => {

@@ -99,7 +99,7 @@ test('the workflows in the document are the executor\'s tables, and each action 
   assert.deepEqual(app.timers, [{ state: 'submitted', action: 'deem', rule: 'deemed_acceptance' }]);
   let described = 0;
   for (const action of new Set(app.transitions.map((t) => t.action))) {
-    const op = doc.paths[`${app.path}/${action}`]?.post;
+    const op = action === 'delete' ? doc.paths[app.path]?.delete : doc.paths[`${app.path}/${action}`]?.post;
     const moves = app.transitions.filter((t) => t.action === action);
     if (!op) {
       // Only edits (PATCH, documents) and the system's own moves have no action route.
@@ -112,5 +112,5 @@ test('the workflows in the document are the executor\'s tables, and each action 
     assert.ok(op.responses['409'], `${action} documents its 409`);
     described++;
   }
-  assert.equal(described, 6);  // submit, withdraw, request-supplement, accept, approve, reject
+  assert.equal(described, 7);  // submit, withdraw, request-supplement, accept, approve, reject; delete (DELETE)
 });

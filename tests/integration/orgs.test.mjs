@@ -245,6 +245,8 @@ test('the profile: every field of Appendix A, ETag, conditional GET, and never a
     status: 'registered', deregistered_at: null, grade: null, grade_valid_until: null, lists: undefined, version: 1,
     // Imported without them: the file has no activity area or funds.
     activity_area: null, funds_fen: null,
+    // 登记管理机关: the civil-affairs department of the region, as a certificate names it.
+    registration_authority: '海盐县民政局',
   });
   assert.deepEqual(o.lists, []);
   assert.equal((await d.api('GET', `/api/v1/orgs/${code}`, { headers: { 'If-None-Match': '"1"' } })).status, 304);

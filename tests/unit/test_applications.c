@@ -88,9 +88,10 @@ static int app_deemed_due(const char *status, usec_t since, int64_t today)
 	return fsm_due_action(&app_flow, r, 0, clock_local_midnight(today) + 12 * 3600 * USEC_PER_SEC) == APP_DO_deem;
 }
 
-static const char *const all_statuses[] = { "draft",    "submitted", "supplement_requested", "accepted", "approved",
-	                                    "rejected", "withdrawn" };
-static const char *const all_actions[] = { "edit",   "submit", "withdraw", "request-supplement",
+static const char *const all_statuses[] = { "draft",     "submitted", "supplement_requested",
+	                                    "accepted",  "approved",  "rejected",
+	                                    "withdrawn", "deleted" };
+static const char *const all_actions[] = { "edit",   "submit", "withdraw", "delete", "request-supplement",
 	                                   "accept", "deem",   "approve",  "reject" };
 #define NSTATUS (sizeof all_statuses / sizeof all_statuses[0])
 #define NACTION (sizeof all_actions / sizeof all_actions[0])
@@ -164,6 +165,20 @@ static void test_withdraw(void **state)
 	}
 }
 
+/* 删除草稿: only a draft, only by its applicant, to the final state deleted. */
+static void test_delete_only_drafts(void **state)
+{
+	(void)state;
+	for (size_t s = 0; s < NSTATUS; s++) {
+		const char *st = all_statuses[s];
+		int allowed = !strcmp(st, "draft");
+		assert_int_equal(to_of(st, "delete", ROLE_APPLICANT) != NULL, allowed);
+		if (allowed)
+			assert_string_equal(to_of(st, "delete", ROLE_APPLICANT), "deleted");
+		assert_null(to_of(st, "delete", ROLE_REGISTRAR));
+	}
+}
+
 /* Editing (PATCH, documents) only as a draft or after a supplement request. */
 static void test_edit_only_when_editable(void **state)
 {
@@ -185,8 +200,8 @@ static void test_roles(void **state)
 		for (size_t a = 0; a < NACTION; a++) {
 			const char *act = all_actions[a];
 			unsigned roles = roles_for(all_statuses[s], act);
-			int applicant_action =
-			        !strcmp(act, "edit") || !strcmp(act, "submit") || !strcmp(act, "withdraw");
+			int applicant_action = !strcmp(act, "edit") || !strcmp(act, "submit") ||
+			                       !strcmp(act, "withdraw") || !strcmp(act, "delete");
 			int registrar_action = !strcmp(act, "request-supplement") || !strcmp(act, "accept") ||
 			                       !strcmp(act, "approve") || !strcmp(act, "reject");
 			if (roles) {
@@ -203,13 +218,13 @@ static void test_roles(void **state)
 	}
 }
 
-/* approved, rejected and withdrawn are final. */
+/* approved, rejected, withdrawn and deleted are final. */
 static void test_final_states(void **state)
 {
 	(void)state;
-	static const char *const finals[] = { "approved", "rejected", "withdrawn" };
+	static const char *const finals[] = { "approved", "rejected", "withdrawn", "deleted" };
 	unsigned everyone = ROLE_APPLICANT | ROLE_REGISTRAR | ROLE_PURCHASER | ROLE_EVALUATOR | ROLE_ADMIN | APP_SYSTEM;
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < sizeof finals / sizeof finals[0]; i++) {
 		const char *out[16];
 		assert_int_equal(app_allowed_actions(finals[i], everyone, out, 16), 0);
 	}
@@ -250,10 +265,11 @@ static void test_allowed_actions(void **state)
 	(void)state;
 	const char *out[16];
 	int k = app_allowed_actions("draft", ROLE_APPLICANT, out, 16);
-	assert_int_equal(k, 3);
+	assert_int_equal(k, 4);
 	assert_string_equal(out[0], "edit");
 	assert_string_equal(out[1], "submit");
 	assert_string_equal(out[2], "withdraw");
+	assert_string_equal(out[3], "delete");
 	k = app_allowed_actions("submitted", ROLE_REGISTRAR, out, 16);
 	assert_int_equal(k, 2);
 	assert_string_equal(out[0], "request-supplement");
@@ -280,6 +296,9 @@ static void test_routes_match_table(void **state)
 			if (!strcmp(r->method, "PATCH") || (!strcmp(last, "documents") && !strcmp(r->method, "POST")) ||
 			    !strcmp(r->method, "DELETE"))
 				action = "edit";
+			/* DELETE of the application itself is the action delete (a document's is an edit). */
+			if (!strcmp(r->method, "DELETE") && !strcmp(last, "{id}"))
+				action = "delete";
 			if (!action)
 				continue;
 			unsigned roles = 0;
@@ -289,7 +308,7 @@ static void test_routes_match_table(void **state)
 			assert_int_equal(r->roles, roles);
 			checked++;
 		}
-	assert_int_equal(checked, 9); /* 6 actions + PATCH + document upload + document delete */
+	assert_int_equal(checked, 10); /* 6 actions + delete + PATCH + document upload + document delete */
 }
 
 /* 行政许可法 Art. 32 in China's calendar days: submitted on day D, supplements may be asked up to
@@ -340,7 +359,7 @@ static void test_state_sets(void **state)
 	(void)state;
 	char set[128];
 	fsm_state_set(&app_flow, fsm_final_states(&app_flow), set, sizeof set);
-	assert_string_equal(set, "approved,rejected,withdrawn");
+	assert_string_equal(set, "approved,rejected,withdrawn,deleted");
 	fsm_state_set(&app_flow, ~(fsm_final_states(&app_flow) | 1u << APP_draft), set, sizeof set);
 	assert_string_equal(set, "submitted,supplement_requested,accepted");
 }
@@ -381,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_table_well_formed),
 		cmocka_unit_test(test_the_specified_edges),
 		cmocka_unit_test(test_withdraw),
+		cmocka_unit_test(test_delete_only_drafts),
 		cmocka_unit_test(test_edit_only_when_editable),
 		cmocka_unit_test(test_roles),
 		cmocka_unit_test(test_final_states),

@@ -10,6 +10,7 @@ import { readYuan, fenToYuan } from '../money.js';
 import { LEGAL_FORMS, CATEGORIES } from '../enums.js';
 import { editOrgApplication } from './org-apply.js';
 import { regionField, regionCodeOf } from '../region-picker.js';
+import { stepIndicator } from '../journey.js';
 
 const EDITABLE = ['draft', 'supplement_requested'];
 
@@ -17,10 +18,25 @@ function fieldset(legendKey, ...children) {
 	return h('fieldset', { class: 'card' }, h('legend', {}, t(legendKey)), children);
 }
 
+// Opens the form at a section (?section=contact, from the check page's 修改 links).
+function goToSection(form, section) {
+	const fs = section && form.querySelector(`[data-section="${CSS.escape(section)}"]`);
+	if (!fs || fs.hidden) return;
+	fs.scrollIntoView({ block: 'start' });
+	const c = fs.querySelector('input, select, textarea');
+	if (c) c.focus({ preventScroll: true });
+}
+
 // Errors for a whole group ("directors", "members") go at the end of its fieldset.
 function fieldsetFor(path, legendKey, ...children) {
 	const fs = fieldset(legendKey, ...children);
 	fs.dataset.field = path;
+	fs.dataset.section = path;
+	return fs;
+}
+
+function sectioned(fs, section) {
+	fs.dataset.section = section;
 	return fs;
 }
 
@@ -95,7 +111,8 @@ function readForm(form, directorsList) {
 export async function applicationFormPage(view, ctx) {
 	const id = ctx.params.id;
 	const header = pageHeader(id ? 'app.form.edit_title' : 'app.form.new_title', 'app.form.intro');
-	view.append(header);
+	const steps = stepIndicator('fill');
+	view.append(steps, header);
 	let app = {};
 	let version = null;
 	if (id) {
@@ -116,6 +133,7 @@ export async function applicationFormPage(view, ctx) {
 		}
 		if (app.kind && app.kind !== 'establish') {
 			header.remove();
+			steps.remove();
 			await editOrgApplication(view, ctx, app, version);
 			return;
 		}
@@ -170,7 +188,7 @@ export async function applicationFormPage(view, ctx) {
 	const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, t('app.form.save'));
 	const form = h('form', { class: 'app-form stack', novalidate: true, 'aria-label': t(id ? 'app.form.edit_title' : 'app.form.new_title') },
 		errSlot,
-		fieldset('app.section.basic',
+		sectioned(fieldset('app.section.basic',
 			h('div', { class: 'grid-2' },
 				legalForm,
 				field({ name: 'category', type: 'select', required: true, value: app.category || '', options: enumOptions('category', CATEGORIES, { blank: 'app.form.choose' }) })),
@@ -180,7 +198,7 @@ export async function applicationFormPage(view, ctx) {
 				field({ name: 'activity_area', required: true, value: app.activity_area })),
 			field({ name: 'domicile', required: true, value: app.domicile, attrs: { autocomplete: 'street-address' } }),
 			field({ name: 'business_scope', type: 'textarea', required: true, value: app.business_scope, rows: 3 }),
-			field({ name: 'funds_fen', required: true, hint: 'hint.funds', value: app.funds_fen != null ? fenToYuan(app.funds_fen) : '', attrs: { inputmode: 'decimal', autocomplete: 'off', placeholder: '30000.00' } })),
+			field({ name: 'funds_fen', required: true, hint: 'hint.funds', value: app.funds_fen != null ? fenToYuan(app.funds_fen) : '', attrs: { inputmode: 'decimal', autocomplete: 'off', placeholder: '30000.00' } })), 'basic'),
 		fieldsetFor('legal_representative', 'app.section.legal_rep',
 			h('div', { class: 'grid-2' },
 				field({ name: 'legal_representative.name', required: true, value: lr.name, attrs: { autocomplete: 'off' } }),
@@ -197,6 +215,7 @@ export async function applicationFormPage(view, ctx) {
 			h('a', { class: 'btn', href: id ? `#/applications/${encodeURIComponent(id)}` : '#/my/applications' }, t('common.cancel'))));
 	syncDirectors();
 	syncForm();
+	if (ctx.query.get('section')) requestAnimationFrame(() => requestAnimationFrame(() => goToSection(form, ctx.query.get('section'))));
 
 	form.addEventListener('submit', async (ev) => {
 		ev.preventDefault();

@@ -6,12 +6,13 @@ import { t, has, label, fieldLabel } from '../i18n.js';
 import { get, post, api, apiBlob, qs } from '../api.js';
 import {
 	pageHeader, dl, loading, mono, statusBadge, overdueBadge, showProblem, localProblem, busy, badge,
-	openDialog, field, fmtDateTime, fmtDate, fmtYuan, fmtBytes, dataTable, pager, messageArea, regionText,
+	openDialog, field, fmtDateTime, fmtDate, fmtYuan, fmtBytes, dataTable, pager, messageArea, regionText, flash,
 } from '../ui.js';
 import {
 	DOC_KINDS, DOC_MEDIA_TYPES, CHANGE_DOC_KINDS, MULTI_DOC_KINDS, supplementFields,
 } from '../enums.js';
 import { changeRows } from '../org-data.js';
+import { stepIndicator } from '../journey.js';
 
 // Which action each role may take from which status (mirrors the daemon's state table; the
 // daemon has the last word and answers 409 otherwise).
@@ -21,7 +22,9 @@ const ACTIONS = [
 	{ action: 'request-supplement', roles: ['registrar'], from: ['submitted'], style: '', dialog: 'items' },
 	{ action: 'approve', roles: ['registrar'], from: ['accepted'], style: 'primary', confirm: true },
 	{ action: 'reject', roles: ['registrar'], from: ['accepted'], style: 'danger', dialog: 'reason' },
-	{ action: 'withdraw', roles: ['applicant'], from: ['draft', 'submitted', 'supplement_requested'], style: 'danger', confirm: true },
+	// A draft never reached the bureau: it is deleted (删除草稿), not withdrawn.
+	{ action: 'withdraw', roles: ['applicant'], from: ['submitted', 'supplement_requested'], style: 'danger', confirm: true },
+	{ action: 'delete', roles: ['applicant'], from: ['draft'], style: 'danger', confirm: true },
 ];
 const EDITABLE = ['draft', 'supplement_requested'];
 
@@ -96,6 +99,21 @@ export async function applicationPage(view, ctx) {
 		}, t(`action.${def.action}`));
 		btn.addEventListener('click', async () => {
 			let done;
+			if (def.action === 'delete') {
+				done = await openDialog({
+					title: t('action.delete'), danger: true, confirmLabel: t('action.delete'),
+					body: [h('p', {}, t('action.delete.confirm', { name: app.name || t('app.untitled') }))],
+					onConfirm: async () => {
+						await api('DELETE', `/applications/${enc}`, { ifMatch: version });
+						return true;
+					},
+				});
+				if (done) {
+					flash(t('action.delete.done'));
+					ctx.navigate('#/my/applications');
+				}
+				return;
+			}
 			if (def.dialog === 'reason') {
 				done = await openDialog({
 					title: t(`action.${def.action}`), danger: true, confirmLabel: t(`action.${def.action}`),
@@ -195,7 +213,10 @@ export async function applicationPage(view, ctx) {
 					// Two of one kind: say which one counts (the replaced one could not be removed).
 					mine.length > 1 && !MULTI_DOC_KINDS.includes(kind)
 						? [' ', d === newest ? badge(t('app.doc_current'), 'ok') : badge(t('app.doc_older'), 'muted')] : null,
-					h('span', { class: 'muted' }, ` ${fmtBytes(d.size)} · ${d.media_type || ''}${d.uploaded_at ? ` · ${fmtDateTime(d.uploaded_at)}` : ''}`),
+					// A phone shows the size and the time; the media type and the digest are for wider screens.
+					h('span', { class: 'muted doc-meta' }, ` ${fmtBytes(d.size)}`,
+						d.media_type ? h('span', { class: 'doc-type' }, ` · ${d.media_type}`) : null,
+						d.uploaded_at ? ` · ${fmtDateTime(d.uploaded_at)}` : ''),
 					d.sha256 ? h('span', { class: 'muted sha' }, ' · SHA-256 ', mono(`${d.sha256.slice(0, 12)}…`, d.sha256)) : null,
 					' ',
 					h('button', {
@@ -336,6 +357,7 @@ export async function applicationPage(view, ctx) {
 
 	// The daemon lists what the caller may do (allowed_actions); without that list, the table above.
 	function allowed(def) {
+		if (def.action === 'withdraw' && app.status === 'draft') return false;
 		if (Array.isArray(app.allowed_actions)) return app.allowed_actions.includes(def.action);
 		return def.roles.includes(role) && def.from.includes(app.status);
 	}
@@ -346,11 +368,18 @@ export async function applicationPage(view, ctx) {
 		return EDITABLE.includes(app.status);
 	}
 
+	// An applicant's establishment on its way: the steps, and the next one (check your answers).
+	function guided() {
+		return role === 'applicant' && app.kind === 'establish' && app.status === 'draft';
+	}
+
 	function actions() {
-		const out = ACTIONS.filter(allowed).map(actionButton);
+		// On the guided way the next step (check your answers) is the primary action, not submit.
+		const out = ACTIONS.filter(allowed).map((def) => actionButton(guided() && def.action === 'submit' ? { ...def, style: '' } : def));
 		if (editable()) {
 			out.unshift(h('a', { class: 'btn', href: `#/applications/${enc}/edit` }, t('common.edit')));
 		}
+		if (guided()) out.unshift(h('a', { class: 'btn btn-primary', href: `#/applications/${enc}/check` }, t('journey.next_check')));
 		return out;
 	}
 
@@ -481,6 +510,7 @@ export async function applicationPage(view, ctx) {
 		refreshHeaderAndActions();
 		docsBox.replaceChildren(documentsSection());
 		body.replaceChildren(
+			guided() ? stepIndicator('documents') : '',
 			headerBox, messages.el, actionsBox,
 			h('div', { class: 'app-grid' },
 				h('div', { class: 'app-main' }, details(), section('app.section.documents', docsBox, 'documents')),
@@ -496,5 +526,13 @@ export async function applicationPage(view, ctx) {
 		return;
 	}
 	renderAll();
+	if (ctx.query.get('section') === 'documents') {
+		const docs = body.querySelector('section[data-field="documents"]');
+		requestAnimationFrame(() => requestAnimationFrame(() => {
+			docs.scrollIntoView({ block: 'start' });
+			const first = docs.querySelector('li.no-doc input[type="file"], input[type="file"]');
+			if (first) first.focus({ preventScroll: true });
+		}));
+	}
 	if (!document.activeElement || document.activeElement === document.body) view.querySelector('h1').focus();
 }

@@ -71,8 +71,12 @@ export function signupPage(view, ctx) {
 		field({ name: 'display_name', required: true, attrs: { autocomplete: 'name' } }),
 		field({ name: 'password', type: 'password', required: true, hint: 'signup.password_hint', attrs: { autocomplete: 'new-password', minlength: PASSWORD_MIN } }),
 		field({ name: 'password_confirm', type: 'password', required: true, attrs: { autocomplete: 'new-password' } }),
-		field({ name: 'phone', type: 'tel', attrs: { autocomplete: 'tel' } }),
-		field({ name: 'email', type: 'email', attrs: { autocomplete: 'email' } }),
+		// The daemon needs one way to reach the applicant: said before the form is sent.
+		h('fieldset', { class: 'contact-group', dataset: { field: 'contact' }, 'aria-describedby': 'signup-contact-hint' },
+			h('legend', {}, t('signup.contact')),
+			h('p', { class: 'hint', id: 'signup-contact-hint', 'data-testid': 'contact-hint' }, t('signup.contact_hint')),
+			field({ name: 'phone', type: 'tel', attrs: { autocomplete: 'tel' } }),
+			field({ name: 'email', type: 'email', attrs: { autocomplete: 'email' } })),
 		submit);
 	form.addEventListener('submit', async (ev) => {
 		ev.preventDefault();
@@ -83,6 +87,9 @@ export function signupPage(view, ctx) {
 		}
 		if (v('password_confirm') && v('password') !== v('password_confirm')) {
 			errors.push({ field: 'password_confirm', code: 'mismatch', message: t('error.password_mismatch') });
+		}
+		if (!v('phone').trim() && !v('email').trim()) {
+			errors.push({ field: 'phone', code: 'contact_required', message: t('verr.contact_required') });
 		}
 		if (errors.length) {
 			showProblem(errSlot, localProblem(errors), form);

@@ -22,7 +22,7 @@ export function myApplicationsPage(view) {
 		table.add(items);
 	}, { onEmpty: () => { empty.hidden = false; } });
 	view.append(
-		pageHeader('apps.title', null, h('div', { class: 'actions' }, h('a', { class: 'btn btn-primary', href: '#/applications/new' }, t('apps.new')))),
+		pageHeader('apps.title', null, h('div', { class: 'actions' }, h('a', { class: 'btn btn-primary', href: '#/apply/start' }, t('apps.new')))),
 		table.el, empty, list.el);
 	list.reload();
 }

@@ -42,6 +42,8 @@ function profile(o) {
 		['field.business_scope', o.business_scope],
 		['field.legal_representative_name', o.legal_representative_name],
 		['field.registered_at', fmtDate(o.registered_at)],
+		['field.registration_authority', o.registration_authority, 'registration_authority'],
+		['field.registered_funds', o.funds_fen != null ? fmtYuan(o.funds_fen) : '', 'funds_fen'],
 		['field.status', statusBadge(o.status, 'org_status')],
 	]);
 }

@@ -12,18 +12,23 @@ const FILTERS = ['q', 'legal_form', 'category', 'region', 'status', 'grade'];
 export function registerPage(view, ctx) {
 	const values = Object.fromEntries(FILTERS.map((k) => [k, ctx.query.get(k) || '']));
 	const errSlot = h('div', { class: 'error-slot' });
+	// Filters beyond the words fold away on a phone, unless one of them is in use.
+	const activeCount = FILTERS.filter((k) => k !== 'q' && values[k]).length;
+	const moreOpen = activeCount > 0 || window.matchMedia('(min-width: 721px)').matches;
 	const form = h('form', { class: 'filters', role: 'search', novalidate: true },
 		errSlot,
 		h('div', { class: 'filters-main' },
 			field({ name: 'q', value: values.q, attrs: { type: 'search', placeholder: t('register.q_placeholder') } }),
 			h('button', { type: 'submit', class: 'btn btn-primary' }, t('common.search'))),
-		h('div', { class: 'filters-more' },
+		h('details', { class: 'filters-details', open: moreOpen, 'data-testid': 'more-filters' },
+			h('summary', {}, t('register.more_filters'), activeCount ? ` (${activeCount})` : ''),
+			h('div', { class: 'filters-more' },
 			field({ name: 'legal_form', type: 'select', value: values.legal_form, options: enumOptions('legal_form', LEGAL_FORMS, { blank: 'common.all' }) }),
 			field({ name: 'category', type: 'select', value: values.category, options: enumOptions('category', CATEGORIES, { blank: 'common.all' }) }),
 			regionField({ name: 'region', value: values.region }),
 			field({ name: 'status', type: 'select', value: values.status, options: enumOptions('org_status', ORG_STATUSES, { blank: 'common.all' }) }),
 			field({ name: 'grade', type: 'select', value: values.grade, options: [['', t('common.all')], ...GRADES.map((g) => [g, g])] }),
-			h('a', { class: 'btn btn-link', href: '#/register' }, t('common.reset'))));
+			h('a', { class: 'btn btn-link', href: '#/register' }, t('common.reset')))));
 	form.addEventListener('submit', (ev) => {
 		ev.preventDefault();
 		const p = {};
