@@ -1,17 +1,20 @@
 // The evaluation in chromium (SPEC §6, §7, Appendix B "Committee and scoring"): a tender is
-// published and bid on through the API (three organizations), opened at the deadline; then
+// published and bid on through the API (four organizations), opened at the deadline; then
 // through the UI the purchaser appoints a committee of five — a committee of four and a member
 // who is no evaluator refused in words at their fields —, each of the five evaluators finds the
 // tender among their committees, declares no conflict and fills the score sheet: totals follow
 // every keystroke exactly (in tenths), two decimals are refused at the input, a sheet with a
 // criterion left out is refused with what is missing, and one evaluator scores on a phone without
 // horizontal scroll; the bidder of an abnormally low price justifies it from the tender's page and
-// the chair rejects it (the bid is then neither scored nor ranked); once every sheet is in, the purchaser reads the ranked result (and in English).
+// the chair rejects it (the bid is then neither scored nor ranked); once every sheet is in, the
+// purchaser reads the ranked result (and in English), awards rank 1, a losing bidder challenges
+// and the purchaser dismisses it, and after the challenge period the contract (an amount above the
+// award refused at its field) and the performance review complete the procurement.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon } from '../lib/daemon.mjs';
+import { startDaemon, OPENAPI } from '../lib/daemon.mjs';
 import { row, importRows } from '../bench/registry.mjs';
-import { openBrowser, withPage, waitForText, waitForRoute, signIn, overflow, PHONE } from './browser.mjs';
+import { openBrowser, withPage, waitForText, waitForRoute, signIn, overflow, chinaTime, PHONE } from './browser.mjs';
 import { signUpApplicant } from './fixtures.mjs';
 
 const PURCHASER = { username: 'eval_buyer', password: 'Purchaser-pass-2025', role: 'purchaser', display_name: '王采购', department: '海盐县民政局' };
@@ -34,6 +37,7 @@ const LOW = 3;
 const T0 = '2026-03-10T02:00:00Z';
 const AFTER_DEADLINE = '2026-04-05T02:00:00Z';
 const TITLE = '海盐县社区养老评审项目';
+const HAS_AWARD = Boolean(OPENAPI.paths['/api/v1/tenders/{id}/award']);
 
 // Member k's scores (plan max 40, team max 30) per organization i: [plan, team].
 const S = [
@@ -297,4 +301,101 @@ test('the purchaser reads the ranked result, trimmed; in English too', async () 
 		await waitForText(page.getByTestId('evaluation'), 'Evaluation result');
 		await waitForText(page.getByTestId('evaluation-table').locator('thead'), 'Price score');
 	});
+});
+
+test('award, a challenge answered, the contract and the performance review, through the UI', { skip: !HAS_AWARD && 'needs the award API (POST /tenders/{id}/award, branch award)' }, async () => {
+	// The purchaser awards rank 1; rank 2 without a reason is refused at the reason.
+	await withPage(b, 'eval-award', async (page) => {
+		await signIn(page, d.url, PURCHASER.username, PURCHASER.password);
+		await page.goto(`${d.url}/admin/#/tenders/${tenderId}`);
+		const form = page.getByTestId('award-form').getByRole('form', { name: '确定成交供应商' });
+		const choice = form.getByLabel('成交投标');
+		await waitForText(choice, `第 1 名 · ${ORGS[2].name} · 总分 85.71`);
+		await choice.selectOption(String(bids[0]));
+		await form.getByRole('button', { name: '确定成交' }).click();
+		await waitForText(form.locator('[data-field="reason"] .field-error'), '不选第一名时须说明理由');
+		await choice.selectOption(String(bids[2]));
+		const [req] = await Promise.all([
+			page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith(`/tenders/${tenderId}/award`)),
+			form.getByRole('button', { name: '确定成交' }).click(),
+		]);
+		assert.deepEqual(req.postDataJSON(), { bid_id: bids[2] });
+		await waitForText(page.locator('main'), '已确定成交供应商，成交公告已发布。');
+		await waitForText(page.locator('.page-header'), '已确定成交（质疑期）');
+		const notice = page.getByTestId('award-notice');
+		await waitForText(notice, ORGS[2].name);
+		await waitForText(notice, '¥1,100,000.00');
+		await waitForText(notice, '第 1 名');
+	});
+	const pub = (await d.api('GET', `/api/v1/tenders/${tenderId}`)).json.data;
+	assert.equal(pub.status, 'active.awarded');
+	// The bidder challenges for its losing bid; the public sees the notice and the deadline.
+	await withPage(b, 'eval-challenge', async (page) => {
+		await signIn(page, d.url, BIDDER.username, BIDDER.password);
+		await page.goto(`${d.url}/admin/#/tenders/${tenderId}`);
+		await waitForText(page.getByTestId('challenge-until'), chinaTime(pub.challenge_until));
+		const form = page.getByTestId('challenges').getByRole('form', { name: '提出质疑' });
+		await form.getByLabel('以哪份投标提出').selectOption(String(bids[0]));
+		await form.getByLabel('质疑事项与理由').fill('成交供应商的服务方案评分过高。');
+		const [req] = await Promise.all([
+			page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/challenges')),
+			form.getByRole('button', { name: '提交质疑' }).click(),
+		]);
+		assert.deepEqual(req.postDataJSON(), { bid_id: bids[0], text: '成交供应商的服务方案评分过高。' });
+		await waitForText(page.locator('main'), '质疑已提交');
+		await waitForText(page.getByTestId('challenge-list'), '待答复');
+	});
+	// The purchaser dismisses it with an answer.
+	await withPage(b, 'eval-challenge-answer', async (page) => {
+		await signIn(page, d.url, PURCHASER.username, PURCHASER.password);
+		await page.goto(`${d.url}/admin/#/tenders/${tenderId}`);
+		const list = page.getByTestId('challenge-list');
+		await waitForText(list, '成交供应商的服务方案评分过高。');
+		await list.getByLabel('答复内容').fill('经复核，评分符合评审标准，质疑不成立。');
+		await Promise.all([answerOf(page, 'POST', /\/answer$/), list.getByRole('button', { name: '答复：质疑不成立' }).click()]);
+		await waitForText(page.locator('main'), '已答复：质疑不成立。');
+		await waitForText(page.getByTestId('challenge-list'), '质疑不成立');
+	});
+	// The period over: the contract, an amount above the award refused at its field.
+	await d.setClock(pub.challenge_until, undefined, { frozen: true });
+	await withPage(b, 'eval-contract', async (page) => {
+		await signIn(page, d.url, PURCHASER.username, PURCHASER.password);
+		await page.goto(`${d.url}/admin/#/tenders/${tenderId}`);
+		await waitForText(page.locator('.page-header'), '签订合同中');
+		const form = page.getByTestId('contract-form').getByRole('form', { name: '签订合同' });
+		assert.equal(await form.getByLabel('合同金额（元）').inputValue(), '1,100,000.00');
+		await form.getByLabel('合同金额（元）').fill('1100000.01');
+		await form.getByLabel('履行起始日').fill('2026-05-01');
+		await form.getByLabel('履行截止日').fill('2027-04-30');
+		let [ans] = await Promise.all([answerOf(page, 'POST', /\/contract$/), form.getByRole('button', { name: '签订合同' }).click()]);
+		assert.equal(ans.status(), 422);
+		await waitForText(form.locator('[data-field="amount_fen"] .field-error'), '合同金额不得超过成交金额');
+		await form.getByLabel('合同金额（元）').fill('1,080,000');
+		[ans] = await Promise.all([answerOf(page, 'POST', /\/contract$/), form.getByRole('button', { name: '签订合同' }).click()]);
+		assert.equal(ans.status(), 201, await ans.text());
+		await waitForText(page.locator('main'), '合同已签订，项目完成。');
+		await waitForText(page.locator('.page-header'), '已完成');
+		const k = page.getByTestId('contract');
+		await waitForText(k, '¥1,080,000.00');
+		await waitForText(k, '2026-05-01 至 2027-04-30');
+		// The performance review: whole numbers 0–100, said at the field; then recorded.
+		const review = k.getByRole('form', { name: '履约评价' });
+		await review.getByLabel('综合评分').fill('101');
+		await review.getByLabel('服务质量').fill('92');
+		await review.getByLabel('履约及时性').fill('88');
+		await review.getByLabel('服务对象满意度').fill('95');
+		await review.getByLabel('评价意见').fill('服务到位，老人满意。');
+		await review.getByRole('button', { name: '提交履约评价' }).click();
+		await waitForText(review.locator('[data-field="score"] .field-error'), '须为 0 至 100 的整数');
+		await review.getByLabel('综合评分').fill('90');
+		const [req] = await Promise.all([
+			page.waitForRequest((r) => r.method() === 'POST' && /\/contracts\/\d+\/performance$/.test(r.url())),
+			review.getByRole('button', { name: '提交履约评价' }).click(),
+		]);
+		assert.deepEqual(req.postDataJSON(), { score: 90, dimensions: { 服务质量: 92, 履约及时性: 88, 服务对象满意度: 95 }, summary: '服务到位，老人满意。' });
+		await waitForText(page.getByTestId('performance-done'), '履约评价（90 分）已提交');
+		assert.ok(await overflow(page) <= 0);
+	});
+	const credit = (await d.api('GET', `/api/v1/orgs/${ORGS[2].uscc}/credit`)).json.data;
+	assert.deepEqual(credit.events.filter((e) => e.kind === 'performance').map((e) => e.score), [90]);
 });
