@@ -1,7 +1,8 @@
 // The evaluation in chromium (SPEC §6, §7, Appendix B "Committee and scoring"): a tender is
 // published and bid on through the API (four organizations), opened at the deadline; then
 // through the UI the purchaser appoints a committee of five — a committee of four and a member
-// who is no evaluator refused in words at their fields —, each of the five evaluators finds the
+// who is no evaluator refused in words at their fields —, a member who declares a conflict is
+// recused and replaced through the same form, each of the five evaluators finds the
 // tender among their committees, declares no conflict and fills the score sheet: totals follow
 // every keystroke exactly (in tenths), two decimals are refused at the input, a sheet with a
 // criterion left out is refused with what is missing, and one evaluator scores on a phone without
@@ -20,9 +21,10 @@ import { signUpApplicant } from './fixtures.mjs';
 const PURCHASER = { username: 'eval_buyer', password: 'Purchaser-pass-2025', role: 'purchaser', display_name: '王采购', department: '海盐县民政局' };
 const REGISTRAR = { username: 'eval_registrar', password: 'Registrar-pass-2025', role: 'registrar', display_name: '周登记' };
 const BIDDER = { username: 'eval_bidder', password: 'Applicant-pass-2025', display_name: '沈投标' };
-const NAMES = ['赵评审', '钱评审', '孙评审', '李评审', '周代表'];
+// Five seated in the end; the sixth (an expert) is appointed first, declares a conflict and is replaced by the fifth.
+const NAMES = ['赵评审', '钱评审', '孙评审', '李评审', '周代表', '吴专家'];
 const EVALUATORS = NAMES.map((display_name, i) => ({
-	username: `evaluator_${i}`, password: 'Evaluator-pass-2025', role: 'evaluator', display_name, expert: i < 4,
+	username: `evaluator_${i}`, password: 'Evaluator-pass-2025', role: 'evaluator', display_name, expert: i !== 4,
 }));
 const ORGS = [
 	row({ name: '海盐县居家养老服务协会', registered_at: '2015-06-01' }),
@@ -119,21 +121,20 @@ test('the purchaser appoints five evaluators: too few and a non-evaluator refuse
 		assert.equal(ans.status(), 422);
 		await waitForText(form.locator('[data-field="members.4"] .field-error'), '该用户不是有效的评审人员');
 		assert.equal(await form.locator('[data-field="members.0"] .field-error').count(), 0);
-		// The fifth evaluator; the second chairs.
-		await form.getByLabel('委员 5（用户编号）').fill(String(ids[4]));
+		// The sixth evaluator; the second chairs.
+		await form.getByLabel('委员 5（用户编号）').fill(String(ids[5]));
 		await form.getByRole('radio', { name: '委员 2 为主任委员' }).check();
 		const [req] = await Promise.all([
 			page.waitForRequest((r) => r.method() === 'PUT' && r.url().endsWith('/committee')),
 			form.getByRole('button', { name: '组建委员会' }).click(),
 		]);
-		assert.deepEqual(req.postDataJSON(), { members: ids, chair: ids[1] });
+		assert.deepEqual(req.postDataJSON(), { members: [...ids.slice(0, 4), ids[5]], chair: ids[1] });
 		await waitForText(page.locator('main'), '评标委员会已保存。');
 		const table = page.getByTestId('committee-members');
-		await waitForText(table, '周代表');
+		await waitForText(table, '吴专家');
 		assert.equal(await table.locator('tbody tr').count(), 5);
 		const rowText = await table.locator('tbody tr').nth(1).textContent();
 		assert.ok(rowText.includes('钱评审') && rowText.includes('主任委员') && rowText.includes('尚未声明'), rowText);
-		assert.ok((await table.locator('tbody tr').nth(4).textContent()).includes('采购人代表'));
 		// Scores are hidden from the purchaser until all are in.
 		await waitForText(page.getByTestId('evaluation-pending'), '还有 5 名委员未提交评分表');
 	});
@@ -150,6 +151,47 @@ async function declare(page, decl, probe) {
 	await Promise.all([answerOf(page, 'POST', /\/declarations$/), decl.getByRole('button', { name: '提交声明' }).click()]);
 	await waitForText(page.locator('main'), '声明已提交，您可以开始评分。');
 }
+
+test('a member who declares a conflict is recused; the purchaser sees it flagged and replaces them with the same form', async () => {
+	await withPage(b, 'eval-recusal', async (page) => {
+		const who = EVALUATORS[5];
+		await signIn(page, d.url, who.username, who.password);
+		await waitForRoute(page, '#/evaluate');
+		await page.getByTestId('my-committees').getByRole('link', { name: TITLE }).click();
+		const decl = page.getByTestId('score-sheet').getByRole('form', { name: '利益冲突声明' });
+		await decl.getByLabel('存在利益冲突（回避）').check();
+		await decl.getByLabel('说明').fill('本人曾为投标人提供咨询服务。');
+		const [req] = await Promise.all([
+			page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/declarations')),
+			decl.getByRole('button', { name: '提交声明' }).click(),
+		]);
+		assert.deepEqual(req.postDataJSON(), { conflict: true, statement: '本人曾为投标人提供咨询服务。' });
+		await waitForText(page.locator('main'), '声明已提交：您已回避本项目评审。');
+		await waitForText(page.getByTestId('score-sheet'), '您已回避本项目评审，不能评分。');
+		assert.equal(await page.locator('input.score-input').count(), 0);
+	});
+	await withPage(b, 'eval-replace', async (page) => {
+		await signIn(page, d.url, PURCHASER.username, PURCHASER.password);
+		await page.goto(`${d.url}/admin/#/tenders/${tenderId}`);
+		const sec = page.getByTestId('committee');
+		const table = sec.getByTestId('committee-members');
+		await waitForText(table.locator('tr.row-recused'), '已回避（本人声明利益冲突）');
+		await waitForText(sec, '吴专家 已回避，须在评分结束前更换。');
+		const form = sec.getByRole('form', { name: '组建评标委员会' });
+		assert.equal(await form.getByLabel('委员 5（用户编号）').inputValue(), String(ids[5]));
+		await form.getByLabel('委员 5（用户编号）').fill(String(ids[4]));
+		const [req] = await Promise.all([
+			page.waitForRequest((r) => r.method() === 'PUT' && r.url().endsWith('/committee')),
+			form.getByRole('button', { name: '保存委员会变更' }).click(),
+		]);
+		assert.deepEqual(req.postDataJSON(), { members: ids.slice(0, 5), chair: ids[1] });
+		await waitForText(page.locator('main'), '评标委员会已保存。');
+		await waitForText(page.getByTestId('committee-members'), '周代表');
+		const text = await page.getByTestId('committee-members').textContent();
+		assert.ok(!text.includes('吴专家') && text.includes('采购人代表'), text);
+		assert.equal(await page.getByTestId('committee-members').locator('tr.row-recused').count(), 0);
+	});
+});
 
 test('the bidder of an abnormally low price justifies it from the tender page; the chair rejects it with a reason', async () => {
 	const TEXT = '我方以志愿者承担部分服务，成本较低。';
