@@ -1273,6 +1273,7 @@ const TABLE = {
 	'sheet.title': ['评分表', 'Score sheet'],
 	'sheet.you_chair': ['您是本项目评标委员会的主任委员。', 'You chair this committee.'],
 	'sheet.you_member': ['您是本项目评标委员会的委员。', 'You sit on this committee.'],
+	'sheet.closed': ['本项目评审已结束。', 'The evaluation of this tender is over.'],
 	'sheet.wait_opening': ['开标后方可声明和评分。', 'Declaration and scoring start after the opening.'],
 	'sheet.recused': ['您已回避本项目评审，不能评分。', 'You are recused from this evaluation and cannot score.'],
 	'sheet.rules': ['对每份有效投标的每项评审因素打分（0 至满分，最多一位小数），并填写评语；每份投标单独保存。全部评完后提交评分表，提交后不能修改。', 'Score every criterion of every valid bid (0 to its maximum, at most one decimal) with a comment; save each bid. Submit the sheet when all are scored; it is then locked.'],

@@ -365,7 +365,9 @@ export async function memberSection(x, ctx) {
 	const isChair = c.chair === me;
 	const head = h('p', {}, t(isChair ? 'sheet.you_chair' : 'sheet.you_member'));
 	if (x.status !== 'active.evaluation') {
-		box.replaceChildren(head, h('p', { class: 'muted' }, t('sheet.wait_opening')));
+		const before = ['active.enquiries', 'active.tendering', 'active.opening'].includes(x.status);
+		box.replaceChildren(head, h('p', { class: 'muted' }, before ? t('sheet.wait_opening')
+			: sheet.submitted_at ? t('sheet.submitted_at', { at: fmtDateTime(sheet.submitted_at) }) : t('sheet.closed')));
 		return sec;
 	}
 	if (!sheet.declared) {
