@@ -241,7 +241,7 @@ test('the bidder of an abnormally low price justifies it from the tender page; t
 	});
 });
 
-async function scoreAs(k, { phone = false, probe = false, declared = false } = {}) {
+async function scoreAs(k, { phone = false, probe = false, declared = false, last = false } = {}) {
 	const who = EVALUATORS[k];
 	await withPage(b, `eval-member-${k}`, async (page) => {
 		await signIn(page, d.url, who.username, who.password);
@@ -307,6 +307,9 @@ async function scoreAs(k, { phone = false, probe = false, declared = false } = {
 		assert.equal(await page.getByTestId('score-sheet').getByRole('button', { name: '提交评分表' }).count(), 0);
 		assert.ok(await page.getByTestId('score-sheet').locator('input.score-input').first().isDisabled());
 		if (phone) assert.ok(await overflow(page) <= 0, 'the locked sheet fits a phone');
+		// The last sheet in: the members read the result too.
+		if (last) await waitForText(page.getByTestId('evaluation-table').locator('tbody tr').first(), ORGS[2].name);
+		else await waitForText(page.getByTestId('evaluation-pending'), '名委员未提交评分表');
 	}, phone ? { viewport: PHONE } : undefined);
 }
 
@@ -315,7 +318,7 @@ test('each of the five evaluators declares and scores through the UI; one on a p
 	await scoreAs(1, { declared: true });
 	await scoreAs(2, { phone: true });
 	await scoreAs(3);
-	await scoreAs(4);
+	await scoreAs(4, { last: true });
 });
 
 test('the purchaser reads the ranked result, trimmed; in English too', async () => {
