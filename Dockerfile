@@ -23,7 +23,7 @@ RUN set -eux; \
     apt-get update; \
     apt-get install -y --no-install-recommends \
       build-essential pkg-config ca-certificates dpkg-dev \
-      libmariadb-dev libcjson-dev libssl-dev zlib1g-dev \
+      libmariadb-dev libcjson-dev libssl-dev zlib1g-dev libcurl4-openssl-dev \
       nodejs npm
 # The apt lists stay in this stage: scripts/civetweb.sh needs them for `apt-get source`.
 
@@ -46,7 +46,7 @@ ARG DEBIAN_FRONTEND=noninteractive
 RUN set -eux; \
     apt-get update; \
     apt-get install -y --no-install-recommends \
-      libmariadb3 libcjson1 libssl3 zlib1g ca-certificates; \
+      libmariadb3 libcjson1 libssl3 zlib1g libcurl4 ca-certificates; \
     rm -rf /var/lib/apt/lists/*; \
     groupadd --system --gid 10001 sanzhi; \
     useradd --system --uid 10001 --gid sanzhi --home-dir /var/lib/sanzhi \

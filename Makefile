@@ -10,7 +10,8 @@ SAN     ?= 0
 
 CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
               -g -pthread -Iserver -Iapi $(addprefix -I,$(API_DIRS)) -I$(BUILD)/gen -I$(CIVETWEB_SRC)/include \
-              $(shell pkg-config --cflags libmariadb 2>/dev/null || echo -I/usr/include/mariadb)
+              $(shell pkg-config --cflags libmariadb 2>/dev/null || echo -I/usr/include/mariadb) \
+              $(shell pkg-config --cflags libcurl 2>/dev/null)
 ifeq ($(SAN),1)
   OPT     = -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
   BUILD  := build/san
@@ -18,7 +19,7 @@ else
   OPT     = -O2
 endif
 CFLAGS  = $(CFLAGS_BASE) $(OPT)
-LDLIBS  = -lmariadb -lcjson -lssl -lcrypto -lz -lm -ldl -pthread
+LDLIBS  = -lmariadb -lcjson $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl) -lssl -lcrypto -lz -lm -ldl -pthread
 LDFLAGS = $(if $(filter 1,$(SAN)),-fsanitize=address$(comma)undefined,)
 comma  := ,
 

@@ -32,6 +32,7 @@ extern const route bureau_routes[];
 /* accounts.c — sign-up, sign-in, sign-out, me */
 void accounts_signup(http_req *req);
 void accounts_login(http_req *req);
+void accounts_password_change(http_req *req);
 void accounts_logout(http_req *req);
 void accounts_me(http_req *req);
 
@@ -53,6 +54,9 @@ typedef struct user_hashed {
 } user_hashed;
 /* Hashes password into hash; answers 500 and returns -1 when it cannot. */
 int users_hash_or_reply(http_req *req, const char *password, char hash[CRYPTO_PWHASH_MAX]);
+/* The password policy (at least password_min_length characters, not blank, not the username;
+ * username may be NULL): field errors on field ("password") into v; 0 or -1. */
+int users_check_password(const char *pw, const char *username, const char *field, verr *v);
 /* Validates into v (field errors) without touching the database. */
 void users_validate_new(const user_new *u, int public_signup, verr *v);
 /* Inserts the user (and its affiliations) and audits it, inside the caller's transaction.
@@ -72,7 +76,9 @@ int users_answer(struct tx *t, long long id, int full, int status);
 /* Usernames are case-insensitive: the one form they are stored and compared in (lower case). */
 void users_fold_username(const char *in, char *out, size_t outlen);
 /* The public shape of a user row selected with USER_COLUMNS. */
-#define USER_COLUMNS "id, username, role, display_name, phone, email, department, expert, disabled, version, created_at"
+#define USER_COLUMNS                                                                                                   \
+	"id, username, role, display_name, phone, email, department, expert, disabled, version, created_at, "          \
+	"must_change_password"
 cJSON *users_json(const db_res *r, int row);
 
 /* audit_api.c */

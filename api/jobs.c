@@ -2,6 +2,7 @@
  * routes). A new workflow is registered here, so that its deadlines run and `sanzhid states`
  * describes it. */
 #include "api.h"
+#include "annual_reports.h"
 #include "application_flow.h"
 #include "bid_flow.h"
 #include "cache.h"
@@ -11,6 +12,7 @@
 #include "fsm.h"
 #include "list_entry_flow.h"
 #include "orgs.h"
+#include "outbox.h"
 #include "scheduler.h"
 #include "tender_flow.h"
 
@@ -41,7 +43,7 @@ static int cache_poll(cJSON *report)
 /* Signed checkpoints of the audit chains: at least one a minute (README, "Audit trail"). */
 #define AUDIT_CHECKPOINT_MS 60000
 
-/* Periods in ms; 0: the sweep period (sweep_seconds, default a minute: the latency of a
+/* Periods in ms; -1: mail_poll_ms; 0: the sweep period (sweep_seconds, default a minute: the latency of a
  * time-driven rule, SPEC §6). */
 static const sched_job jobs[] = {
 	{ "housekeeping", 0, housekeeping_run, 1 },
@@ -52,6 +54,8 @@ static const sched_job jobs[] = {
 	{ "audit_checkpoint", AUDIT_CHECKPOINT_MS, audit_checkpoint_run, 0 },
 	/* Feed rows whose writer's own sequencer step did not run (server/feed.h). */
 	{ "feed_sequence", FEED_SEQUENCE_MS, feed_sequence_run, 0 },
+	{ "annual_report_reminders", 0, annual_reports_remind, 1 },
+	{ "mail", -1, outbox_run, 0 },
 };
 
 void api_workflows_register(void)
@@ -67,6 +71,8 @@ void api_jobs_register(void)
 		sched_job j = jobs[i];
 		if (!j.period_ms)
 			j.period_ms = cfg.sweep_seconds * 1000;
+		else if (j.period_ms < 0) /* -1: the mail sender's own period */
+			j.period_ms = cfg.mail_poll_ms;
 		sched_add(&j);
 	}
 }

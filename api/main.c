@@ -1,5 +1,6 @@
 /* main.c — sanzhid: the daemon and its operator commands (SPEC §1). */
 #include "api.h"
+#include "mail.h"
 #include "cache.h"
 #include "fsm.h"
 #include "migrate.h"
@@ -403,6 +404,7 @@ int main(int argc, char **argv)
 	clock_enable_test(cfg.test_clock);
 	clock_load_calendar(cfg.holidays, cfg.workdays, cfg.tz_offset_minutes);
 	crypto_password_set_cost(cfg.password_cost);
+	mail_global_init(); /* before any thread: curl_global_init is not thread-safe */
 
 	if (api_routes_build() < 0)
 		return 1;

@@ -8,9 +8,12 @@
 #include "committee.h"
 #include "credit.h"
 #include "opendata.h"
+#include "notifications.h"
 #include "org_owner.h"
 #include "org_search.h"
 #include "orgs.h"
+#include "outbox.h"
+#include "password_reset.h"
 #include "tenders.h"
 #include "regions_api.h"
 #include "uscc_api.h"
@@ -33,6 +36,7 @@ static const route core_routes[] = {
 	/* accounts */
 	{ "POST", "/api/v1/accounts", accounts_signup, PUB, R_JSON | R_IDEMPOTENT | R_BODY_KIB(16) },
 	{ "POST", "/api/v1/auth/login", accounts_login, PUB, R_JSON | R_BODY_KIB(8) },
+	{ "POST", "/api/v1/auth/password-change", accounts_password_change, PUB, R_JSON | R_BODY_KIB(8) },
 	{ "POST", "/api/v1/auth/logout", accounts_logout, ANY, R_JSON_OPT | R_BODY_KIB(1) },
 	{ "GET", "/api/v1/me", accounts_me, ANY, 0 },
 	{ "GET", "/api/v1/users", users_list, ADMIN, 0 },
@@ -56,11 +60,12 @@ static const route core_routes[] = {
 /* Every module's table, in matching order (first match wins). Each module declares its
  * table in its own header. */
 static const route *const tables[] = {
-	core_routes,       org_search_routes,    orgs_routes,         certificates_routes, annual_reports_routes,
-	uscc_routes,       org_owner_routes,     applications_routes, documents_routes,    credit_routes,
-	grades_routes,     credit_events_routes, list_entries_routes, tenders_routes,      questions_routes,
-	bids_routes,       opening_routes,       committee_routes,    scores_routes,       justifications_routes,
-	evaluation_routes, regions_routes,       bureau_routes,       ocds_routes,         feed_routes,
+	core_routes,          org_search_routes,    orgs_routes,           certificates_routes, annual_reports_routes,
+	uscc_routes,          org_owner_routes,     applications_routes,   documents_routes,    credit_routes,
+	grades_routes,        credit_events_routes, list_entries_routes,   tenders_routes,      questions_routes,
+	bids_routes,          opening_routes,       committee_routes,      scores_routes,       justifications_routes,
+	evaluation_routes,    regions_routes,       bureau_routes,         ocds_routes,         feed_routes,
+	notifications_routes, outbox_routes,        password_reset_routes,
 };
 
 const route *api_routes;

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PKGS=(build-essential pkg-config ca-certificates dpkg-dev
       libmariadb-dev mariadb-server mariadb-client
-      libcjson-dev libssl-dev libcmocka-dev zlib1g-dev
+      libcjson-dev libssl-dev libcmocka-dev zlib1g-dev libcurl4-openssl-dev python3-aiosmtpd
       openssl curl wrk nodejs npm chromium)
 
 # The tests' npm packages (tests/package.json, pinned by its lockfile; the JSON Schema validator

@@ -28,6 +28,29 @@ marker="var/.demo-orgs-${SANZHI_DB_NAME:-sanzhi}"
 if [ ! -f "$marker" ]; then
   build/sanzhid import orgs scripts/demo-orgs.csv && touch "$marker"
 fi
+# Mail (SPEC Appendix C): unless an SMTP server is configured, a local sink (Debian's aiosmtpd)
+# takes every message the daemon sends and keeps it as a file in the Maildir var/mail/.
+sink_pid=
+if [ -z "${SANZHI_SMTP_URL:-}" ]; then
+  sink_port=${MAIL_SINK_PORT:-2525}
+  mkdir -p var/mail/new var/mail/cur var/mail/tmp
+  /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$sink_port" -c aiosmtpd.handlers.Mailbox var/mail &
+  sink_pid=$!
+  for _ in $(seq 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$sink_port") 2>/dev/null && break
+    kill -0 "$sink_pid" 2>/dev/null || { echo "run: the mail sink did not start (port $sink_port busy?)" >&2; exit 1; }
+    sleep 0.1
+  done
+  export SANZHI_SMTP_URL="smtp://127.0.0.1:$sink_port"
+  export SANZHI_MAIL_FROM=${SANZHI_MAIL_FROM:-"海盐县民政局 <noreply@sanzhi.localhost>"}
+  export SANZHI_MAIL_POLL_MS=${SANZHI_MAIL_POLL_MS:-1000}
+  echo "run: mail goes to a local SMTP sink on 127.0.0.1:$sink_port; each message lands as a file in $(pwd)/var/mail/new/"
+else
+  echo "run: mail goes to $SANZHI_SMTP_URL"
+fi
+stop_sink() { [ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null; wait 2>/dev/null; }
+trap stop_sink EXIT
+
 echo
 echo "sanzhi: API http://${SANZHI_LISTEN%%,*}/api/v1   UI http://${SANZHI_LISTEN%%,*}/admin/   (Ctrl-C stops)"
-exec build/sanzhid serve
+build/sanzhid serve

@@ -79,6 +79,13 @@ static const key keys[] = {
 	I(request_timeout_ms, 1000, 600000),
 	I(sweep_seconds, 1, 3600),
 	I(audit_chains, 1, 64),
+	S(smtp_url),
+	S(smtp_user),
+	S(smtp_password),
+	S(mail_from),
+	I(mail_poll_ms, 50, 3600000),
+	I(mail_max_attempts, 1, 100),
+	I(mail_retry_seconds, 1, 86400),
 	I(header_timeout_ms, 1000, 600000),
 	Z(body_min_rate, 1, 1LL << 30),
 	I(request_deadline_ms, 1000, 3600000),
@@ -120,6 +127,9 @@ static void defaults(void)
 	cfg.body_memory = 64LL << 20;
 	cfg.sweep_seconds = 60;
 	cfg.audit_chains = 16;
+	cfg.mail_poll_ms = 5000;
+	cfg.mail_max_attempts = 8;
+	cfg.mail_retry_seconds = 60;
 }
 
 static const key *find_key(const char *name)
@@ -515,6 +525,45 @@ static int check_listen(char *err, size_t errlen)
 	return 0;
 }
 
+/* Mail (SPEC Appendix C): smtp_url unset means no mail; set, it needs a sender address. Only
+ * printable ASCII without blanks in the URL and the address: they go into SMTP commands and
+ * header lines, where a line break would inject others. */
+static int printable_ascii(const char *s, int blanks)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e || (!blanks && *s == ' '))
+			return 0;
+	return 1;
+}
+
+static int check_mail(char *err, size_t errlen)
+{
+	if (!*cfg.smtp_url)
+		return 0;
+	if ((strncmp(cfg.smtp_url, "smtp://", 7) && strncmp(cfg.smtp_url, "smtps://", 8)) ||
+	    !printable_ascii(cfg.smtp_url, 0) || !strchr(cfg.smtp_url, ':')) {
+		snprintf(err, errlen, "smtp_url must be smtp://host:port or smtps://host:port");
+		return -1;
+	}
+	/* "Name <addr>": the name may be any UTF-8 text without control characters or quotes; the
+	 * address (all of it, without a name) printable ASCII. */
+	const char *addr = strchr(cfg.mail_from, '<'), *at = strchr(cfg.mail_from, '@');
+	int name_ok = 1;
+	for (const char *p = cfg.mail_from; addr && p < addr; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '"')
+			name_ok = 0;
+	if (!*cfg.mail_from || !at || !name_ok || !printable_ascii(addr ? addr : cfg.mail_from, 1) ||
+	    (addr && (at < addr || !strchr(addr, '>')))) {
+		snprintf(err, errlen, "smtp_url is set: mail_from must be the sender's address (addr or Name <addr>)");
+		return -1;
+	}
+	if (!printable_ascii(cfg.smtp_user, 0)) {
+		snprintf(err, errlen, "smtp_user must be printable ASCII");
+		return -1;
+	}
+	return 0;
+}
+
 int config_load(const char *file, char *err, size_t errlen)
 {
 	defaults();
@@ -575,7 +624,7 @@ int config_load(const char *file, char *err, size_t errlen)
 		snprintf(err, errlen, "test_crash_at is for tests only: it needs test_clock");
 		return -1;
 	}
-	return 0;
+	return check_mail(err, errlen);
 }
 
 int config_load_master_key(char *err, size_t errlen)

@@ -37,16 +37,23 @@ typedef struct config {
 	int db_read_timeout; /* seconds a statement's answer may take before 503 (a frozen server) */
 	int shutdown_timeout;
 	int request_timeout_ms;
-	int header_timeout_ms;             /* request line and headers must arrive within it */
-	long long body_min_rate;           /* bytes per second a body must keep up, after a grace */
-	int request_deadline_ms;           /* the whole request (headers and body) must arrive within it */
-	int max_connections_per_address;   /* open connections one client address may hold; 0: no cap */
-	long long body_memory;             /* bytes request bodies (and their parsed JSON) may hold together */
-	int sweep_seconds;                 /* period of the time-driven rules and housekeeping */
-	int audit_chains;                  /* audit chains a process appends to, one per thread (server/audit.c) */
-	char ocds_prefix[33];              /* OCDS: ocid = ocds-<prefix>-<tender id> */
-	char ocds_publisher[201];          /* OCDS: the publisher's name in release packages */
-	char public_url[256];              /* the daemon's public base URL (open-data links); "": the Host */
+	int header_timeout_ms;           /* request line and headers must arrive within it */
+	long long body_min_rate;         /* bytes per second a body must keep up, after a grace */
+	int request_deadline_ms;         /* the whole request (headers and body) must arrive within it */
+	int max_connections_per_address; /* open connections one client address may hold; 0: no cap */
+	long long body_memory;           /* bytes request bodies (and their parsed JSON) may hold together */
+	int sweep_seconds;               /* period of the time-driven rules and housekeeping */
+	int audit_chains;                /* audit chains a process appends to, one per thread (server/audit.c) */
+	char ocds_prefix[33];            /* OCDS: ocid = ocds-<prefix>-<tender id> */
+	char ocds_publisher[201];        /* OCDS: the publisher's name in release packages */
+	char public_url[256];            /* the daemon's public base URL (open-data links); "": the Host */
+	char smtp_url[512];              /* smtp://host:port or smtps://host:port; "": no mail */
+	char smtp_user[256];
+	char smtp_password[256];           /* secret: never logged */
+	char mail_from[256];               /* the sender address ("Name <addr>" or addr) */
+	int mail_poll_ms;                  /* period of the mail sender */
+	int mail_max_attempts;             /* attempts before a message is a dead letter */
+	int mail_retry_seconds;            /* first retry after this; doubles each attempt */
 	char test_crash_after_commit[256]; /* tests only: "POST /api/v1/x" dies between COMMIT and answer */
 	char test_crash_at[64];            /* tests only: a named point inside a transaction (tx_test_crash) */
 	int test_unsealed_bids;            /* benchmarks only: bids stored as zeros of the sealed length, not sealed */

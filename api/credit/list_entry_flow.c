@@ -4,6 +4,7 @@
 #include "list_entry_flow.h"
 #include "credit.h"
 #include "feed.h"
+#include "notifications.h"
 #include "orgs.h"
 
 #include <stdio.h>
@@ -140,6 +141,67 @@ static cJSON *list_change(const char *list, const char *old, const char *nv)
 	return a;
 }
 
+/* The reasons in the words of the notice (民政部《社会组织信用信息管理办法》). */
+static const char *reason_zh(const char *reason)
+{
+	static const struct {
+		const char *code, *zh;
+	} words[] = {
+		{ "annual_report_late", "未按规定报送年度工作报告" },
+		{ "unreachable", "通过登记的住所无法与其取得联系" },
+		{ "rectification_incomplete", "未按登记管理机关要求完成整改" },
+		{ "small_penalty", "受到警告或者较小数额罚款的行政处罚" },
+		{ "abnormal_two_years", "被列入活动异常名录满 2 年" },
+		{ "large_fine", "受到较大数额罚款的行政处罚" },
+		{ "suspension", "被限期停止活动" },
+		{ "revocation", "被撤销登记或吊销登记证书" },
+		{ "repeated_penalties", "多次受到警告或较小数额罚款的行政处罚" },
+		{ "court_dishonest", "被人民法院列为失信被执行人" },
+	};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (!strcmp(words[i].code, reason))
+			return words[i].zh;
+	return "其他情形";
+}
+
+/* The applicant acting for the organization is told, in the listing's transaction. */
+static int notify_owner(tx *t, const char *uscc, const le_listing *l, long long id)
+{
+	db_res *r;
+	int rc = db_query(t->c, "SELECT owner_user_id, name FROM orgs WHERE uscc = ?", DBP(DBS(uscc)), &r);
+	if (rc)
+		return rc;
+	if (r->nrows != 1 || db_isnull(r, 0, 0)) {
+		db_res_free(r);
+		return 0;
+	}
+	int serious = l->list == LE_SERIOUS;
+	const char *list = serious ? "严重违法失信名单" : "活动异常名录";
+	char day[16], ids[24], subject[256], body[2048];
+	clock_fmt_date(l->on, day);
+	snprintf(ids, sizeof ids, "%lld", id);
+	snprintf(subject, sizeof subject, "【信用信息】%s被列入%s", db_val(r, 0, 1), list);
+	snprintf(body, sizeof body,
+	         "您好：\n\n您所代表的社会组织“%s”（统一社会信用代码：%s）于 %s 被列入%s（列入记录编号 %lld）。\n\n"
+	         "列入事由：%s。\n\n"
+	         "下一步：%s如对列入决定有异议，可以向登记管理机关提出书面申请并提交相关证明材料，"
+	         "也可以依法申请行政复议或者提起行政诉讼。列入期间，该组织不能参加政府购买服务投标。\n\n"
+	         "（本通知由社会组织登记管理平台自动发送，请勿直接回复。）\n",
+	         db_val(r, 0, 1), uscc, day, list, id, reason_zh(l->reason),
+	         serious ? "请依法纠正违法行为；自列入之日起满 2 年且未再发生列入情形的，可申请移出。"
+	                 : "请尽快纠正相关情形（如补报年度工作报告），完成后向登记管理机关申请移出。");
+	notice n = { db_int(r, 0, 0),
+		     serious ? "credit.listed_serious" : "credit.listed_abnormal",
+		     "list_entry",
+		     ids,
+		     subject,
+		     body,
+		     NULL };
+	rc = notify(t->c, &n);
+	db_res_free(r);
+	return rc < 0 ? rc : 0;
+}
+
 int le_insert(tx *t, const char *uscc, const le_listing *l, long long *id)
 {
 	char now[32], day[16];
@@ -177,7 +239,9 @@ int le_insert(tx *t, const char *uscc, const le_listing *l, long long *id)
 	snprintf(ids, sizeof ids, "%lld", *id);
 	rc = audit_append(t->c, t->user, "list_entry.create", list_entry_flow.object, ids, s);
 	cJSON_Delete(s);
-	return rc ? rc : feed_add(t->c, "credit", ids, "list", state_names[LE_listed]);
+	if (!rc)
+		rc = feed_add(t->c, "credit", ids, "list", state_names[LE_listed]);
+	return rc ? rc : notify_owner(t, uscc, l, *id);
 }
 
 /* --- guards and effects ------------------------------------------------------------------ */

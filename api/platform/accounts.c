@@ -175,7 +175,11 @@ typedef struct login {
 	int found, disabled;
 	auth_user who;
 	char hash[CRYPTO_PWHASH_MAX];
-	int ok; /* the password was right and the account enabled */
+	int ok;          /* the password was right and the account enabled */
+	int must_change; /* an admin set the password: the user must choose a new one first */
+	/* POST /auth/password-change: the new password's hash (set: change it, then sign in) */
+	const char *new_password;
+	char new_hash[CRYPTO_PWHASH_MAX];
 	char token[CRYPTO_TOKEN_STR_LEN + 1], token_hash[CRYPTO_SHA256_HEX_LEN + 1];
 } login;
 
@@ -190,7 +194,9 @@ static int refuse_locked(tx *t, long long seconds)
 static int account_read(db_conn *c, login *l)
 {
 	db_res *r;
-	int rc = db_query(c, "SELECT id, password_hash, disabled, username, role FROM users WHERE username = ?",
+	int rc = db_query(c,
+	                  "SELECT id, password_hash, disabled, username, role, must_change_password FROM users "
+	                  "WHERE username = ?",
 	                  DBP(DBS(l->username)), &r);
 	if (rc)
 		return rc;
@@ -201,6 +207,7 @@ static int account_read(db_conn *c, login *l)
 		l->disabled = db_int(r, 0, 2) != 0;
 		snprintf(l->who.username, sizeof l->who.username, "%s", db_val(r, 0, 3));
 		snprintf(l->who.role, sizeof l->who.role, "%s", db_val(r, 0, 4));
+		l->must_change = db_int(r, 0, 5) != 0;
 	}
 	db_res_free(r);
 	return 0;
@@ -293,17 +300,16 @@ static int password_right(const login *l)
 }
 
 /* A wrong password: its slot stays as the failure; the failure that completes the count locks.
- * *left is how many more failures the username may have before the lock: counted the same way
- * whether or not the account exists (every name that can be a username is throttled), so it tells
- * nothing about the account. */
+ * *left: the failures still allowed before the lock (0 once locked). Counted per username
+ * whether or not an account has it, so the number tells nobody which usernames exist. */
 static int failure_count(db_conn *c, const login *l, long long *left)
 {
+	*left = 0;
 	usec_t now_t = clock_now();
 	char now[32];
 	clock_fmt_db(now_t, now);
 	usec_t locked_until;
 	long long failures;
-	*left = 0;
 	int rc = throttle_row(c, l->username, now, &locked_until);
 	if (rc || locked_until > now_t)
 		return rc; /* already locked by another failure: one lock, one audit entry */
@@ -330,6 +336,37 @@ static int failure_count(db_conn *c, const login *l, long long *left)
 	return rc;
 }
 
+/* POST /auth/password-change, the right password given: the new one replaces it, the flag is
+ * cleared and every session of the account ends (the new session follows). */
+static int password_change(tx *t, login *l, const char *now)
+{
+	if (crypto_password_verify(l->new_password, strlen(l->new_password), l->hash) == 1) {
+		verr v = { 0 };
+		verr_add(&v, "new_password", "same_as_old", "the new password must differ from the old one");
+		return tx_refuse_fields(t, 422, "validation_failed", "the new password is not valid", &v);
+	}
+	int rc = db_exec(t->c,
+	                 "UPDATE users SET password_hash = ?, must_change_password = 0, version = version + 1, "
+	                 "updated_at = ? WHERE id = ?",
+	                 DBP(DBS(l->new_hash), DBS(now), DBI(l->who.id)), NULL, NULL);
+	unsigned long long ended = 0;
+	if (!rc)
+		rc = db_exec(t->c, "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+		             DBP(DBS(now), DBI(l->who.id)), &ended, NULL);
+	if (rc)
+		return rc;
+	cJSON *s = cJSON_CreateObject();
+	cJSON_AddStringToObject(s, "ip", l->ip);
+	cJSON_AddBoolToObject(s, "was_required", l->must_change);
+	cJSON_AddNumberToObject(s, "sessions_ended", (double)ended);
+	char id[24];
+	snprintf(id, sizeof id, "%lld", l->who.id);
+	rc = audit_append(t->c, &l->who, "auth.password_change", "user", id, s);
+	cJSON_Delete(s);
+	l->must_change = 0;
+	return rc;
+}
+
 /* A right password: the slot is given back, and a session opened unless the username was locked
  * meanwhile. */
 static int session_open(tx *t, login *l)
@@ -346,6 +383,12 @@ static int session_open(tx *t, login *l)
 		return rc;
 	if (locked_until > now_t)
 		return refuse_locked(t, secs_from_now(locked_until));
+	if (l->new_password && (rc = password_change(t, l, now)))
+		return rc;
+	if (l->must_change)
+		return tx_refuse_commit(t, 403, "password_change_required",
+		                        "an administrator set this password: choose a new one with POST "
+		                        "/api/v1/auth/password-change {username, password, new_password}");
 	usec_t exp = now_t + rule(RULE_token_ttl_hours) * 3600 * USEC_PER_SEC;
 	char expires_db[32], expires[32];
 	clock_fmt_db(exp, expires_db);
@@ -388,11 +431,22 @@ static int login_end(tx *t, void *arg)
 	int rc = l->user_throttled ? failure_count(t->c, l, &left) : 0;
 	if (rc)
 		return rc;
-	tx_refuse_commit(t, 401, "invalid_credentials", "the username or password is wrong");
-	tx_problem_header(t, "WWW-Authenticate: Bearer\r\n");
-	/* SPEC §3: the user is told how many tries remain before the lock (0: the next one is 429). */
+	if (l->user_throttled && left)
+		tx_refuse_commit(
+		        t, 401, "invalid_credentials",
+		        "the username or password is wrong; %lld more failed attempt%s lock%s the account for %lld "
+		        "minutes",
+		        left, left == 1 ? "" : "s", left == 1 ? "s" : "", rule(RULE_login_lock_minutes));
+	else if (l->user_throttled)
+		tx_refuse_commit(t, 401, "invalid_credentials",
+		                 "the username or password is wrong; the account is now locked for %lld minutes",
+		                 rule(RULE_login_lock_minutes));
+	else
+		tx_refuse_commit(t, 401, "invalid_credentials", "the username or password is wrong");
+	/* SPEC issue 11 item 5: the sign-in says how many attempts remain before the lock. */
 	if (l->user_throttled)
 		tx_problem_add(t, "attempts_left", cJSON_CreateNumber((double)left));
+	tx_problem_header(t, "WWW-Authenticate: Bearer\r\n");
 	return TX_REFUSED;
 }
 
@@ -421,6 +475,43 @@ void accounts_login(http_req *req)
 out:
 	crypto_wipe(l.token, sizeof l.token);
 	crypto_wipe(l.hash, sizeof l.hash);
+}
+
+/* POST /api/v1/auth/password-change {username, password, new_password}: a sign-in that sets a
+ * new password first, counted and locked like any sign-in; the way in for an account whose
+ * password an administrator set (must_change_password), and for anyone who wants to change theirs.
+ * 200 with a session, as a sign-in. */
+void accounts_password_change(http_req *req)
+{
+	verr v = { 0 };
+	const char *given = NULL;
+	login l = { 0 };
+	json_get_str(req->json, "username", &given, &v, "username", JSON_REQUIRED, 1, 64);
+	json_get_str(req->json, "password", &l.password, &v, "password", JSON_REQUIRED, 1, 256);
+	if (json_get_str(req->json, "new_password", &l.new_password, &v, "new_password", JSON_REQUIRED, 0, 256) == 1 &&
+	    given)
+		users_check_password(l.new_password, given, "new_password", &v);
+	if (v.count) {
+		http_problem_fields(req, 422, "validation_failed",
+		                    "username, password and a valid new_password are required", &v);
+		return;
+	}
+	users_fold_username(given, l.username, sizeof l.username);
+	l.user_throttled = strchr(l.username, ':') == NULL;
+	l.ip = req->client_ip;
+	if (slot_take_or_reply(req, &l) < 0)
+		goto out;
+	l.ok = password_right(&l);
+	if (l.ok && (crypto_token_new(l.token, l.token_hash) < 0 ||
+	             crypto_password_hash(l.new_password, strlen(l.new_password), l.new_hash) < 0)) {
+		http_problem(req, 500, "internal", "the new password could not be stored");
+		goto out;
+	}
+	tx_run_or_reply(req, login_end, &l);
+out:
+	crypto_wipe(l.token, sizeof l.token);
+	crypto_wipe(l.hash, sizeof l.hash);
+	crypto_wipe(l.new_hash, sizeof l.new_hash);
 }
 
 /* --- sign-out and me ----------------------------------------------------------- */

@@ -2,6 +2,7 @@
 #include "api.h"
 #include "embedded.h"
 #include "migrate.h"
+#include "outbox.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,15 @@ void health_readyz(http_req *req)
 
 void health_metrics(http_req *req)
 {
-	char *text = http_metrics_render();
+	char *http_text = http_metrics_render(), *text = NULL;
+	if (http_text) {
+		dynbuf b;
+		buf_init(&b, strlen(http_text) + 4096);
+		buf_adds(&b, http_text);
+		outbox_metrics(&b);
+		text = buf_take(&b, NULL);
+		free(http_text);
+	}
 	if (!text) {
 		/* Never a truncated text: a scraper would take the missing series for gone. */
 		http_problem_hdr(req, 503, "metrics_unavailable", "Retry-After: 5\r\n",

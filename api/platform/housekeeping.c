@@ -1,5 +1,6 @@
-/* housekeeping.c — expired sessions, stale idempotency records and old sign-in failures are
- * forgotten (a scheduled job; idempotent, so every instance may run it). */
+/* housekeeping.c — expired sessions, stale idempotency records, old sign-in failures and
+ * password reset requests and tokens are forgotten (a scheduled job; idempotent, so every
+ * instance may run it). */
 #include "api.h"
 #include "idem.h"
 #include "scheduler.h"
@@ -22,7 +23,16 @@ int housekeeping_run(cJSON *report)
 		rc = db_exec(c, "DELETE FROM login_failures WHERE at < ? LIMIT 10000", DBP(DBS(day_ago)), &d, NULL);
 	if (!rc)
 		rc = db_exec(c, "DELETE FROM login_locks WHERE locked_until < ? LIMIT 10000", DBP(DBS(now)), &e, NULL);
+	/* Password reset requests count for an hour, tokens live 30 minutes: a day later neither
+	 * matters. */
+	unsigned long long f = 0, g = 0;
 	if (!rc)
-		sched_report(report, "housekeeping", (long long)(a + b + d + e));
+		rc = db_exec(c, "DELETE FROM password_reset_requests WHERE at < ? LIMIT 10000", DBP(DBS(day_ago)), &f,
+		             NULL);
+	if (!rc)
+		rc = db_exec(c, "DELETE FROM password_resets WHERE expires_at < ? LIMIT 10000", DBP(DBS(day_ago)), &g,
+		             NULL);
+	if (!rc)
+		sched_report(report, "housekeeping", (long long)(a + b + d + e + f + g));
 	return rc;
 }

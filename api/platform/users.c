@@ -88,19 +88,19 @@ static int check_name_text(const char *s, const char *field, verr *v)
 	return 0;
 }
 
-static int check_password(const char *pw, const char *username, verr *v)
+int users_check_password(const char *pw, const char *username, const char *field, verr *v)
 {
 	if (json_utf8_len(pw) < (size_t)rule(RULE_password_min_length)) {
-		verr_add(v, "password", "too_short", "the password must have at least %lld characters",
+		verr_add(v, field, "too_short", "the password must have at least %lld characters",
 		         rule(RULE_password_min_length));
 		return -1;
 	}
 	if (json_blank(pw)) {
-		verr_add(v, "password", "blank", "the password must not be only blanks");
+		verr_add(v, field, "blank", "the password must not be only blanks");
 		return -1;
 	}
 	if (username && !strcasecmp(pw, username)) {
-		verr_add(v, "password", "same_as_username", "the password must not be the username");
+		verr_add(v, field, "same_as_username", "the password must not be the username");
 		return -1;
 	}
 	return 0;
@@ -171,7 +171,7 @@ void users_validate_new(const user_new *u, int public_signup, verr *v)
 	else if (u->username && public_signup && username_reserved(u->username))
 		verr_add(v, "username", "reserved", "this username is reserved for the platform; choose another");
 	if (u->password)
-		check_password(u->password, u->username, v);
+		users_check_password(u->password, u->username, "password", v);
 	if (u->display_name)
 		check_name_text(u->display_name, "display_name", v);
 	if (u->email && *u->email && !email_ok(u->email))
@@ -271,6 +271,7 @@ cJSON *users_json(const db_res *r, int row)
 	cJSON_AddBoolToObject(o, "disabled", db_int(r, row, 8) != 0);
 	cJSON_AddNumberToObject(o, "version", (double)db_int(r, row, 9));
 	api_add_time(o, "created_at", db_val(r, row, 10));
+	cJSON_AddBoolToObject(o, "must_change_password", db_int(r, row, 11) != 0);
 	return o;
 }
 
@@ -295,11 +296,27 @@ static cJSON *affiliations_json(db_conn *c, long long user_id)
 	return arr;
 }
 
+/* ?q= as a LIKE pattern that matches q anywhere: %, _ and \ taken literally. */
+static void like_pattern(const char *q, char *out, size_t outlen)
+{
+	size_t k = 0;
+	out[k++] = '%';
+	for (; *q && k + 3 < outlen; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			out[k++] = '\\';
+		out[k++] = *q;
+	}
+	out[k++] = '%';
+	out[k] = 0;
+}
+
+/* GET /api/v1/users?role=&q=&disabled=: q finds a part of the username, display name or email
+ * (admins looking for an account); disabled=true|false. */
 void users_list(http_req *req)
 {
 	int limit;
 	long long after;
-	char role[32] = "";
+	char role[32] = "", q[130] = "", pattern[264] = "", disabled[8] = "";
 	if (http_page_num_or_reply(req, &limit, &after, 0) < 0)
 		return;
 	if (http_query(req, "role", role, sizeof role) < 0 || (*role && !auth_role_bit(role))) {
@@ -307,13 +324,30 @@ void users_list(http_req *req)
 		             "role must be one of applicant, registrar, purchaser, evaluator, admin");
 		return;
 	}
+	if (http_query(req, "q", q, sizeof q) < 0 || json_utf8_len(q) > 64) {
+		http_problem(req, 400, "invalid_query", "q is at most 64 characters");
+		return;
+	}
+	int got = http_query(req, "disabled", disabled, sizeof disabled);
+	if (got < 0 || (got > 0 && strcmp(disabled, "true") && strcmp(disabled, "false"))) {
+		http_problem(req, 400, "invalid_disabled", "disabled is true or false");
+		return;
+	}
+	if (*q) {
+		char folded[sizeof q];
+		users_fold_username(q, folded, sizeof folded);
+		like_pattern(folded, pattern, sizeof pattern);
+	}
+	int dis = !*disabled ? -1 : !strcmp(disabled, "true");
 	db_conn *c = api_db_or_reply(req);
 	if (!c)
 		return;
 	db_res *r = api_rows_or_reply(req, c,
 	                              "SELECT " USER_COLUMNS " FROM users WHERE id > ? AND (? = '' OR role = ?) "
-	                              "ORDER BY id LIMIT ?",
-	                              DBP(DBI(after), DBS(role), DBS(role), DBI(limit + 1)));
+	                              "AND (? = '' OR username LIKE ? OR LOWER(display_name) LIKE ? "
+	                              "OR LOWER(email) LIKE ?) AND (? < 0 OR disabled = ?) ORDER BY id LIMIT ?",
+	                              DBP(DBI(after), DBS(role), DBS(role), DBS(pattern), DBS(pattern), DBS(pattern),
+	                                  DBS(pattern), DBI(dis), DBI(dis), DBI(limit + 1)));
 	if (!r)
 		return;
 	http_reply_rows(req, r, limit, users_json, 0);
@@ -445,8 +479,9 @@ typedef struct user_patch {
 	long long id;
 	const char *display_name, *phone, *email, *department, *password_hash;
 	int disabled, expert, has_disabled, has_expert;
-	const cJSON *affiliations; /* replaces the evaluator's list when given ([] empties it) */
-	long long version_seen;    /* body "version": a precondition like If-Match; 0 when absent */
+	int must_change, has_must_change; /* the user chooses a new password at the next sign-in */
+	const cJSON *affiliations;        /* replaces the evaluator's list when given ([] empties it) */
+	long long version_seen;           /* body "version": a precondition like If-Match; 0 when absent */
 	char hash[CRYPTO_PWHASH_MAX];
 } user_patch;
 
@@ -488,6 +523,8 @@ static cJSON *patch_summary(const user_patch *p, long long version)
 		cJSON_AddBoolToObject(s, "expert", p->expert);
 	if (p->password_hash)
 		cJSON_AddBoolToObject(s, "password_reset", 1);
+	if (p->has_must_change)
+		cJSON_AddBoolToObject(s, "must_change_password", p->must_change);
 	if (p->affiliations)
 		cJSON_AddItemToObject(s, "affiliations", affiliations_summary(p->affiliations));
 	cJSON_AddNumberToObject(s, "version", (double)version);
@@ -532,10 +569,11 @@ static int user_patch_tx(tx *t, void *arg)
 	             "UPDATE users SET display_name = COALESCE(?, display_name), phone = COALESCE(?, phone), "
 	             "email = COALESCE(?, email), department = COALESCE(?, department), "
 	             "password_hash = COALESCE(?, password_hash), disabled = IF(?, ?, disabled), "
-	             "expert = IF(?, ?, expert), version = version + 1, updated_at = ? WHERE id = ?",
+	             "expert = IF(?, ?, expert), must_change_password = IF(?, ?, must_change_password), "
+	             "version = version + 1, updated_at = ? WHERE id = ?",
 	             DBP(DBS(p->display_name), DBS(p->phone), DBS(p->email), DBS(p->department), DBS(p->password_hash),
-	                 DBI(p->has_disabled), DBI(p->disabled), DBI(p->has_expert), DBI(p->expert), DBS(now),
-	                 DBI(p->id)),
+	                 DBI(p->has_disabled), DBI(p->disabled), DBI(p->has_expert), DBI(p->expert),
+	                 DBI(p->has_must_change), DBI(p->must_change), DBS(now), DBI(p->id)),
 	             NULL, NULL);
 	if (rc)
 		return rc;
@@ -579,14 +617,18 @@ void users_patch(http_req *req)
 	changes += json_get_str(req->json, "password", &password, &v, "password", JSON_OPTIONAL, 0, 256) == 1;
 	p.has_disabled = json_get_bool(req->json, "disabled", &p.disabled, &v, "disabled", JSON_OPTIONAL) == 1;
 	p.has_expert = json_get_bool(req->json, "expert", &p.expert, &v, "expert", JSON_OPTIONAL) == 1;
+	p.has_must_change = json_get_bool(req->json, "must_change_password", &p.must_change, &v, "must_change_password",
+	                                  JSON_OPTIONAL) == 1;
 	if (json_get_array(req->json, "affiliations", &p.affiliations, &v, "affiliations", JSON_OPTIONAL, 100) == 1) {
 		affiliations_check(p.affiliations, &v);
 		changes++;
 	}
-	changes += p.has_disabled + p.has_expert;
+	changes += p.has_disabled + p.has_expert + p.has_must_change;
 	json_get_int(req->json, "version", &p.version_seen, &v, "version", JSON_OPTIONAL, 1, 1LL << 31);
-	static const char *const allowed[] = { "display_name", "phone",  "email",        "department", "password",
-		                               "disabled",     "expert", "affiliations", "version",    NULL };
+	static const char *const allowed[] = {
+		"display_name", "phone",        "email",   "department",           "password", "disabled",
+		"expert",       "affiliations", "version", "must_change_password", NULL
+	};
 	const cJSON *it;
 	cJSON_ArrayForEach(it, req->json) {
 		if (!str_in_list(allowed, it->string))
@@ -597,7 +639,7 @@ void users_patch(http_req *req)
 	if (p.department && *p.department)
 		check_name_text(p.department, "department", &v);
 	if (password)
-		check_password(password, NULL, &v);
+		users_check_password(password, NULL, "password", &v);
 	user_new check = { 0 };
 	check.email = p.email;
 	check.phone = p.phone;
@@ -610,7 +652,7 @@ void users_patch(http_req *req)
 	if (!changes) {
 		http_problem(req, 422, "no_changes",
 		             "the body changes nothing: give at least one of display_name, phone, email, department, "
-		             "password, disabled, expert, affiliations");
+		             "password, disabled, expert, affiliations, must_change_password");
 		return;
 	}
 	if (password) {

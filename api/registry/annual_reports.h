@@ -46,6 +46,9 @@ int64_t annual_reports_start_day(int64_t registered_day, usec_t arrived_at);
  * clock) while the organization was registered, from its start day on, unless the exemption rule
  * spares it. At most max into years, *n how many. 0, or a DB_ code (no such organization: *n 0). */
 enum { ANNUAL_MISSING_MAX = 64 };
+/* The scheduled job (annual_report_reminders.c): tells each owner whose organization owes the
+ * previous year's report, from annual_report_reminder_days before the due day, once. */
+int annual_reports_remind(cJSON *report);
 int annual_reports_missing_years(db_conn *c, const char *uscc, int *years, int max, int *n);
 
 #endif

@@ -3,6 +3,7 @@
  * must pass. The handlers are in applications.c; what approval does to the register is in
  * registry_tx.c. */
 #include "application_flow.h"
+#include "application_notify.h"
 #include "org_row.h"
 #include "region.h"
 #include "registry_rules.h"
@@ -468,7 +469,7 @@ static int effect_request_supplement(fsm_run *run)
 	                 DBP(DBS(text), DBS(now), DBI(row_id(run))), NULL, NULL);
 	free(text);
 	cJSON_AddItemToObject(run->summary, "items", cJSON_Duplicate(items, 1));
-	return rc;
+	return rc ? rc : app_notify(run, APP_NOTICE_SUPPLEMENT, NULL, items);
 }
 
 static int effect_accept(fsm_run *run)
@@ -479,9 +480,10 @@ static int effect_accept(fsm_run *run)
 	clock_fmt_db(now, now_s);
 	clock_fmt_date(due, due_s);
 	cJSON_AddStringToObject(run->summary, "decision_due", due_s);
-	return db_exec(run->t->c,
-	               "UPDATE applications SET accepted_at = ?, deemed_accepted = 0, decision_due = ? WHERE id = ?",
-	               DBP(DBS(now_s), DBS(due_s), DBI(row_id(run))), NULL, NULL);
+	int rc = db_exec(run->t->c,
+	                 "UPDATE applications SET accepted_at = ?, deemed_accepted = 0, decision_due = ? WHERE id = ?",
+	                 DBP(DBS(now_s), DBS(due_s), DBI(row_id(run))), NULL, NULL);
+	return rc ? rc : app_notify(run, APP_NOTICE_ACCEPTED, due_s, NULL);
 }
 
 /* The system's move: no supplement request within the window, so the application counts as
@@ -505,9 +507,10 @@ static int effect_deem(fsm_run *run)
 	cJSON_AddStringToObject(s, "accepted_at", since_s);
 	cJSON_AddBoolToObject(s, "after_supplement", !db_isnull(r, 0, AC_SUPPLEMENT_REQUESTED));
 	cJSON_AddStringToObject(s, "decision_due", due_s);
-	return db_exec(run->t->c,
-	               "UPDATE applications SET accepted_at = ?, deemed_accepted = 1, decision_due = ? WHERE id = ?",
-	               DBP(DBS(since_db), DBS(due_s), DBI(row_id(run))), NULL, NULL);
+	int rc = db_exec(run->t->c,
+	                 "UPDATE applications SET accepted_at = ?, deemed_accepted = 1, decision_due = ? WHERE id = ?",
+	                 DBP(DBS(since_db), DBS(due_s), DBI(row_id(run))), NULL, NULL);
+	return rc ? rc : app_notify(run, APP_NOTICE_DEEMED, due_s, NULL);
 }
 
 static int effect_approve(fsm_run *run)
@@ -523,8 +526,9 @@ static int effect_approve(fsm_run *run)
 	char now[32];
 	now_db(now);
 	cJSON_AddStringToObject(run->summary, "org_uscc", uscc);
-	return db_exec(run->t->c, "UPDATE applications SET org_uscc = ?, decided_at = ?, decided_by = ? WHERE id = ?",
-	               DBP(DBS(uscc), DBS(now), DBI(run->t->user->id), DBI(row_id(run))), NULL, NULL);
+	rc = db_exec(run->t->c, "UPDATE applications SET org_uscc = ?, decided_at = ?, decided_by = ? WHERE id = ?",
+	             DBP(DBS(uscc), DBS(now), DBI(run->t->user->id), DBI(row_id(run))), NULL, NULL);
+	return rc ? rc : app_notify(run, APP_NOTICE_APPROVED, uscc, NULL);
 }
 
 /* A rejection gives its reason in writing, shown to the applicant (SPEC §4). */
@@ -537,7 +541,9 @@ static int effect_reject(fsm_run *run)
 	int rc = db_exec(run->t->c,
 	                 "UPDATE applications SET reject_reason = ?, decided_at = ?, decided_by = ? WHERE id = ?",
 	                 DBP(DBS(reason), DBS(now), DBI(run->t->user->id), DBI(row_id(run))), NULL, NULL);
-	return rc ? rc : registry_release_claims(run->t->c, row_id(run), NULL);
+	if (!rc)
+		rc = registry_release_claims(run->t->c, row_id(run), NULL);
+	return rc ? rc : app_notify(run, APP_NOTICE_REJECTED, reason, NULL);
 }
 
 /* An edit is whatever change the caller brings (PATCH, a document), audited under its name. */

@@ -1,6 +1,7 @@
 // Accounts and security (SPEC §3): sign-up, login/logout/me, roles, lockout, users admin.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { startDaemon } from '../lib/daemon.mjs';
 
 let d;
@@ -83,8 +84,9 @@ test('five failed logins lock the username for 15 minutes (429), even with the r
     const r = await d.api('POST', '/api/v1/auth/login', { body: { username: 'locky', password: 'wrong-password' } });
     assert.equal(r.status, 401, `attempt ${i + 1}`);
     assert.equal(r.json.code, 'invalid_credentials');
-    // How many tries remain before the lock: 4, 3, 2, 1, 0.
+    // Each failure says how many remain before the lock (0: this one locked it).
     assert.equal(r.json.attempts_left, 4 - i, `attempt ${i + 1}`);
+    assert.match(r.json.detail, i < 4 ? new RegExp(`${4 - i} more failed attempts? locks? the account`) : /now locked/);
   }
   const locked = await d.api('POST', '/api/v1/auth/login', { body: { username: 'locky', password: 'long-enough-pw' } });
   assert.equal(locked.status, 429);
@@ -150,6 +152,72 @@ test('admins create users of every role; purchasers need a department; disabling
   assert.equal((await d.api('GET', '/api/v1/me', { token: t })).status, 401);
   const login = await d.api('POST', '/api/v1/auth/login', { body: { username: 'expert_li', password: 'long-enough-pw' } });
   assert.equal(login.status, 401);
+});
+
+test('admins search accounts by a part of the username, display name or email, and by disabled', async () => {
+  const admin = await d.as('admin');
+  const tag = crypto.randomBytes(3).toString('hex');
+  const mk = (username, display_name, email) => d.api('POST', '/api/v1/users', { token: admin,
+    body: { username, password: 'long-enough-pw', role: 'applicant', display_name, email } });
+  assert.equal((await mk(`find_${tag}_a`, '海盐县社工', `x${tag}@Mail.example`)).status, 201);
+  const b = await mk(`find_${tag}_b`, `志愿者_${tag}`, `y@mail.example`);
+  assert.equal(b.status, 201);
+  const q = async (query) => {
+    const r = await d.api('GET', `/api/v1/users?${query}`, { token: admin });
+    assert.equal(r.status, 200, r.text);
+    return r.json.data.map((u) => u.username).sort();
+  };
+  assert.deepEqual(await q(`q=FIND_${tag}`), [`find_${tag}_a`, `find_${tag}_b`]);
+  assert.deepEqual(await q(`q=${encodeURIComponent(`者_${tag}`)}`), [`find_${tag}_b`], 'display name, _ literal');
+  assert.deepEqual(await q(`q=X${tag}@mail`), [`find_${tag}_a`], 'email, any case');
+  assert.deepEqual(await q(`q=${encodeURIComponent('%')}${tag}`), [], '% is literal');
+  assert.equal((await d.api('PATCH', `/api/v1/users/${b.json.data.id}`, { token: admin, body: { disabled: true } })).status, 200);
+  assert.deepEqual(await q(`q=find_${tag}&disabled=true`), [`find_${tag}_b`]);
+  assert.deepEqual(await q(`q=find_${tag}&disabled=false`), [`find_${tag}_a`]);
+  assert.equal((await d.api('GET', '/api/v1/users?disabled=maybe', { token: admin })).status, 400);
+  assert.equal((await d.api('GET', `/api/v1/users?q=${'x'.repeat(65)}`, { token: admin })).status, 400);
+});
+
+test('an admin resets a password with must_change_password: the next sign-in must choose a new one', async () => {
+  const admin = await d.as('admin');
+  const tag = crypto.randomBytes(3).toString('hex');
+  const u = await d.api('POST', '/api/v1/users', { token: admin,
+    body: { username: `forgetful_${tag}`, password: 'first-password-1', role: 'registrar', display_name: '审核员' } });
+  assert.equal(u.status, 201, u.text);
+  assert.equal(u.json.data.must_change_password, false);
+  const old = await d.login(`forgetful_${tag}`, 'first-password-1');
+  const p = await d.api('PATCH', `/api/v1/users/${u.json.data.id}`, { token: admin,
+    body: { password: 'temporary-pass-1', must_change_password: true } });
+  assert.equal(p.status, 200, p.text);
+  assert.equal(p.json.data.must_change_password, true);
+  assert.equal((await d.api('GET', '/api/v1/me', { token: old })).status, 401, 'the reset ended the sessions');
+  // The temporary password signs in nowhere but the change.
+  const login = (password) => d.api('POST', '/api/v1/auth/login', { body: { username: `forgetful_${tag}`, password } });
+  const change = (password, new_password) => d.api('POST', '/api/v1/auth/password-change',
+    { body: { username: `forgetful_${tag}`, password, new_password } });
+  const l = await login('temporary-pass-1');
+  assert.equal(l.status, 403);
+  assert.equal(l.json.code, 'password_change_required');
+  const wrong = await change('not-the-password', 'chosen-password-2');
+  assert.equal(wrong.status, 401);
+  assert.equal(wrong.json.code, 'invalid_credentials');
+  assert.equal(wrong.json.attempts_left, 4);
+  const weak = await change('temporary-pass-1', 'short');
+  assert.equal(weak.status, 422);
+  assert.equal(weak.json.errors[0].field, 'new_password');
+  const same = await change('temporary-pass-1', 'temporary-pass-1');
+  assert.equal(same.status, 422);
+  assert.equal(same.json.errors[0].code, 'same_as_old');
+  const ok = await change('temporary-pass-1', 'chosen-password-2');
+  assert.equal(ok.status, 200, ok.text);
+  assert.equal(ok.json.data.user.must_change_password, false);
+  assert.equal((await d.api('GET', '/api/v1/me', { token: ok.json.data.token })).status, 200);
+  assert.equal((await login('temporary-pass-1')).status, 401);
+  assert.equal((await login('chosen-password-2')).status, 200);
+  const audit = await d.api('GET', `/api/v1/audit?object_type=user&object_id=${u.json.data.id}`, { token: admin });
+  const change_ = audit.json.data.find((x) => x.action === 'auth.password_change');
+  assert.ok(change_, audit.text);
+  assert.equal(change_.summary.was_required, true);
 });
 
 test('user add on the command line: password from stdin, validated', async () => {

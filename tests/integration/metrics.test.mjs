@@ -11,6 +11,9 @@ const FAMILIES = [
   ['sanzhi_db_connections', 'gauge'],
   ['sanzhi_cache_lookups_total', 'counter'],
   ['sanzhi_cache_bytes', 'gauge'],
+  ['sanzhi_mail_sent_total', 'counter'],
+  ['sanzhi_mail_failed_total', 'counter'],
+  ['sanzhi_mail_dead_total', 'counter'],
 ];
 
 test('the metrics text is complete: every family in order, every line whole, ending with the last family', async () => {
@@ -35,7 +38,7 @@ test('the metrics text is complete: every family in order, every line whole, end
     assert.match(m.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);
     const text = m.text;
     assert.ok(text.length > 4096, `${text.length} bytes: enough series to grow the buffer several times`);
-    assert.match(text, /\nsanzhi_cache_bytes \d+\n$/, 'ends with the last family, whole');
+    assert.match(text, /\nsanzhi_mail_dead_total \d+\n$/, 'ends with the last family, whole');
     const lines = text.slice(0, -1).split('\n');
     let at = -1;
     for (const [name, type] of FAMILIES) {
