@@ -24,6 +24,7 @@ RUN set -eux; \
     apt-get install -y --no-install-recommends \
       build-essential pkg-config ca-certificates dpkg-dev \
       libmariadb-dev libcjson-dev libssl-dev zlib1g-dev libcurl4-openssl-dev \
+      libcairo2-dev libpango1.0-dev libqrencode-dev \
       nodejs npm
 # The apt lists stay in this stage: scripts/civetweb.sh needs them for `apt-get source`.
 
@@ -46,7 +47,8 @@ ARG DEBIAN_FRONTEND=noninteractive
 RUN set -eux; \
     apt-get update; \
     apt-get install -y --no-install-recommends \
-      libmariadb3 libcjson1 libssl3 zlib1g libcurl4 ca-certificates; \
+      libmariadb3 libcjson1 libssl3 zlib1g libcurl4 ca-certificates \
+      libpangocairo-1.0-0 libcairo2 libqrencode4 fonts-noto-cjk; \
     rm -rf /var/lib/apt/lists/*; \
     groupadd --system --gid 10001 sanzhi; \
     useradd --system --uid 10001 --gid sanzhi --home-dir /var/lib/sanzhi \

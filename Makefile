@@ -18,8 +18,10 @@ ifeq ($(SAN),1)
 else
   OPT     = -O2
 endif
-CFLAGS  = $(CFLAGS_BASE) $(OPT)
-LDLIBS  = -lmariadb -lcjson $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl) -lssl -lcrypto -lz -lm -ldl -pthread
+# Documents (server/pdf.c): Pango and Cairo for text and PDF, libqrencode for QR codes.
+PDF_PKGS = pangocairo cairo fontconfig libqrencode
+CFLAGS  = $(CFLAGS_BASE) $(shell pkg-config --cflags $(PDF_PKGS)) $(OPT)
+LDLIBS  = -lmariadb -lcjson $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl) -lssl -lcrypto -lz -lm -ldl -pthread $(shell pkg-config --libs $(PDF_PKGS))
 LDFLAGS = $(if $(filter 1,$(SAN)),-fsanitize=address$(comma)undefined,)
 comma  := ,
 

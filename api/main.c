@@ -6,6 +6,7 @@
 #include "migrate.h"
 #include "scheduler.h"
 #include "orgs.h"
+#include "pdf.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -112,6 +113,7 @@ static int cmd_serve(void)
 	http_stop();
 	sched_stop();
 	cache_clear();
+	pdf_cleanup();
 	db_release();
 	log_kv(LOG_INFO, "stopped", NULL);
 	return 0;

@@ -4,11 +4,14 @@
 #include "api.h"
 #include "annual_reports.h"
 #include "applications.h"
+#include "certificate_pdf.h"
+#include "award.h"
 #include "certificates.h"
 #include "committee.h"
 #include "credit.h"
 #include "opendata.h"
 #include "notifications.h"
+#include "notices.h"
 #include "org_owner.h"
 #include "org_search.h"
 #include "orgs.h"
@@ -65,7 +68,8 @@ static const route *const tables[] = {
 	grades_routes,        credit_events_routes, list_entries_routes,   tenders_routes,      questions_routes,
 	bids_routes,          opening_routes,       committee_routes,      scores_routes,       justifications_routes,
 	evaluation_routes,    regions_routes,       bureau_routes,         ocds_routes,         feed_routes,
-	notifications_routes, outbox_routes,        password_reset_routes,
+	notifications_routes, outbox_routes,        password_reset_routes, notices_routes,      certificate_pdf_routes,
+	award_routes,         contracts_routes,
 };
 
 const route *api_routes;

@@ -6,6 +6,7 @@ set -euo pipefail
 PKGS=(build-essential pkg-config ca-certificates dpkg-dev
       libmariadb-dev mariadb-server mariadb-client
       libcjson-dev libssl-dev libcmocka-dev zlib1g-dev libcurl4-openssl-dev python3-aiosmtpd
+      libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-cjk poppler-utils zbar-tools
       openssl curl wrk nodejs npm chromium)
 
 # The tests' npm packages (tests/package.json, pinned by its lockfile; the JSON Schema validator

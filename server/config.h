@@ -22,7 +22,7 @@ typedef struct config {
 	char data_dir[512]; /* signing key and other daemon state */
 	/* The registration authority people deal with (GET /api/v1/bureau: the applicant's pages
 	 * name it). "" leaves a part unsaid. */
-	char bureau_name[256]; /* e.g. 海盐县民政局 */
+	char bureau_name[256]; /* e.g. 海盐县民政局; also who signs notices (发文机关) */
 	char bureau_phone[64];
 	char bureau_address[256];
 	char bureau_hours[256]; /* e.g. 工作日 8:30–17:00 */

@@ -820,7 +820,8 @@ static void serve_static(http_req *req)
 }
 
 /* --- routing ----------------------------------------------------------------- */
-/* Matches path against pattern; fills params (pointing into a copy). */
+/* Matches path against pattern; fills params (pointing into a copy). A parameter is a whole
+ * segment, or a segment less a literal suffix that the pattern gives after it. */
 static int match(const char *pattern, const char *path, http_req *req, char *scratch, size_t scratch_len)
 {
 	const char *p = pattern, *s = path;
@@ -832,6 +833,14 @@ static int match(const char *pattern, const char *path, http_req *req, char *scr
 			if (!close)
 				return 0;
 			size_t seglen = strcspn(s, "/");
+			/* A parameter followed by a literal in its segment ("{notice_id}.pdf") ends
+			 * before that literal, which must end the segment. */
+			size_t suffix = strcspn(close + 1, "/");
+			if (suffix) {
+				if (seglen <= suffix || memcmp(s + seglen - suffix, close + 1, suffix))
+					return 0;
+				seglen -= suffix;
+			}
 			if (seglen == 0 || seglen > 200 || np >= HTTP_MAX_PARAMS ||
 			    (req && used + seglen + 1 > scratch_len))
 				return 0;

@@ -58,7 +58,7 @@ int credit_org_lock_or_refuse(tx *t, const char *uscc, org_row *o);
 /* The credit_events row: its columns, their enum, and the event as answered (kind's fields only). */
 #define CREDIT_EVENT_COLUMNS                                                                                           \
 	"id, uscc, kind, conclusion, penalty_type, fine_fen, decision_number, title, authority, basis, decided_on, "   \
-	"created_at"
+	"created_at, contract_id, score"
 enum credit_event_col {
 	CE_ID,
 	CE_USCC,
@@ -72,8 +72,17 @@ enum credit_event_col {
 	CE_BASIS,
 	CE_DECIDED,
 	CE_CREATED,
+	CE_CONTRACT,
+	CE_SCORE,
 };
 cJSON *credit_event_json(const db_res *r, int row);
+
+/* Inside a transaction: the performance credit event of a contract's review (SPEC §6: a
+ * performance review is a credit event of the supplier), with the rules that follow an event.
+ * Locks the organization (404/409 as credit_org_lock_or_refuse). *event receives the event as
+ * answered (with consequences; the caller owns it). 0, TX_REFUSED or a DB_ code. */
+int credit_event_performance(tx *t, const char *uscc, long long contract_id, int score, const char *summary,
+                             cJSON **event);
 
 /* The organization's own history: a row of org_events (type "grade", "listing", "delisting")
  * with [{field, old, new}] as changes. Also bumps the organization's version (its profile

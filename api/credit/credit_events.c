@@ -47,6 +47,10 @@ cJSON *credit_event_json(const db_res *r, int row)
 			cJSON_AddStringToObject(o, text[i].key, db_val(r, row, text[i].col));
 	if (db_val(r, row, CE_FINE))
 		cJSON_AddNumberToObject(o, "fine_fen", (double)db_int(r, row, CE_FINE));
+	if (db_val(r, row, CE_CONTRACT))
+		cJSON_AddNumberToObject(o, "contract_id", (double)db_int(r, row, CE_CONTRACT));
+	if (db_val(r, row, CE_SCORE))
+		cJSON_AddNumberToObject(o, "score", (double)db_int(r, row, CE_SCORE));
 	cJSON_AddStringToObject(o, "decided_on", db_val(r, row, CE_DECIDED));
 	api_add_time(o, "created_at", db_val(r, row, CE_CREATED));
 	return o;
@@ -160,6 +164,50 @@ static int event_tx(tx *t, void *arg)
 		return rc;
 	}
 	tx_answer(t, 201, d, 0);
+	return 0;
+}
+
+int credit_event_performance(tx *t, const char *uscc, long long contract_id, int score, const char *summary,
+                             cJSON **event)
+{
+	*event = NULL;
+	org_row o;
+	int rc = credit_org_lock_or_refuse(t, uscc, &o);
+	if (rc)
+		return rc;
+	org_row_free(&o);
+	char now[32], day[16];
+	clock_fmt_db(clock_now(), now);
+	clock_fmt_date(clock_local_day(clock_now()), day);
+	unsigned long long id = 0;
+	rc = db_exec(
+	        t->c,
+	        "INSERT INTO credit_events (uscc, kind, basis, decided_on, actor_id, created_at, contract_id, score) "
+	        "VALUES (?, 'performance', ?, ?, ?, ?, ?, ?)",
+	        DBP(DBS(uscc), DBS(summary), DBS(day), DBI(t->user->id), DBS(now), DBI(contract_id), DBI(score)), NULL,
+	        &id);
+	if (rc)
+		return rc;
+	db_res *r;
+	if ((rc = db_query(t->c, "SELECT " CREDIT_EVENT_COLUMNS " FROM credit_events WHERE id = ?", DBP(DBI(id)), &r)))
+		return rc;
+	cJSON *d = credit_event_json(r, 0);
+	db_res_free(r);
+	cJSON *consequences = cJSON_AddArrayToObject(d, "consequences");
+	if ((rc = credit_rules_after_event(t, uscc, consequences))) {
+		cJSON_Delete(d);
+		return rc;
+	}
+	cJSON *s = cJSON_Duplicate(d, 1);
+	char ids[24];
+	snprintf(ids, sizeof ids, "%llu", id);
+	rc = audit_append(t->c, t->user, "credit_event.create", "credit_event", ids, s);
+	cJSON_Delete(s);
+	if (rc) {
+		cJSON_Delete(d);
+		return rc;
+	}
+	*event = d;
 	return 0;
 }
 

@@ -4,6 +4,7 @@
  * registry_tx.c. */
 #include "application_flow.h"
 #include "application_notify.h"
+#include "notices.h"
 #include "org_row.h"
 #include "region.h"
 #include "registry_rules.h"
@@ -469,7 +470,24 @@ static int effect_request_supplement(fsm_run *run)
 	                 DBP(DBS(text), DBS(now), DBI(row_id(run))), NULL, NULL);
 	free(text);
 	cJSON_AddItemToObject(run->summary, "items", cJSON_Duplicate(items, 1));
-	return rc ? rc : app_notify(run, APP_NOTICE_SUPPLEMENT, NULL, items);
+	if (rc)
+		return rc;
+	/* 补正告知书: every item, and the date it was issued. */
+	cJSON *f = cJSON_CreateObject();
+	cJSON_AddItemToObject(f, "items", cJSON_Duplicate(items, 1));
+	if ((rc = notices_issue(run->t->c, NOTICE_SUPPLEMENT, run->row, f, run->summary)))
+		return rc;
+	return app_notify(run, APP_NOTICE_SUPPLEMENT, NULL, items);
+}
+
+/* 受理通知书: from when the application counts as accepted, and when the decision is due. */
+static int issue_acceptance(fsm_run *run, const char *accepted_on, int deemed, const char *decision_due)
+{
+	cJSON *f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "accepted_on", accepted_on);
+	cJSON_AddBoolToObject(f, "deemed", deemed);
+	cJSON_AddStringToObject(f, "decision_due", decision_due);
+	return notices_issue(run->t->c, NOTICE_ACCEPTANCE, run->row, f, run->summary);
 }
 
 static int effect_accept(fsm_run *run)
@@ -483,6 +501,10 @@ static int effect_accept(fsm_run *run)
 	int rc = db_exec(run->t->c,
 	                 "UPDATE applications SET accepted_at = ?, deemed_accepted = 0, decision_due = ? WHERE id = ?",
 	                 DBP(DBS(now_s), DBS(due_s), DBI(row_id(run))), NULL, NULL);
+	char today[16];
+	clock_fmt_date(clock_local_day(now), today);
+	if (!rc)
+		rc = issue_acceptance(run, today, 0, due_s);
 	return rc ? rc : app_notify(run, APP_NOTICE_ACCEPTED, due_s, NULL);
 }
 
@@ -510,6 +532,10 @@ static int effect_deem(fsm_run *run)
 	int rc = db_exec(run->t->c,
 	                 "UPDATE applications SET accepted_at = ?, deemed_accepted = 1, decision_due = ? WHERE id = ?",
 	                 DBP(DBS(since_db), DBS(due_s), DBI(row_id(run))), NULL, NULL);
+	char since_day[16];
+	clock_fmt_date(clock_local_day(since), since_day);
+	if (!rc)
+		rc = issue_acceptance(run, since_day, 1, due_s);
 	return rc ? rc : app_notify(run, APP_NOTICE_DEEMED, due_s, NULL);
 }
 
@@ -528,7 +554,13 @@ static int effect_approve(fsm_run *run)
 	cJSON_AddStringToObject(run->summary, "org_uscc", uscc);
 	rc = db_exec(run->t->c, "UPDATE applications SET org_uscc = ?, decided_at = ?, decided_by = ? WHERE id = ?",
 	             DBP(DBS(uscc), DBS(now), DBI(run->t->user->id), DBI(row_id(run))), NULL, NULL);
-	return rc ? rc : app_notify(run, APP_NOTICE_APPROVED, uscc, NULL);
+	if (rc)
+		return rc;
+	cJSON *f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "uscc", uscc);
+	if ((rc = notices_issue(run->t->c, NOTICE_APPROVAL, r, f, run->summary)))
+		return rc;
+	return app_notify(run, APP_NOTICE_APPROVED, uscc, NULL);
 }
 
 /* A rejection gives its reason in writing, shown to the applicant (SPEC §4). */
@@ -543,7 +575,14 @@ static int effect_reject(fsm_run *run)
 	                 DBP(DBS(reason), DBS(now), DBI(run->t->user->id), DBI(row_id(run))), NULL, NULL);
 	if (!rc)
 		rc = registry_release_claims(run->t->c, row_id(run), NULL);
-	return rc ? rc : app_notify(run, APP_NOTICE_REJECTED, reason, NULL);
+	if (rc)
+		return rc;
+	/* 不予登记决定书, with the reason. */
+	cJSON *f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "reason", reason ? reason : "");
+	if ((rc = notices_issue(run->t->c, NOTICE_REJECTION, run->row, f, run->summary)))
+		return rc;
+	return app_notify(run, APP_NOTICE_REJECTED, reason, NULL);
 }
 
 /* An edit is whatever change the caller brings (PATCH, a document), audited under its name. */

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #define CANON_MAX (1u << 20)
 #define CERT_FORMAT "sanzhi.certificate.v1"
@@ -115,9 +116,7 @@ static const struct {
 	[FORM_FOUNDATION] = { "基金会", "基金会法人登记证书" },
 };
 
-/* The registration authority: the civil-affairs department of the organization's region
- * (a province's is a 厅, every other a 局). */
-static void authority_of(const char *region_code, char *out, size_t len)
+void certificates_authority(const char *region_code, char *out, size_t len)
 {
 	const region *r = region_find(region_code);
 	if (!r) {
@@ -131,11 +130,6 @@ static void authority_of(const char *region_code, char *out, size_t len)
 	snprintf(out, len, "%s%s", name, ting ? "民政厅" : "民政局");
 }
 
-void certificates_authority(const char *region_code, char *out, size_t len)
-{
-	authority_of(region_code, out, len);
-}
-
 /* The certificate of org, numbered serial, issued now (not yet signed). */
 static cJSON *certificate_build(const org_row *org, long long serial, usec_t now)
 {
@@ -144,7 +138,7 @@ static cJSON *certificate_build(const org_row *org, long long serial, usec_t now
 	clock_fmt_date(clock_local_day(now), today);
 	snprintf(no, sizeof no, "%s-%lld", org->uscc, serial);
 	snprintf(org_id, sizeof org_id, "CN-USCI-%s", org->uscc);
-	authority_of(org->region_code, authority, sizeof authority);
+	certificates_authority(org->region_code, authority, sizeof authority);
 	int known = (int)org->form >= 0 && (size_t)org->form < sizeof forms / sizeof forms[0];
 	const char *form_name = known ? forms[org->form].form_name : org->legal_form;
 	const char *title = known ? forms[org->form].title : "登记证书";
@@ -248,14 +242,12 @@ out:
 enum cert_status { CERT_CURRENT, CERT_SUPERSEDED, CERT_REVOKED, CERT_UNKNOWN };
 static const char *const cert_status_names[] = { "current", "superseded", "revoked", "unknown" };
 
-#define LATEST_COLUMNS "o.status, c.payload, c.signature, c.key_id, c.issued_at"
-enum latest_col { LC_ORG_STATUS, LC_PAYLOAD, LC_SIGNATURE, LC_KEY_ID, LC_ISSUED };
+#define LATEST_COLUMNS "o.status, c.payload, c.signature, c.key_id, c.issued_at, c.id"
+enum latest_col { LC_ORG_STATUS, LC_PAYLOAD, LC_SIGNATURE, LC_KEY_ID, LC_ISSUED, LC_ID };
 
-/* Answers (with status) the latest certificate of an organization, as {certificate, signature,
- * key_id, algorithm, status, issued_at}; status is "current", or "revoked" once the organization
- * is deregistered. Refuses 404 when there is no such organization or no certificate. */
-static int latest_answer(tx *t, const char *uscc, int status)
+int certificates_latest_or_refuse(tx *t, const char *uscc, cert_latest *out)
 {
+	memset(out, 0, sizeof *out);
 	db_res *r;
 	int rc = orgs_row_or_refuse(t,
 	                            "SELECT " LATEST_COLUMNS " FROM orgs o LEFT JOIN certificates c ON c.id = "
@@ -269,15 +261,42 @@ static int latest_answer(tx *t, const char *uscc, int status)
 		return tx_refuse(t, 404, "no_certificate",
 		                 "no electronic certificate has been issued to this organization");
 	}
-	int registered = org_status_of(db_val(r, 0, LC_ORG_STATUS)) == ORG_REGISTERED;
+	out->r = r;
+	out->cert = cert;
+	out->payload = db_val(r, 0, LC_PAYLOAD);
+	out->signature = db_val(r, 0, LC_SIGNATURE);
+	out->key_id = db_val(r, 0, LC_KEY_ID);
+	out->issued_at = db_val(r, 0, LC_ISSUED);
+	out->id = db_int(r, 0, LC_ID);
+	out->revoked = org_status_of(db_val(r, 0, LC_ORG_STATUS)) != ORG_REGISTERED;
+	return 0;
+}
+
+void certificates_latest_free(cert_latest *l)
+{
+	db_res_free(l->r);
+	cJSON_Delete(l->cert);
+	memset(l, 0, sizeof *l);
+}
+
+/* Answers (with status) the latest certificate of an organization, as {certificate, signature,
+ * key_id, algorithm, status, issued_at}; status is "current", or "revoked" once the organization
+ * is deregistered. Refuses 404 when there is no such organization or no certificate. */
+static int latest_answer(tx *t, const char *uscc, int status)
+{
+	cert_latest l;
+	int rc = certificates_latest_or_refuse(t, uscc, &l);
+	if (rc)
+		return rc;
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddItemToObject(o, "certificate", cert);
-	cJSON_AddStringToObject(o, "signature", db_val(r, 0, LC_SIGNATURE));
-	cJSON_AddStringToObject(o, "key_id", db_val(r, 0, LC_KEY_ID));
+	cJSON_AddItemToObject(o, "certificate", l.cert);
+	l.cert = NULL;
+	cJSON_AddStringToObject(o, "signature", l.signature);
+	cJSON_AddStringToObject(o, "key_id", l.key_id);
 	cJSON_AddStringToObject(o, "algorithm", "Ed25519");
-	cJSON_AddStringToObject(o, "status", cert_status_names[registered ? CERT_CURRENT : CERT_REVOKED]);
-	api_add_time(o, "issued_at", db_val(r, 0, LC_ISSUED));
-	db_res_free(r);
+	cJSON_AddStringToObject(o, "status", cert_status_names[l.revoked ? CERT_REVOKED : CERT_CURRENT]);
+	api_add_time(o, "issued_at", l.issued_at);
+	certificates_latest_free(&l);
 	tx_answer(t, status, o, 0);
 	return 0;
 }
@@ -346,7 +365,7 @@ static void certificates_reissue(http_req *req)
 	tx_run_or_reply(req, reissue, &a);
 }
 
-/* --- verifying ---------------------------------------------------------------------- */
+/* --- standing ---------------------------------------------------------------------- */
 
 /* The standing of a certificate whose signature is this registry's: found by its exact text. */
 static int standing(db_conn *c, const cJSON *cert, const char *canonical, enum cert_status *out)
@@ -368,31 +387,98 @@ static int standing(db_conn *c, const cJSON *cert, const char *canonical, enum c
 	return 0;
 }
 
-static void certificates_verify(http_req *req)
+/* --- the compact form (QR codes) --------------------------------------------------- */
+
+#define QR_PREFIX "SZC1."
+#define QR_TEXT_MAX 8000          /* far more than a QR code holds */
+#define QR_CANON_MAX (256u << 10) /* what one inflates to at most */
+
+char *certificates_qr(const char *canonical, const char *sig_b64)
 {
-	verr v = { 0 };
-	const cJSON *cert = NULL;
-	const char *sig_b64 = NULL, *key_id = NULL;
-	json_get_object(req->json, "certificate", &cert, &v, "certificate", JSON_REQUIRED);
-	json_get_str(req->json, "signature", &sig_b64, &v, "signature", JSON_REQUIRED, 1, 200);
-	json_get_str(req->json, "key_id", &key_id, &v, "key_id", JSON_REQUIRED, 1, 64);
-	unsigned char *sig = NULL;
-	size_t siglen = 0;
-	if (sig_b64) {
-		sig = crypto_unbase64(sig_b64, strlen(sig_b64), &siglen);
-		if (!sig || siglen != CRYPTO_ED25519_SIG_LEN)
-			verr_add(&v, "signature", "invalid_signature",
-			         "signature must be the base64 of a 64-byte Ed25519 signature");
+	size_t siglen = 0, n = strlen(canonical);
+	unsigned char *sig = crypto_unbase64(sig_b64, strlen(sig_b64), &siglen);
+	uLongf zlen = compressBound((uLong)n);
+	unsigned char *z = malloc(zlen);
+	char *out = NULL;
+	if (!sig || siglen != CRYPTO_ED25519_SIG_LEN || !z ||
+	    compress2(z, &zlen, (const unsigned char *)canonical, (uLong)n, Z_BEST_COMPRESSION) != Z_OK)
+		goto out;
+	size_t cap = sizeof QR_PREFIX + (zlen + 2) / 3 * 4 + 1 + (siglen + 2) / 3 * 4 + 1;
+	if (!(out = malloc(cap)))
+		goto out;
+	memcpy(out, QR_PREFIX, sizeof QR_PREFIX - 1);
+	char *p = out + sizeof QR_PREFIX - 1;
+	crypto_base64url(z, zlen, p);
+	p += strlen(p);
+	*p++ = '.';
+	crypto_base64url(sig, siglen, p);
+out:
+	free(sig);
+	free(z);
+	return out;
+}
+
+/* base64url without padding, n characters of s, into a malloc'd buffer; NULL when malformed. */
+static unsigned char *unbase64url(const char *s, size_t n, size_t *outlen)
+{
+	if (n % 4 == 1 || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") < n)
+		return NULL;
+	char *std = malloc(n + 3);
+	if (!std)
+		return NULL;
+	size_t k = 0;
+	for (; k < n; k++)
+		std[k] = s[k] == '-' ? '+' : s[k] == '_' ? '/' : s[k];
+	while (k % 4)
+		std[k++] = '=';
+	unsigned char *out = crypto_unbase64(std, k, outlen);
+	free(std);
+	return out;
+}
+
+/* The certificate and signature a QR string holds: 0, or -1 when it is not one in this form. */
+static int qr_decode(const char *qr, cJSON **cert, unsigned char sig[CRYPTO_ED25519_SIG_LEN])
+{
+	*cert = NULL;
+	size_t plen = sizeof QR_PREFIX - 1;
+	if (strncmp(qr, QR_PREFIX, plen))
+		return -1;
+	const char *body = qr + plen, *dot = strchr(body, '.');
+	if (!dot || strchr(dot + 1, '.'))
+		return -1;
+	size_t zlen = 0, siglen = 0;
+	unsigned char *z = unbase64url(body, (size_t)(dot - body), &zlen);
+	unsigned char *s = unbase64url(dot + 1, strlen(dot + 1), &siglen);
+	unsigned char *text = malloc(QR_CANON_MAX + 1);
+	uLongf tlen = QR_CANON_MAX;
+	int rc = -1;
+	if (z && s && text && siglen == CRYPTO_ED25519_SIG_LEN && zlen &&
+	    uncompress(text, &tlen, z, (uLong)zlen) == Z_OK && json_utf8_valid((const char *)text, tlen)) {
+		text[tlen] = 0;
+		const char *why = NULL;
+		*cert = json_parse((const char *)text, tlen, &why);
+		if (cJSON_IsObject(*cert)) {
+			memcpy(sig, s, siglen);
+			rc = 0;
+		} else {
+			cJSON_Delete(*cert);
+			*cert = NULL;
+		}
 	}
-	if (v.count) {
-		free(sig);
-		http_problem_fields(req, 422, "validation_failed", "this is not a signed certificate", &v);
+	free(z);
+	free(s);
+	free(text);
+	return rc;
+}
+
+/* --- verifying ---------------------------------------------------------------------- */
+
+/* The verdict on cert signed with sig under key_id: the signature, then whether it is still the
+ * organization's certificate. */
+static void verdict_reply(http_req *req, const cJSON *cert, const unsigned char *sig, size_t siglen, const char *key_id)
+{
+	if (api_rc_or_reply(req, registry_key_ensure()) < 0)
 		return;
-	}
-	if (api_rc_or_reply(req, registry_key_ensure()) < 0) {
-		free(sig);
-		return;
-	}
 	const char *reason = NULL;
 	char *canonical = certificates_canonical(cert);
 	const char *inner_kid = json_str_member(cert, "key_id");
@@ -404,7 +490,6 @@ static void certificates_verify(http_req *req)
 		reason = "not_canonical";
 	else if (!registry_key_verify(canonical, strlen(canonical), sig, siglen))
 		reason = "signature_mismatch";
-	free(sig);
 	/* valid: signed by this registry and still the organization's certificate. An authentic
 	 * certificate that was replaced (superseded) or whose organization was deregistered (revoked)
 	 * is no longer valid; signature_valid and status say which part failed. */
@@ -428,6 +513,95 @@ static void certificates_verify(http_req *req)
 		cJSON_AddStringToObject(out, "status", cert_status_names[status]);
 	}
 	http_reply_data(req, 200, out, 0);
+}
+
+/* {"qr": "<the string of the certificate's QR code>"}: the same verdict as the JSON form. */
+static void verify_qr(http_req *req)
+{
+	verr v = { 0 };
+	const char *qr = NULL;
+	static const char *const allowed[] = { "qr", NULL };
+	json_only_fields(req->json, allowed, &v, NULL);
+	cJSON *cert = NULL;
+	unsigned char sig[CRYPTO_ED25519_SIG_LEN];
+	if (json_get_str(req->json, "qr", &qr, &v, "qr", JSON_REQUIRED, 1, QR_TEXT_MAX) == 1 && !v.count &&
+	    qr_decode(qr, &cert, sig) < 0)
+		verr_add(&v, "qr", "invalid_qr",
+		         "qr must be the text of a certificate's QR code: " QR_PREFIX
+		         "<base64url of the deflated certificate>.<base64url of its signature>");
+	if (v.count) {
+		cJSON_Delete(cert);
+		http_problem_fields(req, 422, "validation_failed", "this is not the QR code of a signed certificate",
+		                    &v);
+		return;
+	}
+	const char *kid = json_str_member(cert, "key_id");
+	verdict_reply(req, cert, sig, sizeof sig, kid ? kid : "");
+	cJSON_Delete(cert);
+}
+
+static void certificates_verify(http_req *req)
+{
+	if (cJSON_GetObjectItemCaseSensitive(req->json, "qr")) {
+		verify_qr(req);
+		return;
+	}
+	verr v = { 0 };
+	const cJSON *cert = NULL;
+	const char *sig_b64 = NULL, *key_id = NULL;
+	json_get_object(req->json, "certificate", &cert, &v, "certificate", JSON_REQUIRED);
+	json_get_str(req->json, "signature", &sig_b64, &v, "signature", JSON_REQUIRED, 1, 200);
+	json_get_str(req->json, "key_id", &key_id, &v, "key_id", JSON_REQUIRED, 1, 64);
+	unsigned char *sig = NULL;
+	size_t siglen = 0;
+	if (sig_b64) {
+		sig = crypto_unbase64(sig_b64, strlen(sig_b64), &siglen);
+		if (!sig || siglen != CRYPTO_ED25519_SIG_LEN)
+			verr_add(&v, "signature", "invalid_signature",
+			         "signature must be the base64 of a 64-byte Ed25519 signature");
+	}
+	if (v.count) {
+		free(sig);
+		http_problem_fields(req, 422, "validation_failed", "this is not a signed certificate", &v);
+		return;
+	}
+	verdict_reply(req, cert, sig, siglen, key_id);
+	free(sig);
+}
+
+/* --- status (for someone holding only the paper) ------------------------------------ */
+
+static int status_tx(tx *t, void *arg)
+{
+	cert_latest l;
+	int rc = certificates_latest_or_refuse(t, arg, &l);
+	if (rc)
+		return rc;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "status", cert_status_names[l.revoked ? CERT_REVOKED : CERT_CURRENT]);
+	json_add_str_or_null(o, "certificate_no", json_str_member(l.cert, "certificate_no"));
+	api_add_time(o, "issued_at", l.issued_at);
+	certificates_latest_free(&l);
+	tx_answer(t, 200, o, 0);
+	return 0;
+}
+
+static void certificates_status(http_req *req)
+{
+	char q[64] = "", uscc[USCC_LEN + 1];
+	int got = http_query(req, "uscc", q, sizeof q);
+	const char *code = !strncmp(q, "CN-USCI-", 8) ? q + 8 : q;
+	verr v = { 0 };
+	if (got == 0 || (got == 1 && !*q))
+		verr_add(&v, "uscc", "required",
+		         "give the organization's 18-character unified social credit code as ?uscc=");
+	else if (got < 0 || orgs_uscc_parse(code, uscc) < 0 || uscc_check(uscc, NULL, NULL) < 0)
+		verr_add(&v, "uscc", "invalid_uscc", "uscc must be a valid 18-character unified social credit code");
+	if (v.count) {
+		http_problem_fields(req, 422, "validation_failed", "the code is not valid", &v);
+		return;
+	}
+	tx_read_or_reply(req, status_tx, uscc);
 }
 
 static void certificates_public_key(http_req *req)
@@ -456,5 +630,6 @@ const route certificates_routes[] = {
 	{ "POST", "/api/v1/orgs/{uscc}/certificate", certificates_reissue, ROLE_REGISTRAR, R_JSON_OPT | R_IDEMPOTENT },
 	{ "POST", "/api/v1/certificates/verify", certificates_verify, ROLES_PUBLIC, R_JSON | R_BODY_KIB(64) },
 	{ "GET", "/api/v1/certificates/public-key", certificates_public_key, ROLES_PUBLIC, 0 },
+	{ "GET", "/api/v1/certificates/status", certificates_status, ROLES_PUBLIC, 0 },
 	{ NULL, NULL, NULL, 0, 0 },
 };

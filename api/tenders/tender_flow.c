@@ -2,6 +2,7 @@
  * effects, the two timers, and the checks of a notice against the register and the clock. The
  * handlers are tenders.c (the notice) and questions.c (the enquiries). */
 #include "tender_flow.h"
+#include "award.h"
 #include "bid_seal.h"
 #include "committee.h"
 #include "feed.h"
@@ -386,7 +387,7 @@ static int refuse(fsm_run *run, int state)
 		                    "a committee is appointed from publication until the evaluation; this tender is %s",
 		                    state_names[state]);
 	default:
-		return 0;
+		return award_refuse(run, state);
 	}
 }
 
@@ -419,6 +420,24 @@ static const fsm_transition transitions[] = {
 	{ TS_active_evaluation, TA_committee, TS_active_evaluation, PUR, guard_owner, committee_effect, NULL },
 	{ TS_active_awarded, TA_cancel, TS_cancelled, PUR, guard_owner, effect_cancel, NULL },
 	{ TS_active_contracting, TA_cancel, TS_cancelled, PUR, guard_owner, effect_cancel, NULL },
+	/* SPEC §6 Award and after (award.h): the award from a complete evaluation; challenges during
+	 * the challenge period; its end (a timer); answers, upheld ones back to the evaluation (the
+	 * effect chooses); the contract once the period is over and no challenge is open. */
+	{ TS_active_evaluation, TA_award, TS_active_awarded, PUR, guard_owner, award_effect, NULL },
+	{ TS_active_awarded, TA_challenge, TS_active_awarded, APP, award_challenge_guard, award_challenge_effect,
+	  "tender.challenge" },
+	{ TS_active_awarded, TA_end_challenge, TS_active_contracting, FSM_SYSTEM, NULL, award_end_challenge_effect,
+	  NULL },
+	{ TS_active_awarded, TA_answer_challenge, TS_active_awarded, PUR, guard_owner, award_answer_effect, NULL },
+	{ TS_active_awarded, TA_answer_challenge, TS_active_evaluation, PUR, guard_owner, award_answer_effect, NULL },
+	{ TS_active_contracting, TA_answer_challenge, TS_active_contracting, PUR, guard_owner, award_answer_effect,
+	  NULL },
+	{ TS_active_contracting, TA_answer_challenge, TS_active_evaluation, PUR, guard_owner, award_answer_effect,
+	  NULL },
+	/* A challenge of an award an earlier upheld one cancelled is still answered. */
+	{ TS_active_evaluation, TA_answer_challenge, TS_active_evaluation, PUR, guard_owner, award_answer_effect,
+	  NULL },
+	{ TS_active_contracting, TA_contract, TS_complete, PUR, guard_owner, contract_effect, NULL },
 };
 
 static const fsm_timer timers[] = {
@@ -426,6 +445,8 @@ static const fsm_timer timers[] = {
 	{ "tender_enquiry_end", TS_active_enquiries, TA_close_enquiries, tender_enquiry_end },
 	/* The bid deadline: bids close, the tender waits for its opening. */
 	{ "tender_bid_deadline", TS_active_tendering, TA_close_bidding, tender_bid_deadline },
+	/* The challenge period ends: the purchaser may sign the contract (open challenges still block it). */
+	{ "challenge_working_days", TS_active_awarded, TA_end_challenge, award_challenge_until },
 };
 
 const fsm_def tender_flow = {

@@ -4,6 +4,9 @@
  *     draft ─publish→ active.enquiries ─(enquiry_end)→ active.tendering ─(bid_deadline)→ active.opening
  *       edit            questions, answer                answer                               │ open
  *                                                       active.evaluation, or unsuccessful ←──┘ (opening.h)
+ *     active.evaluation ─award→ active.awarded ─(challenge_until)→ active.contracting ─contract→ complete
+ *                               challenges, challenge-answer          challenge-answer (award.h)
+ *     challenge-answer upheld: active.awarded | active.contracting → active.evaluation (award cleared)
  *     cancel {reason}: draft | any active.* → cancelled (SPEC §6: any time before the contract)
  *
  * The two time-driven moves are timers (deadlines rows): the sweeper makes them when due, any
@@ -55,7 +58,8 @@ extern const fsm_def tender_flow;
 #define TENDER_COLUMNS                                                                                                 \
 	"id, status, purchaser_id, department, title, description, service_category, budget_fen, method, "             \
 	"evaluation_method, criteria, price_points, eligibility, enquiry_end, bid_deadline, contract_months, "         \
-	"published_at, cancelled_at, cancel_reason, version, created_at, updated_at"
+	"published_at, cancelled_at, cancel_reason, version, created_at, updated_at, award_bid_id, award_rank, "       \
+	"award_reason, awarded_at, challenge_until, award_org_uscc, award_org_name, award_price_fen"
 
 enum tender_col {
 	TC_ID,
@@ -80,6 +84,14 @@ enum tender_col {
 	TC_VERSION,
 	TC_CREATED,
 	TC_UPDATED,
+	TC_AWARD_BID,
+	TC_AWARD_RANK,
+	TC_AWARD_REASON,
+	TC_AWARDED,
+	TC_CHALLENGE_UNTIL,
+	TC_AWARD_USCC,
+	TC_AWARD_NAME,
+	TC_AWARD_PRICE,
 	TC_NCOLS,
 };
 
@@ -99,7 +111,13 @@ typedef struct tender_args {
 	long long question_id;
 	const char *answer;  /* answer */
 	const cJSON *patch;  /* edit: a merge patch (RFC 7386) of the tender as created */
-	long long result_id; /* ask: the new question's id */
+	long long result_id; /* ask, challenge, contract: the new row's id */
+	long long bid_id;    /* award, challenge */
+	const char *text;    /* challenge */
+	long long challenge_id;
+	int upheld;           /* answer_challenge (answer is the answer's text) */
+	long long amount_fen; /* contract (reason: its reason, for a term over the rule's years) */
+	int64_t start, end;   /* contract: local days */
 } tender_args;
 
 /* Inside a transaction: the tender as the body of a create or a PATCH gives it (tender_check.h),

@@ -2,6 +2,7 @@
  * edit a draft, publish and cancel. The workflow itself — the table, the timers, what each action
  * does — is tender_flow.c; the enquiries are questions.c. */
 #include "tenders.h"
+#include "award.h"
 #include "opening.h"
 #include "tender_flow.h"
 
@@ -21,8 +22,10 @@ enum {
  * many live bids it has. */
 #define TENDER_READ_COLUMNS                                                                                            \
 	TENDER_COLUMNS ", (SELECT COUNT(*) FROM tender_invitations i WHERE i.tender_id = tenders.id), "                \
-	               "(SELECT COUNT(*) FROM bids b WHERE b.tender_id = tenders.id AND b.live = 1)"
-enum { TC_INVITED_COUNT = TC_NCOLS, TC_BIDS_COUNT };
+	               "(SELECT COUNT(*) FROM bids b WHERE b.tender_id = tenders.id AND b.live = 1), "                 \
+	               "(SELECT COUNT(*) FROM tender_challenges ch WHERE ch.tender_id = tenders.id), "                 \
+	               "(SELECT c.id FROM contracts c WHERE c.tender_id = tenders.id)"
+enum { TC_INVITED_COUNT = TC_NCOLS, TC_BIDS_COUNT, TC_CHALLENGES_COUNT, TC_CONTRACT_ID };
 
 /* --- the tender as JSON --------------------------------------------------------------------- */
 
@@ -72,9 +75,29 @@ static cJSON *tender_json(const db_res *r, int row, const auth_user *viewer, con
 	json_add_str_or_null(o, "cancel_reason", db_val(r, row, TC_CANCEL_REASON));
 	/* A number only, until the opening (SPEC §6): the live bids. */
 	cJSON_AddNumberToObject(o, "bids_count", (double)db_int(r, row, TC_BIDS_COUNT));
-	cJSON_AddNullToObject(o, "award");
-	cJSON_AddNullToObject(o, "contract");
-	cJSON_AddNullToObject(o, "challenge_until");
+	/* The award notice (SPEC §6: public), cleared when a challenge against it is upheld. */
+	if (!db_isnull(r, row, TC_AWARD_BID)) {
+		cJSON *aw = cJSON_AddObjectToObject(o, "award");
+		cJSON_AddNumberToObject(aw, "bid_id", (double)db_int(r, row, TC_AWARD_BID));
+		cJSON_AddStringToObject(aw, "org_uscc", db_val(r, row, TC_AWARD_USCC));
+		cJSON_AddStringToObject(aw, "org_name", db_val(r, row, TC_AWARD_NAME));
+		cJSON_AddNumberToObject(aw, "price_fen", (double)db_int(r, row, TC_AWARD_PRICE));
+		cJSON_AddNumberToObject(aw, "rank", (double)db_int(r, row, TC_AWARD_RANK));
+		json_add_str_or_null(aw, "reason", db_val(r, row, TC_AWARD_REASON));
+		api_add_time(aw, "awarded_at", db_val(r, row, TC_AWARDED));
+	} else {
+		cJSON_AddNullToObject(o, "award");
+	}
+	/* The list shows the contract's id; GET /tenders/{id} the contract (tenders_answer). */
+	if (!db_isnull(r, row, TC_CONTRACT_ID)) {
+		cJSON *ct = cJSON_AddObjectToObject(o, "contract");
+		cJSON_AddNumberToObject(ct, "id", (double)db_int(r, row, TC_CONTRACT_ID));
+	} else {
+		cJSON_AddNullToObject(o, "contract");
+	}
+	api_add_time(o, "challenge_until", db_val(r, row, TC_CHALLENGE_UNTIL));
+	/* How many challenges were filed (public); what they say is the parties' (award.h). */
+	cJSON_AddNumberToObject(o, "challenges_count", (double)db_int(r, row, TC_CHALLENGES_COUNT));
 	api_add_time(o, "created_at", db_val(r, row, TC_CREATED));
 	api_add_time(o, "updated_at", db_val(r, row, TC_UPDATED));
 	/* What this viewer may do next (the table that refuses the rest); a purchaser's actions are
@@ -113,8 +136,17 @@ int tenders_answer(tx *t, long long id, int status)
 		db_res_free(inv);
 		return rc;
 	}
+	cJSON *contract = NULL;
+	if (!db_isnull(r, 0, TC_CONTRACT_ID) && (rc = contract_of_tender(t->c, id, &contract))) {
+		cJSON_Delete(opening);
+		db_res_free(r);
+		db_res_free(inv);
+		return rc;
+	}
 	cJSON *o = tender_json(r, 0, t->user, inv);
 	cJSON_AddItemToObject(o, "opening", opening ? opening : cJSON_CreateNull());
+	if (contract)
+		cJSON_ReplaceItemInObjectCaseSensitive(o, "contract", contract);
 	tx_answer(t, status, o, db_int(r, 0, TC_VERSION));
 	db_res_free(r);
 	db_res_free(inv);

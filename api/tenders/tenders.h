@@ -1,7 +1,8 @@
 /* tenders.h — government purchase of services (SPEC §6, Appendix B) over HTTP: the routes of
  * tender notices (tenders.c), of their enquiries (questions.c) and of the opening (opening.c).
  * The workflow (states, transitions, timers, checks) is tender_flow.h; sealed bids (bids.c) are
- * bid_flow.h and bid_seal.h; the opening is opening.h. */
+ * bid_flow.h and bid_seal.h; the opening is opening.h; the award, challenges and contract are
+ * award.h (award.c, contracts.c). */
 #ifndef SANZHI_TENDERS_H
 #define SANZHI_TENDERS_H
 

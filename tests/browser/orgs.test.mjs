@@ -204,3 +204,29 @@ test('a certificate check says whether it is current, replaced, withdrawn or for
 		await waitForText(card.locator('[data-verify="revoked"]'), '证书真实，但该组织已注销，证书已失效');
 	});
 });
+
+test('the certificate prints alone, and its PDF is a link away', async () => {
+	await withPage(b, 'cert-print', async (page) => {
+		await page.goto(`${d.url}/admin/#/org/${usccA}`);
+		const card = page.locator('.certificate');
+		await waitForText(card, ORG_A);
+		const link = card.getByRole('link', { name: '证书 PDF（含二维码）' });
+		const href = await link.getAttribute('href');
+		assert.equal(href, `/api/v1/orgs/${usccA}/certificate.pdf`);
+		const pdf = await fetch(d.url + href);
+		assert.equal(pdf.status, 200);
+		assert.equal(pdf.headers.get('content-type'), 'application/pdf');
+		// The print button marks the page for the print stylesheet (the dialog itself is the browser's).
+		await page.evaluate(() => { window.print = () => {}; });
+		await page.getByRole('button', { name: '打印证书' }).click();
+		await page.emulateMedia({ media: 'print' });
+		assert.equal(await page.locator('.cert-paper').isVisible(), true);
+		const hidden = await page.evaluate(() => ['.topbar', '.page-title', '.org-status', '.certificate .actions']
+			.map((s) => document.querySelector(s)).filter(Boolean).map((e) => getComputedStyle(e).visibility));
+		assert.ok(hidden.length >= 3, `found ${hidden.length}`);
+		assert.deepEqual([...new Set(hidden)], ['hidden']);
+		const paper = await page.locator('.cert-paper').evaluate((e) => [getComputedStyle(e).visibility, getComputedStyle(e).backgroundColor]);
+		assert.deepEqual(paper, ['visible', 'rgb(255, 255, 255)']);
+		await page.emulateMedia({ media: 'screen' });
+	});
+});

@@ -221,6 +221,16 @@ test('sign up, apply, upload, submit; registrar accepts and approves; the public
 		await notice.waitFor();
 		uscc = (await notice.locator('code').textContent()).trim();
 		assert.match(uscc, /^5[123]330424[0-9A-HJ-NP-RTUW-Y]{10}$/, `a civil-affairs USCC for region 330424: ${uscc}`);
+		// Each decision's notice, numbered; the decision opens as its PDF.
+		const notices = page.getByTestId('notices');
+		await waitForText(notices.locator('li[data-kind="acceptance"]'), /受理通知书\s*民社受字〔\d{4}〕第\d{6}号/);
+		await waitForText(notices.locator('li[data-kind="approval"]'), /准予登记决定书\s*民社准字〔\d{4}〕第\d{6}号/);
+		const [decision] = await Promise.all([
+			page.context().waitForEvent('page'),
+			notices.locator('li[data-kind="approval"]').getByRole('button', { name: /查看\/下载/ }).click(),
+		]);
+		assert.match(decision.url(), /^blob:/);
+		await decision.close();
 		await signOut(page);
 	});
 

@@ -34,8 +34,8 @@ function mediaTypeOf(file) {
 	return DOC_MEDIA_TYPES[ext] || null;
 }
 
-async function openDocument(appId, doc) {
-	const blob = await apiBlob(`/applications/${encodeURIComponent(appId)}/documents/${encodeURIComponent(doc.id)}`);
+async function openDocument(appId, doc, path) {
+	const blob = await apiBlob(path || `/applications/${encodeURIComponent(appId)}/documents/${encodeURIComponent(doc.id)}`);
 	const typed = doc.media_type && blob.type !== doc.media_type ? new Blob([blob], { type: doc.media_type }) : blob;
 	const url = URL.createObjectURL(typed);
 	const a = h('a', { href: url, target: '_blank', rel: 'noopener', download: doc.name || `${doc.kind}` });
@@ -506,6 +506,32 @@ export async function applicationPage(view, ctx) {
 		return det;
 	}
 
+	// The notices of the decisions (受理通知书, 补正告知书, 决定书): each opens as its PDF.
+	function noticesSection() {
+		const box = h('div', { 'data-testid': 'notices' }, loading());
+		get(`/applications/${enc}/notices`).then((r) => {
+			const items = Array.isArray(r.data) ? r.data : [];
+			if (!items.length) {
+				box.replaceChildren(h('p', { class: 'empty' }, t('app.notices_none')));
+				return;
+			}
+			box.replaceChildren(h('ul', { class: 'notices' }, items.map((n) => {
+				const btn = h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `${t('app.download')} ${n.number}` }, t('app.download'));
+				btn.addEventListener('click', () => busy(btn, async () => {
+					try {
+						await openDocument(id, { id: n.id, media_type: 'application/pdf', name: `${n.number}.pdf` }, `/applications/${enc}/notices/${encodeURIComponent(n.id)}.pdf`);
+					} catch (e) {
+						showProblem(box, e);
+					}
+				}));
+				return h('li', { class: 'notice-row', dataset: { kind: n.kind } },
+					h('strong', {}, label('notice_kind', n.kind)), ' ', h('span', { class: 'mono' }, n.number), ' ',
+					h('time', { datetime: n.issued_at }, fmtDate(n.issued_at)), ' ', btn);
+			})));
+		}, (e) => { box.replaceChildren(); showProblem(box, e); });
+		return box;
+	}
+
 	function renderAll() {
 		refreshHeaderAndActions();
 		docsBox.replaceChildren(documentsSection());
@@ -514,7 +540,8 @@ export async function applicationPage(view, ctx) {
 			headerBox, messages.el, actionsBox,
 			h('div', { class: 'app-grid' },
 				h('div', { class: 'app-main' }, details(), section('app.section.documents', docsBox, 'documents')),
-				h('aside', { class: 'app-side' }, section('app.section.progress', progress()), auditTrail())));
+				h('aside', { class: 'app-side' }, section('app.section.progress', progress()),
+					section('app.section.notices', noticesSection()), auditTrail())));
 	}
 
 	try {

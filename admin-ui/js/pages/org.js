@@ -2,7 +2,7 @@
 
 import { h } from '../dom.js';
 import { t, has, label, fieldLabel } from '../i18n.js';
-import { get, ApiError } from '../api.js';
+import { get, ApiError, BASE } from '../api.js';
 import { dl, loading, mono, statusBadge, showProblem, fmtDate, fmtDateTime, fmtYuan, busy, notice, dataTable, badge, regionText, messageArea } from '../ui.js';
 import { ownsOrg, liveApplicationsFor } from '../org-data.js';
 import { verifyCertificate, verdictNotice } from '../certificates.js';
@@ -120,6 +120,17 @@ function certificateView(uscc, cert, org, extra) {
 			setTimeout(() => URL.revokeObjectURL(url), 10000);
 		},
 	}, t('org.download_certificate'));
+	// The paper certificate (A4, with the QR code that verifies offline), and this page printed.
+	const pdfLink = h('a', { class: 'btn', href: `${BASE}/orgs/${encodeURIComponent(uscc)}/certificate.pdf`, target: '_blank', rel: 'noopener' },
+		t('org.certificate_pdf'));
+	const printBtn = h('button', {
+		type: 'button', class: 'btn',
+		onclick: () => {
+			document.body.classList.add('print-certificate');
+			window.addEventListener('afterprint', () => document.body.classList.remove('print-certificate'), { once: true });
+			window.print();
+		},
+	}, t('org.print_certificate'));
 	return h('div', { class: 'certificate' },
 		// A deregistered organization's certificate is withdrawn (缴销): it says so before any check.
 		cert.status === 'revoked' ? notice(t('cert.revoked'), 'warn') : null,
@@ -128,7 +139,7 @@ function certificateView(uscc, cert, org, extra) {
 			['field.key_id', cert.key_id || c.key_id ? mono(cert.key_id || c.key_id) : ''],
 			['field.signature', cert.signature ? h('code', { class: 'mono wrap' }, cert.signature) : ''],
 		]),
-		h('div', { class: 'actions' }, verifyBtn, saveBtn, extra),
+		h('div', { class: 'actions' }, verifyBtn, saveBtn, pdfLink, printBtn, extra),
 		result);
 }
 
@@ -177,11 +188,13 @@ export async function orgPage(view, ctx) {
 			get(`/orgs/${enc}`).then((r) => { if (r.data) status.replaceChildren(...statusLine(r.data)); }, () => {});
 		},
 	});
+	const certSection = section('org.section.certificate', cert);
+	certSection.classList.add('cert-section');
 	main.replaceChildren(
 		status,
 		section('org.section.basic', profile(org)),
 		section('org.section.credit', credit),
-		section('org.section.certificate', cert),
+		certSection,
 		section('reports.section', reports),
 		section('org.section.history', hist));
 	loadHistory();
