@@ -439,6 +439,10 @@ test('award, a challenge answered, the contract and the performance review, thro
 		assert.deepEqual(req.postDataJSON(), { score: 90, dimensions: { 服务质量: 92, 履约及时性: 88, 服务对象满意度: 95 }, summary: '服务到位，老人满意。' });
 		await waitForText(page.getByTestId('performance-done'), '履约评价（90 分）已提交');
 		assert.ok(await overflow(page) <= 0);
+		// The supplier's credit record shows it.
+		await page.getByTestId('performance-done').getByRole('link', { name: '查看信用记录' }).click();
+		await waitForRoute(page, `#/org/${ORGS[2].uscc}`);
+		await waitForText(page.locator('main'), '项目绩效评价：90 分');
 	});
 	const credit = (await d.api('GET', `/api/v1/orgs/${ORGS[2].uscc}/credit`)).json.data;
 	assert.deepEqual(credit.events.filter((e) => e.kind === 'performance').map((e) => e.score), [90]);
