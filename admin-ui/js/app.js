@@ -26,6 +26,7 @@ import { creditListPage } from './pages/credit-lists.js';
 import { tendersPage, myTendersPage } from './pages/tenders.js';
 import { tenderFormPage } from './pages/tender-form.js';
 import { tenderPage } from './pages/tender.js';
+import { evaluatePage } from './pages/evaluate.js';
 
 // Navigation. roles: null = everyone (also signed out); otherwise the roles that see the entry.
 const NAV = [
@@ -34,6 +35,7 @@ const NAV = [
 	{ href: '#/my/orgs', key: 'nav.my_orgs', roles: ['applicant'] },
 	{ href: '#/queue', key: 'nav.queue', roles: ['registrar'], active: ['/applications'] },
 	{ href: '#/purchase/tenders', key: 'nav.my_tenders', roles: ['purchaser'] },
+	{ href: '#/evaluate', key: 'nav.evaluate', roles: ['evaluator'] },
 	{ href: '#/admin/users', key: 'nav.users', roles: ['admin'] },
 	{ href: '#/admin/audit', key: 'nav.audit', roles: ['admin'] },
 	{ href: '#/tenders', key: 'nav.tenders', roles: null },
@@ -71,11 +73,12 @@ const ROUTES = [
 	{ path: '/tenders', roles: null, page: tendersPage, title: 'tenders.title' },
 	{ path: '/tenders/:id', roles: null, page: tenderPage, title: 'tender.title' },
 	{ path: '/purchase/tenders', roles: ['purchaser'], page: myTendersPage, title: 'tenders.mine.title' },
+	{ path: '/evaluate', roles: ['evaluator'], page: evaluatePage, title: 'evaluate.title' },
 	{ path: '/purchase/tenders/new', roles: ['purchaser'], page: tenderFormPage, title: 'tender.form.new_title' },
 	{ path: '/purchase/tenders/:id/edit', roles: ['purchaser'], page: tenderFormPage, title: 'tender.form.edit_title' },
 ];
 
-const HOME = { applicant: '#/my/applications', registrar: '#/queue', admin: '#/admin/users', purchaser: '#/purchase/tenders' };
+const HOME = { applicant: '#/my/applications', registrar: '#/queue', admin: '#/admin/users', purchaser: '#/purchase/tenders', evaluator: '#/evaluate' };
 
 export function homeFor(user) {
 	return (user && HOME[user.role]) || '#/register';

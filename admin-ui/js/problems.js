@@ -186,6 +186,7 @@ export function fieldErrorText(e, local) {
 
 // code -> (problem) => [key, params] or a key.
 const PROBLEM_RULES = {
+	already_answered: (p) => (/challenge/.test(p.detail || '') ? 'problem.already_answered.challenge' : 'problem.already_answered'),
 	// A failed sign-in says how many tries remain before the lock, when the daemon tells.
 	invalid_credentials: (p) => (!Number.isInteger(p.attempts_left) ? 'problem.invalid_credentials'
 		: p.attempts_left > 0 ? ['problem.invalid_credentials.left', { n: p.attempts_left }] : 'problem.invalid_credentials.last'),

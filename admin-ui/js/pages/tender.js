@@ -14,6 +14,9 @@ import { setNext } from '../session.js';
 import { INVITING_METHODS, BIDDING_STATUSES, OPENED_STATUSES } from '../enums.js';
 import { tenderStatusBadge, serviceCategoryText, eligibilityLines, openingTable } from '../tenders.js';
 import { bidSection } from '../tender-bid.js';
+import { committeeSection, memberSection, evaluationSection, justifyForm } from '../tender-eval.js';
+import { awardForm, awardNotice, challengesSection, contractForm, contractSection } from '../tender-award.js';
+import { knownBids } from '../tenders.js';
 
 function section(titleKey, testid, ...body) {
 	const id = `sec-${titleKey.replace(/\W/g, '-')}`;
@@ -172,11 +175,69 @@ export async function tenderPage(view, ctx) {
 		view.append(section('opening.title', 'tender-opening', h('p', { class: 'muted' }, t('opening.waiting'))));
 	}
 
+	// ------------------------------------------------------------ the evaluation
+	// A purchaser's actions are listed for the owner only; once none is left (complete) the
+	// department tells (the daemon refuses anyone else in any case).
+	const isOwner = role === 'purchaser' && (allowed.length > 0 || (ctx.user.department != null && x.department === ctx.user.department));
+	if (role === 'purchaser' && (allowed.includes('committee') || ['active.evaluation', 'active.awarded', 'active.contracting', 'complete'].includes(x.status))) {
+		const sec = await committeeSection(x, ctx, allowed.includes('committee'));
+		if (sec) view.append(sec);
+	}
+	if (role === 'evaluator' && x.status !== 'draft') {
+		const sec = await memberSection(x, ctx);
+		if (sec) view.append(sec);
+	}
+	let evaluation = null;
+	if ((isOwner || role === 'evaluator') && ['active.evaluation', 'active.awarded', 'active.contracting', 'complete'].includes(x.status)) {
+		const sec = await evaluationSection(x, x.opening);
+		if (sec) view.append(sec);
+		evaluation = sec && sec.evaluation;
+	}
+	// The applicant's bids in the opening record: those of the organizations it acts for.
+	const myBids = role === 'applicant' && x.opening ? await bidsOfApplicant(x, ctx) : [];
+	if (role === 'applicant' && x.status === 'active.evaluation') {
+		for (const b of myBids.filter((o) => o.abnormally_low && o.valid)) view.append(await justificationOfBidder(x, b, ctx));
+	}
+
+	// ------------------------------------------------------------ award, challenges, contract
+	if (role === 'purchaser' && allowed.includes('award') && evaluation) view.append(awardForm(x, evaluation, x.opening, ctx));
+	if (x.award) view.append(awardNotice(x));
+	if ((isOwner || myBids.length) && (x.award || x.challenges_count > 0)) {
+		const sec = await challengesSection(x, ctx, { owner: isOwner, myBids });
+		if (sec) view.append(sec);
+	}
+	if (role === 'purchaser' && allowed.includes('contract')) view.append(contractForm(x, ctx));
+	if (x.contract) view.append(contractSection(x, ctx, { owner: isOwner }));
+
 	if (role === 'applicant' && BIDDING_STATUSES.includes(x.status)) {
 		view.append(await bidSection(x, ctx));
 	}
 
 	if (x.status !== 'draft') view.append(questionsSection(x, ctx, allowed));
+}
+
+async function bidsOfApplicant(x, ctx) {
+	const mine = new Set(Object.values(knownBids(ctx.user, x.id)).map(Number));
+	try {
+		for (const o of (await get('/me/orgs?limit=200')).data || []) mine.add(o.uscc);
+	} catch { /* the remembered receipts still count */ }
+	return (x.opening.bids || []).filter((o) => mine.has(Number(o.bid_id)) || mine.has(o.org_uscc));
+}
+
+async function justificationOfBidder(x, b, ctx) {
+	const enc = encodeURIComponent(x.id);
+	const box = h('div', {}, loading());
+	const sec = section('justification.title', 'bid-justification', h('p', {}, t('justification.owed', { name: b.org_name || b.org_uscc, price: fmtYuan(b.price_fen) })), box);
+	try {
+		const j = (await get(`/tenders/${enc}/bids/${encodeURIComponent(b.bid_id)}/justification`)).data;
+		box.replaceChildren(h('p', { class: 'wrap-text' }, j.text || ''),
+			h('p', { 'data-testid': 'justification-state' }, j.accepted == null ? t('justification.waiting')
+				: `${t(j.accepted ? 'justification.accepted' : 'justification.rejected')} ${j.decision_reason || ''}`));
+	} catch (e) {
+		if (e instanceof ApiError && e.status === 404) box.replaceChildren(justifyForm(x, b.bid_id, () => ctx.refresh()));
+		else showProblem(box, e, null, { title: 'error.load_failed' });
+	}
+	return sec;
 }
 
 // ---------------------------------------------------------------- questions and answers
