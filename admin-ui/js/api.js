@@ -89,7 +89,7 @@ async function send(method, path, { body, contentType, ifMatch, headers = {}, au
 	return res;
 }
 
-// JSON request. Resolves to {status, data, next_cursor, etag}.
+// JSON request. Resolves to {status, data, next_cursor, etag, raw}.
 export async function api(method, path, opts = {}) {
 	const res = await send(method, path, opts);
 	let json = null;
@@ -105,6 +105,7 @@ export async function api(method, path, opts = {}) {
 		data: json && typeof json === 'object' && 'data' in json ? json.data : json,
 		next_cursor: (json && json.next_cursor) || null,
 		etag: res.headers.get('ETag'),
+		raw: json, // the whole body, for lists that say more than data (unread_count)
 	};
 }
 

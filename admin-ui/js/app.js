@@ -27,6 +27,8 @@ import { tendersPage, myTendersPage } from './pages/tenders.js';
 import { tenderFormPage } from './pages/tender-form.js';
 import { tenderPage } from './pages/tender.js';
 import { evaluatePage } from './pages/evaluate.js';
+import { forgotPage, resetPage, notificationsPage } from './pages/account.js';
+import { registerBell, refreshUnread } from './unread.js';
 
 // Navigation. roles: null = everyone (also signed out); otherwise the roles that see the entry.
 const NAV = [
@@ -50,6 +52,9 @@ const NAV = [
 const ROUTES = [
 	{ path: '/login', roles: null, page: loginPage, title: 'login.title' },
 	{ path: '/signup', roles: null, page: signupPage, title: 'signup.title' },
+	{ path: '/forgot', roles: null, page: forgotPage, title: 'forgot.title' },
+	{ path: '/reset', roles: null, page: resetPage, title: 'reset.title' },
+	{ path: '/me/notifications', roles: ['applicant', 'registrar', 'admin', 'purchaser', 'evaluator'], page: notificationsPage, title: 'notes.title' },
 	{ path: '/register', roles: null, page: registerPage, title: 'nav.register' },
 	{ path: '/org/:uscc', roles: null, page: orgPage, title: 'org.title' },
 	{ path: '/org/:uscc/change', roles: ['applicant'], page: changePage, title: 'change.title' },
@@ -149,7 +154,13 @@ function topBar(user, current) {
 	}, t('app.lang_toggle'));
 	const right = h('div', { class: 'topbar-right' });
 	if (user) {
-		right.append(
+		// The bell stays in the header on a phone too (the account's other items move to the menu).
+		const bell = h('a', { class: 'btn btn-ghost bell', href: '#/me/notifications', 'data-testid': 'bell', 'aria-label': t('notes.bell'), 'aria-current': current === '/me/notifications' ? 'page' : null },
+			h('span', { 'aria-hidden': 'true' }, '🔔'), h('span', { class: 'bell-text' }, t('notes.bell_short')),
+			h('span', { class: 'bell-count', hidden: true, 'aria-hidden': 'true' }));
+		registerBell(bell);
+		refreshUnread();
+		right.append(bell,
 			h('span', { class: 'user-chip account-item', 'data-testid': 'current-user' },
 				h('span', { class: 'sr-only' }, `${t('app.signed_in_as')}: `),
 				h('span', { class: 'user-name' }, user.display_name || user.username),

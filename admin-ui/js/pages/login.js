@@ -47,6 +47,10 @@ export function loginPage(view, ctx) {
 				const user = await signIn(form.elements.username.value.trim(), form.elements.password.value);
 				ctx.navigate(takeNext() || ctx.homeFor(user));
 			} catch (e) {
+				if (e.status === 403 && e.problem && e.problem.code === 'password_change_required') {
+					changePassword(view, ctx, form.elements.username.value.trim(), form.elements.password.value);
+					return;
+				}
 				form.elements.password.value = '';
 				showProblem(errSlot, e, form, { title: 'error.login_failed' });
 			}
@@ -55,7 +59,48 @@ export function loginPage(view, ctx) {
 	view.append(h('section', { class: 'card narrow' },
 		pageHeader('login.title', 'login.intro'),
 		form,
+		h('p', { class: 'aside' }, h('a', { href: '#/forgot', 'data-testid': 'forgot-link' }, t('login.forgot'))),
 		h('p', { class: 'aside' }, t('login.no_account'), ' ', h('a', { href: '#/signup' }, t('login.sign_up_link')))));
+}
+
+// An administrator set this account's password: the sign-in page asks for a new one
+// (POST /auth/password-change, which signs in).
+function changePassword(view, ctx, username, password) {
+	const errSlot = h('div', { class: 'error-slot' });
+	const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, t('login.change_submit'));
+	const form = h('form', { class: 'stack', novalidate: true, 'aria-label': t('login.change_title') },
+		errSlot,
+		field({ name: 'new_password', type: 'password', required: true, hint: 'signup.password_hint', attrs: { autocomplete: 'new-password', autofocus: true, minlength: PASSWORD_MIN } }),
+		field({ name: 'new_password_confirm', type: 'password', required: true, attrs: { autocomplete: 'new-password' } }),
+		submit);
+	form.addEventListener('submit', async (ev) => {
+		ev.preventDefault();
+		const v = (n) => form.elements.namedItem(n).value;
+		const errors = requiredErrors(form, ['new_password', 'new_password_confirm']);
+		if (v('new_password') && v('new_password').length < PASSWORD_MIN) {
+			errors.push({ field: 'new_password', code: 'too_short', message: t('error.password_short', { n: PASSWORD_MIN }) });
+		}
+		if (v('new_password_confirm') && v('new_password') !== v('new_password_confirm')) {
+			errors.push({ field: 'new_password_confirm', code: 'mismatch', message: t('error.password_mismatch') });
+		}
+		if (errors.length) {
+			showProblem(errSlot, localProblem(errors), form);
+			return;
+		}
+		await busy(submit, async () => {
+			try {
+				const r = await post('/auth/password-change', { username, password, new_password: v('new_password') }, { auth: false });
+				setSession(r.data);
+				ctx.navigate(takeNext() || ctx.homeFor(r.data.user));
+			} catch (e) {
+				showProblem(errSlot, e, form, { title: 'error.login_failed' });
+			}
+		});
+	});
+	const card = h('section', { class: 'card narrow', 'data-testid': 'password-change' },
+		pageHeader('login.change_title', 'login.change_intro'), form);
+	view.replaceChildren(card);
+	form.elements.new_password.focus();
 }
 
 export function signupPage(view, ctx) {
