@@ -134,6 +134,24 @@ for (const [size, viewport] of [['phone', PHONE], ['desktop', DESKTOP]]) {
 	});
 }
 
+test('too many reset requests for one login: the refusal says how long to wait', async () => {
+	const login = `often_${tag()}`;
+	await withPage(b, 'forgot-429', async (page) => {
+		await page.goto(`${d.url}/admin/#/forgot`);
+		await page.getByLabel('用户名或邮箱').fill(login);
+		// Three an hour per login (rule password_resets_per_login_per_hour); the fourth is refused.
+		for (let i = 0; i < 3; i++) {
+			await page.getByRole('button', { name: '发送重置邮件' }).click();
+			await waitForText(page.getByTestId('messages'), '如果该用户名或邮箱对应');
+			await page.evaluate(() => document.querySelector('[data-testid=messages]').replaceChildren());
+		}
+		await page.getByRole('button', { name: '发送重置邮件' }).click();
+		const text = await waitForText(page.getByTestId('messages'), '该账户的密码重置申请过于频繁');
+		assert.match(text, /未能发送重置邮件/);
+		assert.match(text, /请在 60 分钟后重试/);
+	});
+});
+
 test('a password an administrator set: the sign-in page asks for a new one and signs in', async () => {
 	const username = `temp_${tag()}`;
 	await d.addUser({ username, role: 'registrar', password: 'first-password-1' });
