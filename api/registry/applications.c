@@ -73,6 +73,31 @@ static cJSON *change_diff(db_conn *c, const db_res *r, int row, const cJSON *app
 	return diff;
 }
 
+/* Whether the applicant has been sent the notice of the status the application is in (a
+ * notification row written with the move: application_notify.c); false for a status that has
+ * none, and for a deemed acceptance the scheduler has not yet recorded. */
+static int notified(db_conn *c, const db_res *r, int row, const char *status, int deemed)
+{
+	const char *kind = !strcmp(status, "supplement_requested") ? "application.supplement_requested"
+	                   : !strcmp(status, "accepted") ? (deemed ? "application.deemed_accepted" : "application.accepted")
+	                   : !strcmp(status, "approved") ? "application.approved"
+	                   : !strcmp(status, "rejected") ? "application.rejected"
+	                                                 : NULL;
+	if (!kind)
+		return 0;
+	char ids[24];
+	snprintf(ids, sizeof ids, "%lld", db_int(r, row, AC_ID));
+	db_res *n;
+	if (db_query(c,
+	             "SELECT 1 FROM notifications WHERE user_id = ? AND object_type = 'application' AND object_id = ? "
+	             "AND kind = ? LIMIT 1",
+	             DBP(DBI(db_int(r, row, AC_APPLICANT)), DBS(ids), DBS(kind)), &n))
+		return 0;
+	int yes = n->nrows > 0;
+	db_res_free(n);
+	return yes;
+}
+
 /* Everything submitted plus the workflow fields. The status is the effective one: a submitted
  * application whose supplement window has passed shows as (deemed) accepted even before the
  * scheduler makes it so, with the same dates it will record. */
@@ -154,6 +179,7 @@ static cJSON *app_json(db_conn *c, const db_res *r, int row, const auth_user *vi
 	const region *reg = db_val(r, row, AC_REGION) ? region_find(db_val(r, row, AC_REGION)) : NULL;
 	json_add_str_or_null(o, "region_name", reg ? region_name(reg) : NULL);
 	if (with_documents) {
+		cJSON_AddBoolToObject(o, "notified", notified(c, r, row, status, deemed));
 		cJSON_AddItemToObject(o, "documents", documents_json(c, db_int(r, row, AC_ID)));
 		if (app_kind_of(r, row) == APP_CHANGE)
 			cJSON_AddItemToObject(o, "change_diff", change_diff(c, r, row, o));
