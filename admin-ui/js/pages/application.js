@@ -147,8 +147,14 @@ export async function applicationPage(view, ctx) {
 				messages.problem(done.error, body, { title: def.action === 'submit' ? 'error.submit_failed' : 'error.action_failed' });
 			} else if (done) {
 				messages.clear(body);
-				// Approval and rejection announce themselves in the header (code, reason): no second banner.
-				if (!['approve', 'reject'].includes(def.action)) messages.ok(t(`action.${def.action}.done`));
+				// Approval and rejection announce themselves in the header (code, reason): no second
+				// banner but whether the applicant was told. The applicant is said to be notified only
+				// when the daemon says the notice was written (notified).
+				const told = ['accept', 'request-supplement', 'approve', 'reject'].includes(def.action)
+					&& done.data && done.data.notified === true;
+				const said = ['approve', 'reject'].includes(def.action) ? [] : [t(`action.${def.action}.done`)];
+				if (told) said.push(t('action.notified'));
+				if (said.length) messages.ok(said.join('').trim());
 				await loadOrg().catch(() => {});
 				renderAll();
 				const h1 = view.querySelector('h1');
