@@ -154,9 +154,9 @@ function topBar(user, current) {
 	}, t('app.lang_toggle'));
 	const right = h('div', { class: 'topbar-right' });
 	if (user) {
-		// The bell stays in the header on a phone too (the account's other items move to the menu).
+		// The bell (a word: no emoji font is to be relied on) stays in the header on a phone too (the account's other items move to the menu).
 		const bell = h('a', { class: 'btn btn-ghost bell', href: '#/me/notifications', 'data-testid': 'bell', 'aria-label': t('notes.bell'), 'aria-current': current === '/me/notifications' ? 'page' : null },
-			h('span', { 'aria-hidden': 'true' }, '🔔'), h('span', { class: 'bell-text' }, t('notes.bell_short')),
+			h('span', { class: 'bell-text', 'aria-hidden': 'true' }, t('notes.bell_short')),
 			h('span', { class: 'bell-count', hidden: true, 'aria-hidden': 'true' }));
 		registerBell(bell);
 		refreshUnread();
