@@ -147,14 +147,13 @@ export async function applicationPage(view, ctx) {
 				messages.problem(done.error, body, { title: def.action === 'submit' ? 'error.submit_failed' : 'error.action_failed' });
 			} else if (done) {
 				messages.clear(body);
-				// Approval and rejection announce themselves in the header (code, reason): no second
-				// banner but whether the applicant was told. The applicant is said to be notified only
-				// when the daemon says the notice was written (notified).
-				const told = ['accept', 'request-supplement', 'approve', 'reject'].includes(def.action)
-					&& done.data && done.data.notified === true;
-				const said = ['approve', 'reject'].includes(def.action) ? [] : [t(`action.${def.action}.done`)];
-				if (told) said.push(t('action.notified'));
-				if (said.length) messages.ok(said.join('').trim());
+				// Approval and rejection announce themselves in the header (code, reason, and whether
+				// the applicant was told): no second banner. The applicant is said to be notified only
+				// when the daemon's answer says the notice was written (notified).
+				if (!['approve', 'reject'].includes(def.action)) {
+					const told = ['accept', 'request-supplement'].includes(def.action) && done.data && done.data.notified === true;
+					messages.ok(`${t(`action.${def.action}.done`)}${told ? t('action.notified') : ''}`);
+				}
 				await loadOrg().catch(() => {});
 				renderAll();
 				const h1 = view.querySelector('h1');
@@ -337,6 +336,12 @@ export async function applicationPage(view, ctx) {
 		return h('a', { href: `#/org/${encodeURIComponent(uscc)}` }, t('app.view_org'));
 	}
 
+	// For the registrar: the decision's notice reached the applicant (the daemon's notified).
+	function toldLine() {
+		return role === 'registrar' && app.notified === true
+			? h('p', { class: 'told', 'data-testid': 'notified' }, t('action.notified').trim()) : null;
+	}
+
 	function header() {
 		const notices = [];
 		if (app.status === 'supplement_requested' && Array.isArray(app.supplement_items) && app.supplement_items.length) {
@@ -346,12 +351,12 @@ export async function applicationPage(view, ctx) {
 					i.field && i.field !== 'other' ? `${fieldLabel(i.field)}${t('common.colon')}${i.message}` : i.message)))));
 		}
 		if (app.status === 'rejected' && app.reject_reason) {
-			notices.push(h('div', { class: 'flash flash-danger', 'data-testid': 'decision' }, h('p', {}, t('app.rejected_notice')), h('p', { class: 'reason' }, app.reject_reason)));
+			notices.push(h('div', { class: 'flash flash-danger', 'data-testid': 'decision' }, h('p', {}, t('app.rejected_notice')), h('p', { class: 'reason' }, app.reject_reason), toldLine()));
 		}
 		// The outcome, once (and only once) the application is approved.
 		if (app.status === 'approved' && app.org_uscc) {
 			notices.push(h('div', { class: 'flash flash-ok', role: 'status', 'data-testid': 'decision' },
-				t(`app.approved_notice.${app.kind}`), ' ', mono(app.org_uscc), ' ', orgLink(app.org_uscc)));
+				t(`app.approved_notice.${app.kind}`), ' ', mono(app.org_uscc), ' ', orgLink(app.org_uscc), toldLine()));
 		}
 		document.title = `${app.name || t('app.untitled')} · ${t('app.title')}`;
 		return h('div', {},
