@@ -5,7 +5,7 @@ import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { get, post, ApiError } from '../api.js';
 import { field, pageHeader, localProblem, busy, messageArea, fmtDateTime, badge, pager } from '../ui.js';
-import { refreshUnread, fetchUnread } from '../unread.js';
+import { refreshUnread } from '../unread.js';
 
 const PASSWORD_MIN = 10;
 
@@ -125,7 +125,7 @@ export function notificationsPage(view) {
 		fill();
 		return li;
 	};
-	const items = [];
+	// The first page carries unread_count (the bell's number too).
 	const p = pager(async (cursor) => {
 		const r = await get(`/me/notifications${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
 		if (!cursor && r.raw && Number.isFinite(r.raw.unread_count)) {
@@ -134,14 +134,8 @@ export function notificationsPage(view) {
 		}
 		return r;
 	}, (rows, first) => {
-		if (first) {
-			list.replaceChildren();
-			items.length = 0;
-		}
-		for (const n of rows) {
-			items.push(n);
-			list.append(row(n));
-		}
+		if (first) list.replaceChildren();
+		for (const n of rows) list.append(row(n));
 	}, { onEmpty: () => list.replaceChildren(h('li', { class: 'muted' }, t('notes.empty'))) });
 	allBtn.addEventListener('click', () => busy(allBtn, async () => {
 		try {
@@ -156,13 +150,5 @@ export function notificationsPage(view) {
 	}));
 	view.append(pageHeader('notes.title', 'notes.intro'), messages.el,
 		h('div', { class: 'toolbar' }, count, allBtn), list, p.el);
-	return (async () => {
-		try {
-			unread = await fetchUnread();
-			setCount(unread);
-		} catch (e) {
-			messages.problem(e);
-		}
-		await p.reload();
-	})();
+	return p.reload();
 }
