@@ -140,8 +140,7 @@ export function notificationsPage(view) {
 	allBtn.addEventListener('click', () => busy(allBtn, async () => {
 		try {
 			await post('/me/notifications/read');
-			unread = 0;
-			setCount(0);
+			// The list again (its first page sets the count), so the count never runs ahead of it.
 			await p.reload();
 			messages.ok(t('notes.marked_all'));
 		} catch (e) {
