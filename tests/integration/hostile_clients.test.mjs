@@ -76,6 +76,14 @@ test('300 slow and idle connections from 15 addresses leave a normal client serv
     }
     await sleep(500);
     assert.equal(hostile.filter((s) => s.closedAt).length, 0, 'every hostile connection is held (none over the cap)');
+    // Each holds a worker (read now: the trickling ones are cut at header_timeout_ms, which a
+    // loaded machine may reach before the normal client below is done).
+    let held = 0;
+    for (let t = 0; t < 50 && held < 300; t++) {
+      held = await metric(d.port, 'sanzhi_http_connections');
+      if (held < 300) await sleep(100);
+    }
+    assert.ok(held >= 300, `sanzhi_http_connections ${held}`);
 
     // A normal client, 40 requests over about 6 s while they are all open.
     const times = [];
@@ -87,8 +95,7 @@ test('300 slow and idle connections from 15 addresses leave a normal client serv
     }
     times.sort((x, y) => x - y);
     assert.ok(times[times.length - 1] < 1000, `slowest normal request ${times[times.length - 1]} ms (all: ${times.join(',')})`);
-    const held = await metric(d.port, 'sanzhi_http_connections');
-    assert.ok(held >= 300, `sanzhi_http_connections ${held}`);
+
   } finally {
     for (const stop of stops) stop();
     for (const s of hostile) s.destroy();

@@ -205,7 +205,9 @@ test('outbox is transactional: a change that dies before its commit leaves no no
 test('SMTP down: retries with backoff, then a dead letter admins see and send again once it is back', async () => {
   const port = await freePort();
   const sink = new SmtpSink(port); // not started: nothing listens
-  const e = await startDaemon({ env: mailEnv(sink.url, { SANZHI_MAIL_MAX_ATTEMPTS: '3' }) });
+  // Retries after 2 s, then 4 s: the third and last attempt comes 6 s after the first, time
+  // enough for the sink to come back in the second part even on a loaded machine.
+  const e = await startDaemon({ env: mailEnv(sink.url, { SANZHI_MAIL_MAX_ATTEMPTS: '3', SANZHI_MAIL_RETRY_SECONDS: '2' }) });
   try {
     const ad = await e.as('admin');
     const a = await applicant(e);
@@ -257,8 +259,12 @@ test('SMTP down: retries with backoff, then a dead letter admins see and send ag
     await sink.stop();
     const b = await applicant(e);
     assert.equal((await e.api('POST', '/api/v1/auth/password-reset', { body: { login: b.email } })).status, 202);
-    await new Promise((res) => setTimeout(res, 1500));
-    const p = await e.api('GET', '/api/v1/admin/mail?status=pending', { token: ad });
+    let p;
+    for (const until = Date.now() + 10000; Date.now() < until;) {
+      p = await e.api('GET', '/api/v1/admin/mail?status=pending', { token: ad });
+      if (p.json.data.length && p.json.data[0].attempts >= 1) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
     assert.equal(p.json.data.length, 1);
     assert.ok(p.json.data[0].attempts >= 1, 'it was tried and failed');
     assert.ok(p.json.data[0].last_error);

@@ -9,7 +9,13 @@ import sys
 
 out = []
 box = mailbox.Maildir(sys.argv[1], factory=None, create=False)
-for key in sorted(box.keys()):
+# In the order they arrived: by the file's time (nanoseconds), not by key, whose microseconds
+# are not zero-padded (M99999 sorts after M123456 in the same second).
+def arrived(key):
+    return (os.stat(os.path.join(sys.argv[1], box._lookup(key))).st_mtime_ns, key)
+
+
+for key in sorted(box.keys(), key=arrived):
     with open(os.path.join(sys.argv[1], box._lookup(key)), 'rb') as f:
         raw = f.read()
     m = email.message_from_bytes(raw, policy=email.policy.default)
