@@ -75,7 +75,7 @@ static int credit_tx(tx *t, void *arg)
 
 	/* can_bid speaks of the organization alone; a tender's own requirements are checked at bidding. */
 	verr v = { 0 };
-	int n = credit_eligibility(t->c, uscc, NULL, clock_local_day(clock_now()), &v);
+	int n = credit_eligibility(t->c, uscc, NULL, clock_local_day(clock_now()), &v, NULL);
 	if (n < 0) {
 		cJSON_Delete(o);
 		verr_free(&v);

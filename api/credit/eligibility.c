@@ -52,13 +52,14 @@ int credit_eligibility_check(const credit_facts *f, const credit_requirements *r
 	return n;
 }
 
-int credit_eligibility(db_conn *c, const char *uscc, const credit_requirements *req, int64_t today, verr *reasons)
+int credit_eligibility(db_conn *c, const char *uscc, const credit_requirements *req, int64_t today, verr *reasons,
+                       long long *owner_id)
 {
 	db_res *r;
 	int rc = db_query(c,
 	                  "SELECT o.status, o.registered_at, o.grade, o.grade_valid_until, o.legal_form, o.category, "
-	                  "(SELECT COUNT(*) FROM list_entries e WHERE e.uscc = o.uscc AND e.status = ?) "
-	                  "FROM orgs o WHERE o.uscc = ?",
+	                  "(SELECT COUNT(*) FROM list_entries e WHERE e.uscc = o.uscc AND e.status = ?), "
+	                  "COALESCE(o.owner_user_id, 0) FROM orgs o WHERE o.uscc = ?",
 	                  DBP(DBS(fsm_state_name(&list_entry_flow, LE_listed)), DBS(uscc)), &r);
 	if (rc)
 		return rc;
@@ -74,6 +75,8 @@ int credit_eligibility(db_conn *c, const char *uscc, const credit_requirements *
 		f.category = db_val(r, 0, 5);
 		f.listings = (int)db_int(r, 0, 6);
 	}
+	if (owner_id)
+		*owner_id = f.found ? db_int(r, 0, 7) : -1;
 	int n = credit_eligibility_check(&f, req, today, reasons);
 	db_res_free(r);
 	return n;

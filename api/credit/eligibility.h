@@ -43,7 +43,9 @@ int credit_grade_rank(const char *grade);
 int credit_eligibility_check(const credit_facts *f, const credit_requirements *req, int64_t today, verr *reasons);
 
 /* Reads the facts of uscc on c and checks them: the number of reasons (0: may bid), or a DB_ code.
- * req NULL: no requirements. */
-int credit_eligibility(db_conn *c, const char *uscc, const credit_requirements *req, int64_t today, verr *reasons);
+ * req NULL: no requirements. owner_id, when given, receives the account acting for the
+ * organization from the same read (0: none; -1: not in the register), for a bid's check. */
+int credit_eligibility(db_conn *c, const char *uscc, const credit_requirements *req, int64_t today, verr *reasons,
+                       long long *owner_id);
 
 #endif

@@ -67,17 +67,11 @@ int bid_tender_open_or_refuse(tx *t, long long tender_id, db_res **tender)
 	return rc;
 }
 
-int bid_deadline_recheck(tx *t, long long tender_id)
+int bid_deadline_recheck(tx *t, const db_res *tender)
 {
-	db_res *r;
-	int rc = db_query(t->c, tender_flow.sql_read, DBP(DBI(tender_id)), &r);
-	if (rc)
-		return rc;
 	char deadline[32];
-	clock_fmt(r->nrows ? tender_bid_deadline(r, 0) : 0, deadline);
-	rc = r->nrows ? refuse_closed(t, fsm_effective(&tender_flow, r, 0, clock_now()), deadline) : DB_ERROR;
-	db_res_free(r);
-	return rc;
+	clock_fmt(tender_bid_deadline(tender, 0), deadline);
+	return refuse_closed(t, fsm_effective(&tender_flow, tender, 0, clock_now()), deadline);
 }
 
 /* --- eligibility -------------------------------------------------------------------------------- */
@@ -97,6 +91,11 @@ static const char *const *choices(const cJSON *a, const char **buf, int max)
 
 int bid_eligibility(tx *t, const db_res *tender, const char *uscc, verr *v)
 {
+	return bid_eligibility_owner(t, tender, uscc, v, NULL);
+}
+
+int bid_eligibility_owner(tx *t, const db_res *tender, const char *uscc, verr *v, long long *owner_id)
+{
 	cJSON *e = cJSON_Parse(db_val(tender, 0, TC_ELIGIBILITY));
 	const char *forms[8], *cats[8];
 	credit_requirements req = { 0 };
@@ -105,7 +104,7 @@ int bid_eligibility(tx *t, const db_res *tender, const char *uscc, verr *v)
 	req.min_years_registered = cJSON_IsNumber(years) ? years->valueint : 0;
 	req.legal_forms = choices(cJSON_GetObjectItemCaseSensitive(e, "legal_forms"), forms, 7);
 	req.categories = choices(cJSON_GetObjectItemCaseSensitive(e, "categories"), cats, 7);
-	int n = credit_eligibility(t->c, uscc, &req, clock_local_day(clock_now()), v);
+	int n = credit_eligibility(t->c, uscc, &req, clock_local_day(clock_now()), v, owner_id);
 	cJSON_Delete(e);
 	if (n < 0)
 		return n;
@@ -127,19 +126,17 @@ int bid_eligibility(tx *t, const db_res *tender, const char *uscc, verr *v)
 
 int bid_eligible_or_refuse(tx *t, const db_res *tender, const char *uscc)
 {
-	db_res *r;
-	int rc = db_query(t->c, "SELECT owner_user_id FROM orgs WHERE uscc = ?", DBP(DBS(uscc)), &r);
-	if (rc)
-		return rc;
-	int found = r->nrows == 1, owned = found && db_int(r, 0, 0) == t->user->id;
-	db_res_free(r);
-	if (found && !owned)
-		return tx_refuse(t, 403, "not_org_owner", "only the account that acts for %s may bid for it", uscc);
 	verr v = { 0 };
-	int n = bid_eligibility(t, tender, uscc, &v);
+	long long owner = 0;
+	int n = bid_eligibility_owner(t, tender, uscc, &v, &owner);
 	if (n < 0) {
 		verr_free(&v);
 		return n;
+	}
+	/* Not acting for the organization comes first; one not in the register is not_registered. */
+	if (owner >= 0 && owner != t->user->id) {
+		verr_free(&v);
+		return tx_refuse(t, 403, "not_org_owner", "only the account that acts for %s may bid for it", uscc);
 	}
 	if (v.count)
 		return tx_refuse_fields(t, 422, "not_eligible", "the organization may not bid on this tender", &v);
@@ -173,7 +170,7 @@ static char *plaintext(long long tender_id, long long id, const char *uscc, cons
 }
 
 int bid_seal_store(tx *t, long long tender_id, long long id, const char *uscc, const bid_content *content,
-                   const cJSON *documents, const char *kind, char sha256[CRYPTO_SHA256_HEX_LEN + 1])
+                   const cJSON *documents, const char *kind, const char *at, char sha256[CRYPTO_SHA256_HEX_LEN + 1])
 {
 	unsigned char key[CRYPTO_AES_KEY_LEN], *sealed = NULL;
 	size_t sealed_len = 0, n = 0;
@@ -197,13 +194,11 @@ int bid_seal_store(tx *t, long long tender_id, long long id, const char *uscc, c
 	} else if (bid_seal(key, tender_id, id, uscc, 0, plain, n, &sealed, &sealed_len) < 0) {
 		goto out;
 	}
-	char now[32];
-	clock_fmt_db(clock_now(), now);
 	rc = db_exec(t->c, "UPDATE bids SET sealed = ?, sha256 = ?, submitted_at = ? WHERE id = ?",
-	             DBP(DBB(sealed, sealed_len), DBS(sha256), DBS(now), DBI(id)), NULL, NULL);
+	             DBP(DBB(sealed, sealed_len), DBS(sha256), DBS(at), DBI(id)), NULL, NULL);
 	if (!rc)
 		rc = db_exec(t->c, "INSERT INTO bid_receipts (bid_id, kind, sha256, at) VALUES (?, ?, ?, ?)",
-		             DBP(DBI(id), DBS(kind), DBS(sha256), DBS(now)), NULL, NULL);
+		             DBP(DBI(id), DBS(kind), DBS(sha256), DBS(at)), NULL, NULL);
 out:
 	crypto_wipe(key, sizeof key);
 	if (plain) {
@@ -299,9 +294,11 @@ static int effect_replace(fsm_run *run)
 	db_res_free(tender);
 	/* The documents stay with the bid (the ones of a seal that no longer opens are lost). */
 	cJSON *now = rc ? NULL : current(run->t, b, &rc);
+	char at[32];
+	clock_fmt_db(clock_now(), at);
 	if (!rc)
 		rc = bid_seal_store(run->t, tender_id, run->id, uscc, run->arg,
-		                    cJSON_GetObjectItemCaseSensitive(now, "documents"), "replace", sha);
+		                    cJSON_GetObjectItemCaseSensitive(now, "documents"), "replace", at, sha);
 	cJSON_Delete(now);
 	if (!rc) {
 		cJSON_AddNumberToObject(run->summary, "tender_id", (double)tender_id);
@@ -388,7 +385,7 @@ static int effect_add_document(fsm_run *run)
 		rc = DB_ERROR;
 		goto out;
 	}
-	rc = bid_seal_store(t, tender_id, run->id, uscc, &c, docs, "document", sha);
+	rc = bid_seal_store(t, tender_id, run->id, uscc, &c, docs, "document", now_s, sha);
 	cJSON_AddNumberToObject(run->summary, "tender_id", (double)tender_id);
 	cJSON_AddStringToObject(run->summary, "org_uscc", uscc);
 	cJSON_AddNumberToObject(run->summary, "document_id", (double)d->id);

@@ -84,22 +84,28 @@ typedef struct bid_document {
  * tender_cancelled, tender_closed). *tender receives the row (TENDER_COLUMNS; free it) when
  * given. 0, TX_REFUSED or a DB_ code. */
 int bid_tender_open_or_refuse(tx *t, long long tender_id, db_res **tender);
-/* The deadline again, as a bid transaction's last step. */
-int bid_deadline_recheck(tx *t, long long tender_id);
+/* The deadline again, as a bid transaction's last step, by the clock now on the row
+ * bid_tender_open_or_refuse gave (held in share mode: only the clock can have moved it). */
+int bid_deadline_recheck(tx *t, const db_res *tender);
 
 /* Inside a transaction: every reason the organization may not bid on the tender in row tender
  * (credit, the tender's requirements, the invitation), 422 with each in errors[]; and 403
- * not_org_owner unless t->user acts for it. 0, TX_REFUSED or a DB_ code. */
+ * not_org_owner unless t->user acts for it (one read of the organization for both). 0,
+ * TX_REFUSED or a DB_ code. */
 int bid_eligible_or_refuse(tx *t, const db_res *tender, const char *uscc);
 /* The same rules without the ownership, as the opening checks them again: every reason into v
  * (field "org", the codes above); how many, or a DB_ code. */
 int bid_eligibility(tx *t, const db_res *tender, const char *uscc, verr *v);
+/* The same, and *owner_id the account acting for the organization (0: none; -1: no such
+ * organization in the register). */
+int bid_eligibility_owner(tx *t, const db_res *tender, const char *uscc, verr *v, long long *owner_id);
 
 /* Inside a transaction: seals content and the documents' metadata (a JSON array, NULL: none)
  * as bid id's new plaintext (a fresh nonce and IV), writes it with its SHA-256 and the submission
- * time, and records the receipt of kind. sha256 receives the digest. 0 or a DB_ code. */
+ * time at (clock_fmt_db), and records the receipt of kind. sha256 receives the digest. 0 or a
+ * DB_ code. */
 int bid_seal_store(tx *t, long long tender_id, long long id, const char *uscc, const bid_content *content,
-                   const cJSON *documents, const char *kind, char sha256[CRYPTO_SHA256_HEX_LEN + 1]);
+                   const cJSON *documents, const char *kind, const char *at, char sha256[CRYPTO_SHA256_HEX_LEN + 1]);
 /* Inside a transaction: the plaintext of the bid in row bid (the JSON text it was sealed from;
  * malloc'd, wipe and free it), NULL on *plain when it does not open. 0 or a DB_ code. */
 int bid_read_plain(tx *t, const db_res *bid, char **plain, size_t *len);

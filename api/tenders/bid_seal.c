@@ -4,6 +4,7 @@
 #include "config.h"
 #include "log.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,23 +44,64 @@ out:
 	return rc;
 }
 
+/* The wrapped data keys last read, by tender (a row of tender_keys is written once, at the
+ * publication, and never changed or deleted): a bid's transaction then needs no read for its
+ * key. Only the wrapped form is kept; it opens with the master key alone. */
+enum { KEY_SLOTS = 64 };
+static struct {
+	long long tender_id;
+	unsigned char wrapped[WRAPPED_LEN];
+} key_slots[KEY_SLOTS];
+static pthread_mutex_t key_slots_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int wrapped_cached(long long tender_id, unsigned char wrapped[WRAPPED_LEN])
+{
+	int hit = 0;
+	pthread_mutex_lock(&key_slots_lock);
+	if (key_slots[tender_id % KEY_SLOTS].tender_id == tender_id) {
+		memcpy(wrapped, key_slots[tender_id % KEY_SLOTS].wrapped, WRAPPED_LEN);
+		hit = 1;
+	}
+	pthread_mutex_unlock(&key_slots_lock);
+	return hit;
+}
+
+static void wrapped_keep(long long tender_id, const unsigned char wrapped[WRAPPED_LEN])
+{
+	pthread_mutex_lock(&key_slots_lock);
+	key_slots[tender_id % KEY_SLOTS].tender_id = tender_id;
+	memcpy(key_slots[tender_id % KEY_SLOTS].wrapped, wrapped, WRAPPED_LEN);
+	pthread_mutex_unlock(&key_slots_lock);
+}
+
 int bid_key_load(db_conn *c, long long tender_id, unsigned char key[CRYPTO_AES_KEY_LEN])
 {
-	db_res *r;
-	int rc = db_query(c, "SELECT wrapped FROM tender_keys WHERE tender_id = ?", DBP(DBI(tender_id)), &r);
-	if (rc)
-		return rc;
-	unsigned char kek[CRYPTO_AES_KEY_LEN];
+	unsigned char wrapped[WRAPPED_LEN], kek[CRYPTO_AES_KEY_LEN];
+	int cached = tender_id > 0 && wrapped_cached(tender_id, wrapped);
+	if (!cached) {
+		db_res *r;
+		int rc = db_query(c, "SELECT wrapped FROM tender_keys WHERE tender_id = ?", DBP(DBI(tender_id)), &r);
+		if (rc)
+			return rc;
+		int found = r->nrows == 1 && db_len(r, 0, 0) == WRAPPED_LEN;
+		if (found)
+			memcpy(wrapped, db_val(r, 0, 0), WRAPPED_LEN);
+		db_res_free(r);
+		if (!found) {
+			log_kv(LOG_ERROR, "a tender's data key is missing", NULL);
+			return 1;
+		}
+	}
 	char aad[64];
 	snprintf(aad, sizeof aad, KEY_AAD, tender_id);
-	rc = 1;
-	if (r->nrows == 1 && db_len(r, 0, 0) == WRAPPED_LEN && kek_derive(kek) == 0 &&
-	    crypto_open(kek, aad, strlen(aad), (const unsigned char *)db_val(r, 0, 0), WRAPPED_LEN, key) == 0)
+	int rc = 1;
+	if (kek_derive(kek) == 0 && crypto_open(kek, aad, strlen(aad), wrapped, WRAPPED_LEN, key) == 0)
 		rc = 0;
 	crypto_wipe(kek, sizeof kek);
-	db_res_free(r);
 	if (rc)
-		log_kv(LOG_ERROR, "a tender's data key is missing or does not unwrap", NULL);
+		log_kv(LOG_ERROR, "a tender's data key does not unwrap", NULL);
+	else if (!cached && tender_id > 0)
+		wrapped_keep(tender_id, wrapped);
 	return rc;
 }
 

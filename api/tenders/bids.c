@@ -135,25 +135,25 @@ static int submit_tx(tx *t, void *arg)
 	int rc = bid_tender_open_or_refuse(t, a->tender, &tender);
 	if (rc)
 		return rc;
-	rc = bid_eligible_or_refuse(t, tender, a->uscc);
-	db_res_free(tender);
-	if (rc)
-		return rc;
+	if ((rc = bid_eligible_or_refuse(t, tender, a->uscc)))
+		goto out;
 	char now[32];
 	clock_fmt_db(clock_now(), now);
 	unsigned long long id = 0;
+	const char *submitted = fsm_state_name(&bid_flow, BS_submitted);
 	/* The row first, empty, for its id (the seal binds it); sealed before the transaction ends. */
 	rc = db_exec(t->c,
 	             "INSERT INTO bids (tender_id, org_uscc, bidder_id, status, sealed, sha256, submitted_at, version, "
 	             "created_at, updated_at) VALUES (?, ?, ?, ?, '', '', ?, 1, ?, ?)",
-	             DBP(DBI(a->tender), DBS(a->uscc), DBI(t->user->id), DBS(fsm_state_name(&bid_flow, BS_submitted)),
-	                 DBS(now), DBS(now), DBS(now)),
+	             DBP(DBI(a->tender), DBS(a->uscc), DBI(t->user->id), DBS(submitted), DBS(now), DBS(now), DBS(now)),
 	             NULL, &id);
-	if (rc == DB_DUP)
-		return live_bid_exists(t, a->tender, a->uscc);
+	if (rc == DB_DUP) {
+		rc = live_bid_exists(t, a->tender, a->uscc);
+		goto out;
+	}
 	char sha[CRYPTO_SHA256_HEX_LEN + 1];
-	if (rc || (rc = bid_seal_store(t, a->tender, (long long)id, a->uscc, &a->content, NULL, "submit", sha)))
-		return rc;
+	if (rc || (rc = bid_seal_store(t, a->tender, (long long)id, a->uscc, &a->content, NULL, "submit", now, sha)))
+		goto out;
 	cJSON *s = cJSON_CreateObject();
 	cJSON_AddNumberToObject(s, "tender_id", (double)a->tender);
 	cJSON_AddStringToObject(s, "org_uscc", a->uscc);
@@ -162,9 +162,22 @@ static int submit_tx(tx *t, void *arg)
 	snprintf(ids, sizeof ids, "%llu", id);
 	rc = audit_append(t->c, t->user, "bid.submit", bid_flow.object, ids, s);
 	cJSON_Delete(s);
-	if (rc || (rc = bid_deadline_recheck(t, a->tender)))
-		return rc;
-	return answer_bid(t, a->tender, (long long)id, 201, 0);
+	if (rc || (rc = bid_deadline_recheck(t, tender)))
+		goto out;
+	/* The receipt from what this transaction wrote (receipt_json's shape, version 1). */
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)id);
+	cJSON_AddNumberToObject(o, "tender_id", (double)a->tender);
+	cJSON_AddStringToObject(o, "org_uscc", a->uscc);
+	cJSON_AddStringToObject(o, "status", submitted);
+	api_add_time(o, "submitted_at", now);
+	cJSON_AddNullToObject(o, "withdrawn_at");
+	cJSON_AddStringToObject(o, "sha256", sha);
+	cJSON_AddNumberToObject(o, "version", 1);
+	tx_answer(t, 201, o, 1);
+out:
+	db_res_free(tender);
+	return rc;
 }
 
 static void bids_post(http_req *req)
@@ -236,6 +249,18 @@ static void bids_list(http_req *req)
 
 /* --- replace, withdraw ------------------------------------------------------------------------------- */
 
+/* 404 unless bid p.id is one of tender p.tender's. */
+static int bid_of_tender_or_refuse(tx *t, bid_path p)
+{
+	db_res *r;
+	int rc = db_query(t->c, "SELECT tender_id FROM bids WHERE id = ?", DBP(DBI(p.id)), &r);
+	if (rc)
+		return rc;
+	int here = r->nrows == 1 && db_int(r, 0, 0) == p.tender;
+	db_res_free(r);
+	return here ? 0 : tx_refuse(t, 404, "not_found", "there is no such bid");
+}
+
 typedef struct act_call {
 	bid_path p;
 	int action;
@@ -246,20 +271,16 @@ static int act_tx(tx *t, void *arg)
 {
 	act_call *a = arg;
 	/* The tender first (shared), then the bid: the order every bid transaction takes. */
-	int rc = bid_tender_open_or_refuse(t, a->p.tender, NULL);
+	db_res *tender;
+	int rc = bid_tender_open_or_refuse(t, a->p.tender, &tender);
 	if (rc)
 		return rc;
-	db_res *r;
-	if ((rc = db_query(t->c, "SELECT tender_id FROM bids WHERE id = ?", DBP(DBI(a->p.id)), &r)))
-		return rc;
-	int here = r->nrows == 1 && db_int(r, 0, 0) == a->p.tender;
-	db_res_free(r);
-	if (!here)
-		return tx_refuse(t, 404, "not_found", "there is no such bid");
-	if ((rc = fsm_exec(t, &bid_flow, a->p.id, a->action, &a->content, NULL)) ||
-	    (rc = bid_deadline_recheck(t, a->p.tender)))
-		return rc;
-	return answer_bid(t, a->p.tender, a->p.id, 200, 0);
+	if (!(rc = bid_of_tender_or_refuse(t, a->p)) &&
+	    !(rc = fsm_exec(t, &bid_flow, a->p.id, a->action, &a->content, NULL)) &&
+	    !(rc = bid_deadline_recheck(t, tender)))
+		rc = answer_bid(t, a->p.tender, a->p.id, 200, 0);
+	db_res_free(tender);
+	return rc;
 }
 
 static void bids_put(http_req *req)
@@ -289,19 +310,17 @@ typedef struct doc_call {
 static int document_tx(tx *t, void *arg)
 {
 	doc_call *a = arg;
-	int rc = bid_tender_open_or_refuse(t, a->p.tender, NULL);
+	db_res *tender;
+	int rc = bid_tender_open_or_refuse(t, a->p.tender, &tender);
 	if (rc)
 		return rc;
-	db_res *r;
-	if ((rc = db_query(t->c, "SELECT tender_id FROM bids WHERE id = ?", DBP(DBI(a->p.id)), &r)))
-		return rc;
-	int here = r->nrows == 1 && db_int(r, 0, 0) == a->p.tender;
-	db_res_free(r);
-	if (!here)
-		return tx_refuse(t, 404, "not_found", "there is no such bid");
 	a->doc.file = &a->file;
-	if ((rc = fsm_exec(t, &bid_flow, a->p.id, BA_add_document, &a->doc, NULL)) ||
-	    (rc = bid_deadline_recheck(t, a->p.tender)) || (rc = answer_bid(t, a->p.tender, a->p.id, 201, 0)))
+	if (!(rc = bid_of_tender_or_refuse(t, a->p)) &&
+	    !(rc = fsm_exec(t, &bid_flow, a->p.id, BA_add_document, &a->doc, NULL)) &&
+	    !(rc = bid_deadline_recheck(t, tender)))
+		rc = answer_bid(t, a->p.tender, a->p.id, 201, 0);
+	db_res_free(tender);
+	if (rc)
 		return rc;
 	/* The receipt and the document's digest; not its name, which an Idempotency-Key would keep
 	 * in clear with the answer (the bidder reads it back in the bid). */
