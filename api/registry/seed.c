@@ -8,18 +8,19 @@
 typedef struct demo_user {
 	const char *username, *role, *display_name, *department;
 	int expert;
+	const char *email; /* where the applicant's mail goes: make run's local sink takes any address */
 } demo_user;
 
 static const demo_user demo[] = {
-	{ "admin", "admin", "平台管理员", NULL, 0 },
-	{ "registrar", "registrar", "海盐县民政局 审核员", NULL, 0 },
-	{ "purchaser", "purchaser", "海盐县民政局 采购员", "海盐县民政局", 0 },
-	{ "expert1", "evaluator", "评审专家一", NULL, 1 },
-	{ "expert2", "evaluator", "评审专家二", NULL, 1 },
-	{ "expert3", "evaluator", "评审专家三", NULL, 1 },
-	{ "expert4", "evaluator", "评审专家四", NULL, 1 },
-	{ "rep1", "evaluator", "采购人代表", NULL, 0 },
-	{ "ngo", "applicant", "海盐县养老服务协会 经办人", NULL, 0 },
+	{ "admin", "admin", "平台管理员", NULL, 0, NULL },
+	{ "registrar", "registrar", "海盐县民政局 审核员", NULL, 0, NULL },
+	{ "purchaser", "purchaser", "海盐县民政局 采购员", "海盐县民政局", 0, NULL },
+	{ "expert1", "evaluator", "评审专家一", NULL, 1, NULL },
+	{ "expert2", "evaluator", "评审专家二", NULL, 1, NULL },
+	{ "expert3", "evaluator", "评审专家三", NULL, 1, NULL },
+	{ "expert4", "evaluator", "评审专家四", NULL, 1, NULL },
+	{ "rep1", "evaluator", "采购人代表", NULL, 0, NULL },
+	{ "ngo", "applicant", "海盐县养老服务协会 经办人", NULL, 0, "ngo@example.com" },
 };
 
 #define DEMO_PASSWORD_SUFFIX "-demo-2026"
@@ -31,7 +32,7 @@ int cli_seed(void)
 		char pw[80];
 		snprintf(pw, sizeof pw, "%s%s", demo[i].username, DEMO_PASSWORD_SUFFIX);
 		user_new u = {
-			demo[i].username, pw,  demo[i].role, demo[i].display_name, NULL, NULL, demo[i].department,
+			demo[i].username, pw, demo[i].role, demo[i].display_name, NULL, demo[i].email, demo[i].department,
 			demo[i].expert,   NULL
 		};
 		char hash[CRYPTO_PWHASH_MAX];
