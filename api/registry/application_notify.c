@@ -4,6 +4,7 @@
 #include "application_notify.h"
 #include "application_flow.h"
 #include "buf.h"
+#include "field_labels.h"
 #include "notifications.h"
 
 #include <stdio.h>
@@ -57,7 +58,7 @@ int app_notify(fsm_run *run, enum app_notice what, const char *detail, const cJS
 		cJSON_ArrayForEach(it, items) {
 			const cJSON *f = cJSON_GetObjectItemCaseSensitive(it, "field");
 			const cJSON *m = cJSON_GetObjectItemCaseSensitive(it, "message");
-			buf_addf(&b, "%d. %s%s%s\n", ++n, cJSON_IsString(f) ? f->valuestring : "",
+			buf_addf(&b, "%d. %s%s%s\n", ++n, cJSON_IsString(f) ? app_field_label(f->valuestring) : "",
 			         cJSON_IsString(f) ? "：" : "", cJSON_IsString(m) ? m->valuestring : "");
 		}
 		buf_adds(&b, "\n下一步：请登录平台，打开该申请，按上述事项修改内容、补充材料后重新提交。"

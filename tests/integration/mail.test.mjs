@@ -39,7 +39,8 @@ const to = (email) => (ms) => ms.filter((m) => m.rcpt_to === email);
 test('each decision on an application mails its applicant, in Chinese, as a proper RFC 5322 message', async () => {
   const a = await applicant();
   const id = await submittedApplication(d, a.token);
-  const items = [{ field: 'charter', message: '章程草案缺少会员大会议事规则' }, { field: 'domicile_proof', message: '住所证明已过期，请重新提供' }];
+  const items = [{ field: 'documents.charter', message: '章程草案缺少会员大会议事规则' }, { field: 'changes.domicile', message: '住所证明已过期，请重新提供' },
+    { field: '其他', message: '请补充理事名单' }];
   assert.equal((await act(d, registrar, id, 'request-supplement', { items })).status, 200);
 
   let ms = to(a.email)(await smtp.waitFor((m) => to(a.email)(m).length === 1, { what: 'the supplement notice' }));
@@ -58,8 +59,10 @@ test('each decision on an application mails its applicant, in Chinese, as a prop
   assert.ok(Math.abs(Date.parse(m.date) - Date.now()) < 120000, m.date);
   assert.deepEqual(m.defects, []);
   assert.match(m.body, new RegExp(`申请编号：${id}`));
-  assert.match(m.body, /1\. charter：章程草案缺少会员大会议事规则/);
-  assert.match(m.body, /2\. domicile_proof：住所证明已过期，请重新提供/);
+  // Each item by the name the applicant knows it by; a registrar's own words stay as written.
+  assert.match(m.body, /1\. 章程草案：章程草案缺少会员大会议事规则/);
+  assert.match(m.body, /2\. 住所：住所证明已过期，请重新提供/);
+  assert.match(m.body, /3\. 其他：请补充理事名单/);
   assert.match(m.body, /下一步：请登录平台/);
 
   // The same notice in the app, unread until marked.

@@ -69,8 +69,8 @@ test('each decision issues its numbered notice; the PDF reads back with the name
   assert.equal(r.status, 200, r.text);
   assert.deepEqual(r.json.data, [], 'a submission is not a decision');
 
-  const items = [{ field: 'charter', message: '章程草案缺少会员大会职权条款' },
-    { field: 'domicile_proof', message: '住所证明须加盖产权单位公章' }];
+  const items = [{ field: 'documents.charter', message: '缺少会员大会职权条款' },
+    { field: 'legal_representative.id_number', message: '与身份证复印件不一致' }];
   await ok(registrar, id, 'request-supplement', { items });
   await ok(applicant, id, 'submit');
   await ok(registrar, id, 'accept');
@@ -100,6 +100,10 @@ test('each decision issues its numbered notice; the PDF reads back with the name
   }
   assert.ok(texts.supplement.includes('补正告知书'));
   for (const it of items) assert.ok(texts.supplement.includes(it.message), `item ${it.message}`);
+  // Each item by the name the applicant knows it by, not the API's field code.
+  assert.ok(texts.supplement.includes('章程草案：缺少会员大会职权条款'), texts.supplement);
+  assert.ok(texts.supplement.includes('法定代表人身份证号：与身份证复印件不一致'), texts.supplement);
+  assert.ok(!/documents\.|legal_representative/.test(texts.supplement), texts.supplement);
   assert.ok(texts.supplement.includes('告知日期：2026年3月2日'));
   assert.ok(texts.acceptance.includes('受理通知书'));
   assert.ok(texts.acceptance.includes('决定予以受理'));
