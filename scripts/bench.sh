@@ -241,10 +241,15 @@ bid_daemon() {  # [VAR=value …]: starts one, BID_PID and BID_URL
   BID_URL="http://127.0.0.1:$port"
   wait_http "$BID_URL/readyz"
 }
-bid_run() {  # name warm-up-tender tender: wrk's figures, "rps p50 p99 non2xx"
+# CPU time (user + system, in clock ticks) a process has used so far.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+DB_PID=$(cat "$ROOT/var/mariadb/mysqld.pid")
+bid_run() {  # name warm-up-tender tender: wrk's figures, "rps p50 p99 non2xx"; CPU of the measured run in $OUT/cpu-NAME.txt
   local args=("$OUT/bid-orgs.txt" "$OUT/bid-tokens.txt" 2)
   wrk -t2 -c64 -d5s -s tests/bench/bids.lua "$BID_URL" -- "$2" "${args[@]}" > /dev/null
+  local d0 m0; d0=$(cpu_ticks "$BID_PID"); m0=$(cpu_ticks "$DB_PID")
   wrk -t2 -c64 -d"${SECS}s" --latency -s tests/bench/bids.lua "$BID_URL" -- "$3" "${args[@]}" > "$OUT/wrk-$1.txt"
+  echo "$(( $(cpu_ticks "$BID_PID") - d0 )) $(( $(cpu_ticks "$DB_PID") - m0 ))" > "$OUT/cpu-$1.txt"
   parse_wrk "$OUT/wrk-$1.txt"
 }
 : > "$OUT/daemon-bids.log"
@@ -257,6 +262,13 @@ read -r _ PUR_TOKEN < <(grep '^PURCHASER ' "$OUT/bids-setup.txt")
 say "wrk: POST /api/v1/tenders/{id}/bids, sealed, 64 connections"
 read -r BS_RPS BS_P50 BS_P99 BS_BAD < <(bid_run bids-sealed "$T_WS" "$T_S")
 BS_ROWS=$(sqlc -e "SELECT COUNT(*) FROM bids WHERE tender_id = $T_S" "$DB")
+# What a bid costs the machine, whatever else runs on it: CPU milliseconds of the daemon and of
+# MariaDB per bid stored, and the rate those two alone would allow on every CPU of the machine.
+read -r CPU_D CPU_M < "$OUT/cpu-bids-sealed.txt"
+TICK=$(getconf CLK_TCK)
+BS_CPU_D=$(awk "BEGIN { printf \"%.2f\", 1000 * $CPU_D / $TICK / ($BS_ROWS > 0 ? $BS_ROWS : 1) }")
+BS_CPU_M=$(awk "BEGIN { printf \"%.2f\", 1000 * $CPU_M / $TICK / ($BS_ROWS > 0 ? $BS_ROWS : 1) }")
+BS_CEIL=$(awk "BEGIN { c = $BS_CPU_D + $BS_CPU_M; printf \"%d\", (c > 0 ? $(nproc) * 1000 / c : 0) }")
 say "a bid with a 1 MiB document"
 node tests/bench/bids.mjs document "$BID_URL" "$OUT" "$PUR_TOKEN" > "$OUT/bids-document.txt" \
   || die "the document bench failed (daemon log: $OUT/daemon-bids.log)"
@@ -320,6 +332,8 @@ fi
   printf '%-44s %10s %9s %9s\n' "POST …/bids sealing off (test switch)" "$BU_RPS" "$BU_P50" "$BU_P99"
   printf '%-44s %9s%% %9s %9s\n' "  sealed / sealing off" "$BID_RATIO" "" ""
   printf '%-44s %10s %9s %9s\n' "  bids stored (sealed; off); non-2xx" "$BS_ROWS; $BU_ROWS" "$BS_BAD" "$BU_BAD"
+  printf '%-44s %10s %9s %9s\n' "  CPU ms a sealed bid (daemon; MariaDB)" "$BS_CPU_D; $BS_CPU_M" "" ""
+  printf '%-44s %10s %9s %9s\n' "  bids/s those two allow on $(nproc) CPUs" "$BS_CEIL" "" ""
   printf '%-44s %10s %9s %9s\n' "bid, then its 1 MiB document (p50 ms; max)" "$DOC_BID" "$DOC_P50" "$DOC_MAX"
   printf '%-44s %s\n' "  innodb_flush_log_at_trx_commit" "$FLUSH (for the bid runs; $DOC_N documents, one at a time)"
   fi
