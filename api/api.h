@@ -99,7 +99,9 @@ void admin_sweep(http_req *req);
 /* jobs.c — the workflows and the periodic jobs. Runs every sweeping job once now (time-driven
  * rules, housekeeping); report receives one {rule, changed} per rule. 0 or DB_ code. */
 int sweep_run(cJSON *report);
-void api_workflows_register(void);
+/* At start: every workflow registered, the guards and effects of modules above a workflow bound to
+ * its table (fsm_bind); -1 when a table names one that is not bound (fsm_check). */
+int api_workflows_register(void);
 void api_jobs_register(void);
 /* housekeeping.c — a scheduled job (server/scheduler.h). */
 int housekeeping_run(cJSON *report);

@@ -58,11 +58,12 @@ static const sched_job jobs[] = {
 	{ "mail", -1, outbox_run, 0 },
 };
 
-void api_workflows_register(void)
+int api_workflows_register(void)
 {
 	orgs_lists_source(le_current_write);
 	for (size_t i = 0; i < sizeof workflows / sizeof workflows[0]; i++)
 		fsm_register(workflows[i]);
+	return fsm_check();
 }
 
 void api_jobs_register(void)
