@@ -22,15 +22,6 @@ usec_t award_working_days_end(usec_t t, int n)
 	return clock_local_midnight(clock_add_working_days(clock_local_day(t), n) + 1);
 }
 
-usec_t award_challenge_until(const db_res *r, int row)
-{
-	usec_t t = 0;
-	const char *s = db_val(r, row, TC_CHALLENGE_UNTIL);
-	if (!s || clock_parse(s, &t) < 0)
-		return 0;
-	return t;
-}
-
 int award_open_challenges(db_conn *c, long long tender_id, long long *n)
 {
 	db_res *r;
@@ -192,39 +183,6 @@ int award_answer_effect(fsm_run *run)
 		        DBP(DBI(run->id)), NULL, NULL);
 	}
 	return 0;
-}
-
-int award_end_challenge_effect(fsm_run *run)
-{
-	char when[32];
-	clock_fmt(award_challenge_until(run->row, 0), when);
-	cJSON_AddStringToObject(run->summary, "rule", "challenge_working_days");
-	cJSON_AddStringToObject(run->summary, "due_at", when);
-	return 0;
-}
-
-int award_refuse(fsm_run *run, int state)
-{
-	const char *name = fsm_state_name(run->def, state);
-	switch (run->action) {
-	case TA_award:
-		return fsm_conflict(run, state, "not_in_evaluation",
-		                    "a tender is awarded from active.evaluation only; this tender is %s", name);
-	case TA_challenge:
-		if (state == TS_active_contracting || state == TS_complete)
-			return fsm_conflict(run, state, "challenge_period_over", "the challenge period is over");
-		return fsm_conflict(run, state, "not_awarded",
-		                    "challenges are filed against an award; this tender is %s", name);
-	case TA_answer_challenge:
-		return fsm_conflict(run, state, "not_awarded", "this tender is %s", name);
-	case TA_contract:
-		if (state == TS_active_awarded)
-			return fsm_conflict(run, state, "challenge_period",
-			                    "the contract is signed after the challenge period");
-		return fsm_conflict(run, state, "not_awarded", "a contract follows an award; this tender is %s", name);
-	default:
-		return 0;
-	}
 }
 
 /* --- HTTP -------------------------------------------------------------------------------------- */

@@ -1,5 +1,5 @@
 /* opening.c — the opening of a tender's sealed bids (see opening.h): the effect of the tender
- * workflow's action open, its refusals, the published record, and the routes. */
+ * workflow's action open, the published record, and the routes. */
 #include "opening.h"
 #include "bid_flow.h"
 #include "bid_seal.h"
@@ -331,35 +331,6 @@ out:
 	cJSON_Delete(record);
 	db_res_free(live);
 	return rc;
-}
-
-int opening_refuse(fsm_run *run, int state)
-{
-	tx *t = run->t;
-	if (!tender_owned(t->user, run->row, 0))
-		return tx_refuse(t, 403, "not_tender_owner",
-		                 "only the purchaser who created this tender may open its bids");
-	const char *name = fsm_state_name(&tender_flow, state);
-	switch (state) {
-	case TS_active_enquiries:
-	case TS_active_tendering: {
-		char deadline[32];
-		clock_fmt(tender_bid_deadline(run->row, 0), deadline);
-		int rc = fsm_conflict(run, state, "deadline_not_reached",
-		                      "the bids are opened at the bid deadline (%s) or after; this tender is %s",
-		                      deadline, name);
-		tx_problem_add(t, "bid_deadline", cJSON_CreateString(deadline));
-		return rc;
-	}
-	case TS_draft:
-		return fsm_conflict(run, state, "not_published", "a draft has no bids to open");
-	case TS_cancelled:
-		return fsm_conflict(run, state, "tender_cancelled",
-		                    "the tender was cancelled; its bids are never opened");
-	default:
-		return fsm_conflict(run, state, "already_opened", "the bids of this tender have been opened; it is %s",
-		                    name);
-	}
 }
 
 int opening_record(db_conn *c, long long tender_id, cJSON **out)

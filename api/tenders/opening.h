@@ -29,11 +29,10 @@
 #include "api.h"
 #include "fsm.h"
 
-/* The effect of the action open (the tender's row locked in run): opens, verifies, records, and
- * sets run->to. 0, TX_REFUSED or a DB_ code. */
+/* The effect of the action open (the tender's row locked in run; bound at start, api/jobs.c):
+ * opens, verifies, records, and sets run->to. 0, TX_REFUSED or a DB_ code. The refusals from
+ * another state are the table's (tender_flow.c). */
 int opening_effect(fsm_run *run);
-/* The 409 (or 403 for another purchaser) when open does not fit the tender's state. */
-int opening_refuse(fsm_run *run, int state);
 
 /* The published record of tender id (the parsed JSON, caller frees), or NULL in *out when it
  * has not been opened. 0 or a DB_ code. */

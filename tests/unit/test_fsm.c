@@ -1,13 +1,14 @@
 /* test_fsm.c — guards and effects bound to a workflow's table at start (server/fsm.c: fsm_bind,
- * fsm_check). */
+ * fsm_check), on a table of its own and on the daemon's workflows. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "auth.h"
+#include "api.h"
 #include "fsm.h"
+#include "tender_flow.h"
 
 /* A door: opened by a bound effect, locked behind a bound guard and effect, shut by its own. */
 enum { DOOR_SHUT, DOOR_OPEN };
@@ -106,6 +107,18 @@ static void test_slots_call_the_binding(void **state)
 	assert_int_equal(locked, 1);
 }
 
+/* The daemon's own workflows, as it registers them at start: every slot filled. */
+static void test_the_daemon_binds_every_slot(void **state)
+{
+	(void)state;
+	assert_int_equal(api_workflows_register(), 0);
+	int slots = 0;
+	for (int i = 0; i < tender_flow.ntransitions; i++)
+		slots += tender_flow.transitions[i].guard == fsm_bound_guard ||
+		         tender_flow.transitions[i].effect == fsm_bound_effect;
+	assert_true(slots > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -113,6 +126,7 @@ int main(void)
 		cmocka_unit_test(test_bind_refuses_what_the_table_does_not_ask_for),
 		cmocka_unit_test(test_every_slot_bound_passes_once),
 		cmocka_unit_test(test_slots_call_the_binding),
+		cmocka_unit_test(test_the_daemon_binds_every_slot),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
