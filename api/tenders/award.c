@@ -1,7 +1,7 @@
-/* award.c — the award of a tender, the challenge period and its challenges (see award.h). */
+/* award.c — the award of a tender, the challenge period and its challenges (see award.h); the
+ * award's route is tenders.c's. */
 #include "award.h"
 #include "evaluation.h"
-#include "tenders.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,9 +256,7 @@ static int act_tx(tx *t, void *arg)
 		return rc;
 	if (a->action == TA_challenge)
 		return answer_challenge_row(t, a->args.result_id, 201);
-	if (a->action == TA_answer_challenge)
-		return answer_challenge_row(t, a->args.challenge_id, 200);
-	return tenders_answer(t, a->tender, 200);
+	return answer_challenge_row(t, a->args.challenge_id, 200);
 }
 
 /* A required, non-blank text member. */
@@ -266,26 +264,6 @@ static void need_text(const cJSON *b, const char *key, size_t max, const char **
 {
 	if (json_get_str(b, key, out, v, key, JSON_REQUIRED, 1, max) == 1 && json_blank(*out))
 		verr_add(v, key, "required", "%s must not be blank", key);
-}
-
-static void award_post(http_req *req)
-{
-	static const char *const fields[] = { "bid_id", "reason", NULL };
-	award_call a = { .action = TA_award };
-	if (api_id_param_or_reply(req, "id", &a.tender) < 0)
-		return;
-	verr v = { 0 };
-	json_only_fields(req->json, fields, &v, NULL);
-	json_get_int(req->json, "bid_id", &a.args.bid_id, &v, "bid_id", JSON_REQUIRED, 1, JSON_FEN_MAX);
-	if (json_get_str(req->json, "reason", &a.args.reason, &v, "reason", JSON_OPTIONAL, 1, TENDER_TEXT_MAX_CHARS) ==
-	            1 &&
-	    json_blank(a.args.reason))
-		a.args.reason = NULL; /* a blank reason is no reason: required unless rank 1 */
-	if (v.count) {
-		http_problem_fields(req, 422, "validation_failed", "the award is not valid", &v);
-		return;
-	}
-	tx_run_or_reply(req, act_tx, &a);
 }
 
 static void challenges_post(http_req *req)
@@ -374,7 +352,6 @@ static void challenges_list(http_req *req)
 }
 
 const route award_routes[] = {
-	{ "POST", "/api/v1/tenders/{id}/award", award_post, PUR, R_JSON | R_BODY_KIB(16) },
 	{ "GET", "/api/v1/tenders/{id}/challenges", challenges_list, ROLES_PUBLIC, 0 },
 	{ "POST", "/api/v1/tenders/{id}/challenges", challenges_post, APP, R_JSON | R_IDEMPOTENT | R_BODY_KIB(64) },
 	{ "POST", "/api/v1/tenders/{id}/challenges/{cid}/answer", challenges_answer, PUR, R_JSON | R_BODY_KIB(64) },

@@ -1,12 +1,12 @@
 /* award.h — award, challenge and contract of a tender (SPEC §6 "Award and after", Appendix B):
  * the guards and effects the tender workflow's table (tender_flow.c) runs for them (bound at start,
- * api/jobs.c), and the routes.
+ * api/jobs.c), and the routes of the challenges.
  *
  *   POST /tenders/{id}/award {bid_id, reason}     owner; active.evaluation with a complete
  *        evaluation (409 evaluation_incomplete); the bid valid and ranked (422 bid_id not_ranked);
  *        reason required unless rank 1 (422 reason required) → active.awarded; challenge_until =
  *        the end (local midnight after) of the challenge_working_days-th working day after the
- *        award's day.
+ *        award's day. Its route is tenders.c's: it answers the tender.
  *   POST /tenders/{id}/challenges {bid_id, text}  the applicant who submitted that bid of this
  *        tender (403 not_bidder), before challenge_until (409 challenge_period_over after) → 201
  *        {id, bid_id, text, filed_at, answer_due, status: "open", …}; answer_due the end of the

@@ -1,18 +1,15 @@
 /* opening.c — the opening of a tender's sealed bids (see opening.h): the effect of the tender
- * workflow's action open, the published record, and the routes. */
+ * workflow's action open, and the published record with its route. */
 #include "opening.h"
 #include "bid_flow.h"
 #include "bid_seal.h"
 #include "rules.h"
 #include "tender_flow.h"
-#include "tenders.h"
 #include "uscc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define PUR ROLE_PURCHASER
 
 /* A live bid as the opening finds it. */
 typedef struct opened {
@@ -354,21 +351,6 @@ int opening_record(db_conn *c, long long tender_id, cJSON **out)
 
 /* --- routes ------------------------------------------------------------------------------------ */
 
-static int open_tx(tx *t, void *arg)
-{
-	long long id = *(const long long *)arg;
-	int rc = fsm_exec(t, &tender_flow, id, TA_open, NULL, NULL);
-	return rc ? rc : tenders_answer(t, id, 200);
-}
-
-static void opening_post(http_req *req)
-{
-	long long id;
-	if (api_id_param_or_reply(req, "id", &id) < 0)
-		return;
-	tx_run_or_reply(req, open_tx, &id);
-}
-
 static int get_tx(tx *t, void *arg)
 {
 	long long id = *(const long long *)arg;
@@ -404,7 +386,6 @@ static void opening_get(http_req *req)
 }
 
 const route opening_routes[] = {
-	{ "POST", "/api/v1/tenders/{id}/open", opening_post, PUR, R_JSON_OPT | R_BODY_KIB(1) | R_IDEMPOTENT },
 	{ "GET", "/api/v1/tenders/{id}/opening", opening_get, ROLES_PUBLIC, 0 },
 	{ NULL, NULL, NULL, 0, 0 },
 };
