@@ -3,7 +3,7 @@
 #include "notices.h"
 #include "application_flow.h"
 #include "buf.h"
-#include "certificates.h"
+#include "registry_rules.h"
 #include "pdf.h"
 
 #include <stdio.h>
@@ -78,8 +78,7 @@ int notices_issue(db_conn *c, enum notice_kind kind, const db_res *app, cJSON *e
 	if (*cfg.bureau_name)
 		snprintf(bureau, sizeof bureau, "%s", cfg.bureau_name);
 	else
-		certificates_authority(db_val(app, 0, AC_REGION) ? db_val(app, 0, AC_REGION) : "", bureau,
-		                       sizeof bureau);
+		registry_authority(db_val(app, 0, AC_REGION) ? db_val(app, 0, AC_REGION) : "", bureau, sizeof bureau);
 	enum app_kind ak = app_kind_of(app, 0);
 
 	cJSON *f = extra && cJSON_IsObject(extra) ? extra : cJSON_CreateObject();
