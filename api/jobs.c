@@ -3,6 +3,7 @@
  * describes it; so are the guards and effects other modules bind to a workflow's table. */
 #include "api.h"
 #include "annual_reports.h"
+#include "application_decisions.h"
 #include "application_flow.h"
 #include "award.h"
 #include "bid_flow.h"
@@ -27,12 +28,19 @@ static const fsm_def *const workflows[] = {
 };
 
 /* The guards and effects that modules above a workflow bring to its table (fsm_bind): the table
- * names the slot, so it depends on none of them. A slot left empty stops the daemon at start. */
+ * names the slot, so it depends on none of them. A slot left empty stops the daemon at start. The
+ * bureau's decisions on an application issue its notices and mail; the tender's opening,
+ * committee, award and contract are modules of their own. */
 static const struct {
 	const fsm_def *def;
 	int action;
 	fsm_fn guard, effect;
 } bindings[] = {
+	{ &app_flow, APP_DO_request_supplement, NULL, app_decide_request_supplement },
+	{ &app_flow, APP_DO_accept, NULL, app_decide_accept },
+	{ &app_flow, APP_DO_deem, NULL, app_decide_deem },
+	{ &app_flow, APP_DO_approve, NULL, app_decide_approve },
+	{ &app_flow, APP_DO_reject, NULL, app_decide_reject },
 	{ &tender_flow, TA_open, NULL, opening_effect },
 	{ &tender_flow, TA_committee, NULL, committee_effect },
 	{ &tender_flow, TA_award, NULL, award_effect },

@@ -8,7 +8,6 @@
 
 #include "api.h"
 #include "fsm.h"
-#include "tender_flow.h"
 
 /* A door: opened by a bound effect, locked behind a bound guard and effect, shut by its own. */
 enum { DOOR_SHUT, DOOR_OPEN };
@@ -113,9 +112,11 @@ static void test_the_daemon_binds_every_slot(void **state)
 	(void)state;
 	assert_int_equal(api_workflows_register(), 0);
 	int slots = 0;
-	for (int i = 0; i < tender_flow.ntransitions; i++)
-		slots += tender_flow.transitions[i].guard == fsm_bound_guard ||
-		         tender_flow.transitions[i].effect == fsm_bound_effect;
+	for (int k = 0; fsm_registered(k); k++)
+		for (int i = 0; i < fsm_registered(k)->ntransitions; i++) {
+			const fsm_transition *t = &fsm_registered(k)->transitions[i];
+			slots += t->guard == fsm_bound_guard || t->effect == fsm_bound_effect;
+		}
 	assert_true(slots > 0);
 }
 
