@@ -52,6 +52,30 @@ int app_visible(const auth_user *u, const db_res *r, int row)
 	return 0;
 }
 
+int app_visible_or_refuse(tx *t, long long id)
+{
+	db_res *r;
+	int rc = db_query(t->c, app_flow.sql_read, DBP(DBI(id)), &r);
+	if (rc)
+		return rc;
+	int ok = r->nrows == 1 && app_visible(t->user, r, 0);
+	db_res_free(r);
+	return ok ? 0 : tx_refuse(t, 404, "not_found", "there is no such application");
+}
+
+int app_item_or_refuse(tx *t, long long app_id, const char *sql, long long item_id, const char *missing, db_res **out)
+{
+	*out = NULL;
+	int rc = app_visible_or_refuse(t, app_id);
+	if (rc || (rc = db_query(t->c, sql, DBP(DBI(item_id), DBI(app_id)), out)))
+		return rc;
+	if ((*out)->nrows == 1)
+		return 0;
+	db_res_free(*out);
+	*out = NULL;
+	return tx_refuse(t, 404, "not_found", "%s", missing);
+}
+
 /* --- the statutory clocks ------------------------------------------------------------ */
 
 int64_t app_supplement_window_end(usec_t first_submitted)
