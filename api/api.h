@@ -122,4 +122,13 @@ int api_rc_or_reply(http_req *req, int rc);
 /* The rows of one query, or NULL after answering the database's trouble. */
 db_res *api_rows_or_reply(http_req *req, db_conn *c, const char *sql, const db_param *p, int np);
 
+/* A page of what one resource holds (GET /tenders/{id}/questions): the resource's {id}, and the
+ * items with ids above after (the cursor), at most limit. */
+typedef struct api_subpage {
+	long long id, after;
+	int limit;
+} api_subpage;
+/* Reads them (404 for an {id} that is no id, 400 for a bad page) and runs fn on them in a read. */
+void api_subpage_or_reply(http_req *req, tx_fn fn);
+
 #endif

@@ -193,23 +193,10 @@ typedef struct award_call {
 	tender_args args;
 } award_call;
 
-static int read_tender_or_refuse(tx *t, long long id, db_res **out)
-{
-	int rc = db_query(t->c, tender_flow.sql_read, DBP(DBI(id)), out);
-	if (rc)
-		return rc;
-	if ((*out)->nrows != 1 || !tender_visible(t->user, *out, 0)) {
-		db_res_free(*out);
-		*out = NULL;
-		return tx_refuse(t, 404, "not_found", "there is no such tender");
-	}
-	return 0;
-}
-
 #define CHALLENGE_COLUMNS "id, tender_id, bid_id, text, filed_at, answer_due, answer, upheld, answered_at, award_bid_id"
 enum { CH_ID, CH_TENDER, CH_BID, CH_TEXT, CH_FILED, CH_DUE, CH_ANSWER, CH_UPHELD, CH_ANSWERED, CH_AWARD };
 
-static cJSON *challenge_json(const db_res *r, int row, usec_t now)
+static cJSON *challenge_json(const db_res *r, int row)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "id", (double)db_int(r, row, CH_ID));
@@ -229,7 +216,7 @@ static cJSON *challenge_json(const db_res *r, int row, usec_t now)
 	api_add_time(o, "answered_at", db_val(r, row, CH_ANSWERED));
 	usec_t due = 0;
 	clock_parse(db_val(r, row, CH_DUE), &due);
-	cJSON_AddBoolToObject(o, "overdue", !answered && now >= due);
+	cJSON_AddBoolToObject(o, "overdue", !answered && clock_now() >= due);
 	return o;
 }
 
@@ -243,7 +230,7 @@ static int answer_challenge_row(tx *t, long long id, int status)
 		db_res_free(r);
 		return DB_ERROR;
 	}
-	tx_answer(t, status, challenge_json(r, 0, clock_now()), 0);
+	tx_answer(t, status, challenge_json(r, 0), 0);
 	db_res_free(r);
 	return 0;
 }
@@ -301,54 +288,37 @@ static void challenges_answer(http_req *req)
 	tx_run_or_reply(req, act_tx, &a);
 }
 
-typedef struct list_args {
-	long long tender, after;
-	int limit;
-} list_args;
-
 /* The owner sees every challenge; an applicant the ones it filed; anyone else none. How many
  * were filed is public on the tender (challenges_count): that an award was challenged is public,
  * what was said is not. */
 static int list_tx(tx *t, void *arg)
 {
-	const list_args *q = arg;
-	db_res *tr;
-	int rc = read_tender_or_refuse(t, q->tender, &tr);
+	const api_subpage *q = arg;
+	db_res *r;
+	int rc = tender_read_or_refuse(t, q->id, &r);
 	if (rc)
 		return rc;
-	int owner = tender_owned(t->user, tr, 0);
-	db_res_free(tr);
+	int owner = tender_owned(t->user, r, 0);
+	db_res_free(r);
 	long long filer = owner ? 0 : t->user && (t->user->role_bit & APP) ? t->user->id : -1;
-	db_res *r;
-	cJSON *items = cJSON_CreateArray();
-	char next[64] = "";
-	if (filer >= 0) {
-		rc = db_query(t->c,
-		              "SELECT " CHALLENGE_COLUMNS " FROM tender_challenges WHERE tender_id = ? AND id > ? "
-		              "AND (? = 0 OR filer_id = ?) ORDER BY id LIMIT ?",
-		              DBP(DBI(q->tender), DBI(q->after), DBI(filer), DBI(filer), DBI(q->limit + 1)), &r);
-		if (rc) {
-			cJSON_Delete(items);
-			return rc;
-		}
-		usec_t now = clock_now();
-		int n = r->nrows > q->limit ? q->limit : r->nrows;
-		for (int i = 0; i < n; i++)
-			cJSON_AddItemToArray(items, challenge_json(r, i, now));
-		if (r->nrows > q->limit)
-			http_cursor_encode(db_val(r, q->limit - 1, CH_ID), next, sizeof next);
-		db_res_free(r);
+	if (filer < 0) {
+		tx_answer_list(t, NULL, NULL);
+		return 0;
 	}
-	tx_answer_list(t, items, next);
+	rc = db_query(t->c,
+	              "SELECT " CHALLENGE_COLUMNS " FROM tender_challenges WHERE tender_id = ? AND id > ? "
+	              "AND (? = 0 OR filer_id = ?) ORDER BY id LIMIT ?",
+	              DBP(DBI(q->id), DBI(q->after), DBI(filer), DBI(filer), DBI(q->limit + 1)), &r);
+	if (rc)
+		return rc;
+	tx_answer_rows(t, r, q->limit, challenge_json, CH_ID);
+	db_res_free(r);
 	return 0;
 }
 
 static void challenges_list(http_req *req)
 {
-	list_args q = { 0 };
-	if (api_id_param_or_reply(req, "id", &q.tender) < 0 || http_page_num_or_reply(req, &q.limit, &q.after, 0) < 0)
-		return;
-	tx_read_or_reply(req, list_tx, &q);
+	api_subpage_or_reply(req, list_tx);
 }
 
 const route award_routes[] = {

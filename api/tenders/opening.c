@@ -355,13 +355,9 @@ static int get_tx(tx *t, void *arg)
 {
 	long long id = *(const long long *)arg;
 	db_res *r;
-	int rc = db_query(t->c, tender_flow.sql_read, DBP(DBI(id)), &r);
+	int rc = tender_read_or_refuse(t, id, &r);
 	if (rc)
 		return rc;
-	if (r->nrows != 1 || !tender_visible(t->user, r, 0)) {
-		db_res_free(r);
-		return tx_refuse(t, 404, "not_found", "there is no such tender");
-	}
 	cJSON *rec = NULL;
 	if ((rc = opening_record(t->c, id, &rec)) == 0) {
 		if (rec) {

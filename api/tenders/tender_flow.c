@@ -35,6 +35,18 @@ int tender_visible(const auth_user *u, const db_res *r, int row)
 	return tender_owned(u, r, row);
 }
 
+int tender_read_or_refuse(tx *t, long long id, db_res **out)
+{
+	int rc = db_query(t->c, tender_flow.sql_read, DBP(DBI(id)), out);
+	if (rc)
+		return rc;
+	if ((*out)->nrows == 1 && tender_visible(t->user, *out, 0))
+		return 0;
+	db_res_free(*out);
+	*out = NULL;
+	return tx_refuse(t, 404, "not_found", "there is no such tender");
+}
+
 static usec_t row_time(const db_res *r, int row, int col)
 {
 	usec_t t = 0;

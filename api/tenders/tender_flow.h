@@ -99,6 +99,9 @@ enum tender_col {
 int tender_visible(const auth_user *u, const db_res *r, int row);
 /* 1 when u is the purchaser who owns the tender in row r. */
 int tender_owned(const auth_user *u, const db_res *r, int row);
+/* Inside a read: tender id (TENDER_COLUMNS) into *out, or the 404 not_found for a tender t->user
+ * may not see (a draft not its own). 0, TX_REFUSED or a DB_ code; *out NULL unless 0. */
+int tender_read_or_refuse(tx *t, long long id, db_res **out);
 
 /* The timers' times: the enquiry end, the bid deadline and the end of the challenge period of
  * row r (0 when unreadable, or without an award). */
