@@ -99,7 +99,9 @@ void admin_sweep(http_req *req);
 /* jobs.c — the workflows and the periodic jobs. Runs every sweeping job once now (time-driven
  * rules, housekeeping); report receives one {rule, changed} per rule. 0 or DB_ code. */
 int sweep_run(cJSON *report);
-void api_workflows_register(void);
+/* At start: every workflow registered, the guards and effects of modules above a workflow bound to
+ * its table (fsm_bind); -1 when a table names one that is not bound (fsm_check). */
+int api_workflows_register(void);
 void api_jobs_register(void);
 /* housekeeping.c — a scheduled job (server/scheduler.h). */
 int housekeeping_run(cJSON *report);
@@ -119,5 +121,14 @@ int api_found_or_reply(http_req *req, int rc, const char *missing);
 int api_rc_or_reply(http_req *req, int rc);
 /* The rows of one query, or NULL after answering the database's trouble. */
 db_res *api_rows_or_reply(http_req *req, db_conn *c, const char *sql, const db_param *p, int np);
+
+/* A page of what one resource holds (GET /tenders/{id}/questions): the resource's {id}, and the
+ * items with ids above after (the cursor), at most limit. */
+typedef struct api_subpage {
+	long long id, after;
+	int limit;
+} api_subpage;
+/* Reads them (404 for an {id} that is no id, 400 for a bad page) and runs fn on them in a read. */
+void api_subpage_or_reply(http_req *req, tx_fn fn);
 
 #endif

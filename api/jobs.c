@@ -1,16 +1,20 @@
 /* jobs.c — every workflow and every periodic job of the daemon, in one list (as routes.c is for
  * routes). A new workflow is registered here, so that its deadlines run and `sanzhid states`
- * describes it. */
+ * describes it; so are the guards and effects other modules bind to a workflow's table. */
 #include "api.h"
 #include "annual_reports.h"
+#include "application_decisions.h"
 #include "application_flow.h"
+#include "award.h"
 #include "bid_flow.h"
 #include "cache.h"
+#include "committee.h"
 #include "credit.h"
 #include "feed.h"
 #include "credit_rules.h"
 #include "fsm.h"
 #include "list_entry_flow.h"
+#include "opening.h"
 #include "orgs.h"
 #include "outbox.h"
 #include "scheduler.h"
@@ -21,6 +25,28 @@ static const fsm_def *const workflows[] = {
 	&list_entry_flow,
 	&tender_flow,
 	&bid_flow,
+};
+
+/* The guards and effects that modules above a workflow bring to its table (fsm_bind): the table
+ * names the slot, so it depends on none of them. A slot left empty stops the daemon at start. The
+ * bureau's decisions on an application issue its notices and mail; the tender's opening,
+ * committee, award and contract are modules of their own. */
+static const struct {
+	const fsm_def *def;
+	int action;
+	fsm_fn guard, effect;
+} bindings[] = {
+	{ &app_flow, APP_DO_request_supplement, NULL, app_decide_request_supplement },
+	{ &app_flow, APP_DO_accept, NULL, app_decide_accept },
+	{ &app_flow, APP_DO_deem, NULL, app_decide_deem },
+	{ &app_flow, APP_DO_approve, NULL, app_decide_approve },
+	{ &app_flow, APP_DO_reject, NULL, app_decide_reject },
+	{ &tender_flow, TA_open, NULL, opening_effect },
+	{ &tender_flow, TA_committee, NULL, committee_effect },
+	{ &tender_flow, TA_award, NULL, award_effect },
+	{ &tender_flow, TA_challenge, award_challenge_guard, award_challenge_effect },
+	{ &tender_flow, TA_answer_challenge, NULL, award_answer_effect },
+	{ &tender_flow, TA_contract, NULL, contract_effect },
 };
 
 /* The profile cache follows changes other instances make (server/cache.h). */
@@ -58,11 +84,16 @@ static const sched_job jobs[] = {
 	{ "mail", -1, outbox_run, 0 },
 };
 
-void api_workflows_register(void)
+int api_workflows_register(void)
 {
 	orgs_lists_source(le_current_write);
 	for (size_t i = 0; i < sizeof workflows / sizeof workflows[0]; i++)
 		fsm_register(workflows[i]);
+	int rc = 0;
+	for (size_t i = 0; i < sizeof bindings / sizeof bindings[0]; i++)
+		if (fsm_bind(bindings[i].def, bindings[i].action, bindings[i].guard, bindings[i].effect) < 0)
+			rc = -1;
+	return fsm_check() < 0 ? -1 : rc;
 }
 
 void api_jobs_register(void)

@@ -410,7 +410,10 @@ int main(int argc, char **argv)
 
 	if (api_routes_build() < 0)
 		return 1;
-	api_workflows_register();
+	if (api_workflows_register() < 0) {
+		fprintf(stderr, "sanzhid: a workflow is missing a guard or an effect its table names (see the log)\n");
+		return 1;
+	}
 	const char *cmd = args[0];
 	if (!strcmp(cmd, "serve") && n == 1)
 		return cmd_serve();

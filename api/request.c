@@ -61,3 +61,11 @@ db_res *api_rows_or_reply(http_req *req, db_conn *c, const char *sql, const db_p
 	int rc = db_query(c, sql, p, np, &r);
 	return api_rc_or_reply(req, rc) < 0 ? NULL : r;
 }
+
+void api_subpage_or_reply(http_req *req, tx_fn fn)
+{
+	api_subpage q = { 0 };
+	if (api_id_param_or_reply(req, "id", &q.id) < 0 || http_page_num_or_reply(req, &q.limit, &q.after, 0) < 0)
+		return;
+	tx_read_or_reply(req, fn, &q);
+}

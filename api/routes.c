@@ -12,6 +12,7 @@
 #include "opendata.h"
 #include "notifications.h"
 #include "notices.h"
+#include "opening.h"
 #include "org_owner.h"
 #include "org_search.h"
 #include "orgs.h"

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #define FSM_MAX_DEFS 16
+#define FSM_MAX_BINDINGS 32
 #define FSM_SETTLE_MAX 8 /* time-driven moves in a row on one object; a table's own bound */
 #define DEADLINE_BATCH 200
 
@@ -40,6 +41,97 @@ const fsm_def *fsm_find(const char *object)
 const fsm_def *fsm_registered(int i)
 {
 	return i >= 0 && i < ndefs ? defs[i] : NULL;
+}
+
+/* --- bound guards and effects --------------------------------------------------------------- */
+
+/* Written at start (fsm_bind), read only after. */
+typedef struct binding {
+	const fsm_def *d;
+	int action;
+	fsm_fn guard, effect;
+} binding;
+
+static binding bindings[FSM_MAX_BINDINGS];
+static int nbindings;
+
+static const binding *bound(const fsm_def *d, int action)
+{
+	for (int i = 0; i < nbindings; i++)
+		if (bindings[i].d == d && bindings[i].action == action)
+			return &bindings[i];
+	return NULL;
+}
+
+/* The rows of action in d that name the slot: how many. */
+static int slots(const fsm_def *d, int action, fsm_fn slot)
+{
+	int n = 0;
+	for (int i = 0; i < d->ntransitions; i++)
+		n += d->transitions[i].action == action &&
+		     (slot == fsm_bound_guard ? d->transitions[i].guard : d->transitions[i].effect) == slot;
+	return n;
+}
+
+static int bind_refused(const fsm_def *d, int action, const char *why)
+{
+	log_kv(LOG_ERROR, why, "object", d->object, "action", fsm_action_name(d, action), NULL);
+	return -1;
+}
+
+int fsm_bind(const fsm_def *d, int action, fsm_fn guard, fsm_fn effect)
+{
+	if (!fsm_action_name(d, action))
+		return bind_refused(d, action, "a binding for an action the workflow does not have");
+	if (bound(d, action))
+		return bind_refused(d, action, "an action bound twice");
+	if (!guard != !slots(d, action, fsm_bound_guard))
+		return bind_refused(d, action,
+		                    guard ? "a guard bound where the table names its own or none"
+		                          : "a bound guard missing");
+	if (!effect != !slots(d, action, fsm_bound_effect))
+		return bind_refused(d, action,
+		                    effect ? "an effect bound where the table names its own or none"
+		                           : "a bound effect missing");
+	if (nbindings == FSM_MAX_BINDINGS)
+		return bind_refused(d, action, "too many bindings");
+	bindings[nbindings++] = (binding){ d, action, guard, effect };
+	return 0;
+}
+
+int fsm_check(void)
+{
+	int rc = 0;
+	for (int k = 0; k < ndefs; k++) {
+		const fsm_def *d = defs[k];
+		for (int i = 0; i < d->ntransitions; i++) {
+			const fsm_transition *t = &d->transitions[i];
+			const binding *b = bound(d, t->action);
+			if (t->guard == fsm_bound_guard && !(b && b->guard))
+				rc = bind_refused(d, t->action, "a bound guard was never bound");
+			if (t->effect == fsm_bound_effect && !(b && b->effect))
+				rc = bind_refused(d, t->action, "a bound effect was never bound");
+		}
+	}
+	return rc;
+}
+
+int fsm_bound_guard(fsm_run *r)
+{
+	const binding *b = bound(r->def, r->tr->action);
+	if (b && b->guard)
+		return b->guard(r);
+	bind_refused(r->def, r->tr->action, "a bound guard was never bound");
+	return DB_ERROR;
+}
+
+int fsm_bound_effect(fsm_run *r)
+{
+	const binding *b = bound(r->def, r->tr->action);
+	if (b && b->effect)
+		return b->effect(r);
+	bind_refused(r->def, r->tr->action, "a bound effect was never bound");
+	return DB_ERROR;
 }
 
 /* --- the table ------------------------------------------------------------------------------ */

@@ -115,6 +115,20 @@ struct fsm_run {
 /* Makes the workflow known to the scheduler (its deadlines) and to `sanzhid states`. At start,
  * before the scheduler runs. */
 void fsm_register(const fsm_def *d);
+
+/* A guard or an effect that a module above the workflow provides. The table names the slot
+ * (fsm_bound_guard, fsm_bound_effect in a row), the module's function fills it at start
+ * (fsm_bind), so a table depends on no module above it: the tender's table has the opening's
+ * effect without including opening.h. Each calls what is bound for r's action. */
+int fsm_bound_guard(fsm_run *r);
+int fsm_bound_effect(fsm_run *r);
+/* At start, before any request: guard and effect (NULL: none) fill the bound slots of every row of
+ * action in d's table. 0; or -1, logged, when the action is bound already, when a function is given
+ * that no row of the action asks for, or when one that a row asks for is missing. */
+int fsm_bind(const fsm_def *d, int action, fsm_fn guard, fsm_fn effect);
+/* 0 when every bound slot of every registered workflow is filled; else -1, each empty one logged.
+ * The daemon does not start with a table whose move would fail for want of its effect. */
+int fsm_check(void);
 const fsm_def *fsm_find(const char *object);
 /* The registered workflows (for documentation): NULL after the last. */
 const fsm_def *fsm_registered(int i);

@@ -126,6 +126,18 @@ void tx_answer_list(tx *t, cJSON *items, const char *next_cursor)
 	snprintf(t->next_cursor, sizeof t->next_cursor, "%s", next_cursor ? next_cursor : "");
 }
 
+void tx_answer_rows(tx *t, const db_res *r, int limit, cJSON *(*item)(const db_res *r, int row), int key_col)
+{
+	cJSON *items = cJSON_CreateArray();
+	int n = r->nrows > limit ? limit : r->nrows;
+	for (int i = 0; i < n; i++)
+		cJSON_AddItemToArray(items, item(r, i));
+	char next[sizeof t->next_cursor] = "";
+	if (r->nrows > limit)
+		http_cursor_encode(db_val(r, limit - 1, key_col), next, sizeof next);
+	tx_answer_list(t, items, next);
+}
+
 int tx_version_matches(const char *h, long long version)
 {
 	if (!h || !strcmp(h, "*"))

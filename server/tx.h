@@ -100,6 +100,9 @@ void tx_answer_empty(tx *t, int status);
 void tx_answer_raw(tx *t, int status, const char *content_type, const void *data, size_t len, const char *headers);
 /* Inside fn: a page {"data": items, "next_cursor": next_cursor or null} (items taken over). */
 void tx_answer_list(tx *t, cJSON *items, const char *next_cursor);
+/* Inside fn: the page of a query that fetched limit + 1 rows, as http_reply_rows answers one:
+ * rows [0, limit) through item(r, row); next_cursor column key_col of the last when there is more. */
+void tx_answer_rows(tx *t, const db_res *r, int limit, cJSON *(*item)(const db_res *r, int row), int key_col);
 
 /* If-Match against the row's version: 0 when absent or equal, else tx_refuse 412. */
 int tx_if_match(tx *t, long long version);

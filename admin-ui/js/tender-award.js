@@ -12,11 +12,7 @@ import { readYuan, fenToYuan } from './money.js';
 import {
 	badge, fmtYuan, fmtDateTime, mono, dl, showProblem, localProblem, busy, flash, field, loading, openDialog,
 } from './ui.js';
-
-function section(titleKey, testid, ...body) {
-	const id = `sec-${titleKey.replace(/\W/g, '-')}`;
-	return h('section', { class: 'card', 'aria-labelledby': id, 'data-testid': testid }, h('h2', { id }, t(titleKey)), body);
-}
+import { section, textForm } from './tenders.js';
 
 const bidderOf = (b, names) => (names && names[b.bid_id]) || b.org_name || b.org_uscc;
 
@@ -141,32 +137,16 @@ export async function challengesSection(x, ctx, { owner, myBids }) {
 	const losing = (myBids || []).filter((b) => !x.award || b.bid_id !== x.award.bid_id);
 	if (!owner && x.status === 'active.awarded' && losing.length) {
 		const keyFor = idempotencyKeys();
-		const errSlot = h('div');
-		const btn = h('button', { type: 'submit', class: 'btn btn-primary' }, t('challenge.file'));
-		const form = h('form', { class: 'challenge-form card-inner', novalidate: true, 'aria-label': t('challenge.file_title') },
-			h('h3', {}, t('challenge.file_title')),
-			h('p', { class: 'hint' }, t('challenge.file_hint', { until: fmtDateTime(x.challenge_until) })), errSlot,
-			field({ name: 'bid_id', label: 'challenge.bid', type: 'select', options: losing.map((b) => [String(b.bid_id), `${b.org_name || b.org_uscc}（${fmtYuan(b.price_fen)}）`]) }),
-			field({ name: 'text', label: 'challenge.text', type: 'textarea', rows: 4, required: true, attrs: { maxlength: 10000 } }),
-			h('div', { class: 'actions' }, btn));
-		form.addEventListener('submit', (ev) => {
-			ev.preventDefault();
-			busy(btn, async () => {
-				const text = form.elements.namedItem('text').value.trim();
-				if (!text) {
-					showProblem(errSlot, localProblem([{ field: 'text', message: t('error.required') }]), form);
-					return;
-				}
-				const body = { bid_id: Number(form.elements.namedItem('bid_id').value), text };
-				try {
-					await post(`/tenders/${enc}/challenges`, body, { headers: { 'Idempotency-Key': keyFor(body) } });
-				} catch (e) {
-					showProblem(errSlot, e, form, { title: 'error.submit_failed' });
-					return;
-				}
-				flash(t('challenge.filed'));
-				ctx.refresh();
-			});
+		const form = textForm({
+			className: 'challenge-form card-inner', titleKey: 'challenge.file_title',
+			hint: t('challenge.file_hint', { until: fmtDateTime(x.challenge_until) }),
+			fields: field({ name: 'bid_id', label: 'challenge.bid', type: 'select', options: losing.map((b) => [String(b.bid_id), `${b.org_name || b.org_uscc}（${fmtYuan(b.price_fen)}）`]) }),
+			textLabel: 'challenge.text', maxlength: 10000, submitKey: 'challenge.file',
+			send: (text, f) => {
+				const body = { bid_id: Number(f.elements.namedItem('bid_id').value), text };
+				return post(`/tenders/${enc}/challenges`, body, { headers: { 'Idempotency-Key': keyFor(body) } });
+			},
+			doneKey: 'challenge.filed', onDone: () => ctx.refresh(),
 		});
 		parts.push(form);
 	}

@@ -10,11 +10,7 @@ import { get, put, post, ApiError } from './api.js';
 import {
 	badge, fmtYuan, fmtDateTime, mono, dataTable, showProblem, localProblem, busy, openDialog, flash, field, loading, yesNo, notice,
 } from './ui.js';
-
-function section(titleKey, testid, ...body) {
-	const id = `sec-${titleKey.replace(/\W/g, '-')}`;
-	return h('section', { class: 'card', 'aria-labelledby': id, 'data-testid': testid }, h('h2', { id }, t(titleKey)), body);
-}
+import { section, textForm } from './tenders.js';
 
 // ---------------------------------------------------------------- points in tenths
 
@@ -516,29 +512,10 @@ export async function evaluationSection(x, opening) {
 
 export function justifyForm(x, bidId, onDone) {
 	const enc = encodeURIComponent(x.id);
-	const errSlot = h('div');
-	const btn = h('button', { type: 'submit', class: 'btn btn-primary' }, t('justification.file'));
-	const form = h('form', { class: 'justify-form', novalidate: true, 'aria-label': t('justification.file_title') },
-		h('h3', {}, t('justification.file_title')), h('p', { class: 'hint' }, t('justification.file_hint')), errSlot,
-		field({ name: 'text', label: 'justification.text', type: 'textarea', rows: 4, required: true, attrs: { maxlength: 5000 } }),
-		h('div', { class: 'actions' }, btn));
-	form.addEventListener('submit', (ev) => {
-		ev.preventDefault();
-		busy(btn, async () => {
-			const text = form.elements.namedItem('text').value.trim();
-			if (!text) {
-				showProblem(errSlot, localProblem([{ field: 'text', message: t('error.required') }]), form);
-				return;
-			}
-			try {
-				await post(`/tenders/${enc}/bids/${encodeURIComponent(bidId)}/justification`, { text });
-			} catch (e) {
-				showProblem(errSlot, e, form, { title: 'error.submit_failed' });
-				return;
-			}
-			flash(t('justification.filed'));
-			onDone();
-		});
+	return textForm({
+		className: 'justify-form', titleKey: 'justification.file_title', hint: t('justification.file_hint'),
+		textLabel: 'justification.text', maxlength: 5000, submitKey: 'justification.file',
+		send: (text) => post(`/tenders/${enc}/bids/${encodeURIComponent(bidId)}/justification`, { text }),
+		doneKey: 'justification.filed', onDone,
 	});
-	return form;
 }

@@ -1,10 +1,13 @@
 // tenders.js — what the tender pages share (SPEC §6, Appendix B): a tender's status, method and
 // eligibility in words, deadlines typed as China time and sent as RFC 3339 UTC, the receipts of
-// the signed-in applicant's bids, and the opening record.
+// the signed-in applicant's bids, the opening record, and the parts a tender page is built of
+// (its sections, the forms that file one text).
 
 import { h } from './dom.js';
 import { t, has, label } from './i18n.js';
-import { badge, fmtYuan, fmtDateTime, mono, dataTable, yesNo } from './ui.js';
+import {
+	badge, fmtYuan, fmtDateTime, mono, dataTable, yesNo, field, busy, showProblem, localProblem, flash,
+} from './ui.js';
 
 // ---------------------------------------------------------------- words
 
@@ -160,4 +163,42 @@ export function openingTable(opening) {
 		tbl.el,
 		opening.abnormally_low_percent ? h('p', { class: 'hint' }, t('opening.abnormal_rule', { p: opening.abnormally_low_percent })) : null,
 		opening.record_sha256 ? h('p', { class: 'hint wrap' }, t('opening.record_sha256'), mono(opening.record_sha256)) : null);
+}
+
+// ---------------------------------------------------------------- the parts of a tender page
+
+export function section(titleKey, testid, ...body) {
+	const id = `sec-${titleKey.replace(/\W/g, '-')}`;
+	return h('section', { class: 'card', 'aria-labelledby': id, 'data-testid': testid }, h('h2', { id }, t(titleKey)), body);
+}
+
+// A form that files one required text (a challenge, a justification): its title, its hint, the
+// fields that come before the text, and send(text, form), which posts it; a refusal is shown in
+// the form, a success flashed (doneKey) before onDone.
+export function textForm({ className, titleKey, hint, fields = [], textLabel, maxlength, submitKey, send, doneKey, onDone }) {
+	const errSlot = h('div');
+	const btn = h('button', { type: 'submit', class: 'btn btn-primary' }, t(submitKey));
+	const form = h('form', { class: className, novalidate: true, 'aria-label': t(titleKey) },
+		h('h3', {}, t(titleKey)), h('p', { class: 'hint' }, hint), errSlot, fields,
+		field({ name: 'text', label: textLabel, type: 'textarea', rows: 4, required: true, attrs: { maxlength } }),
+		h('div', { class: 'actions' }, btn));
+	form.addEventListener('submit', (ev) => {
+		ev.preventDefault();
+		busy(btn, async () => {
+			const text = form.elements.namedItem('text').value.trim();
+			if (!text) {
+				showProblem(errSlot, localProblem([{ field: 'text', message: t('error.required') }]), form);
+				return;
+			}
+			try {
+				await send(text, form);
+			} catch (e) {
+				showProblem(errSlot, e, form, { title: 'error.submit_failed' });
+				return;
+			}
+			flash(t(doneKey));
+			onDone();
+		});
+	});
+	return form;
 }

@@ -98,6 +98,31 @@ static int credit_consequence(tx *t, long long id, cJSON *consequences)
 	return 0;
 }
 
+/* The new event id as answered, with the list of what it causes (consequences, empty) for the
+ * caller to fill. 0 or a DB_ code. */
+static int event_read(db_conn *c, unsigned long long id, cJSON **d, cJSON **consequences)
+{
+	db_res *r;
+	int rc = db_query(c, "SELECT " CREDIT_EVENT_COLUMNS " FROM credit_events WHERE id = ?", DBP(DBI(id)), &r);
+	if (rc)
+		return rc;
+	*d = credit_event_json(r, 0);
+	db_res_free(r);
+	*consequences = cJSON_AddArrayToObject(*d, "consequences");
+	return 0;
+}
+
+/* The event's audit entry: the event as answered, consequences and all. */
+static int event_audit(tx *t, unsigned long long id, const cJSON *d)
+{
+	cJSON *s = cJSON_Duplicate(d, 1);
+	char ids[24];
+	snprintf(ids, sizeof ids, "%llu", id);
+	int rc = audit_append(t->c, t->user, "credit_event.create", "credit_event", ids, s);
+	cJSON_Delete(s);
+	return rc;
+}
+
 static int event_tx(tx *t, void *arg)
 {
 	const event_args *a = arg;
@@ -121,14 +146,9 @@ static int event_tx(tx *t, void *arg)
 	/* The organization's public credit changed (feed.h); a listing it causes is a row of its own. */
 	if (!rc)
 		rc = feed_add(t->c, "org", a->uscc, "credit_event", NULL);
-	if (rc)
+	cJSON *d, *consequences;
+	if (rc || (rc = event_read(t->c, id, &d, &consequences)))
 		return rc;
-	db_res *r;
-	if ((rc = db_query(t->c, "SELECT " CREDIT_EVENT_COLUMNS " FROM credit_events WHERE id = ?", DBP(DBI(id)), &r)))
-		return rc;
-	cJSON *d = credit_event_json(r, 0);
-	db_res_free(r);
-	cJSON *consequences = cJSON_AddArrayToObject(d, "consequences");
 	enum le_list list;
 	const char *reason;
 	if (penalty_listing(a, &list, &reason)) {
@@ -150,15 +170,8 @@ static int event_tx(tx *t, void *arg)
 	/* And what the event completes with the penalties before it (repeated_penalties). */
 	if (!rc && a->kind == EV_PENALTY)
 		rc = credit_rules_after_event(t, a->uscc, consequences);
-	if (rc) {
-		cJSON_Delete(d);
-		return rc;
-	}
-	cJSON *s = cJSON_Duplicate(d, 1);
-	char ids[24];
-	snprintf(ids, sizeof ids, "%llu", id);
-	rc = audit_append(t->c, t->user, "credit_event.create", "credit_event", ids, s);
-	cJSON_Delete(s);
+	if (!rc)
+		rc = event_audit(t, id, d);
 	if (rc) {
 		cJSON_Delete(d);
 		return rc;
@@ -186,23 +199,12 @@ int credit_event_performance(tx *t, const char *uscc, long long contract_id, int
 	        "VALUES (?, 'performance', ?, ?, ?, ?, ?, ?)",
 	        DBP(DBS(uscc), DBS(summary), DBS(day), DBI(t->user->id), DBS(now), DBI(contract_id), DBI(score)), NULL,
 	        &id);
-	if (rc)
+	cJSON *d, *consequences;
+	if (rc || (rc = event_read(t->c, id, &d, &consequences)))
 		return rc;
-	db_res *r;
-	if ((rc = db_query(t->c, "SELECT " CREDIT_EVENT_COLUMNS " FROM credit_events WHERE id = ?", DBP(DBI(id)), &r)))
-		return rc;
-	cJSON *d = credit_event_json(r, 0);
-	db_res_free(r);
-	cJSON *consequences = cJSON_AddArrayToObject(d, "consequences");
-	if ((rc = credit_rules_after_event(t, uscc, consequences))) {
-		cJSON_Delete(d);
-		return rc;
-	}
-	cJSON *s = cJSON_Duplicate(d, 1);
-	char ids[24];
-	snprintf(ids, sizeof ids, "%llu", id);
-	rc = audit_append(t->c, t->user, "credit_event.create", "credit_event", ids, s);
-	cJSON_Delete(s);
+	rc = credit_rules_after_event(t, uscc, consequences);
+	if (!rc)
+		rc = event_audit(t, id, d);
 	if (rc) {
 		cJSON_Delete(d);
 		return rc;

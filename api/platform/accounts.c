@@ -450,31 +450,49 @@ static int login_end(tx *t, void *arg)
 	return TX_REFUSED;
 }
 
+/* A sign-in's username and password from its body (the given name, not yet folded). */
+static void login_fields(const cJSON *body, const char **given, login *l, verr *v)
+{
+	json_get_str(body, "username", given, v, "username", JSON_REQUIRED, 1, 64);
+	json_get_str(body, "password", &l->password, v, "password", JSON_REQUIRED, 1, 256);
+}
+
+/* Steps 1 to 3 for a body found valid: the attempt counted, the password checked, then the
+ * session (after the new password, for a password change) or the refusal. Wipes what it made. */
+static void login_run(http_req *req, login *l, const char *given)
+{
+	users_fold_username(given, l->username, sizeof l->username);
+	l->user_throttled = strchr(l->username, ':') == NULL;
+	l->ip = req->client_ip;
+	if (slot_take_or_reply(req, l) < 0)
+		goto out;
+	l->ok = password_right(l);
+	/* The token, and a new password's hash, are made before the transaction: hashing is slow. */
+	if (l->ok &&
+	    (crypto_token_new(l->token, l->token_hash) < 0 ||
+	     (l->new_password && crypto_password_hash(l->new_password, strlen(l->new_password), l->new_hash) < 0))) {
+		http_problem(req, 500, "internal",
+		             l->new_password ? "the new password could not be stored" : "no token could be made");
+		goto out;
+	}
+	tx_run_or_reply(req, login_end, l);
+out:
+	crypto_wipe(l->token, sizeof l->token);
+	crypto_wipe(l->hash, sizeof l->hash);
+	crypto_wipe(l->new_hash, sizeof l->new_hash);
+}
+
 void accounts_login(http_req *req)
 {
 	verr v = { 0 };
 	const char *given = NULL;
 	login l = { 0 };
-	json_get_str(req->json, "username", &given, &v, "username", JSON_REQUIRED, 1, 64);
-	json_get_str(req->json, "password", &l.password, &v, "password", JSON_REQUIRED, 1, 256);
+	login_fields(req->json, &given, &l, &v);
 	if (v.count) {
 		http_problem_fields(req, 422, "validation_failed", "username and password are required", &v);
 		return;
 	}
-	users_fold_username(given, l.username, sizeof l.username);
-	l.user_throttled = strchr(l.username, ':') == NULL;
-	l.ip = req->client_ip;
-	if (slot_take_or_reply(req, &l) < 0)
-		goto out;
-	l.ok = password_right(&l);
-	if (l.ok && crypto_token_new(l.token, l.token_hash) < 0) {
-		http_problem(req, 500, "internal", "no token could be made");
-		goto out;
-	}
-	tx_run_or_reply(req, login_end, &l);
-out:
-	crypto_wipe(l.token, sizeof l.token);
-	crypto_wipe(l.hash, sizeof l.hash);
+	login_run(req, &l, given);
 }
 
 /* POST /api/v1/auth/password-change {username, password, new_password}: a sign-in that sets a
@@ -486,8 +504,7 @@ void accounts_password_change(http_req *req)
 	verr v = { 0 };
 	const char *given = NULL;
 	login l = { 0 };
-	json_get_str(req->json, "username", &given, &v, "username", JSON_REQUIRED, 1, 64);
-	json_get_str(req->json, "password", &l.password, &v, "password", JSON_REQUIRED, 1, 256);
+	login_fields(req->json, &given, &l, &v);
 	if (json_get_str(req->json, "new_password", &l.new_password, &v, "new_password", JSON_REQUIRED, 0, 256) == 1 &&
 	    given)
 		users_check_password(l.new_password, given, "new_password", &v);
@@ -496,22 +513,7 @@ void accounts_password_change(http_req *req)
 		                    "username, password and a valid new_password are required", &v);
 		return;
 	}
-	users_fold_username(given, l.username, sizeof l.username);
-	l.user_throttled = strchr(l.username, ':') == NULL;
-	l.ip = req->client_ip;
-	if (slot_take_or_reply(req, &l) < 0)
-		goto out;
-	l.ok = password_right(&l);
-	if (l.ok && (crypto_token_new(l.token, l.token_hash) < 0 ||
-	             crypto_password_hash(l.new_password, strlen(l.new_password), l.new_hash) < 0)) {
-		http_problem(req, 500, "internal", "the new password could not be stored");
-		goto out;
-	}
-	tx_run_or_reply(req, login_end, &l);
-out:
-	crypto_wipe(l.token, sizeof l.token);
-	crypto_wipe(l.hash, sizeof l.hash);
-	crypto_wipe(l.new_hash, sizeof l.new_hash);
+	login_run(req, &l, given);
 }
 
 /* --- sign-out and me ----------------------------------------------------------- */

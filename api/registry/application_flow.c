@@ -1,10 +1,9 @@
 /* application_flow.c — the workflow of registration applications (SPEC §4): the transition
- * table, its guards and effects, the statutory clocks, and the checks a draft and a submission
- * must pass. The handlers are in applications.c; what approval does to the register is in
- * registry_tx.c. */
+ * table, the guards and the applicant's effects, the statutory clocks, and the checks a draft and
+ * a submission must pass. The handlers are in applications.c. The bureau's decisions (their
+ * notices, the applicant's mail, the register) are application_decisions.c: the table names
+ * their slots and api/jobs.c binds them at start, so this file depends on none of that. */
 #include "application_flow.h"
-#include "application_notify.h"
-#include "notices.h"
 #include "org_row.h"
 #include "region.h"
 #include "registry_rules.h"
@@ -51,6 +50,30 @@ int app_visible(const auth_user *u, const db_res *r, int row)
 	if (u->role_bit & ROLE_REGISTRAR)
 		return !db_isnull(r, row, AC_FIRST_SUBMITTED);
 	return 0;
+}
+
+int app_visible_or_refuse(tx *t, long long id)
+{
+	db_res *r;
+	int rc = db_query(t->c, app_flow.sql_read, DBP(DBI(id)), &r);
+	if (rc)
+		return rc;
+	int ok = r->nrows == 1 && app_visible(t->user, r, 0);
+	db_res_free(r);
+	return ok ? 0 : tx_refuse(t, 404, "not_found", "there is no such application");
+}
+
+int app_item_or_refuse(tx *t, long long app_id, const char *sql, long long item_id, const char *missing, db_res **out)
+{
+	*out = NULL;
+	int rc = app_visible_or_refuse(t, app_id);
+	if (rc || (rc = db_query(t->c, sql, DBP(DBI(item_id), DBI(app_id)), out)))
+		return rc;
+	if ((*out)->nrows == 1)
+		return 0;
+	db_res_free(*out);
+	*out = NULL;
+	return tx_refuse(t, 404, "not_found", "%s", missing);
 }
 
 /* --- the statutory clocks ------------------------------------------------------------ */
@@ -457,134 +480,6 @@ static int guard_request_supplement(fsm_run *run)
 	        "listing every item");
 }
 
-static int effect_request_supplement(fsm_run *run)
-{
-	const cJSON *items = args_of(run)->items;
-	char *text = items ? json_print(items) : NULL;
-	if (!text)
-		return DB_ERROR;
-	char now[32];
-	now_db(now);
-	int rc = db_exec(run->t->c,
-	                 "UPDATE applications SET supplement_items = ?, supplement_requested_at = ? WHERE id = ?",
-	                 DBP(DBS(text), DBS(now), DBI(row_id(run))), NULL, NULL);
-	free(text);
-	cJSON_AddItemToObject(run->summary, "items", cJSON_Duplicate(items, 1));
-	if (rc)
-		return rc;
-	/* 补正告知书: every item, and the date it was issued. */
-	cJSON *f = cJSON_CreateObject();
-	cJSON_AddItemToObject(f, "items", cJSON_Duplicate(items, 1));
-	if ((rc = notices_issue(run->t->c, NOTICE_SUPPLEMENT, run->row, f, run->summary)))
-		return rc;
-	return app_notify(run, APP_NOTICE_SUPPLEMENT, NULL, items);
-}
-
-/* 受理通知书: from when the application counts as accepted, and when the decision is due. */
-static int issue_acceptance(fsm_run *run, const char *accepted_on, int deemed, const char *decision_due)
-{
-	cJSON *f = cJSON_CreateObject();
-	cJSON_AddStringToObject(f, "accepted_on", accepted_on);
-	cJSON_AddBoolToObject(f, "deemed", deemed);
-	cJSON_AddStringToObject(f, "decision_due", decision_due);
-	return notices_issue(run->t->c, NOTICE_ACCEPTANCE, run->row, f, run->summary);
-}
-
-static int effect_accept(fsm_run *run)
-{
-	usec_t now = clock_now();
-	int64_t due = app_decision_due(clock_local_day(now), db_val(run->row, 0, AC_CATEGORY));
-	char now_s[32], due_s[16];
-	clock_fmt_db(now, now_s);
-	clock_fmt_date(due, due_s);
-	cJSON_AddStringToObject(run->summary, "decision_due", due_s);
-	int rc = db_exec(run->t->c,
-	                 "UPDATE applications SET accepted_at = ?, deemed_accepted = 0, decision_due = ? WHERE id = ?",
-	                 DBP(DBS(now_s), DBS(due_s), DBI(row_id(run))), NULL, NULL);
-	char today[16];
-	clock_fmt_date(clock_local_day(now), today);
-	if (!rc)
-		rc = issue_acceptance(run, today, 0, due_s);
-	return rc ? rc : app_notify(run, APP_NOTICE_ACCEPTED, due_s, NULL);
-}
-
-/* The system's move: no supplement request within the window, so the application counts as
- * accepted from the date it was first submitted (行政许可法 Art. 32); or, once the supplements
- * asked for came in, the registrar neither accepted it within the window after that
- * resubmission (there is no second request: Art. 32 wants every item at once), and it counts as
- * accepted from the resubmission. */
-static int effect_deem(fsm_run *run)
-{
-	const db_res *r = run->row;
-	usec_t since = app_deem_since(r, 0);
-	int64_t due = app_decision_due(clock_local_day(since), db_val(r, 0, AC_CATEGORY));
-	char due_s[16], since_s[32], since_db[32];
-	clock_fmt_date(due, due_s);
-	clock_fmt(since, since_s);
-	clock_fmt_db(since, since_db);
-	cJSON *s = run->summary;
-	cJSON_AddBoolToObject(s, "deemed_accepted", 1);
-	cJSON_AddStringToObject(s, "rule", "supplement_window_days");
-	cJSON_AddNumberToObject(s, "window_days", (double)rule(RULE_supplement_window_days));
-	cJSON_AddStringToObject(s, "accepted_at", since_s);
-	cJSON_AddBoolToObject(s, "after_supplement", !db_isnull(r, 0, AC_SUPPLEMENT_REQUESTED));
-	cJSON_AddStringToObject(s, "decision_due", due_s);
-	int rc = db_exec(run->t->c,
-	                 "UPDATE applications SET accepted_at = ?, deemed_accepted = 1, decision_due = ? WHERE id = ?",
-	                 DBP(DBS(since_db), DBS(due_s), DBI(row_id(run))), NULL, NULL);
-	char since_day[16];
-	clock_fmt_date(clock_local_day(since), since_day);
-	if (!rc)
-		rc = issue_acceptance(run, since_day, 1, due_s);
-	return rc ? rc : app_notify(run, APP_NOTICE_DEEMED, due_s, NULL);
-}
-
-static int effect_approve(fsm_run *run)
-{
-	const db_res *r = run->row;
-	static const enum registry_kind kinds[] = { REGISTRY_ESTABLISH, REGISTRY_CHANGE, REGISTRY_DEREGISTER };
-	registry_decision d = { row_id(run), kinds[app_kind_of(r, 0)], db_val(r, 0, AC_BODY),
-		                db_int(r, 0, AC_APPLICANT), db_val(r, 0, AC_ORG_USCC) };
-	char uscc[19] = "";
-	int rc = registry_approve(run->t, &d, run->summary, uscc);
-	if (rc)
-		return rc;
-	char now[32];
-	now_db(now);
-	cJSON_AddStringToObject(run->summary, "org_uscc", uscc);
-	rc = db_exec(run->t->c, "UPDATE applications SET org_uscc = ?, decided_at = ?, decided_by = ? WHERE id = ?",
-	             DBP(DBS(uscc), DBS(now), DBI(run->t->user->id), DBI(row_id(run))), NULL, NULL);
-	if (rc)
-		return rc;
-	cJSON *f = cJSON_CreateObject();
-	cJSON_AddStringToObject(f, "uscc", uscc);
-	if ((rc = notices_issue(run->t->c, NOTICE_APPROVAL, r, f, run->summary)))
-		return rc;
-	return app_notify(run, APP_NOTICE_APPROVED, uscc, NULL);
-}
-
-/* A rejection gives its reason in writing, shown to the applicant (SPEC §4). */
-static int effect_reject(fsm_run *run)
-{
-	const char *reason = args_of(run)->reason;
-	char now[32];
-	now_db(now);
-	cJSON_AddStringToObject(run->summary, "reason", reason ? reason : "");
-	int rc = db_exec(run->t->c,
-	                 "UPDATE applications SET reject_reason = ?, decided_at = ?, decided_by = ? WHERE id = ?",
-	                 DBP(DBS(reason), DBS(now), DBI(run->t->user->id), DBI(row_id(run))), NULL, NULL);
-	if (!rc)
-		rc = registry_release_claims(run->t->c, row_id(run), NULL);
-	if (rc)
-		return rc;
-	/* 不予登记决定书, with the reason. */
-	cJSON *f = cJSON_CreateObject();
-	cJSON_AddStringToObject(f, "reason", reason ? reason : "");
-	if ((rc = notices_issue(run->t->c, NOTICE_REJECTION, run->row, f, run->summary)))
-		return rc;
-	return app_notify(run, APP_NOTICE_REJECTED, reason, NULL);
-}
-
 /* An edit is whatever change the caller brings (PATCH, a document), audited under its name. */
 static int effect_edit(fsm_run *run)
 {
@@ -623,22 +518,22 @@ static int refuse(fsm_run *run, int state)
 
 /* --- the table ------------------------------------------------------------------------------ */
 
-/* SPEC §4 States. */
+/* SPEC §4 States. The bound effects are the decisions (application_decisions.h). */
 static const fsm_transition transitions[] = {
 	{ APP_draft, APP_DO_edit, APP_draft, APP, NULL, effect_edit, NULL },
 	{ APP_draft, APP_DO_submit, APP_submitted, APP, NULL, effect_submit, NULL },
 	{ APP_draft, APP_DO_withdraw, APP_withdrawn, APP, NULL, effect_withdraw, NULL },
 	{ APP_draft, APP_DO_delete, APP_deleted, APP, NULL, effect_delete, NULL },
 	{ APP_submitted, APP_DO_request_supplement, APP_supplement_requested, REG, guard_request_supplement,
-	  effect_request_supplement, NULL },
-	{ APP_submitted, APP_DO_accept, APP_accepted, REG, NULL, effect_accept, NULL },
-	{ APP_submitted, APP_DO_deem, APP_accepted, FSM_SYSTEM, NULL, effect_deem, NULL },
+	  fsm_bound_effect, NULL },
+	{ APP_submitted, APP_DO_accept, APP_accepted, REG, NULL, fsm_bound_effect, NULL },
+	{ APP_submitted, APP_DO_deem, APP_accepted, FSM_SYSTEM, NULL, fsm_bound_effect, NULL },
 	{ APP_submitted, APP_DO_withdraw, APP_withdrawn, APP, NULL, effect_withdraw, NULL },
 	{ APP_supplement_requested, APP_DO_edit, APP_supplement_requested, APP, NULL, effect_edit, NULL },
 	{ APP_supplement_requested, APP_DO_submit, APP_submitted, APP, NULL, effect_submit, NULL },
 	{ APP_supplement_requested, APP_DO_withdraw, APP_withdrawn, APP, NULL, effect_withdraw, NULL },
-	{ APP_accepted, APP_DO_approve, APP_approved, REG, NULL, effect_approve, NULL },
-	{ APP_accepted, APP_DO_reject, APP_rejected, REG, NULL, effect_reject, NULL },
+	{ APP_accepted, APP_DO_approve, APP_approved, REG, NULL, fsm_bound_effect, NULL },
+	{ APP_accepted, APP_DO_reject, APP_rejected, REG, NULL, fsm_bound_effect, NULL },
 };
 
 static const fsm_timer timers[] = {

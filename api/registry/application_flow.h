@@ -88,6 +88,13 @@ extern const char *const app_document_kinds[];
 /* 1 if the user may see the application in row (the applicant its own; registrars what was
  * filed with them, i.e. submitted at least once). */
 int app_visible(const auth_user *u, const db_res *r, int row);
+/* Inside a read: 0 when t->user may see application id; else the 404 not_found to return (or a
+ * DB_ code). */
+int app_visible_or_refuse(tx *t, long long id);
+/* Inside a read, for what an application holds and whoever may see it reads (its documents, its
+ * notices): app_visible_or_refuse, then the one row sql finds for (item_id, app_id) into *out, or
+ * 404 not_found saying missing. 0, TX_REFUSED or a DB_ code; *out NULL unless 0. */
+int app_item_or_refuse(tx *t, long long app_id, const char *sql, long long item_id, const char *missing, db_res **out);
 
 /* --- the statutory clocks -------------------------------------------------------------- */
 

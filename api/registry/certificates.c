@@ -6,8 +6,8 @@
 #include "feed.h"
 #include "org_row.h"
 #include "orgs.h"
-#include "region.h"
 #include "registry_key.h"
+#include "registry_rules.h"
 #include "tx.h"
 
 #include <stdio.h>
@@ -116,20 +116,6 @@ static const struct {
 	[FORM_FOUNDATION] = { "基金会", "基金会法人登记证书" },
 };
 
-void certificates_authority(const char *region_code, char *out, size_t len)
-{
-	const region *r = region_find(region_code);
-	if (!r) {
-		snprintf(out, len, "民政部门");
-		return;
-	}
-	const char *name = region_name(r);
-	size_t n = strlen(name);
-	int ting = region_level(r) == REGION_PROVINCE &&
-	           ((n >= 3 && !strcmp(name + n - 3, "省")) || (n >= 9 && !strcmp(name + n - 9, "自治区")));
-	snprintf(out, len, "%s%s", name, ting ? "民政厅" : "民政局");
-}
-
 /* The certificate of org, numbered serial, issued now (not yet signed). */
 static cJSON *certificate_build(const org_row *org, long long serial, usec_t now)
 {
@@ -138,7 +124,7 @@ static cJSON *certificate_build(const org_row *org, long long serial, usec_t now
 	clock_fmt_date(clock_local_day(now), today);
 	snprintf(no, sizeof no, "%s-%lld", org->uscc, serial);
 	snprintf(org_id, sizeof org_id, "CN-USCI-%s", org->uscc);
-	certificates_authority(org->region_code, authority, sizeof authority);
+	registry_authority(org->region_code, authority, sizeof authority);
 	int known = (int)org->form >= 0 && (size_t)org->form < sizeof forms / sizeof forms[0];
 	const char *form_name = known ? forms[org->form].form_name : org->legal_form;
 	const char *title = known ? forms[org->form].title : "登记证书";

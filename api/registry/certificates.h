@@ -43,10 +43,6 @@ extern const route certificates_routes[];
  * signing key cannot be had. */
 int certificates_issue(db_conn *c, const char *uscc, const auth_user *who);
 
-/* The registration authority: the civil-affairs department of the region (a province's is a 厅,
- * every other a 局; 海盐县民政局 for 330424), "民政部门" for an unknown code. */
-void certificates_authority(const char *region_code, char *out, size_t len);
-
 /* The latest certificate of an organization, as stored. */
 typedef struct cert_latest {
 	db_res *r;                                            /* owns the texts */

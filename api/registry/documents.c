@@ -50,18 +50,6 @@ cJSON *documents_json(db_conn *c, long long application_id)
 	return arr;
 }
 
-/* Reads (no lock) an application the caller may see; refuses 404 otherwise. */
-static int app_visible_or_refuse(tx *t, long long id)
-{
-	db_res *r;
-	int rc = db_query(t->c, app_flow.sql_read, DBP(DBI(id)), &r);
-	if (rc)
-		return rc;
-	int ok = r->nrows == 1 && app_visible(t->user, r, 0);
-	db_res_free(r);
-	return ok ? 0 : tx_refuse(t, 404, "not_found", "there is no such application");
-}
-
 /* --- upload -------------------------------------------------------------------------- */
 
 typedef struct upload_args {
@@ -183,19 +171,13 @@ typedef struct doc_ref {
 static int get_tx(tx *t, void *arg)
 {
 	const doc_ref *d = arg;
-	int rc = app_visible_or_refuse(t, d->app_id);
-	if (rc)
-		return rc;
 	db_res *r;
-	rc = db_query(t->c,
-	              "SELECT media_type, name, content FROM application_documents WHERE id = ? AND application_id = ?",
-	              DBP(DBI(d->doc_id), DBI(d->app_id)), &r);
+	int rc = app_item_or_refuse(
+	        t, d->app_id,
+	        "SELECT media_type, name, content FROM application_documents WHERE id = ? AND application_id = ?",
+	        d->doc_id, "there is no such document", &r);
 	if (rc)
 		return rc;
-	if (r->nrows != 1) {
-		db_res_free(r);
-		return tx_refuse(t, 404, "not_found", "there is no such document");
-	}
 	char headers[1200];
 	upload_disposition(db_val(r, 0, 1), headers, sizeof headers);
 	strncat(headers, "Cache-Control: private, no-store\r\n", sizeof headers - strlen(headers) - 1);

@@ -3,8 +3,8 @@
 #include "notices.h"
 #include "application_flow.h"
 #include "buf.h"
-#include "certificates.h"
 #include "field_labels.h"
+#include "registry_rules.h"
 #include "pdf.h"
 
 #include <stdio.h>
@@ -79,8 +79,7 @@ int notices_issue(db_conn *c, enum notice_kind kind, const db_res *app, cJSON *e
 	if (*cfg.bureau_name)
 		snprintf(bureau, sizeof bureau, "%s", cfg.bureau_name);
 	else
-		certificates_authority(db_val(app, 0, AC_REGION) ? db_val(app, 0, AC_REGION) : "", bureau,
-		                       sizeof bureau);
+		registry_authority(db_val(app, 0, AC_REGION) ? db_val(app, 0, AC_REGION) : "", bureau, sizeof bureau);
 	enum app_kind ak = app_kind_of(app, 0);
 
 	cJSON *f = extra && cJSON_IsObject(extra) ? extra : cJSON_CreateObject();
@@ -263,22 +262,10 @@ static int notice_pdf(const cJSON *fields, char **out, size_t *len)
 
 /* --- routes ------------------------------------------------------------------------- */
 
-/* Reads (no lock) an application the caller may see; refuses 404 otherwise. */
-static int visible_or_refuse(tx *t, long long id)
-{
-	db_res *r;
-	int rc = db_query(t->c, app_flow.sql_read, DBP(DBI(id)), &r);
-	if (rc)
-		return rc;
-	int ok = r->nrows == 1 && app_visible(t->user, r, 0);
-	db_res_free(r);
-	return ok ? 0 : tx_refuse(t, 404, "not_found", "there is no such application");
-}
-
 static int list_tx(tx *t, void *arg)
 {
 	long long id = *(const long long *)arg;
-	int rc = visible_or_refuse(t, id);
+	int rc = app_visible_or_refuse(t, id);
 	if (rc)
 		return rc;
 	db_res *r;
@@ -315,18 +302,11 @@ typedef struct notice_ref {
 static int pdf_tx(tx *t, void *arg)
 {
 	const notice_ref *n = arg;
-	int rc = visible_or_refuse(t, n->app_id);
-	if (rc)
-		return rc;
 	db_res *r;
-	rc = db_query(t->c, "SELECT fields FROM notices WHERE id = ? AND application_id = ?",
-	              DBP(DBI(n->notice_id), DBI(n->app_id)), &r);
+	int rc = app_item_or_refuse(t, n->app_id, "SELECT fields FROM notices WHERE id = ? AND application_id = ?",
+	                            n->notice_id, "this application has no such notice", &r);
 	if (rc)
 		return rc;
-	if (r->nrows != 1) {
-		db_res_free(r);
-		return tx_refuse(t, 404, "not_found", "this application has no such notice");
-	}
 	cJSON *fields = cJSON_Parse(db_val(r, 0, 0));
 	db_res_free(r);
 	char *doc = NULL;

@@ -2,9 +2,9 @@
  * the profile cache) and its history (see orgs.h). */
 #include "orgs.h"
 #include "cache.h"
-#include "certificates.h"
 #include "org_gate.h"
 #include "org_row.h"
+#include "registry_rules.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -172,7 +172,7 @@ static int profile_render(db_conn *c, const char *uscc, char **body, size_t *len
 	/* 活动地域 and 注册资金 are printed on a registration certificate: public. */
 	jw_kstr(&w, "activity_area", db_val(r, 0, PC_AREA));
 	char authority[160];
-	certificates_authority(db_val(r, 0, OI_REGION), authority, sizeof authority);
+	registry_authority(db_val(r, 0, OI_REGION), authority, sizeof authority);
 	jw_kstr(&w, "registration_authority", authority);
 	jw_key(&w, "funds_fen");
 	if (db_val(r, 0, PC_FUNDS))

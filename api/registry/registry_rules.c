@@ -659,3 +659,19 @@ int registry_email_valid(const char *e)
 			return 0;
 	return 1;
 }
+
+/* --- Authority ------------------------------------------------------------------------- */
+
+void registry_authority(const char *region_code, char *out, size_t len)
+{
+	const region *r = region_find(region_code);
+	if (!r) {
+		snprintf(out, len, "民政部门");
+		return;
+	}
+	const char *name = region_name(r);
+	size_t n = strlen(name);
+	int ting = region_level(r) == REGION_PROVINCE &&
+	           ((n >= 3 && !strcmp(name + n - 3, "省")) || (n >= 9 && !strcmp(name + n - 9, "自治区")));
+	snprintf(out, len, "%s%s", name, ting ? "民政厅" : "民政局");
+}

@@ -75,4 +75,9 @@ int registry_phone_valid(const char *phone);
 /* 1 for a plain ASCII address local@domain.tld, else 0. */
 int registry_email_valid(const char *email);
 
+/* The registration authority of an organization registered in region_code: the civil-affairs
+ * department of the region (a province's is a 厅, every other a 局; 海盐县民政局 for 330424),
+ * "民政部门" for an unknown code. Printed on certificates and notices, shown on profiles. */
+void registry_authority(const char *region_code, char *out, size_t len);
+
 #endif

@@ -1,7 +1,7 @@
-/* award.c — the award of a tender, the challenge period and its challenges (see award.h). */
+/* award.c — the award of a tender, the challenge period and its challenges (see award.h); the
+ * award's route is tenders.c's. */
 #include "award.h"
 #include "evaluation.h"
-#include "tenders.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,15 +20,6 @@ static tender_args *args_of(fsm_run *run)
 usec_t award_working_days_end(usec_t t, int n)
 {
 	return clock_local_midnight(clock_add_working_days(clock_local_day(t), n) + 1);
-}
-
-usec_t award_challenge_until(const db_res *r, int row)
-{
-	usec_t t = 0;
-	const char *s = db_val(r, row, TC_CHALLENGE_UNTIL);
-	if (!s || clock_parse(s, &t) < 0)
-		return 0;
-	return t;
 }
 
 int award_open_challenges(db_conn *c, long long tender_id, long long *n)
@@ -194,39 +185,6 @@ int award_answer_effect(fsm_run *run)
 	return 0;
 }
 
-int award_end_challenge_effect(fsm_run *run)
-{
-	char when[32];
-	clock_fmt(award_challenge_until(run->row, 0), when);
-	cJSON_AddStringToObject(run->summary, "rule", "challenge_working_days");
-	cJSON_AddStringToObject(run->summary, "due_at", when);
-	return 0;
-}
-
-int award_refuse(fsm_run *run, int state)
-{
-	const char *name = fsm_state_name(run->def, state);
-	switch (run->action) {
-	case TA_award:
-		return fsm_conflict(run, state, "not_in_evaluation",
-		                    "a tender is awarded from active.evaluation only; this tender is %s", name);
-	case TA_challenge:
-		if (state == TS_active_contracting || state == TS_complete)
-			return fsm_conflict(run, state, "challenge_period_over", "the challenge period is over");
-		return fsm_conflict(run, state, "not_awarded",
-		                    "challenges are filed against an award; this tender is %s", name);
-	case TA_answer_challenge:
-		return fsm_conflict(run, state, "not_awarded", "this tender is %s", name);
-	case TA_contract:
-		if (state == TS_active_awarded)
-			return fsm_conflict(run, state, "challenge_period",
-			                    "the contract is signed after the challenge period");
-		return fsm_conflict(run, state, "not_awarded", "a contract follows an award; this tender is %s", name);
-	default:
-		return 0;
-	}
-}
-
 /* --- HTTP -------------------------------------------------------------------------------------- */
 
 typedef struct award_call {
@@ -235,23 +193,10 @@ typedef struct award_call {
 	tender_args args;
 } award_call;
 
-static int read_tender_or_refuse(tx *t, long long id, db_res **out)
-{
-	int rc = db_query(t->c, tender_flow.sql_read, DBP(DBI(id)), out);
-	if (rc)
-		return rc;
-	if ((*out)->nrows != 1 || !tender_visible(t->user, *out, 0)) {
-		db_res_free(*out);
-		*out = NULL;
-		return tx_refuse(t, 404, "not_found", "there is no such tender");
-	}
-	return 0;
-}
-
 #define CHALLENGE_COLUMNS "id, tender_id, bid_id, text, filed_at, answer_due, answer, upheld, answered_at, award_bid_id"
 enum { CH_ID, CH_TENDER, CH_BID, CH_TEXT, CH_FILED, CH_DUE, CH_ANSWER, CH_UPHELD, CH_ANSWERED, CH_AWARD };
 
-static cJSON *challenge_json(const db_res *r, int row, usec_t now)
+static cJSON *challenge_json(const db_res *r, int row)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "id", (double)db_int(r, row, CH_ID));
@@ -271,7 +216,7 @@ static cJSON *challenge_json(const db_res *r, int row, usec_t now)
 	api_add_time(o, "answered_at", db_val(r, row, CH_ANSWERED));
 	usec_t due = 0;
 	clock_parse(db_val(r, row, CH_DUE), &due);
-	cJSON_AddBoolToObject(o, "overdue", !answered && now >= due);
+	cJSON_AddBoolToObject(o, "overdue", !answered && clock_now() >= due);
 	return o;
 }
 
@@ -285,7 +230,7 @@ static int answer_challenge_row(tx *t, long long id, int status)
 		db_res_free(r);
 		return DB_ERROR;
 	}
-	tx_answer(t, status, challenge_json(r, 0, clock_now()), 0);
+	tx_answer(t, status, challenge_json(r, 0), 0);
 	db_res_free(r);
 	return 0;
 }
@@ -298,9 +243,7 @@ static int act_tx(tx *t, void *arg)
 		return rc;
 	if (a->action == TA_challenge)
 		return answer_challenge_row(t, a->args.result_id, 201);
-	if (a->action == TA_answer_challenge)
-		return answer_challenge_row(t, a->args.challenge_id, 200);
-	return tenders_answer(t, a->tender, 200);
+	return answer_challenge_row(t, a->args.challenge_id, 200);
 }
 
 /* A required, non-blank text member. */
@@ -308,26 +251,6 @@ static void need_text(const cJSON *b, const char *key, size_t max, const char **
 {
 	if (json_get_str(b, key, out, v, key, JSON_REQUIRED, 1, max) == 1 && json_blank(*out))
 		verr_add(v, key, "required", "%s must not be blank", key);
-}
-
-static void award_post(http_req *req)
-{
-	static const char *const fields[] = { "bid_id", "reason", NULL };
-	award_call a = { .action = TA_award };
-	if (api_id_param_or_reply(req, "id", &a.tender) < 0)
-		return;
-	verr v = { 0 };
-	json_only_fields(req->json, fields, &v, NULL);
-	json_get_int(req->json, "bid_id", &a.args.bid_id, &v, "bid_id", JSON_REQUIRED, 1, JSON_FEN_MAX);
-	if (json_get_str(req->json, "reason", &a.args.reason, &v, "reason", JSON_OPTIONAL, 1, TENDER_TEXT_MAX_CHARS) ==
-	            1 &&
-	    json_blank(a.args.reason))
-		a.args.reason = NULL; /* a blank reason is no reason: required unless rank 1 */
-	if (v.count) {
-		http_problem_fields(req, 422, "validation_failed", "the award is not valid", &v);
-		return;
-	}
-	tx_run_or_reply(req, act_tx, &a);
 }
 
 static void challenges_post(http_req *req)
@@ -365,58 +288,40 @@ static void challenges_answer(http_req *req)
 	tx_run_or_reply(req, act_tx, &a);
 }
 
-typedef struct list_args {
-	long long tender, after;
-	int limit;
-} list_args;
-
 /* The owner sees every challenge; an applicant the ones it filed; anyone else none. How many
  * were filed is public on the tender (challenges_count): that an award was challenged is public,
  * what was said is not. */
 static int list_tx(tx *t, void *arg)
 {
-	const list_args *q = arg;
-	db_res *tr;
-	int rc = read_tender_or_refuse(t, q->tender, &tr);
+	const api_subpage *q = arg;
+	db_res *r;
+	int rc = tender_read_or_refuse(t, q->id, &r);
 	if (rc)
 		return rc;
-	int owner = tender_owned(t->user, tr, 0);
-	db_res_free(tr);
+	int owner = tender_owned(t->user, r, 0);
+	db_res_free(r);
 	long long filer = owner ? 0 : t->user && (t->user->role_bit & APP) ? t->user->id : -1;
-	db_res *r;
-	cJSON *items = cJSON_CreateArray();
-	char next[64] = "";
-	if (filer >= 0) {
-		rc = db_query(t->c,
-		              "SELECT " CHALLENGE_COLUMNS " FROM tender_challenges WHERE tender_id = ? AND id > ? "
-		              "AND (? = 0 OR filer_id = ?) ORDER BY id LIMIT ?",
-		              DBP(DBI(q->tender), DBI(q->after), DBI(filer), DBI(filer), DBI(q->limit + 1)), &r);
-		if (rc) {
-			cJSON_Delete(items);
-			return rc;
-		}
-		usec_t now = clock_now();
-		int n = r->nrows > q->limit ? q->limit : r->nrows;
-		for (int i = 0; i < n; i++)
-			cJSON_AddItemToArray(items, challenge_json(r, i, now));
-		if (r->nrows > q->limit)
-			http_cursor_encode(db_val(r, q->limit - 1, CH_ID), next, sizeof next);
-		db_res_free(r);
+	if (filer < 0) {
+		tx_answer_list(t, NULL, NULL);
+		return 0;
 	}
-	tx_answer_list(t, items, next);
+	rc = db_query(t->c,
+	              "SELECT " CHALLENGE_COLUMNS " FROM tender_challenges WHERE tender_id = ? AND id > ? "
+	              "AND (? = 0 OR filer_id = ?) ORDER BY id LIMIT ?",
+	              DBP(DBI(q->id), DBI(q->after), DBI(filer), DBI(filer), DBI(q->limit + 1)), &r);
+	if (rc)
+		return rc;
+	tx_answer_rows(t, r, q->limit, challenge_json, CH_ID);
+	db_res_free(r);
 	return 0;
 }
 
 static void challenges_list(http_req *req)
 {
-	list_args q = { 0 };
-	if (api_id_param_or_reply(req, "id", &q.tender) < 0 || http_page_num_or_reply(req, &q.limit, &q.after, 0) < 0)
-		return;
-	tx_read_or_reply(req, list_tx, &q);
+	api_subpage_or_reply(req, list_tx);
 }
 
 const route award_routes[] = {
-	{ "POST", "/api/v1/tenders/{id}/award", award_post, PUR, R_JSON | R_BODY_KIB(16) },
 	{ "GET", "/api/v1/tenders/{id}/challenges", challenges_list, ROLES_PUBLIC, 0 },
 	{ "POST", "/api/v1/tenders/{id}/challenges", challenges_post, APP, R_JSON | R_IDEMPOTENT | R_BODY_KIB(64) },
 	{ "POST", "/api/v1/tenders/{id}/challenges/{cid}/answer", challenges_answer, PUR, R_JSON | R_BODY_KIB(64) },

@@ -1,12 +1,12 @@
 /* award.h — award, challenge and contract of a tender (SPEC §6 "Award and after", Appendix B):
- * the guards and effects the tender workflow's table (tender_flow.c) runs for them, the timer of
- * the challenge period, and the routes.
+ * the guards and effects the tender workflow's table (tender_flow.c) runs for them (bound at start,
+ * api/jobs.c), and the routes of the challenges.
  *
  *   POST /tenders/{id}/award {bid_id, reason}     owner; active.evaluation with a complete
  *        evaluation (409 evaluation_incomplete); the bid valid and ranked (422 bid_id not_ranked);
  *        reason required unless rank 1 (422 reason required) → active.awarded; challenge_until =
  *        the end (local midnight after) of the challenge_working_days-th working day after the
- *        award's day.
+ *        award's day. Its route is tenders.c's: it answers the tender.
  *   POST /tenders/{id}/challenges {bid_id, text}  the applicant who submitted that bid of this
  *        tender (403 not_bidder), before challenge_until (409 challenge_period_over after) → 201
  *        {id, bid_id, text, filed_at, answer_due, status: "open", …}; answer_due the end of the
@@ -27,16 +27,12 @@
 #include "fsm.h"
 #include "tender_flow.h"
 
-/* The owner's actions are guarded by tender_flow.c (the owner); the effects check the rest. */
+/* The owner's actions are guarded by tender_flow.c (the owner); the effects check the rest. The
+ * challenge period's end is the table's own timer (tender_challenge_until). */
 int award_effect(fsm_run *run);
 int award_challenge_guard(fsm_run *run);
 int award_challenge_effect(fsm_run *run);
 int award_answer_effect(fsm_run *run);
-int award_end_challenge_effect(fsm_run *run);
-/* The timer: the end of the challenge period of row r (0 without an award). */
-usec_t award_challenge_until(const db_res *r, int row);
-/* The 409s of the award's actions from the wrong state (tender_flow.c's refuse); 0 for others. */
-int award_refuse(fsm_run *run, int state);
 /* The end (the next local midnight) of the n-th working day after the local day of t. */
 usec_t award_working_days_end(usec_t t, int n);
 /* The number of challenges of tender id not yet answered, into *n. 0 or a DB_ code. */

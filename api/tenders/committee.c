@@ -1,9 +1,7 @@
 /* committee.c — the evaluation committee (see committee.h): its appointment (the tender
  * workflow's action committee), who is on it, and the members' declarations. */
 #include "committee.h"
-#include "evaluation.h"
 #include "tender_flow.h"
-#include "tenders.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -14,7 +14,7 @@
  *        same transaction (credit_event_performance). */
 #include "award.h"
 #include "credit.h"
-#include "tenders.h"
+#include "tender_flow.h"
 #include "uscc.h"
 
 #include <stdio.h>

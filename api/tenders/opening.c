@@ -1,18 +1,15 @@
 /* opening.c — the opening of a tender's sealed bids (see opening.h): the effect of the tender
- * workflow's action open, its refusals, the published record, and the routes. */
+ * workflow's action open, and the published record with its route. */
 #include "opening.h"
 #include "bid_flow.h"
 #include "bid_seal.h"
 #include "rules.h"
 #include "tender_flow.h"
-#include "tenders.h"
 #include "uscc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define PUR ROLE_PURCHASER
 
 /* A live bid as the opening finds it. */
 typedef struct opened {
@@ -333,35 +330,6 @@ out:
 	return rc;
 }
 
-int opening_refuse(fsm_run *run, int state)
-{
-	tx *t = run->t;
-	if (!tender_owned(t->user, run->row, 0))
-		return tx_refuse(t, 403, "not_tender_owner",
-		                 "only the purchaser who created this tender may open its bids");
-	const char *name = fsm_state_name(&tender_flow, state);
-	switch (state) {
-	case TS_active_enquiries:
-	case TS_active_tendering: {
-		char deadline[32];
-		clock_fmt(tender_bid_deadline(run->row, 0), deadline);
-		int rc = fsm_conflict(run, state, "deadline_not_reached",
-		                      "the bids are opened at the bid deadline (%s) or after; this tender is %s",
-		                      deadline, name);
-		tx_problem_add(t, "bid_deadline", cJSON_CreateString(deadline));
-		return rc;
-	}
-	case TS_draft:
-		return fsm_conflict(run, state, "not_published", "a draft has no bids to open");
-	case TS_cancelled:
-		return fsm_conflict(run, state, "tender_cancelled",
-		                    "the tender was cancelled; its bids are never opened");
-	default:
-		return fsm_conflict(run, state, "already_opened", "the bids of this tender have been opened; it is %s",
-		                    name);
-	}
-}
-
 int opening_record(db_conn *c, long long tender_id, cJSON **out)
 {
 	*out = NULL;
@@ -383,32 +351,13 @@ int opening_record(db_conn *c, long long tender_id, cJSON **out)
 
 /* --- routes ------------------------------------------------------------------------------------ */
 
-static int open_tx(tx *t, void *arg)
-{
-	long long id = *(const long long *)arg;
-	int rc = fsm_exec(t, &tender_flow, id, TA_open, NULL, NULL);
-	return rc ? rc : tenders_answer(t, id, 200);
-}
-
-static void opening_post(http_req *req)
-{
-	long long id;
-	if (api_id_param_or_reply(req, "id", &id) < 0)
-		return;
-	tx_run_or_reply(req, open_tx, &id);
-}
-
 static int get_tx(tx *t, void *arg)
 {
 	long long id = *(const long long *)arg;
 	db_res *r;
-	int rc = db_query(t->c, tender_flow.sql_read, DBP(DBI(id)), &r);
+	int rc = tender_read_or_refuse(t, id, &r);
 	if (rc)
 		return rc;
-	if (r->nrows != 1 || !tender_visible(t->user, r, 0)) {
-		db_res_free(r);
-		return tx_refuse(t, 404, "not_found", "there is no such tender");
-	}
 	cJSON *rec = NULL;
 	if ((rc = opening_record(t->c, id, &rec)) == 0) {
 		if (rec) {
@@ -433,7 +382,6 @@ static void opening_get(http_req *req)
 }
 
 const route opening_routes[] = {
-	{ "POST", "/api/v1/tenders/{id}/open", opening_post, PUR, R_JSON_OPT | R_BODY_KIB(1) | R_IDEMPOTENT },
 	{ "GET", "/api/v1/tenders/{id}/opening", opening_get, ROLES_PUBLIC, 0 },
 	{ NULL, NULL, NULL, 0, 0 },
 };

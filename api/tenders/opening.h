@@ -1,7 +1,8 @@
 /* opening.h — the opening of a tender's sealed bids (SPEC §6, Appendix B).
  *
  * POST /tenders/{id}/open (the purchaser who owns the tender, from the bid deadline on, while the
- * tender is active.opening) runs as the tender workflow's action "open" (tender_flow.c), in one
+ * tender is active.opening; its route is tenders.c's, as it answers the tender) runs as the tender
+ * workflow's action "open" (tender_flow.c), in one
  * transaction with the tender's row locked: every live bid is opened with the tender's data key
  * and verified (the seal opens, the plaintext names this tender, bid and organization, its SHA-256
  * is the bid's latest receipt, each document opens and has the digest the plaintext gives); the
@@ -29,14 +30,16 @@
 #include "api.h"
 #include "fsm.h"
 
-/* The effect of the action open (the tender's row locked in run): opens, verifies, records, and
- * sets run->to. 0, TX_REFUSED or a DB_ code. */
+/* The effect of the action open (the tender's row locked in run; bound at start, api/jobs.c):
+ * opens, verifies, records, and sets run->to. 0, TX_REFUSED or a DB_ code. The refusals from
+ * another state are the table's (tender_flow.c). */
 int opening_effect(fsm_run *run);
-/* The 409 (or 403 for another purchaser) when open does not fit the tender's state. */
-int opening_refuse(fsm_run *run, int state);
 
 /* The published record of tender id (the parsed JSON, caller frees), or NULL in *out when it
  * has not been opened. 0 or a DB_ code. */
 int opening_record(db_conn *c, long long tender_id, cJSON **out);
+
+/* GET /tenders/{id}/opening: the record, 409 not_opened before (api/routes.c joins it). */
+extern const route opening_routes[];
 
 #endif

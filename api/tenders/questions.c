@@ -101,47 +101,29 @@ static void questions_answer(http_req *req)
 
 /* --- the public list ----------------------------------------------------------------------------------- */
 
-typedef struct list_args {
-	long long tender, after;
-	int limit;
-} list_args;
-
 /* Oldest first, keyset on the id; 404 for a tender the caller may not see (a draft not its own). */
 static int list_tx(tx *t, void *arg)
 {
-	const list_args *q = arg;
+	const api_subpage *q = arg;
 	db_res *r;
-	int rc = db_query(t->c, tender_flow.sql_read, DBP(DBI(q->tender)), &r);
+	int rc = tender_read_or_refuse(t, q->id, &r);
 	if (rc)
 		return rc;
-	int visible = r->nrows == 1 && tender_visible(t->user, r, 0);
 	db_res_free(r);
-	if (!visible)
-		return tx_refuse(t, 404, "not_found", "there is no such tender");
 	rc = db_query(t->c,
 	              "SELECT " QUESTION_COLUMNS " FROM tender_questions WHERE tender_id = ? AND id > ? ORDER BY id "
 	              "LIMIT ?",
-	              DBP(DBI(q->tender), DBI(q->after), DBI(q->limit + 1)), &r);
+	              DBP(DBI(q->id), DBI(q->after), DBI(q->limit + 1)), &r);
 	if (rc)
 		return rc;
-	cJSON *items = cJSON_CreateArray();
-	int n = r->nrows > q->limit ? q->limit : r->nrows;
-	for (int i = 0; i < n; i++)
-		cJSON_AddItemToArray(items, question_json(r, i));
-	char next[64] = "";
-	if (r->nrows > q->limit)
-		http_cursor_encode(db_val(r, q->limit - 1, QC_ID), next, sizeof next);
+	tx_answer_rows(t, r, q->limit, question_json, QC_ID);
 	db_res_free(r);
-	tx_answer_list(t, items, next);
 	return 0;
 }
 
 static void questions_list(http_req *req)
 {
-	list_args q = { 0 };
-	if (api_id_param_or_reply(req, "id", &q.tender) < 0 || http_page_num_or_reply(req, &q.limit, &q.after, 0) < 0)
-		return;
-	tx_read_or_reply(req, list_tx, &q);
+	api_subpage_or_reply(req, list_tx);
 }
 
 const route questions_routes[] = {

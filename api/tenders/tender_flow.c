@@ -1,12 +1,12 @@
-/* tender_flow.c — the workflow of tenders (SPEC §6): the transition table, its guards and
- * effects, the two timers, and the checks of a notice against the register and the clock. The
- * handlers are tenders.c (the notice) and questions.c (the enquiries). */
+/* tender_flow.c — the workflow of tenders (SPEC §6): the transition table, the guards and
+ * effects of the notice itself, the timers, the refusals, and the checks of a notice against the
+ * register and the clock. The handlers are tenders.c (the notice) and questions.c (the
+ * enquiries). The opening, the committee, the award and the contract bring their own guards and
+ * effects: the table names their slots (fsm_bound_guard, fsm_bound_effect), api/jobs.c binds them
+ * at start, so this file depends on none of them. */
 #include "tender_flow.h"
-#include "award.h"
 #include "bid_seal.h"
-#include "committee.h"
 #include "feed.h"
-#include "opening.h"
 #include "org_row.h"
 #include "orgs.h"
 
@@ -35,6 +35,18 @@ int tender_visible(const auth_user *u, const db_res *r, int row)
 	return tender_owned(u, r, row);
 }
 
+int tender_read_or_refuse(tx *t, long long id, db_res **out)
+{
+	int rc = db_query(t->c, tender_flow.sql_read, DBP(DBI(id)), out);
+	if (rc)
+		return rc;
+	if ((*out)->nrows == 1 && tender_visible(t->user, *out, 0))
+		return 0;
+	db_res_free(*out);
+	*out = NULL;
+	return tx_refuse(t, 404, "not_found", "there is no such tender");
+}
+
 static usec_t row_time(const db_res *r, int row, int col)
 {
 	usec_t t = 0;
@@ -52,6 +64,11 @@ usec_t tender_enquiry_end(const db_res *r, int row)
 usec_t tender_bid_deadline(const db_res *r, int row)
 {
 	return row_time(r, row, TC_BID_DEADLINE);
+}
+
+usec_t tender_challenge_until(const db_res *r, int row)
+{
+	return row_time(r, row, TC_CHALLENGE_UNTIL);
 }
 
 /* --- the notice against the register ------------------------------------------------------- */
@@ -349,6 +366,11 @@ static int effect_close_bidding(fsm_run *run)
 	return effect_deadline(run, "bid_deadline", tender_bid_deadline(run->row, 0));
 }
 
+static int effect_end_challenge(fsm_run *run)
+{
+	return effect_deadline(run, "challenge_working_days", tender_challenge_until(run->row, 0));
+}
+
 /* Every move of a published tender is public (feed.h): publication, questions and answers, the
  * deadlines, the opening, cancellation and what follows. A draft's edits and its cancellation
  * never were. */
@@ -360,6 +382,60 @@ static int moved(fsm_run *run)
 	snprintf(ids, sizeof ids, "%lld", run->id);
 	return feed_add(run->t->c, "tender", ids, fsm_action_name(run->def, run->tr->action),
 	                fsm_state_name(run->def, run->tr->to));
+}
+
+/* Opening is the owner's: another purchaser is told so whatever the state (403). */
+static int refuse_open(fsm_run *run, int state)
+{
+	tx *t = run->t;
+	if (!tender_owned(t->user, run->row, 0))
+		return tx_refuse(t, 403, "not_tender_owner",
+		                 "only the purchaser who created this tender may open its bids");
+	switch (state) {
+	case TS_active_enquiries:
+	case TS_active_tendering: {
+		char deadline[32];
+		clock_fmt(tender_bid_deadline(run->row, 0), deadline);
+		int rc = fsm_conflict(run, state, "deadline_not_reached",
+		                      "the bids are opened at the bid deadline (%s) or after; this tender is %s",
+		                      deadline, state_names[state]);
+		tx_problem_add(t, "bid_deadline", cJSON_CreateString(deadline));
+		return rc;
+	}
+	case TS_draft:
+		return fsm_conflict(run, state, "not_published", "a draft has no bids to open");
+	case TS_cancelled:
+		return fsm_conflict(run, state, "tender_cancelled",
+		                    "the tender was cancelled; its bids are never opened");
+	default:
+		return fsm_conflict(run, state, "already_opened", "the bids of this tender have been opened; it is %s",
+		                    state_names[state]);
+	}
+}
+
+/* The award and after, from the wrong state. */
+static int refuse_award(fsm_run *run, int state)
+{
+	const char *name = state_names[state];
+	switch (run->action) {
+	case TA_award:
+		return fsm_conflict(run, state, "not_in_evaluation",
+		                    "a tender is awarded from active.evaluation only; this tender is %s", name);
+	case TA_challenge:
+		if (state == TS_active_contracting || state == TS_complete)
+			return fsm_conflict(run, state, "challenge_period_over", "the challenge period is over");
+		return fsm_conflict(run, state, "not_awarded",
+		                    "challenges are filed against an award; this tender is %s", name);
+	case TA_answer_challenge:
+		return fsm_conflict(run, state, "not_awarded", "this tender is %s", name);
+	case TA_contract:
+		if (state == TS_active_awarded)
+			return fsm_conflict(run, state, "challenge_period",
+			                    "the contract is signed after the challenge period");
+		return fsm_conflict(run, state, "not_awarded", "a contract follows an award; this tender is %s", name);
+	default:
+		return 0;
+	}
 }
 
 /* When no transition fits: the tender's own words for the common cases. */
@@ -381,13 +457,13 @@ static int refuse(fsm_run *run, int state)
 		return fsm_conflict(run, state, "not_a_draft", "only a draft can be published; this tender is %s",
 		                    state_names[state]);
 	case TA_open:
-		return opening_refuse(run, state);
+		return refuse_open(run, state);
 	case TA_committee:
 		return fsm_conflict(run, state, "committee_closed",
 		                    "a committee is appointed from publication until the evaluation; this tender is %s",
 		                    state_names[state]);
 	default:
-		return award_refuse(run, state);
+		return refuse_award(run, state);
 	}
 }
 
@@ -408,36 +484,32 @@ static const fsm_transition transitions[] = {
 	{ TS_active_tendering, TA_cancel, TS_cancelled, PUR, guard_owner, effect_cancel, NULL },
 	/* The opening chooses where it leads (opening.c): the evaluation, or unsuccessful when fewer
 	 * bids are valid than the rule asks. */
-	{ TS_active_opening, TA_open, TS_active_evaluation, PUR, guard_owner, opening_effect, NULL },
-	{ TS_active_opening, TA_open, TS_unsuccessful, PUR, guard_owner, opening_effect, NULL },
+	{ TS_active_opening, TA_open, TS_active_evaluation, PUR, guard_owner, fsm_bound_effect, NULL },
+	{ TS_active_opening, TA_open, TS_unsuccessful, PUR, guard_owner, fsm_bound_effect, NULL },
 	{ TS_active_opening, TA_cancel, TS_cancelled, PUR, guard_owner, effect_cancel, NULL },
 	{ TS_active_evaluation, TA_cancel, TS_cancelled, PUR, guard_owner, effect_cancel, NULL },
 	/* SPEC §6 Evaluation committee: appointed, and recused members replaced, until the evaluation
 	 * is complete (committee.c refuses after). */
-	{ TS_active_enquiries, TA_committee, TS_active_enquiries, PUR, guard_owner, committee_effect, NULL },
-	{ TS_active_tendering, TA_committee, TS_active_tendering, PUR, guard_owner, committee_effect, NULL },
-	{ TS_active_opening, TA_committee, TS_active_opening, PUR, guard_owner, committee_effect, NULL },
-	{ TS_active_evaluation, TA_committee, TS_active_evaluation, PUR, guard_owner, committee_effect, NULL },
+	{ TS_active_enquiries, TA_committee, TS_active_enquiries, PUR, guard_owner, fsm_bound_effect, NULL },
+	{ TS_active_tendering, TA_committee, TS_active_tendering, PUR, guard_owner, fsm_bound_effect, NULL },
+	{ TS_active_opening, TA_committee, TS_active_opening, PUR, guard_owner, fsm_bound_effect, NULL },
+	{ TS_active_evaluation, TA_committee, TS_active_evaluation, PUR, guard_owner, fsm_bound_effect, NULL },
 	{ TS_active_awarded, TA_cancel, TS_cancelled, PUR, guard_owner, effect_cancel, NULL },
 	{ TS_active_contracting, TA_cancel, TS_cancelled, PUR, guard_owner, effect_cancel, NULL },
 	/* SPEC §6 Award and after (award.h): the award from a complete evaluation; challenges during
 	 * the challenge period; its end (a timer); answers, upheld ones back to the evaluation (the
 	 * effect chooses); the contract once the period is over and no challenge is open. */
-	{ TS_active_evaluation, TA_award, TS_active_awarded, PUR, guard_owner, award_effect, NULL },
-	{ TS_active_awarded, TA_challenge, TS_active_awarded, APP, award_challenge_guard, award_challenge_effect,
+	{ TS_active_evaluation, TA_award, TS_active_awarded, PUR, guard_owner, fsm_bound_effect, NULL },
+	{ TS_active_awarded, TA_challenge, TS_active_awarded, APP, fsm_bound_guard, fsm_bound_effect,
 	  "tender.challenge" },
-	{ TS_active_awarded, TA_end_challenge, TS_active_contracting, FSM_SYSTEM, NULL, award_end_challenge_effect,
-	  NULL },
-	{ TS_active_awarded, TA_answer_challenge, TS_active_awarded, PUR, guard_owner, award_answer_effect, NULL },
-	{ TS_active_awarded, TA_answer_challenge, TS_active_evaluation, PUR, guard_owner, award_answer_effect, NULL },
-	{ TS_active_contracting, TA_answer_challenge, TS_active_contracting, PUR, guard_owner, award_answer_effect,
-	  NULL },
-	{ TS_active_contracting, TA_answer_challenge, TS_active_evaluation, PUR, guard_owner, award_answer_effect,
-	  NULL },
+	{ TS_active_awarded, TA_end_challenge, TS_active_contracting, FSM_SYSTEM, NULL, effect_end_challenge, NULL },
+	{ TS_active_awarded, TA_answer_challenge, TS_active_awarded, PUR, guard_owner, fsm_bound_effect, NULL },
+	{ TS_active_awarded, TA_answer_challenge, TS_active_evaluation, PUR, guard_owner, fsm_bound_effect, NULL },
+	{ TS_active_contracting, TA_answer_challenge, TS_active_contracting, PUR, guard_owner, fsm_bound_effect, NULL },
+	{ TS_active_contracting, TA_answer_challenge, TS_active_evaluation, PUR, guard_owner, fsm_bound_effect, NULL },
 	/* A challenge of an award an earlier upheld one cancelled is still answered. */
-	{ TS_active_evaluation, TA_answer_challenge, TS_active_evaluation, PUR, guard_owner, award_answer_effect,
-	  NULL },
-	{ TS_active_contracting, TA_contract, TS_complete, PUR, guard_owner, contract_effect, NULL },
+	{ TS_active_evaluation, TA_answer_challenge, TS_active_evaluation, PUR, guard_owner, fsm_bound_effect, NULL },
+	{ TS_active_contracting, TA_contract, TS_complete, PUR, guard_owner, fsm_bound_effect, NULL },
 };
 
 static const fsm_timer timers[] = {
@@ -446,7 +518,7 @@ static const fsm_timer timers[] = {
 	/* The bid deadline: bids close, the tender waits for its opening. */
 	{ "tender_bid_deadline", TS_active_tendering, TA_close_bidding, tender_bid_deadline },
 	/* The challenge period ends: the purchaser may sign the contract (open challenges still block it). */
-	{ "challenge_working_days", TS_active_awarded, TA_end_challenge, award_challenge_until },
+	{ "challenge_working_days", TS_active_awarded, TA_end_challenge, tender_challenge_until },
 };
 
 const fsm_def tender_flow = {

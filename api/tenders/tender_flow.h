@@ -99,10 +99,15 @@ enum tender_col {
 int tender_visible(const auth_user *u, const db_res *r, int row);
 /* 1 when u is the purchaser who owns the tender in row r. */
 int tender_owned(const auth_user *u, const db_res *r, int row);
+/* Inside a read: tender id (TENDER_COLUMNS) into *out, or the 404 not_found for a tender t->user
+ * may not see (a draft not its own). 0, TX_REFUSED or a DB_ code; *out NULL unless 0. */
+int tender_read_or_refuse(tx *t, long long id, db_res **out);
 
-/* The timers' times: the enquiry end and the bid deadline of row r (0 when unreadable). */
+/* The timers' times: the enquiry end, the bid deadline and the end of the challenge period of
+ * row r (0 when unreadable, or without an award). */
 usec_t tender_enquiry_end(const db_res *r, int row);
 usec_t tender_bid_deadline(const db_res *r, int row);
+usec_t tender_challenge_until(const db_res *r, int row);
 
 /* What the actions take (the arg of fsm_exec). */
 typedef struct tender_args {

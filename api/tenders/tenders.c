@@ -1,5 +1,6 @@
 /* tenders.c — tender notices over HTTP (SPEC §6, Appendix B): create, read, the public list,
- * edit a draft, publish and cancel. The workflow itself — the table, the timers, what each action
+ * and the actions answered with the tender: edit a draft, publish, cancel, open the bids
+ * (opening.h) and award (award.h). The workflow itself — the table, the timers, what each action
  * does — is tender_flow.c; the enquiries are questions.c. */
 #include "tenders.h"
 #include "award.h"
@@ -389,6 +390,33 @@ static void tenders_cancel(http_req *req)
 	act_or_reply(req, TA_cancel, &a);
 }
 
+static void tenders_open(http_req *req)
+{
+	act_or_reply(req, TA_open, NULL);
+}
+
+/* SPEC §6: the award names a ranked bid, and gives a reason unless it is the first. */
+static void tenders_award(http_req *req)
+{
+	static const char *const fields[] = { "bid_id", "reason", NULL };
+	tender_args args = { 0 };
+	act_call a = { 0, TA_award, &args };
+	if (api_id_param_or_reply(req, "id", &a.id) < 0)
+		return;
+	verr v = { 0 };
+	json_only_fields(req->json, fields, &v, NULL);
+	json_get_int(req->json, "bid_id", &args.bid_id, &v, "bid_id", JSON_REQUIRED, 1, JSON_FEN_MAX);
+	int got =
+	        json_get_str(req->json, "reason", &args.reason, &v, "reason", JSON_OPTIONAL, 1, TENDER_TEXT_MAX_CHARS);
+	if (got == 1 && json_blank(args.reason))
+		args.reason = NULL; /* a blank reason is no reason: required unless rank 1 */
+	if (v.count) {
+		http_problem_fields(req, 422, "validation_failed", "the award is not valid", &v);
+		return;
+	}
+	tx_run_or_reply(req, act_tx, &a);
+}
+
 /* --- routes --------------------------------------------------------------------------------------- */
 
 const route tenders_routes[] = {
@@ -398,5 +426,7 @@ const route tenders_routes[] = {
 	{ "PATCH", "/api/v1/tenders/{id}", tenders_patch, PUR, R_JSON | R_BODY_KIB(128) },
 	{ "POST", "/api/v1/tenders/{id}/publish", tenders_publish, PUR, R_JSON_OPT | R_BODY_KIB(1) },
 	{ "POST", "/api/v1/tenders/{id}/cancel", tenders_cancel, PUR, R_JSON | R_BODY_KIB(16) },
+	{ "POST", "/api/v1/tenders/{id}/open", tenders_open, PUR, R_JSON_OPT | R_BODY_KIB(1) | R_IDEMPOTENT },
+	{ "POST", "/api/v1/tenders/{id}/award", tenders_award, PUR, R_JSON | R_BODY_KIB(16) },
 	{ NULL, NULL, NULL, 0, 0 },
 };

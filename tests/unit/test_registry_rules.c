@@ -819,6 +819,24 @@ static void test_phone_valid(void **state)
 	assert_false(registry_phone_valid(NULL));
 }
 
+/* The civil-affairs department of the region: a province's or an autonomous region's is a 厅, a
+ * municipality's (北京市) a 局 like every other. */
+static void test_authority(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *code, *authority;
+	} cases[] = {
+		{ "330424", "海盐县民政局" }, { "330000", "浙江省民政厅" }, { "450000", "广西壮族自治区民政厅" },
+		{ "110000", "北京市民政局" }, { "990000", "民政部门" },     { "", "民政部门" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char out[160];
+		registry_authority(cases[i].code, out, sizeof out);
+		assert_string_equal(out, cases[i].authority);
+	}
+}
+
 static void test_email_valid(void **state)
 {
 	(void)state;
@@ -925,6 +943,7 @@ int main(void)
 		cmocka_unit_test(test_id_number_valid),
 		cmocka_unit_test(test_phone_valid),
 		cmocka_unit_test(test_email_valid),
+		cmocka_unit_test(test_authority),
 		cmocka_unit_test(test_change),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,16 +12,11 @@ import {
 } from '../ui.js';
 import { setNext } from '../session.js';
 import { INVITING_METHODS, BIDDING_STATUSES, OPENED_STATUSES } from '../enums.js';
-import { tenderStatusBadge, serviceCategoryText, eligibilityLines, openingTable } from '../tenders.js';
+import { tenderStatusBadge, serviceCategoryText, eligibilityLines, openingTable, section } from '../tenders.js';
 import { bidSection } from '../tender-bid.js';
 import { committeeSection, memberSection, evaluationSection, justifyForm } from '../tender-eval.js';
 import { awardForm, awardNotice, challengesSection, contractForm, contractSection } from '../tender-award.js';
 import { knownBids } from '../tenders.js';
-
-function section(titleKey, testid, ...body) {
-	const id = `sec-${titleKey.replace(/\W/g, '-')}`;
-	return h('section', { class: 'card', 'aria-labelledby': id, 'data-testid': testid }, h('h2', { id }, t(titleKey)), body);
-}
 
 function noticeRows(x) {
 	return dl([
