@@ -265,7 +265,8 @@ test('SMTP down: retries with backoff, then a dead letter admins see and send ag
     let p;
     for (const until = Date.now() + 10000; Date.now() < until;) {
       p = await e.api('GET', '/api/v1/admin/mail?status=pending', { token: ad });
-      if (p.json.data.length && p.json.data[0].attempts >= 1) break;
+      // A claimed row counts its attempt before the connection fails: wait for the failure too.
+      if (p.json.data.length && p.json.data[0].attempts >= 1 && p.json.data[0].last_error) break;
       await new Promise((res) => setTimeout(res, 100));
     }
     assert.equal(p.json.data.length, 1);
