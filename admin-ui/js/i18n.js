@@ -505,6 +505,7 @@ const TABLE = {
 	'uscc_category.9': ['其他', 'Other'],
 	'user_status.active': ['正常', 'Active'],
 	'user_status.disabled': ['已停用', 'Disabled'],
+	'user_status.must_change': ['须修改密码', 'Must change password'],
 
 	// audit log: actions, object types, summary keys and values (unknown ones are shown as they are)
 	'audit_action.account.signup': ['注册申请人账号', 'Applicant signed up'],
@@ -844,6 +845,19 @@ const TABLE = {
 	'users.disabled_done': ['已停用 {name}。', '{name} is disabled.'],
 	'users.enabled_done': ['已启用 {name}。', '{name} is enabled.'],
 	'users.filter_role': ['按角色筛选', 'Filter by role'],
+	'users.search': ['查找用户', 'Find a user'],
+	'users.search_hint': ['用户名、姓名或邮箱的一部分', 'A part of the username, name or email'],
+	'users.none': ['没有符合条件的用户。', 'No user matches.'],
+	'users.edit': ['编辑', 'Edit'],
+	'users.edit_title': ['编辑用户 {name}', 'Edit user {name}'],
+	'users.edit_intro': ['用户名和角色不能修改。', 'The username and the role cannot be changed.'],
+	'users.no_changes': ['没有修改任何内容。', 'Nothing was changed.'],
+	'users.saved': ['已保存 {name} 的信息。', '{name} is saved.'],
+	'users.reset_password': ['重置密码', 'Reset password'],
+	'users.reset_title': ['重置 {name} 的密码', 'Reset the password of {name}'],
+	'users.reset_intro': ['设置一个临时密码并告知该用户。该用户原有的登录会话将全部失效，下次登录时须设置新密码。', 'Set a temporary password and tell it to the user. Every session of the user ends; at the next sign-in they must choose a new password.'],
+	'users.temp_password': ['临时密码', 'Temporary password'],
+	'users.password_reset_done': ['已重置 {name} 的密码，该用户下次登录时须设置新密码。', 'The password of {name} is reset; they must choose a new one at the next sign-in.'],
 
 	// admin: audit
 	'audit.title': ['审计日志', 'Audit log'],
