@@ -115,7 +115,7 @@ function inspect({ lang, namespaces }) {
 	for (let n = walker.nextNode(); n; n = walker.nextNode()) {
 		const el = n.parentElement;
 		if (!el || el.closest('script, style, datalist, option, code, .mono') || !shown(el)) continue;
-		for (const m of n.data.matchAll(/(?<![\w@.-])([a-z][a-z0-9]*)\.[a-z0-9_-]+(?:\.[a-z0-9_-]+)*(?![\w@-])/g)) {
+		for (const m of n.data.matchAll(/(?<![\w@.-])([a-z][a-z0-9_]*)\.[a-z0-9_-]+(?:\.[a-z0-9_-]+)*(?![\w@-])/g)) {
 			if (ns.has(m[1])) out.raw.push(`${m[0]} in ${where(el)}`);
 		}
 		for (const m of n.data.matchAll(/(?<![\w@.-])[a-z]+(?:_[a-z]+)+(?![\w@.-])/g)) out.raw.push(`${m[0]} in ${where(el)}`);
