@@ -350,6 +350,12 @@ async function registrarJourney(c) {
 	const { page, tr } = c;
 	await signIn(c, REGISTRAR.username, REGISTRAR.password);
 	await waitForRoute(page, '#/queue');
+	// Staff read the before-you-start page too, without the applicant's button.
+	await page.goto(`${d.url}/admin/#/apply/start`);
+	await waitForText(page.getByTestId('bureau-contact'), BUREAU.phone);
+	assert.equal(await page.getByRole('link', { name: tr('journey.start_now') }).count(), 0);
+	await checkPage(c, 'before you start, for staff');
+	await page.goto(`${d.url}/admin/#/queue`);
 	const messages = page.getByTestId('messages');
 	const badges = page.locator('.app-badges');
 
