@@ -396,11 +396,12 @@ export function creditSection(org, { registrar = false, onChange } = {}) {
 			// Appendix B: the years owed (a daemon without the field shows no row).
 			Array.isArray(c.annual_reports_missing) ? ['field.annual_reports_missing', h('span', { 'data-testid': 'reports-missing' }, missingReports(c.annual_reports_missing))] : null,
 		];
-		body.replaceChildren(
+		// The DOM's own replaceChildren would write a null as the word "null": only nodes here.
+		body.replaceChildren(...[
 			dl(rows),
 			canAct ? tools() : null,
 			h('h3', {}, t('credit.history')), historyView(history, view),
-			h('h3', {}, t('org.events')), eventsView(events, history));
+			h('h3', {}, t('org.events')), eventsView(events, history)].filter(Boolean));
 	}
 
 	load();

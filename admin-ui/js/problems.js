@@ -107,6 +107,8 @@ const FIELD_RULES = {
 		const f = String(e.field || '').replace(/\[(\d+)\]/g, '.$1');
 		if (/^criteria\.\d+\.id$/.test(f)) return 'verr.invalid_format.criterion_id';
 		if (f === 'service_category') return 'verr.invalid_format.service_category';
+		// A region is typed by name in the picker: the refusal speaks of names, not only of codes.
+		if (['region_code', 'region'].includes(last(f))) return 'verr.invalid_format.region';
 		return 'verr.invalid_format';
 	},
 	// Tenders (api/tenders/tender_check.c) and bids (api/credit/eligibility.c).

@@ -499,11 +499,12 @@ export async function evaluationSection(x, opening) {
 	], { caption: t('evaluation.title') });
 	tbl.table.dataset.testid = 'evaluation-table';
 	tbl.add(r.bids || []);
-	box.replaceChildren(
+	// Only nodes: the DOM's replaceChildren would write a null as the word "null".
+	box.replaceChildren(...[
 		h('p', {}, t('evaluation.completed', { at: r.completed_at ? fmtDateTime(r.completed_at) : '—', n: r.members })),
 		h('p', { 'data-testid': 'evaluation-trimmed' }, t('evaluation.trimmed'), yesNo(r.trimmed), ' ', r.trimmed ? t('evaluation.trimmed_note') : ''),
 		tbl.el,
-		r.report_sha256 ? h('p', { class: 'hint wrap' }, t('evaluation.report_sha256'), mono(r.report_sha256)) : null);
+		r.report_sha256 ? h('p', { class: 'hint wrap' }, t('evaluation.report_sha256'), mono(r.report_sha256)) : null].filter(Boolean));
 	sec.evaluation = r;
 	return sec;
 }

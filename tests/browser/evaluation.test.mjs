@@ -17,6 +17,7 @@ import { startDaemon } from '../lib/daemon.mjs';
 import { row, importRows } from '../bench/registry.mjs';
 import { openBrowser, withPage, waitForText, waitForRoute, signIn, overflow, chinaTime, PHONE } from './browser.mjs';
 import { signUpApplicant } from './fixtures.mjs';
+import { tendering, plus } from '../lib/tendering.mjs';
 
 const PURCHASER = { username: 'eval_buyer', password: 'Purchaser-pass-2025', role: 'purchaser', display_name: '王采购', department: '海盐县民政局' };
 const REGISTRAR = { username: 'eval_registrar', password: 'Registrar-pass-2025', role: 'registrar', display_name: '周登记' };
@@ -446,4 +447,70 @@ test('award, a challenge answered, the contract and the performance review, thro
 	});
 	const credit = (await d.api('GET', `/api/v1/orgs/${ORGS[2].uscc}/credit`)).json.data;
 	assert.deepEqual(credit.events.filter((e) => e.kind === 'performance').map((e) => e.score), [90]);
+});
+
+test('a challenge the purchaser upholds cancels the award: the tender is back under evaluation and is awarded anew', async () => {
+	// Another tender, through the API up to a challenged award: lowest price, three bids of the
+	// bidder's organizations (rank 1 is ORGS[1] at ¥900,000), three of the evaluators.
+	const purchaser = {};
+	const bidder = {};
+	const members = EVALUATORS.slice(0, 3).map((e, i) => ({ id: ids[i], username: e.username, password: e.password }));
+	const refresh = async () => {
+		purchaser.token = await d.login(PURCHASER.username, PURCHASER.password);
+		bidder.token = await d.login(BIDDER.username, BIDDER.password);
+		for (const m of members) m.token = await d.login(m.username, m.password);
+	};
+	const t = tendering(d, { purchaser, refresh });
+	const P = '2026-06-01T02:00:00Z';
+	const D = plus(P, 20);
+	const TITLE2 = '海盐县老年助餐服务项目';
+	const tid = await t.tender(P, D, { title: TITLE2, evaluation_method: 'lowest_price' });
+	const bidsB = [];
+	for (const [i, price] of [100000000, 90000000, 95000000].entries()) bidsB.push(await t.bid(tid, bidder, ORGS[i].uscc, price));
+	await t.appoint(tid, members);
+	await t.open(tid, D);
+	const result = await t.evaluate(tid, members, bidsB, [60, 50, 55]);
+	assert.deepEqual(result.bids.map((x) => [x.bid_id, x.rank]), [[bidsB[1], 1], [bidsB[2], 2], [bidsB[0], 3]]);
+	assert.equal((await t.post(purchaser, `/api/v1/tenders/${tid}/award`, { bid_id: bidsB[1] })).status, 200);
+	const filed = await t.post(bidder, `/api/v1/tenders/${tid}/challenges`, { bid_id: bidsB[2], text: '成交供应商不具备助餐服务资质。' });
+	assert.equal(filed.status, 201, filed.text);
+
+	await withPage(b, 'eval-challenge-upheld', async (page) => {
+		await signIn(page, d.url, PURCHASER.username, PURCHASER.password);
+		await page.goto(`${d.url}/admin/#/tenders/${tid}`);
+		await waitForText(page.locator('.page-header'), '已确定成交（质疑期）');
+		await waitForText(page.getByTestId('award-notice'), ORGS[1].name);
+		const list = page.getByTestId('challenge-list');
+		await waitForText(list, '成交供应商不具备助餐服务资质。');
+		await list.getByLabel('答复内容').fill('经核实，成交供应商未取得食品经营许可，质疑成立。');
+		await list.getByRole('button', { name: '答复：质疑成立（撤销成交）' }).click();
+		// It asks first: the award is cancelled.
+		const dialog = page.getByRole('dialog');
+		await waitForText(dialog, '质疑成立将撤销成交结果，项目回到评审阶段');
+		const [answer] = await Promise.all([
+			answerOf(page, 'POST', /\/answer$/),
+			dialog.getByRole('button', { name: '答复：质疑成立（撤销成交）' }).click(),
+		]);
+		assert.equal(answer.status(), 200, await answer.text());
+		assert.deepEqual(answer.request().postDataJSON(), { answer: '经核实，成交供应商未取得食品经营许可，质疑成立。', upheld: true });
+		await waitForText(page.locator('main'), '已答复：质疑成立，成交结果已撤销。');
+		// Back under evaluation: no award notice, the award form again, the challenge upheld with its answer.
+		await waitForText(page.locator('.page-header'), '评审中');
+		assert.equal(await page.getByTestId('award-notice').count(), 0, 'the award notice is gone');
+		await waitForText(page.getByTestId('challenge-list'), '质疑成立');
+		await waitForText(page.getByTestId('challenge-list'), '未取得食品经营许可');
+		assert.equal(await page.getByTestId('challenge-list').getByRole('button', { name: '答复：质疑不成立' }).count(), 0, 'answered once');
+		// Awarded anew, to rank 2 with the reason.
+		const form = page.getByTestId('award-form').getByRole('form', { name: '确定成交供应商' });
+		await form.getByLabel('成交投标').selectOption(String(bidsB[2]));
+		await form.getByLabel('理由').fill('第一名的质疑成立，依次确定第二名。');
+		await form.getByRole('button', { name: '确定成交' }).click();
+		await waitForText(page.locator('main'), '已确定成交供应商，成交公告已发布。');
+		await waitForText(page.locator('.page-header'), '已确定成交（质疑期）');
+		await waitForText(page.getByTestId('award-notice'), ORGS[2].name);
+		assert.ok(await overflow(page) <= 0);
+	});
+	const x = (await d.api('GET', `/api/v1/tenders/${tid}`)).json.data;
+	assert.equal(x.status, 'active.awarded');
+	assert.equal(x.award.bid_id, bidsB[2]);
 });

@@ -28,8 +28,9 @@ export async function applyStartPage(view, ctx) {
 			h('p', { class: 'hint' }, t('hint.file_types'))),
 		section('start-time', 'journey.start.timeline', timeline, h('p', { class: 'hint', 'data-testid': 'timeline-source' }, t('journey.timeline.source'))),
 		section('start-fee', 'journey.start.fee', h('p', { 'data-testid': 'fee' }, t('journey.fee'))),
-		section('start-contact', 'journey.start.contact', contact),
-		start ? h('p', { class: 'actions' }, start) : null);
+		section('start-contact', 'journey.start.contact', contact));
+	// (view.append would write a null as the word "null".)
+	if (start) view.append(h('p', { class: 'actions' }, start));
 	const b = await getBureau();
 	const p = periodsText(b);
 	timeline.replaceChildren(
