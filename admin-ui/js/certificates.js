@@ -17,6 +17,31 @@ export async function verifyCertificate(cert) {
 	return r.data || {};
 }
 
+// The text of a certificate's QR code (printed on its PDF): "SZC1." + base64url of the zlib-deflated
+// certificate + "." + base64url of its signature. Checked by the daemon as it stands.
+export const QR_PREFIX = 'SZC1.';
+export const isQrText = (s) => typeof s === 'string' && s.startsWith(QR_PREFIX);
+
+export async function verifyQr(qr) {
+	const r = await post('/certificates/verify', { qr });
+	return r.data || {};
+}
+
+// What a QR text says, to show beside the daemon's verdict: the certificate object, or null when
+// it cannot be read here (the daemon's verdict stands either way).
+export async function qrCertificate(qr) {
+	try {
+		const body = qr.slice(QR_PREFIX.length).split('.')[0];
+		const b64 = body.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (body.length % 4)) % 4);
+		const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+		const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate'));
+		const c = JSON.parse(await new Response(stream).text());
+		return c && typeof c === 'object' ? c : null;
+	} catch {
+		return null;
+	}
+}
+
 // What a verification answer means: {key, kind, outcome}.
 export function verdict(v) {
 	if (v.valid === true) return { key: 'verify.valid', kind: 'ok', outcome: 'valid' };

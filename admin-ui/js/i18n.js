@@ -441,7 +441,7 @@ const TABLE = {
 	'field.concluded_at': ['作出结论时间', 'Concluded'],
 	'field.certificate': ['证书', 'Certificate'],
 	'field.certificate_file': ['选择证书文件（JSON）', 'Choose the certificate file (JSON)'],
-	'field.certificate_text': ['或粘贴证书内容', 'Or paste the certificate'],
+	'field.certificate_text': ['或粘贴证书内容或二维码文字', 'Or paste the certificate or its QR text'],
 
 	// hints
 	'hint.region_code': ['输入地名（如 海盐、嘉兴海盐）或 6 位代码（GB/T 2260），从列表中选择', 'Type the place (海盐, 嘉兴海盐) or its six-digit GB/T 2260 code, and pick it from the list'],
@@ -612,8 +612,15 @@ const TABLE = {
 
 	// certificate verification
 	'verify.title': ['登记证书验证', 'Check a registration certificate'],
-	'verify.intro': ['选择从本平台下载的电子登记证书文件（JSON），或粘贴其内容，核对证书是否由登记管理机关签发、未被篡改且现行有效。', 'Choose an electronic certificate downloaded from this platform (a JSON file), or paste it, to check that the registry signed it, that it is unaltered and that it is still in force.'],
+	'verify.intro': ['选择从本平台下载的电子登记证书文件（JSON），或粘贴其内容或证书二维码扫出的文字（以 SZC1. 开头），核对证书是否由登记管理机关签发、未被篡改且现行有效。', 'Choose an electronic certificate downloaded from this platform (a JSON file), or paste it or the text its QR code scans to (it begins SZC1.), to check that the registry signed it, that it is unaltered and that it is still in force.'],
 	'verify.submit': ['验证', 'Check'],
+	'verify.status_title': ['按统一社会信用代码查询证书状态', 'Look up a certificate by the organization’s code'],
+	'verify.status_intro': ['只有纸质证书时，输入证书上的统一社会信用代码，查询该组织的证书是否现行有效，并核对证书编号和签发时间。', 'Holding only the paper certificate? Enter the unified social credit code printed on it to see whether the organization’s certificate is in force, and compare its number and signing time.'],
+	'verify.status_hint': ['18 位，如 51330424MJ1234567X；也可带 CN-USCI- 前缀。', '18 characters, such as 51330424MJ1234567X; a CN-USCI- prefix is accepted.'],
+	'verify.status_submit': ['查询', 'Look up'],
+	'verify.status_required': ['请输入统一社会信用代码。', 'Enter the unified social credit code.'],
+	'verify.status_current': ['该组织的登记证书现行有效。请核对下方证书编号与纸质证书是否一致。', 'The organization’s certificate is in force. Check that the number below matches the paper.'],
+	'verify.status_revoked': ['该组织已注销，其登记证书已失效。', 'The organization is deregistered: its certificate is no longer in force.'],
 	'verify.contents': ['证书所载内容', 'What the certificate says'],
 	'verify.valid': ['证书真实有效：由登记管理机关签发，内容未被篡改，且为该组织现行有效的证书。', 'Valid: the registry signed this certificate, it is unaltered, and it is the organization’s current certificate.'],
 	'verify.superseded': ['证书真实，但已被更新的证书取代，不再有效。请以该组织登记信息中的现行证书为准。', 'Authentic, but replaced by a newer certificate: it is no longer valid. The current one is on the organization’s register page.'],

@@ -6,7 +6,9 @@
 //       application, acceptance and approval of the applicant's, and the notice PDFs;
 //   (c) the public: the register search with its folded filters and region picker (an unknown
 //       region refused at its field), the profile (登记管理机关, 注册资金, credit), the certificate
-//       and its verification, and the certificate check page (a paste that is no certificate refused);
+//       and its verification, and the certificate check page (a paste that is no certificate refused,
+//       the certificate, the text of its paper's QR code, and the status by the organization's code,
+//       a code with a wrong check character refused at its field);
 //   (d) accounts: the sign-up's phone-or-email rule said at the field before anything is sent, a
 //       failed sign-in saying the attempts left, forgot → mail → reset, the notifications;
 //   (e) an admin finds the applicant, edits (an empty name refused), resets the password (a short
@@ -19,6 +21,7 @@
 // from it fails here.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -462,6 +465,41 @@ async function publicJourney(c) {
 	await waitForText(page.locator('[data-verify="valid"]'), tr('verify.valid'));
 	await waitForText(page.getByTestId('verify-contents'), c.orgName);
 	await checkPage(c, 'certificate checked');
+
+	// The text the paper's QR code scans to (read off the PDF as a phone would) checks the same.
+	await text.fill(qrOfCertificate(await (await fetch(`${d.url}/api/v1/orgs/${c.uscc}/certificate.pdf`)).arrayBuffer()));
+	await page.getByRole('button', { name: tr('verify.submit'), exact: true }).click();
+	await waitForText(page.locator('[data-verify="valid"]'), tr('verify.valid'));
+	await waitForText(page.getByTestId('verify-contents'), cert.certificate.certificate_no);
+	await checkPage(c, 'certificate QR checked');
+
+	// Only the paper at hand: the status by the organization's code; a code that is none refused at its field.
+	const status = page.getByTestId('certificate-status');
+	const code = status.getByLabel(tr('field.uscc'), { exact: true });
+	await code.fill(c.uscc.slice(0, 17) + (c.uscc[17] === '0' ? '1' : '0'));
+	await status.getByRole('button', { name: tr('verify.status_submit'), exact: true }).click();
+	await refusedAt(c, status, 'uscc', tr('verr.invalid_uscc'));
+	await checkPage(c, 'certificate status refused');
+	await code.fill(c.uscc.toLowerCase());
+	await status.getByRole('button', { name: tr('verify.status_submit'), exact: true }).click();
+	await waitForText(status.locator('[data-status="current"]'), tr('verify.status_current'));
+	await waitForText(status.locator('dl'), cert.certificate.certificate_no);
+	await checkPage(c, 'certificate status');
+}
+
+// The text of the QR code on a certificate PDF: its first page at 150 dpi, read by zbarimg.
+function qrOfCertificate(pdf) {
+	const base = path.join(os.tmpdir(), `sanzhi-cert-${process.pid}-${Date.now()}`);
+	fs.writeFileSync(`${base}.pdf`, Buffer.from(pdf));
+	try {
+		execFileSync('pdftoppm', ['-r', '150', '-png', '-f', '1', '-l', '1', '-singlefile', `${base}.pdf`, base]);
+		const qr = execFileSync('zbarimg', ['--raw', '-q', `${base}.png`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+		assert.match(qr, /^SZC1\./);
+		return qr;
+	} finally {
+		fs.rmSync(`${base}.pdf`, { force: true });
+		fs.rmSync(`${base}.png`, { force: true });
+	}
 }
 
 // (d) accounts: a failed sign-in, the forgotten password, the notifications.
