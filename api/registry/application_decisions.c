@@ -41,32 +41,35 @@ int app_decide_request_supplement(fsm_run *run)
 	return app_notify(run, APP_NOTICE_SUPPLEMENT, NULL, items);
 }
 
-/* 受理通知书: from when the application counts as accepted, and when the decision is due. */
-static int issue_acceptance(fsm_run *run, const char *accepted_on, int deemed, const char *decision_due)
+/* Accepted from since (deemed or not): the decision's due day, the row, the 受理通知书 and the
+ * applicant told — the one step both the registrar's acceptance and the deemed one end with. */
+static int accept_from(fsm_run *run, usec_t since, int deemed, enum app_notice notice)
 {
+	int64_t day = clock_local_day(since);
+	int64_t due = app_decision_due(day, db_val(run->row, 0, AC_CATEGORY));
+	char since_db[32], day_s[16], due_s[16];
+	clock_fmt_db(since, since_db);
+	clock_fmt_date(day, day_s);
+	clock_fmt_date(due, due_s);
+	cJSON_AddStringToObject(run->summary, "decision_due", due_s);
+	int rc = db_exec(run->t->c,
+	                 "UPDATE applications SET accepted_at = ?, deemed_accepted = ?, decision_due = ? WHERE id = ?",
+	                 DBP(DBS(since_db), DBI(deemed), DBS(due_s), DBI(row_id(run))), NULL, NULL);
+	if (rc)
+		return rc;
+	/* 受理通知书: from when the application counts as accepted, and when the decision is due. */
 	cJSON *f = cJSON_CreateObject();
-	cJSON_AddStringToObject(f, "accepted_on", accepted_on);
+	cJSON_AddStringToObject(f, "accepted_on", day_s);
 	cJSON_AddBoolToObject(f, "deemed", deemed);
-	cJSON_AddStringToObject(f, "decision_due", decision_due);
-	return notices_issue(run->t->c, NOTICE_ACCEPTANCE, run->row, f, run->summary);
+	cJSON_AddStringToObject(f, "decision_due", due_s);
+	if ((rc = notices_issue(run->t->c, NOTICE_ACCEPTANCE, run->row, f, run->summary)))
+		return rc;
+	return app_notify(run, notice, due_s, NULL);
 }
 
 int app_decide_accept(fsm_run *run)
 {
-	usec_t now = clock_now();
-	int64_t due = app_decision_due(clock_local_day(now), db_val(run->row, 0, AC_CATEGORY));
-	char now_s[32], due_s[16];
-	clock_fmt_db(now, now_s);
-	clock_fmt_date(due, due_s);
-	cJSON_AddStringToObject(run->summary, "decision_due", due_s);
-	int rc = db_exec(run->t->c,
-	                 "UPDATE applications SET accepted_at = ?, deemed_accepted = 0, decision_due = ? WHERE id = ?",
-	                 DBP(DBS(now_s), DBS(due_s), DBI(row_id(run))), NULL, NULL);
-	char today[16];
-	clock_fmt_date(clock_local_day(now), today);
-	if (!rc)
-		rc = issue_acceptance(run, today, 0, due_s);
-	return rc ? rc : app_notify(run, APP_NOTICE_ACCEPTED, due_s, NULL);
+	return accept_from(run, clock_now(), 0, APP_NOTICE_ACCEPTED);
 }
 
 /* The system's move: no supplement request within the window, so the application counts as
@@ -78,26 +81,15 @@ int app_decide_deem(fsm_run *run)
 {
 	const db_res *r = run->row;
 	usec_t since = app_deem_since(r, 0);
-	int64_t due = app_decision_due(clock_local_day(since), db_val(r, 0, AC_CATEGORY));
-	char due_s[16], since_s[32], since_db[32];
-	clock_fmt_date(due, due_s);
+	char since_s[32];
 	clock_fmt(since, since_s);
-	clock_fmt_db(since, since_db);
 	cJSON *s = run->summary;
 	cJSON_AddBoolToObject(s, "deemed_accepted", 1);
 	cJSON_AddStringToObject(s, "rule", "supplement_window_days");
 	cJSON_AddNumberToObject(s, "window_days", (double)rule(RULE_supplement_window_days));
 	cJSON_AddStringToObject(s, "accepted_at", since_s);
 	cJSON_AddBoolToObject(s, "after_supplement", !db_isnull(r, 0, AC_SUPPLEMENT_REQUESTED));
-	cJSON_AddStringToObject(s, "decision_due", due_s);
-	int rc = db_exec(run->t->c,
-	                 "UPDATE applications SET accepted_at = ?, deemed_accepted = 1, decision_due = ? WHERE id = ?",
-	                 DBP(DBS(since_db), DBS(due_s), DBI(row_id(run))), NULL, NULL);
-	char since_day[16];
-	clock_fmt_date(clock_local_day(since), since_day);
-	if (!rc)
-		rc = issue_acceptance(run, since_day, 1, due_s);
-	return rc ? rc : app_notify(run, APP_NOTICE_DEEMED, due_s, NULL);
+	return accept_from(run, since, 1, APP_NOTICE_DEEMED);
 }
 
 int app_decide_approve(fsm_run *run)
