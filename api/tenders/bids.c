@@ -17,19 +17,34 @@
 static const char *const bid_fields[] = { "org_uscc", "price_fen", "technical_proposal", NULL };
 static const char *const replace_fields[] = { "price_fen", "technical_proposal", NULL };
 
-/* The receipt: what the bidder can prove it submitted, and when. */
-static cJSON *receipt_json(const db_res *r, int row)
+/* The receipt: what the bidder can prove it submitted, and when. Times as stored (clock_fmt_db),
+ * withdrawn NULL while the bid is live. */
+typedef struct receipt {
+	long long id, tender_id, version;
+	const char *uscc, *status, *submitted_at, *withdrawn_at, *sha256;
+} receipt;
+
+static cJSON *receipt_json(const receipt *r)
 {
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "id", (double)db_int(r, row, BC_ID));
-	cJSON_AddNumberToObject(o, "tender_id", (double)db_int(r, row, BC_TENDER));
-	cJSON_AddStringToObject(o, "org_uscc", db_val(r, row, BC_USCC));
-	cJSON_AddStringToObject(o, "status", db_val(r, row, BC_STATUS));
-	api_add_time(o, "submitted_at", db_val(r, row, BC_SUBMITTED));
-	api_add_time(o, "withdrawn_at", db_val(r, row, BC_WITHDRAWN));
-	cJSON_AddStringToObject(o, "sha256", db_val(r, row, BC_SHA256));
-	cJSON_AddNumberToObject(o, "version", (double)db_int(r, row, BC_VERSION));
+	cJSON_AddNumberToObject(o, "id", (double)r->id);
+	cJSON_AddNumberToObject(o, "tender_id", (double)r->tender_id);
+	cJSON_AddStringToObject(o, "org_uscc", r->uscc);
+	cJSON_AddStringToObject(o, "status", r->status);
+	api_add_time(o, "submitted_at", r->submitted_at);
+	api_add_time(o, "withdrawn_at", r->withdrawn_at);
+	cJSON_AddStringToObject(o, "sha256", r->sha256);
+	cJSON_AddNumberToObject(o, "version", (double)r->version);
 	return o;
+}
+
+/* The receipt of row `row` of r (BID_COLUMNS). */
+static cJSON *receipt_of_row(const db_res *r, int row)
+{
+	receipt rc = { db_int(r, row, BC_ID),        db_int(r, row, BC_TENDER), db_int(r, row, BC_VERSION),
+		       db_val(r, row, BC_USCC),      db_val(r, row, BC_STATUS), db_val(r, row, BC_SUBMITTED),
+		       db_val(r, row, BC_WITHDRAWN), db_val(r, row, BC_SHA256) };
+	return receipt_json(&rc);
 }
 
 /* Inside a transaction: answers bid id — the receipt, and with content the bid as sealed
@@ -45,7 +60,7 @@ static int answer_bid(tx *t, long long tender_id, long long id, int status, int 
 		db_res_free(r);
 		return tx_refuse(t, 404, "not_found", "there is no such bid");
 	}
-	cJSON *o = receipt_json(r, 0);
+	cJSON *o = receipt_of_row(r, 0);
 	if (content) {
 		char *plain = NULL;
 		size_t len = 0;
@@ -164,17 +179,9 @@ static int submit_tx(tx *t, void *arg)
 	cJSON_Delete(s);
 	if (rc || (rc = bid_deadline_recheck(t, tender)))
 		goto out;
-	/* The receipt from what this transaction wrote (receipt_json's shape, version 1). */
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "id", (double)id);
-	cJSON_AddNumberToObject(o, "tender_id", (double)a->tender);
-	cJSON_AddStringToObject(o, "org_uscc", a->uscc);
-	cJSON_AddStringToObject(o, "status", submitted);
-	api_add_time(o, "submitted_at", now);
-	cJSON_AddNullToObject(o, "withdrawn_at");
-	cJSON_AddStringToObject(o, "sha256", sha);
-	cJSON_AddNumberToObject(o, "version", 1);
-	tx_answer(t, 201, o, 1);
+	/* The receipt from what this transaction wrote, not read back. */
+	receipt r = { (long long)id, a->tender, 1, a->uscc, submitted, now, NULL, sha };
+	tx_answer(t, 201, receipt_json(&r), 1);
 out:
 	db_res_free(tender);
 	return rc;
@@ -233,7 +240,7 @@ static int list_tx(tx *t, void *arg)
 		return rc;
 	cJSON *items = cJSON_CreateArray();
 	for (int i = 0; i < r->nrows; i++)
-		cJSON_AddItemToArray(items, receipt_json(r, i));
+		cJSON_AddItemToArray(items, receipt_of_row(r, i));
 	db_res_free(r);
 	tx_answer_list(t, items, NULL);
 	return 0;
