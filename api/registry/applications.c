@@ -79,7 +79,8 @@ static cJSON *change_diff(db_conn *c, const db_res *r, int row, const cJSON *app
 static int notified(db_conn *c, const db_res *r, int row, const char *status, int deemed)
 {
 	const char *kind = !strcmp(status, "supplement_requested") ? "application.supplement_requested"
-	                   : !strcmp(status, "accepted") ? (deemed ? "application.deemed_accepted" : "application.accepted")
+	                   : !strcmp(status, "accepted")
+	                           ? (deemed ? "application.deemed_accepted" : "application.accepted")
 	                   : !strcmp(status, "approved") ? "application.approved"
 	                   : !strcmp(status, "rejected") ? "application.rejected"
 	                                                 : NULL;

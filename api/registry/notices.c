@@ -179,7 +179,8 @@ static void body_text(const cJSON *f, dynbuf *b)
 		const cJSON *it;
 		int i = 0;
 		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(f, "items"))
-			buf_addf(b, "\n" PARA "%d. %s：%s", ++i, app_field_label(str_of(it, "field")), str_of(it, "message"));
+			buf_addf(b, "\n" PARA "%d. %s：%s", ++i, app_field_label(str_of(it, "field")),
+			         str_of(it, "message"));
 		buf_adds(b, "\n" PARA "请按上述内容补正后重新提交申请材料。");
 	} else if (!strcmp(kind, "approval")) {
 		const char *ak = str_of(f, "application_kind");

@@ -31,10 +31,15 @@ int cli_seed(void)
 	for (size_t i = 0; i < sizeof demo / sizeof demo[0]; i++) {
 		char pw[80];
 		snprintf(pw, sizeof pw, "%s%s", demo[i].username, DEMO_PASSWORD_SUFFIX);
-		user_new u = {
-			demo[i].username, pw, demo[i].role, demo[i].display_name, NULL, demo[i].email, demo[i].department,
-			demo[i].expert,   NULL
-		};
+		user_new u = { demo[i].username,
+			       pw,
+			       demo[i].role,
+			       demo[i].display_name,
+			       NULL,
+			       demo[i].email,
+			       demo[i].department,
+			       demo[i].expert,
+			       NULL };
 		char hash[CRYPTO_PWHASH_MAX];
 		if (crypto_password_hash(pw, strlen(pw), hash) < 0)
 			return 1;
