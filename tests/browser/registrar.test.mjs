@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { startDaemon } from '../lib/daemon.mjs';
-import { row, importRows } from '../bench/registry.mjs';
+import { row, importRows, buildUscc } from '../bench/registry.mjs';
 import { openBrowser, withPage, waitForText, waitForRoute, signIn, overflow, PHONE } from './browser.mjs';
 import { signUpApplicant, registerOrg, fileDeregistration, act, day } from './fixtures.mjs';
 
@@ -20,6 +20,8 @@ const IMPORTED = row({ name: '海盐县老年书画研究会', registered_at: '2
 let d;
 let b;
 let uscc; // registered here: has a certificate and an owner
+// A code with a valid check character that no organization here holds.
+const UNKNOWN_USCC = buildUscc('1', '330424', 887000000);
 
 before(async () => {
 	d = await startDaemon();
@@ -203,5 +205,18 @@ test('once the organization is deregistered, binding and re-issuing are refused 
 		await waitForText(card, '该组织已注销，此证书已失效');
 		assert.equal(await card.getByRole('button', { name: '补发证书' }).count(), 0);
 		assert.equal(await page.getByRole('region', { name: '经办账号' }).count(), 0);
+
+		// Someone holding only the paper learns it is no longer in force; a code the register
+		// does not hold is said to be unknown.
+		await page.goto(`${d.url}/admin/#/verify`);
+		const status = page.getByTestId('certificate-status');
+		const code = status.getByLabel('统一社会信用代码', { exact: true });
+		await code.fill(IMPORTED.uscc);
+		await status.getByRole('button', { name: '查询', exact: true }).click();
+		await waitForText(status.locator('[data-status="revoked"]'), '该组织已注销，其登记证书已失效。');
+		await code.fill(UNKNOWN_USCC);
+		await status.getByRole('button', { name: '查询', exact: true }).click();
+		await waitForText(status.locator('.problem'), '未找到所请求的内容');
+		assert.equal(await status.locator('[data-status]').count(), 0, 'the earlier answer is gone');
 	});
 });
